@@ -1,0 +1,127 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * The custom-resource handlers. Each one is bundled by esbuild into
+ * `assets/lambda/<name>/index/index.js` (shipped in the npm tarball, git-ignored)
+ * and referenced by path from `src/` / `lib/` by the shared provider helper.
+ */
+const HANDLERS = ['org-invitation', 'macie-invitations', 'workspaces-account-link'];
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-account-invitations',
+  description:
+    'AWS CDK constructs that invite accounts across account boundaries: AWS Organizations handshakes, Amazon Macie member invitations and Amazon WorkSpaces account links.',
+  author: 'cdk-account-invitations contributors',
+  authorAddress: 'cdk-account-invitations@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk-account-invitations/cdk-account-invitations.git',
+  license: 'Apache-2.0',
+  stability: 'experimental',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'organizations', 'macie', 'workspaces', 'invitation', 'landing-zone'],
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+
+  cdkVersion: '2.276.0',
+  constructsVersion: '10.8.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+  minNodeVersion: '20.16.0',
+  workflowNodeVersion: '20.x',
+
+  // the handlers are not in src/: bundles are declared below
+  lambdaAutoDiscover: false,
+
+  devDeps: [
+    '@aws-sdk/client-organizations',
+    '@aws-sdk/client-macie2',
+    '@aws-sdk/client-workspaces',
+    '@smithy/types',
+    '@smithy/core',
+    '@types/aws-lambda',
+    'aws-sdk-client-mock',
+    'jsii-pacmak@1.140.0',
+  ],
+
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      snapshotSerializers: ['<rootDir>/test/asset-hash-serializer.ts'],
+    },
+  },
+
+  publishToPypi: {
+    distName: 'cdk-account-invitations',
+    module: 'cdk_account_invitations',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkaccountinvitations',
+    mavenGroupId: 'io.github.cdk-account-invitations',
+    mavenArtifactId: 'cdk-account-invitations',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkAccountInvitations',
+    packageId: 'CdkAccountInvitations',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-account-invitations/cdk-account-invitations-go',
+  },
+
+  gitignore: ['/cdk.out', '/examples/cdk.out', '/.tmp/'],
+});
+
+// The registry may serve unrs-resolver builds that lack some platform bindings (see ../shared/toolchain-notes.md).
+project.package.addPackageResolutions('unrs-resolver@1.12.2');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Handlers: type-checked with their own tsconfig, then bundled with esbuild (SDK clients included).
+// `mainFields: module,main` lets esbuild pick the SDK's ES-module build, which tree-shakes far better.
+// ---------------------------------------------------------------------------------------------------------------
+for (const name of HANDLERS) {
+  project.bundler.addBundle(`lambda/${name}/index.ts`, {
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    mainFields: ['module', 'main'],
+    tsconfigPath: 'lambda/tsconfig.json',
+  });
+}
+const typecheckLambda = project.addTask('typecheck:lambda', {
+  description: 'Type-check the custom-resource handlers',
+  exec: 'tsc -p lambda/tsconfig.json --noEmit',
+});
+project.preCompileTask.spawn(typecheckLambda);
+// keep the TypeScript handler sources and dev-only folders out of the tarball; the bundles in assets/ ship
+project.addPackageIgnore('/lambda/');
+project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/bench/');
+project.addPackageIgnore('/scripts/');
+project.addPackageIgnore('/rosetta/');
+project.addPackageIgnore('/.ci/');
+project.addPackageIgnore('/test-reports/');
+
+// the tests need the bundles (construct tests hash them, integration tests run them)
+project.testTask.prependSpawn(project.bundler.bundleTask);
+
+// cfn-lint on every template the tests wrote (when the command exists on the machine)
+project.testTask.exec('bash scripts/cfn-lint-templates.sh');
+
+// lint the handlers too
+project.eslint?.addLintPattern('lambda');
+
+// ---------------------------------------------------------------------------------------------------------------
+// The example app: synthesize it and print what it declared.
+// ---------------------------------------------------------------------------------------------------------------
+const example = project.addTask('example', {
+  description: 'Synthesize the example app and print its custom resources and outputs',
+});
+example.spawn(project.bundler.bundleTask);
+example.exec('ts-node --transpile-only --project test/tsconfig.json examples/app.ts');
+
+project.tsconfigDev.addInclude('../examples/**/*.ts');
+project.tsconfigDev.addInclude('../bench/**/*.ts');
+project.tsconfigDev.addInclude('../scripts/**/*.ts');
+
+project.synth();

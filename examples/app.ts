@@ -1,0 +1,32 @@
+/**
+ * The example app: synthesizes ExampleStack and prints what it declared, the custom resources (one per invitation)
+ * and the stack outputs. Run with `npx projen example`.
+ */
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { ExampleStack } from './example-stack';
+
+const app = new App({ outdir: path.join(__dirname, 'cdk.out') });
+const stack = new ExampleStack(app, 'LandingZoneInvitations', { env: { account: '111111111111', region: 'us-east-1' } });
+const assembly = app.synth();
+const template = assembly.getStackArtifact(stack.artifactId).template as {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  Outputs?: Record<string, { Description?: string; Value: unknown }>;
+};
+
+const mask = (value: unknown) => JSON.stringify(value).replace(/([^"\s@])[^"\s@]*@/g, '$1***@');
+const resources = Object.entries(template.Resources);
+const custom = resources.filter(([, r]) => r.Type.startsWith('Custom::'));
+
+console.log(`Synthesized ${stack.stackName} into ${path.relative(process.cwd(), assembly.directory)}/${stack.templateFile}`);
+console.log(`${resources.length} resources, ${resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function').length} Lambda functions\n`);
+console.log(`Custom resources (${custom.length}):`);
+for (const [logicalId, r] of custom) {
+  const { ServiceToken: _token, Notes: notes, ...props } = r.Properties ?? {};
+  console.log(`  ${logicalId}  ${r.Type}  ${mask(props)}${notes ? '  (with notes)' : ''}`);
+}
+const outputs = Object.entries(template.Outputs ?? {});
+console.log(`\nOutputs (${outputs.length}):`);
+for (const [name, o] of outputs) {
+  console.log(`  ${name}  = ${JSON.stringify(o.Value)}\n      ${o.Description ?? ''}`);
+}

@@ -1,0 +1,26 @@
+import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { OrgInvitation } from '../src';
+
+/**
+ * A landing-zone stack for the organization's management account that invites accounts with every construct of
+ * the library.
+ */
+export class ExampleStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    // invite an existing account by ID, tag it when it joins
+    new OrgInvitation(this, 'InviteWorkloads', {
+      targetId: '222222222222',
+      notes: 'Welcome to the Example Corp landing zone',
+      tags: { team: 'workloads', 'cost-center': '1234' },
+    });
+
+    // invite by the owner's email; keep the invitation if the stack goes away
+    new OrgInvitation(this, 'InviteSandbox', {
+      targetId: 'sandbox-owner@example.com',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

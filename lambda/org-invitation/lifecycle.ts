@@ -1,0 +1,335 @@
+/**
+ * OrgInvitation: invite an account into the AWS Organization (InviteAccountToOrganization), adopt an open invitation
+ * instead of duplicating it, cancel it on delete while it is still open. Never removes an account.
+ */
+import {
+  CancelHandshakeCommand,
+  DescribeAccountCommand,
+  DescribeHandshakeCommand,
+  Handshake,
+  HandshakeResource,
+  InviteAccountToOrganizationCommand,
+  OrganizationsClient,
+  paginateListAccounts,
+  paginateListHandshakesForOrganization,
+} from '@aws-sdk/client-organizations';
+import { InvitationError, describeAwsError, errorReason, isAwsError } from '../shared/errors';
+import { log, maskEmail } from '../shared/log';
+import { ACCOUNT_ID, EMAIL, optionalString, requiredString, stringMap } from '../shared/props';
+import type { HandlerResponse, Lifecycle } from '../shared/runtime';
+
+export interface OrgClients {
+  readonly organizations: OrganizationsClient;
+}
+
+export type TargetType = 'ACCOUNT' | 'EMAIL';
+
+export interface OrgInvitationProps {
+  readonly targetId: string;
+  readonly targetType: TargetType;
+  readonly notes?: string;
+  readonly tags: Record<string, string>;
+}
+
+/** Errors that are transient for Organizations but modeled as client errors: retried by the SDK's strategy. */
+export const ORGANIZATIONS_TRANSIENT_ERRORS = ['ConcurrentModificationException', 'FinalizingOrganizationException'];
+
+export const HANDSHAKE_ID = /^h-[0-9a-z]{8,32}$/;
+const OPEN_STATES = new Set(['REQUESTED', 'OPEN']);
+const ENDED_WITHOUT_ACCEPTANCE = new Set(['EXPIRED', 'DECLINED', 'CANCELED']);
+export const ALREADY_MEMBER = 'ALREADY_MEMBER';
+const ALREADY_MEMBER_PREFIX = 'already-member:';
+
+const MANAGEMENT_ACCOUNT_HINT =
+  'Deploy this stack in the AWS Organization\'s management account, with all features enabled, ' +
+  'and make sure the deployment role may call organizations:InviteAccountToOrganization.';
+
+/** What to do for each constraint-violation reason (HandshakeConstraintViolationException / ConstraintViolationException). */
+const REASON_HINTS: Record<string, string> = {
+  ACCOUNT_NUMBER_LIMIT_EXCEEDED:
+    'The organization has reached its account quota (pending invitations count toward it). Request a quota increase or remove accounts or invitations, then deploy again.',
+  HANDSHAKE_RATE_LIMIT_EXCEEDED:
+    'Organizations allows 20 invitations per 24 hours. Deploy again later, or spread invitations over several deployments.',
+  INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES:
+    'Invitations are disabled while the organization is enabling all features. Finish or cancel that process, then deploy again.',
+  ORGANIZATION_FROM_DIFFERENT_SELLER_OF_RECORD:
+    'The account and the organization have different sellers of record (for example AWS and AWS India); such an account cannot be invited.',
+  PAYMENT_INSTRUMENT_REQUIRED:
+    'The organization\'s management account needs a valid payment instrument before it can invite accounts.',
+  ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION:
+    'The organization is migrating to all features. Wait for the migration to finish, then deploy again.',
+  ORGANIZATION_MEMBERSHIP_CHANGE_RATE_LIMIT_EXCEEDED:
+    'Too many membership changes in a short time. Deploy again later.',
+  MASTER_ACCOUNT_MISSING_CONTACT_INFO:
+    'The management account is missing contact information. Add it in the AWS Billing console, then deploy again.',
+  MANAGEMENT_ACCOUNT_EMAIL_NOT_VERIFIED:
+    'Verify the management account\'s email address, then deploy again.',
+  TAG_POLICY_VIOLATION: 'The tags violate a tag policy of the organization. Change the tags to comply, then deploy again.',
+  MAX_TAG_LIMIT_EXCEEDED: 'Too many tags: Organizations allows at most 50 tags per account. Remove tags, then deploy again.',
+};
+
+/** How the target is named in messages and logs: account IDs as they are, emails masked. */
+export function describeTarget(props: Pick<OrgInvitationProps, 'targetId' | 'targetType'>): string {
+  return props.targetType === 'EMAIL' ? `email ${maskEmail(props.targetId)}` : `account ${props.targetId}`;
+}
+
+export function parseProps(raw: Record<string, unknown>): OrgInvitationProps {
+  const targetId = requiredString(raw, 'TargetId');
+  const targetType = requiredString(raw, 'TargetType');
+  if (targetType !== 'ACCOUNT' && targetType !== 'EMAIL') {
+    throw new InvitationError(`TargetType must be ACCOUNT or EMAIL, got ${targetType}.`);
+  }
+  if (targetType === 'ACCOUNT' && !ACCOUNT_ID.test(targetId)) {
+    throw new InvitationError(`TargetId ${targetId} is not a 12-digit account ID, but TargetType is ACCOUNT.`);
+  }
+  if (targetType === 'EMAIL' && !EMAIL.test(targetId)) {
+    throw new InvitationError(`TargetId ${maskEmail(targetId)} is not an email address, but TargetType is EMAIL.`);
+  }
+  return { targetId, targetType, notes: optionalString(raw, 'Notes'), tags: stringMap(raw, 'Tags') };
+}
+
+function sameEmail(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function resourcesMatch(resources: HandshakeResource[] | undefined, props: OrgInvitationProps): boolean {
+  return (resources ?? []).some((r) =>
+    (r.Type === 'ACCOUNT' && props.targetType === 'ACCOUNT' && r.Value === props.targetId) ||
+    (r.Type === 'EMAIL' && props.targetType === 'EMAIL' && r.Value !== undefined && sameEmail(r.Value, props.targetId)) ||
+    resourcesMatch(r.Resources, props));
+}
+
+/**
+ * True when the handshake invites the target. Parties may show the resolved email even for an invitation by account
+ * ID; the account ID then appears in the nested Resources, so both are looked at.
+ */
+export function handshakeTargets(handshake: Handshake, props: OrgInvitationProps): boolean {
+  const partyMatch = (handshake.Parties ?? []).some((p) =>
+    p.Type !== 'ORGANIZATION' && p.Id !== undefined &&
+    (props.targetType === 'EMAIL' ? sameEmail(p.Id, props.targetId) : p.Id === props.targetId));
+  return partyMatch || resourcesMatch(handshake.Resources, props);
+}
+
+/** The open (REQUESTED/OPEN) INVITE handshake to the target, paging until NextToken is empty. */
+export async function findOpenInvitation(clients: OrgClients, props: OrgInvitationProps): Promise<Handshake | undefined> {
+  const pages = paginateListHandshakesForOrganization(
+    { client: clients.organizations },
+    { Filter: { ActionType: 'INVITE' } },
+  );
+  for await (const page of pages) {
+    const match = (page.Handshakes ?? []).find(
+      (h) => h.Action === 'INVITE' && OPEN_STATES.has(h.State ?? '') && handshakeTargets(h, props),
+    );
+    if (match) return match;
+  }
+  return undefined;
+}
+
+/** The account ID of the target if it is a member of this organization, else undefined. */
+async function memberAccountId(clients: OrgClients, props: OrgInvitationProps): Promise<string | undefined> {
+  if (props.targetType === 'ACCOUNT') {
+    try {
+      const { Account } = await clients.organizations.send(new DescribeAccountCommand({ AccountId: props.targetId }));
+      return Account?.Id;
+    } catch (error) {
+      if (isAwsError(error, 'AccountNotFoundException')) return undefined;
+      throw error;
+    }
+  }
+  for await (const page of paginateListAccounts({ client: clients.organizations }, {})) {
+    const account = (page.Accounts ?? []).find((a) => a.Email !== undefined && sameEmail(a.Email, props.targetId));
+    if (account) return account.Id;
+  }
+  return undefined;
+}
+
+function handshakeResponse(handshake: Handshake, adopted: boolean): HandlerResponse {
+  if (!handshake.Id) throw new InvitationError('Organizations returned a handshake without an ID. Please report this.');
+  return {
+    PhysicalResourceId: handshake.Id,
+    Data: {
+      HandshakeId: handshake.Id,
+      HandshakeArn: handshake.Arn ?? '',
+      HandshakeState: handshake.State ?? 'OPEN',
+      Adopted: adopted,
+    },
+  };
+}
+
+function alreadyMemberResponse(accountId: string): HandlerResponse {
+  const id = `${ALREADY_MEMBER_PREFIX}${accountId}`;
+  return { PhysicalResourceId: id, Data: { HandshakeId: id, HandshakeArn: '', HandshakeState: ALREADY_MEMBER, Adopted: false } };
+}
+
+async function adoptOrFail(clients: OrgClients, props: OrgInvitationProps, cause: unknown): Promise<HandlerResponse> {
+  const open = await findOpenInvitation(clients, props);
+  if (open) {
+    log('INFO', 'adopted the open invitation', { handshakeId: open.Id, state: open.State });
+    return handshakeResponse(open, true);
+  }
+  throw new InvitationError(
+    `Organizations says an invitation to ${describeTarget(props)} is already open, but none was found among the ` +
+      'organization\'s open INVITE handshakes. Cancel the invitation in the AWS Organizations console, then deploy again.',
+    { cause },
+  );
+}
+
+async function alreadyInAnOrganization(clients: OrgClients, props: OrgInvitationProps, cause: unknown): Promise<HandlerResponse> {
+  const accountId = await memberAccountId(clients, props);
+  if (accountId) {
+    log('INFO', 'the target is already a member of this organization: nothing sent', { accountId });
+    return alreadyMemberResponse(accountId);
+  }
+  throw new InvitationError(
+    `${describeTarget(props)} already belongs to another AWS Organization. The account must leave that organization ` +
+      'before it can be invited; then deploy again.',
+    { cause },
+  );
+}
+
+function failInvite(props: OrgInvitationProps, error: unknown): never {
+  const target = describeTarget(props);
+  if (isAwsError(error, 'AWSOrganizationsNotInUseException', 'AccessDeniedException', 'AccountOwnerNotVerifiedException')) {
+    throw new InvitationError(`Inviting ${target} failed with ${describeAwsError(error)}. ${MANAGEMENT_ACCOUNT_HINT}`, { cause: error });
+  }
+  const reason = errorReason(error);
+  const hint = reason ? REASON_HINTS[reason] : undefined;
+  if (isAwsError(error, 'HandshakeConstraintViolationException', 'ConstraintViolationException')) {
+    throw new InvitationError(
+      `Inviting ${target} failed with ${describeAwsError(error)}. ${hint ?? 'Resolve the constraint named here, then deploy again.'}`,
+      { cause: error },
+    );
+  }
+  if (isAwsError(error, 'InvalidInputException')) {
+    throw new InvitationError(
+      `Inviting ${target} failed with ${describeAwsError(error)}. Check the target, notes and tags of the invitation.`,
+      { cause: error },
+    );
+  }
+  if (isAwsError(error, 'DuplicateAccountException')) {
+    throw new InvitationError(`Inviting ${target} failed with ${describeAwsError(error)}: the account is already in this organization.`, { cause: error });
+  }
+  throw new InvitationError(
+    `Inviting ${target} failed with ${describeAwsError(error)}. If this is transient, deploy again.`,
+    { cause: error },
+  );
+}
+
+/** Create: adopt an open invitation to the same target, or invite. */
+export async function createInvitation(clients: OrgClients, props: OrgInvitationProps): Promise<HandlerResponse> {
+  const open = await findOpenInvitation(clients, props);
+  if (open) {
+    log('INFO', 'adopted the open invitation', { handshakeId: open.Id, state: open.State });
+    return handshakeResponse(open, true);
+  }
+  const tags = Object.entries(props.tags).map(([Key, Value]) => ({ Key, Value }));
+  try {
+    const { Handshake: handshake } = await clients.organizations.send(new InviteAccountToOrganizationCommand({
+      Target: { Id: props.targetId, Type: props.targetType },
+      Notes: props.notes,
+      Tags: tags.length > 0 ? tags : undefined,
+    }));
+    log('INFO', 'invited', { handshakeId: handshake?.Id, state: handshake?.State });
+    return handshakeResponse(handshake ?? {}, false);
+  } catch (error) {
+    if (isAwsError(error, 'DuplicateHandshakeException')) return adoptOrFail(clients, props, error);
+    if (isAwsError(error, 'HandshakeConstraintViolationException') && errorReason(error) === 'ALREADY_IN_AN_ORGANIZATION') {
+      return alreadyInAnOrganization(clients, props, error);
+    }
+    return failInvite(props, error);
+  }
+}
+
+/** The handshake's current state, or undefined when Organizations no longer knows it (30 days after it ended). */
+async function describeHandshake(clients: OrgClients, handshakeId: string): Promise<Handshake | undefined> {
+  try {
+    const { Handshake: handshake } = await clients.organizations.send(new DescribeHandshakeCommand({ HandshakeId: handshakeId }));
+    return handshake;
+  } catch (error) {
+    if (isAwsError(error, 'HandshakeNotFoundException')) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Update: a new target is a new invitation (new physical ID: CloudFormation then deletes the old one). Otherwise
+ * nothing is sent while the invitation is open or accepted; once it ended without acceptance, invite again.
+ */
+export async function updateInvitation(
+  clients: OrgClients,
+  physicalId: string,
+  props: OrgInvitationProps,
+  oldProps: OrgInvitationProps,
+): Promise<HandlerResponse> {
+  const sameTarget = props.targetType === oldProps.targetType &&
+    (props.targetType === 'EMAIL' ? sameEmail(props.targetId, oldProps.targetId) : props.targetId === oldProps.targetId);
+  if (!sameTarget) {
+    log('INFO', 'target changed: inviting the new target', { oldPhysicalId: physicalId });
+    return createInvitation(clients, props);
+  }
+  if (physicalId.startsWith(ALREADY_MEMBER_PREFIX)) {
+    return alreadyMemberResponse(physicalId.slice(ALREADY_MEMBER_PREFIX.length));
+  }
+  const handshake = HANDSHAKE_ID.test(physicalId) ? await describeHandshake(clients, physicalId) : undefined;
+  if (handshake && !ENDED_WITHOUT_ACCEPTANCE.has(handshake.State ?? '')) {
+    log('INFO', 'invitation unchanged', { handshakeId: physicalId, state: handshake.State });
+    return handshakeResponse(handshake, false);
+  }
+  log('INFO', 'the invitation ended without acceptance: inviting again', { handshakeId: physicalId, state: handshake?.State });
+  return createInvitation(clients, props);
+}
+
+/**
+ * Delete: cancel the handshake while it is open. An accepted invitation is left alone (the account stays in the
+ * organization); ended, unknown and non-handshake IDs succeed.
+ */
+export async function deleteInvitation(clients: OrgClients, physicalId: string): Promise<void> {
+  if (!HANDSHAKE_ID.test(physicalId)) {
+    log('INFO', 'not a handshake ID: nothing to cancel', { physicalId });
+    return;
+  }
+  const handshake = await describeHandshake(clients, physicalId);
+  const state = handshake?.State;
+  if (!handshake || !OPEN_STATES.has(state ?? '')) {
+    if (state === 'ACCEPTED') {
+      log('WARN', 'the invitation was accepted: the account stays in the organization', { handshakeId: physicalId });
+    } else {
+      log('INFO', 'nothing to cancel', { handshakeId: physicalId, state: state ?? 'NOT_FOUND' });
+    }
+    return;
+  }
+  try {
+    await clients.organizations.send(new CancelHandshakeCommand({ HandshakeId: physicalId }));
+    log('INFO', 'canceled the invitation', { handshakeId: physicalId });
+  } catch (error) {
+    if (isAwsError(error, 'HandshakeNotFoundException', 'HandshakeAlreadyInStateException')) {
+      log('INFO', 'nothing to cancel', { handshakeId: physicalId, error: (error as Error).name });
+      return;
+    }
+    if (isAwsError(error, 'InvalidHandshakeTransitionException')) {
+      // accepted or declined meanwhile
+      const now = await describeHandshake(clients, physicalId);
+      log(now?.State === 'ACCEPTED' ? 'WARN' : 'INFO', 'the invitation changed state before it could be canceled', {
+        handshakeId: physicalId,
+        state: now?.State ?? 'NOT_FOUND',
+      });
+      return;
+    }
+    if (isAwsError(error, 'AWSOrganizationsNotInUseException', 'AccessDeniedException')) {
+      throw new InvitationError(
+        `Canceling invitation ${physicalId} failed with ${describeAwsError(error)}. ${MANAGEMENT_ACCOUNT_HINT} ` +
+          'To delete the stack without canceling, cancel the invitation in the Organizations console and retry the delete.',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+export const orgInvitationLifecycle: Lifecycle<OrgInvitationProps, OrgClients> = {
+  what: 'Organizations invitation',
+  parse: parseProps,
+  create: (clients, props) => createInvitation(clients, props),
+  update: (clients, physicalId, props, oldProps) => updateInvitation(clients, physicalId, props, oldProps),
+  delete: (clients, physicalId) => deleteInvitation(clients, physicalId),
+};

@@ -1,0 +1,67 @@
+/**
+ * Error classification and the messages users read in CloudFormation.
+ *
+ * The SDK turns every AWS error into an exception whose `name` is the error code (`DuplicateHandshakeException`,
+ * `ConflictException`, ...). Handlers classify by that name, never by HTTP status (WorkSpaces answers 400 for all).
+ */
+import { maskEmails } from './log';
+
+/** The AWS error code of an SDK exception (its `name`), or undefined for anything else. */
+export function errorName(error: unknown): string | undefined {
+  if (error && typeof error === 'object' && 'name' in error && typeof (error as { name: unknown }).name === 'string') {
+    return (error as { name: string }).name;
+  }
+  return undefined;
+}
+
+/** True when `error` is an AWS error with one of the given names. */
+export function isAwsError(error: unknown, ...names: string[]): boolean {
+  const name = errorName(error);
+  return name !== undefined && names.includes(name);
+}
+
+/** The `Reason` member some services add to their errors (Organizations constraint violations). */
+export function errorReason(error: unknown): string | undefined {
+  const reason = (error as { Reason?: unknown } | undefined)?.Reason;
+  return typeof reason === 'string' ? reason : undefined;
+}
+
+/** The service's own message of an error, with emails masked. */
+export function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return maskEmails(message);
+}
+
+/**
+ * A failure whose message is written for the user: it says what failed, for which account, and what to do.
+ * The message becomes the `Reason` CloudFormation shows.
+ */
+export class InvitationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(maskEmails(message), options);
+    this.name = 'InvitationError';
+  }
+}
+
+/**
+ * Describes an AWS error as `Name (Reason): message`, for a user-facing message.
+ */
+export function describeAwsError(error: unknown): string {
+  const name = errorName(error) ?? 'Error';
+  const reason = errorReason(error);
+  const message = errorMessage(error);
+  return `${name}${reason ? ` (${reason})` : ''}${message && message !== name ? `: ${message}` : ''}`;
+}
+
+/**
+ * Wraps an unexpected error into a user-facing one: what we were doing, the AWS error, and a generic next step.
+ * Errors that are already user-facing pass through.
+ */
+export function toUserFacing(error: unknown, doing: string): Error {
+  if (error instanceof InvitationError) return error;
+  return new InvitationError(
+    `${doing} failed with ${describeAwsError(error)}. ` +
+      'If this is a transient error, retry the deployment; otherwise fix the cause named here and deploy again.',
+    { cause: error },
+  );
+}

@@ -1,0 +1,226 @@
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { addInvitationOutput } from './private/outputs';
+import { InvitationProvider } from './private/provider';
+import { ACCOUNT_ID_PATTERN, EMAIL_PATTERN, invalid, isConcrete, maskEmail, validateLength } from './private/validation';
+
+/**
+ * How the invited account is identified.
+ */
+export enum InvitationTargetType {
+  /** `targetId` is a 12-digit AWS account ID. */
+  ACCOUNT = 'ACCOUNT',
+  /** `targetId` is the email address of the account's owner (its root user). */
+  EMAIL = 'EMAIL',
+}
+
+/**
+ * Properties of an `OrgInvitation`.
+ */
+export interface OrgInvitationProps {
+  /**
+   * The account to invite: a 12-digit AWS account ID, or the email address of the account's owner.
+   *
+   * Tokens (a `CfnParameter`, an import) are accepted and checked at deploy time.
+   */
+  readonly targetId: string;
+
+  /**
+   * Whether `targetId` is an account ID or an email address.
+   *
+   * @default - `EMAIL` when `targetId` contains '@', else `ACCOUNT`
+   */
+  readonly targetType?: InvitationTargetType;
+
+  /**
+   * Text included in the invitation email, at most 1,024 characters. Treated as sensitive: never logged.
+   *
+   * @default - no notes
+   */
+  readonly notes?: string;
+
+  /**
+   * Tags attached to the account when it joins the organization (at most 50; keys 1 to 128 characters, values
+   * up to 256). Adds `organizations:TagResource` to the provider's permissions.
+   *
+   * @default - no tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * What happens to the invitation when this construct is removed from the stack, or the stack is deleted.
+   *
+   * `DESTROY` cancels the invitation if it is still open (an accepted invitation is left alone: the account stays
+   * in the organization). `RETAIN` leaves the invitation as it is; CloudFormation does not call the handler.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether to add a stack output with the handshake ID. CloudFormation allows 200 outputs per stack: turn this
+   * off for large numbers of invitations (the attributes stay available).
+   *
+   * @default true
+   */
+  readonly emitOutputs?: boolean;
+}
+
+/** The limits the Organizations API puts on an invitation. */
+const MAX_NOTES = 1024;
+const MAX_TAGS = 50;
+const MAX_TAG_KEY = 128;
+const MAX_TAG_VALUE = 256;
+
+/**
+ * Invites an AWS account into the organization of the stack's account, which must be the organization's
+ * management account.
+ *
+ * On create, the handler sends `InviteAccountToOrganization` (or adopts an open invitation to the same target,
+ * or succeeds with state `ALREADY_MEMBER` when the account is already in the organization). On delete it cancels
+ * the invitation while it is open; it never removes an account from the organization.
+ *
+ * @example
+ * new OrgInvitation(this, 'InviteSandbox', {
+ *   targetId: '123456789012',
+ *   notes: 'Welcome to the landing zone',
+ *   tags: { team: 'sandbox' },
+ * });
+ */
+export class OrgInvitation extends Construct {
+  /**
+   * The ID of the invitation's handshake (`h-...`). For an account that was already a member,
+   * `already-member:<account ID>`.
+   *
+   * @attribute
+   */
+  public readonly handshakeId: string;
+
+  /**
+   * The ARN of the invitation's handshake (empty for an account that was already a member).
+   *
+   * @attribute
+   */
+  public readonly handshakeArn: string;
+
+  /**
+   * The state of the handshake when the stack was last deployed: `OPEN`, `REQUESTED`, `ACCEPTED`, ... or
+   * `ALREADY_MEMBER`.
+   *
+   * @attribute
+   */
+  public readonly handshakeState: string;
+
+  /** How the target is identified. */
+  public readonly targetType: InvitationTargetType;
+
+  constructor(scope: Construct, id: string, props: OrgInvitationProps) {
+    super(scope, id);
+    this.targetType = resolveTargetType(this, props);
+    validateNotesAndTags(this, props);
+
+    const stack = Stack.of(this);
+    const provider = InvitationProvider.of(this, {
+      handler: 'org-invitation',
+      description: 'cdk-account-invitations: AWS Organizations invitations (InviteAccountToOrganization)',
+      timeout: Duration.minutes(5),
+      statements: orgStatements,
+    });
+    const organizationsArn = (resource: string, resourceName: string) => Arn.format({
+      service: 'organizations', region: '', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    }, stack);
+    if (this.targetType === InvitationTargetType.ACCOUNT) {
+      provider.grant('describe-account', () => new iam.PolicyStatement({
+        actions: ['organizations:DescribeAccount'],
+        resources: [organizationsArn('account', 'o-*/*')],
+      }));
+    } else {
+      provider.grant('list-accounts', () => new iam.PolicyStatement({
+        actions: ['organizations:ListAccounts'],
+        resources: ['*'],
+      }));
+    }
+    const tags = Object.entries(props.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+    if (tags.length > 0) {
+      // The invited account has no ARN in this organization until it joins: TagResource cannot be scoped further.
+      provider.grant('tag', () => new iam.PolicyStatement({ actions: ['organizations:TagResource'], resources: ['*'] }));
+    }
+
+    const resource = provider.createResource(this, 'Resource', 'Custom::OrgInvitation', {
+      TargetId: props.targetId,
+      TargetType: this.targetType,
+      Notes: props.notes,
+      Tags: tags.length > 0 ? props.tags : undefined,
+    }, props.removalPolicy ?? RemovalPolicy.DESTROY);
+
+    this.handshakeId = resource.getAttString('HandshakeId');
+    this.handshakeArn = resource.getAttString('HandshakeArn');
+    this.handshakeState = resource.getAttString('HandshakeState');
+
+    if (props.emitOutputs ?? true) {
+      addInvitationOutput(this, this.handshakeId,
+        `Handshake ID of the AWS Organizations invitation to the ${this.targetType === InvitationTargetType.EMAIL ? 'email address' : 'account'} of ${this.node.path}`);
+    }
+  }
+}
+
+function orgStatements(stack: Stack): iam.PolicyStatement[] {
+  const handshakes = Arn.format({
+    service: 'organizations', region: '', resource: 'handshake', resourceName: 'o-*/invite/h-*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  }, stack);
+  return [
+    new iam.PolicyStatement({
+      // neither action has a resource type
+      actions: ['organizations:InviteAccountToOrganization', 'organizations:ListHandshakesForOrganization'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      actions: ['organizations:DescribeHandshake', 'organizations:CancelHandshake'],
+      resources: [handshakes],
+    }),
+  ];
+}
+
+function resolveTargetType(scope: Construct, props: OrgInvitationProps): InvitationTargetType {
+  const { targetId } = props;
+  if (!isConcrete(targetId)) {
+    // a token: trust the given type, or assume an account ID
+    return props.targetType ?? InvitationTargetType.ACCOUNT;
+  }
+  const looksLikeEmail = targetId.includes('@');
+  const type = props.targetType ?? (looksLikeEmail ? InvitationTargetType.EMAIL : InvitationTargetType.ACCOUNT);
+  if (type === InvitationTargetType.ACCOUNT && !ACCOUNT_ID_PATTERN.test(targetId)) {
+    if (looksLikeEmail) {
+      invalid(scope, `targetType is ACCOUNT but targetId '${maskEmail(targetId)}' is an email address; use InvitationTargetType.EMAIL or an account ID.`);
+    }
+    invalid(scope, `targetId must be a 12-digit AWS account ID or an email address, got '${targetId}'.`);
+  }
+  if (type === InvitationTargetType.EMAIL && !EMAIL_PATTERN.test(targetId)) {
+    invalid(scope, ACCOUNT_ID_PATTERN.test(targetId)
+      ? `targetType is EMAIL but targetId '${targetId}' is an account ID; use InvitationTargetType.ACCOUNT or an email address.`
+      : `targetId must be a 12-digit AWS account ID or an email address, got '${targetId}'.`);
+  }
+  const ownAccount = Stack.of(scope).account;
+  if (type === InvitationTargetType.ACCOUNT && !Token.isUnresolved(ownAccount) && ownAccount === targetId) {
+    invalid(scope, `targetId '${targetId}' is the stack's own account, which cannot invite itself.`);
+  }
+  return type;
+}
+
+function validateNotesAndTags(scope: Construct, props: OrgInvitationProps): void {
+  validateLength(scope, 'notes', props.notes, MAX_NOTES);
+  const tags = Object.entries(props.tags ?? {});
+  if (tags.length > MAX_TAGS) {
+    invalid(scope, `tags can hold at most ${MAX_TAGS} tags, got ${tags.length}.`);
+  }
+  for (const [key, value] of tags) {
+    if (isConcrete(key) && (key.length < 1 || key.length > MAX_TAG_KEY)) {
+      invalid(scope, `tag key '${key}' must be 1 to ${MAX_TAG_KEY} characters long, got ${key.length}.`);
+    }
+    if (isConcrete(key) && key.toLowerCase().startsWith('aws:')) {
+      invalid(scope, `tag key '${key}' uses the reserved prefix 'aws:'.`);
+    }
+    validateLength(scope, `the value of tag '${key}'`, value, MAX_TAG_VALUE);
+  }
+}

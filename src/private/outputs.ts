@@ -1,0 +1,35 @@
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+
+/** CloudFormation's limit of outputs per stack. */
+const MAX_OUTPUTS = 200;
+/** Stacks that already validate their output count. */
+const checkedStacks = new WeakSet<Stack>();
+/** Outputs created by this library, to name them in the message. */
+const libraryOutputs = new WeakSet<IConstruct>();
+
+/**
+ * Adds the stack output of an invitation, and (once per stack) a synth-time check that the stack stays within
+ * CloudFormation's 200 outputs, with a message that says how to stay within it.
+ */
+export function addInvitationOutput(scope: Construct, value: string, description: string): CfnOutput {
+  const output = new CfnOutput(scope, 'Output', { value, description });
+  libraryOutputs.add(output);
+  const stack = Stack.of(scope);
+  if (!checkedStacks.has(stack)) {
+    checkedStacks.add(stack);
+    stack.node.addValidation({
+      validate: () => {
+        const outputs = stack.node.findAll().filter((c) => c instanceof CfnOutput && Stack.of(c) === stack);
+        if (outputs.length <= MAX_OUTPUTS) return [];
+        const ours = outputs.filter((o) => libraryOutputs.has(o)).length;
+        return [
+          `Stack ${stack.stackName} declares ${outputs.length} outputs, over CloudFormation's limit of ${MAX_OUTPUTS}; ` +
+            `${ours} of them come from cdk-account-invitations constructs. Set \`emitOutputs: false\` on invitations ` +
+            'whose IDs you do not need as outputs (their attributes stay available), or split them over several stacks.',
+        ];
+      },
+    });
+  }
+  return output;
+}
