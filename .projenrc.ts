@@ -47,6 +47,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       snapshotSerializers: ['<rootDir>/test/asset-hash-serializer.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/record-templates.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
     },
   },
 
@@ -110,6 +112,11 @@ project.testTask.exec('bash scripts/cfn-lint-templates.sh');
 
 // lint the handlers too
 project.eslint?.addLintPattern('lambda');
+
+// `package` builds the npm tarball only (jsii-pacmak's other targets need toolchains and registries that are not here;
+// the other languages are generated as code, see `package:code`).
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The example app: synthesize it and print what it declared.

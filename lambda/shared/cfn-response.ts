@@ -1,6 +1,7 @@
 /**
  * Sends a custom-resource response to CloudFormation's pre-signed S3 URL.
  */
+import * as http from 'http';
 import * as https from 'https';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { log } from './log';
@@ -18,7 +19,9 @@ const ATTEMPTS = 5;
 
 function put(url: string, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = https.request(
+    // CloudFormation always sends an https URL; http is accepted for local tests.
+    const transport = url.startsWith('http:') ? http : https;
+    const req = transport.request(
       url,
       { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) }, timeout: 10_000 },
       (res) => {
