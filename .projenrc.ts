@@ -110,8 +110,12 @@ project.testTask.prependSpawn(project.bundler.bundleTask);
 // cfn-lint on every template the tests wrote (when the command exists on the machine)
 project.testTask.exec('bash scripts/cfn-lint-templates.sh');
 
-// lint the handlers too
+// lint the handlers too; they import the SDK clients from devDependencies because esbuild bundles them
 project.eslint?.addLintPattern('lambda');
+project.eslint?.addOverride({
+  files: ['lambda/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
 
 // `package` builds the npm tarball only (jsii-pacmak's other targets need toolchains and registries that are not here;
 // the other languages are generated as code, see `package:code`).

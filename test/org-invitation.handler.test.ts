@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../lambda/org-invitation';
+import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import {
   createInvitation,
   deleteInvitation,
@@ -17,7 +18,6 @@ import {
   OrgInvitationProps,
   updateInvitation,
 } from '../lambda/org-invitation/lifecycle';
-import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 
 const org = mockClient(OrganizationsClient);
 const clients = { organizations: new OrganizationsClient({ region: 'us-east-1', maxAttempts: 1 }) };

@@ -1,12 +1,12 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { awsError, captureLogs, createEvent, deleteEvent } from './util/events';
 import { clientConfig } from '../lambda/shared/clients';
 import { mapWithConcurrency, chunk } from '../lambda/shared/concurrency';
 import { InvitationError, describeAwsError, toUserFacing } from '../lambda/shared/errors';
 import { maskEmail, redact } from '../lambda/shared/log';
 import { CREATE_FAILED_PHYSICAL_ID, HandlerResponse, cfnEntryPoint } from '../lambda/shared/runtime';
-import { awsError, captureLogs, createEvent, deleteEvent } from './util/events';
 
 describe('cfnEntryPoint answers CloudFormation', () => {
   let server: http.Server;

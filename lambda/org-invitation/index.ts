@@ -3,9 +3,9 @@
  * `onEvent` is what the Lambda function calls: it runs `handler` and answers CloudFormation.
  */
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ORGANIZATIONS_TRANSIENT_ERRORS, orgInvitationLifecycle } from './lifecycle';
 import { clientConfig } from '../shared/clients';
 import { cfnEntryPoint, makeHandler } from '../shared/runtime';
-import { ORGANIZATIONS_TRANSIENT_ERRORS, orgInvitationLifecycle } from './lifecycle';
 
 export const handler = makeHandler(orgInvitationLifecycle, () => ({
   organizations: new OrganizationsClient(clientConfig(ORGANIZATIONS_TRANSIENT_ERRORS)),

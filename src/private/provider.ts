@@ -44,6 +44,18 @@ export class InvitationProvider extends Construct {
     return new InvitationProvider(stack, id, options);
   }
 
+  private static bundleDirectory(handler: string): string {
+    // src/private -> ../../assets (ts-jest), lib/private -> ../../assets (published package)
+    const dir = path.join(__dirname, '..', '..', 'assets', 'lambda', handler, 'index');
+    if (!fs.existsSync(path.join(dir, 'index.js'))) {
+      throw new Error(
+        `cdk-account-invitations: the ${handler} handler bundle is missing at ${dir}. ` +
+          'In a clone of the repository, run `npx projen bundle`; in an installed package, reinstall it.',
+      );
+    }
+    return dir;
+  }
+
   /** The function CloudFormation invokes. */
   public readonly function: lambda.Function;
   /** The policy holding every permission of the function; custom resources depend on it. */
@@ -102,7 +114,13 @@ export class InvitationProvider extends Construct {
    * A custom resource served by this provider. It depends on the provider's policy, so that CloudFormation deletes
    * the resource (and calls the handler) before the permissions go away.
    */
-  public createResource(scope: Construct, id: string, resourceType: string, properties: Record<string, unknown>, removalPolicy: RemovalPolicy): CustomResource {
+  public createResource(
+    scope: Construct,
+    id: string,
+    resourceType: string,
+    properties: Record<string, unknown>,
+    removalPolicy: RemovalPolicy,
+  ): CustomResource {
     const resource = new CustomResource(scope, id, {
       serviceToken: this.function.functionArn,
       resourceType,
@@ -111,17 +129,5 @@ export class InvitationProvider extends Construct {
     });
     resource.node.addDependency(this.policy);
     return resource;
-  }
-
-  private static bundleDirectory(handler: string): string {
-    // src/private -> ../../assets (ts-jest), lib/private -> ../../assets (published package)
-    const dir = path.join(__dirname, '..', '..', 'assets', 'lambda', handler, 'index');
-    if (!fs.existsSync(path.join(dir, 'index.js'))) {
-      throw new Error(
-        `cdk-account-invitations: the ${handler} handler bundle is missing at ${dir}. ` +
-          'In a clone of the repository, run `npx projen bundle`; in an installed package, reinstall it.',
-      );
-    }
-    return dir;
   }
 }

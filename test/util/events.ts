@@ -13,7 +13,12 @@ const BASE = {
 };
 
 export function createEvent(props: Record<string, unknown>, overrides: Partial<typeof BASE> = {}): CloudFormationCustomResourceEvent {
-  return { ...BASE, ...overrides, RequestType: 'Create', ResourceProperties: { ServiceToken: BASE.ServiceToken, ...props } } as CloudFormationCustomResourceEvent;
+  return {
+    ...BASE,
+    ...overrides,
+    RequestType: 'Create',
+    ResourceProperties: { ServiceToken: BASE.ServiceToken, ...props },
+  } as CloudFormationCustomResourceEvent;
 }
 
 export function updateEvent(
@@ -32,7 +37,11 @@ export function updateEvent(
   } as CloudFormationCustomResourceEvent;
 }
 
-export function deleteEvent(physicalId: string, props: Record<string, unknown>, overrides: Partial<typeof BASE> = {}): CloudFormationCustomResourceEvent {
+export function deleteEvent(
+  physicalId: string,
+  props: Record<string, unknown>,
+  overrides: Partial<typeof BASE> = {},
+): CloudFormationCustomResourceEvent {
   return {
     ...BASE,
     ...overrides,
