@@ -131,6 +131,14 @@ const example = project.addTask('example', {
 example.spawn(project.bundler.bundleTask);
 example.exec('ts-node --transpile-only --project test/tsconfig.json examples/app.ts');
 
+// ---------------------------------------------------------------------------------------------------------------
+// Benchmark (bench/, not shipped): synth cost, template size and handler cold start, side by side with
+// AwsCustomResource. Prints a table; never asserted in unit tests.
+// ---------------------------------------------------------------------------------------------------------------
+const bench = project.addTask('bench', { description: 'Benchmark the constructs and handlers against AwsCustomResource' });
+bench.spawn(project.bundler.bundleTask);
+bench.exec('ts-node --transpile-only --project test/tsconfig.json bench/run.ts', { receiveArgs: true });
+
 project.tsconfigDev.addInclude('../examples/**/*.ts');
 project.tsconfigDev.addInclude('../bench/**/*.ts');
 project.tsconfigDev.addInclude('../scripts/**/*.ts');
