@@ -82,6 +82,8 @@ const MAX_TAG_VALUE = 256;
  * the invitation while it is open; it never removes an account from the organization.
  *
  * @example
+ * import { OrgInvitation } from 'cdk-account-invitations';
+ *
  * new OrgInvitation(this, 'InviteSandbox', {
  *   targetId: '123456789012',
  *   notes: 'Welcome to the landing zone',
