@@ -54,6 +54,8 @@ export function clientConfig(extraRetryable: readonly string[] = []) {
     requestHandler: {
       connectionTimeout: numberFromEnv('CDK_ACCOUNT_INVITATIONS_CONNECTION_TIMEOUT_MS', 5_000),
       requestTimeout: numberFromEnv('CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS', 20_000),
+      // without this, the SDK only logs a warning when a request exceeds requestTimeout and keeps waiting
+      throwOnRequestTimeout: true,
     },
   };
 }

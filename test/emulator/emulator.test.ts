@@ -1,0 +1,636 @@
+/**
+ * Drives the emulator with the real SDK v3 clients, configured the way the handlers are in tests: endpoint from
+ * AWS_ENDPOINT_URL_<SERVICE>, credentials and region from the environment.
+ */
+import {
+  AcceptInvitationCommand,
+  AccessDeniedException as MacieAccessDeniedException,
+  CreateInvitationsCommand,
+  CreateMemberCommand,
+  DeleteMemberCommand,
+  DisassociateMemberCommand,
+  GetMacieSessionCommand,
+  GetMemberCommand,
+  ListMembersCommand,
+  Macie2Client,
+  paginateListMembers,
+  ResourceNotFoundException as MacieResourceNotFoundException,
+  ValidationException as MacieValidationException,
+} from '@aws-sdk/client-macie2';
+import {
+  AccessDeniedException,
+  AccountNotFoundException,
+  AWSOrganizationsNotInUseException,
+  CancelHandshakeCommand,
+  ConstraintViolationException,
+  DescribeAccountCommand,
+  DescribeHandshakeCommand,
+  DescribeOrganizationCommand,
+  DuplicateHandshakeException,
+  HandshakeAlreadyInStateException,
+  HandshakeConstraintViolationException,
+  HandshakeNotFoundException,
+  InvalidHandshakeTransitionException,
+  InvalidInputException,
+  InviteAccountToOrganizationCommand,
+  ListAccountsCommand,
+  ListHandshakesForOrganizationCommand,
+  OrganizationsClient,
+  paginateListHandshakesForOrganization,
+  ServiceException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-organizations';
+import {
+  AcceptAccountLinkInvitationCommand,
+  ConflictException as WorkSpacesConflictException,
+  CreateAccountLinkInvitationCommand,
+  DeleteAccountLinkInvitationCommand,
+  GetAccountLinkCommand,
+  ListAccountLinksCommand,
+  paginateListAccountLinks,
+  RejectAccountLinkInvitationCommand,
+  ResourceNotFoundException as WorkSpacesResourceNotFoundException,
+  ValidationException as WorkSpacesValidationException,
+  WorkSpacesClient,
+} from '@aws-sdk/client-workspaces';
+import { DAY_MS } from './common';
+import { Emulator, startEmulator } from './emulator';
+import { loadServiceModels, ServiceModel } from './models';
+import { restJsonInput, skippedPatterns, validate } from './validate';
+
+interface SdkError extends Error {
+  readonly $metadata: { readonly httpStatusCode?: number; readonly attempts?: number };
+  readonly [member: string]: unknown;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<SdkError> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as SdkError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+type ClientConfig = ConstructorParameters<typeof OrganizationsClient>[0];
+
+const ENV = ['AWS_ENDPOINT_URL_ORGANIZATIONS', 'AWS_ENDPOINT_URL_MACIE2', 'AWS_ENDPOINT_URL_WORKSPACES', 'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'];
+const savedEnv = Object.fromEntries(ENV.map(key => [key, process.env[key]]));
+
+let emulator: Emulator;
+let openClients: Array<{ destroy(): void }> = [];
+
+function track<T extends { destroy(): void }>(client: T): T {
+  openClients.push(client);
+  return client;
+}
+
+/** Clients without retries (raw errors) unless a config says otherwise. */
+const orgClient = (config: ClientConfig = { maxAttempts: 1 }) => track(new OrganizationsClient(config));
+const macieClient = (config: ClientConfig = { maxAttempts: 1 }) => track(new Macie2Client(config));
+const workspacesClient = (config: ClientConfig = { maxAttempts: 1 }) => track(new WorkSpacesClient(config));
+
+beforeEach(async () => {
+  emulator = await startEmulator();
+  for (const service of ['ORGANIZATIONS', 'MACIE2', 'WORKSPACES']) process.env[`AWS_ENDPOINT_URL_${service}`] = emulator.url;
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS;
+});
+
+afterEach(async () => {
+  openClients.forEach(c => c.destroy());
+  openClients = [];
+  await emulator.stop();
+});
+
+afterAll(() => {
+  for (const [key, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+});
+
+describe('service-model fixture and validator', () => {
+  const models = loadServiceModels();
+
+  test('holds the emulated operations, without documentation, in a small file', () => {
+    expect(Object.keys(models.services.organizations.operations)).toHaveLength(7);
+    expect(Object.keys(models.services.workspaces.operations)).toHaveLength(6);
+    expect(Object.keys(models.services.macie2.operations)).toHaveLength(8);
+    expect(models.services.macie2.operations.GetMember.http).toEqual({ method: 'GET', requestUri: '/members/{id}', responseCode: 200 });
+    expect(models.services.organizations.targetPrefix).toBe('AWSOrganizationsV20161128');
+    expect(JSON.stringify(models)).not.toContain('documentation');
+    expect(JSON.stringify(models).length).toBeLessThan(32 * 1024);
+  });
+
+  test('every pattern of the fixture compiles as a JavaScript RegExp', () => {
+    const patterns = Object.values(models.services).flatMap(m => Object.values(m.shapes).flatMap(s => (s.pattern ? [s.pattern] : [])));
+    expect(patterns.length).toBeGreaterThan(5);
+    for (const pattern of patterns) expect(() => new RegExp(pattern, 'u')).not.toThrow();
+  });
+
+  test('reports required members, enums, patterns, lengths and ranges in nested structures', () => {
+    const org = models.services.organizations;
+    expect(validate(org, 'InviteAccountToOrganizationRequest', { Target: { Id: '222222222222', Type: 'ACCOUNT' } })).toEqual([]);
+    const violations = validate(org, 'InviteAccountToOrganizationRequest', {
+      Target: { Type: 'PERSON' },
+      Notes: 'x'.repeat(1025),
+      Tags: [{ Key: 'k'.repeat(129), Value: 'ok' }, { Key: 'bad\u0000key', Value: 'v' }],
+    });
+    expect(violations.map(v => [v.path, v.rule])).toEqual([
+      ['Target.Id', 'required'],
+      ['Target.Type', 'enum'],
+      ['Notes', 'maxLength'],
+      ['Tags[0].Key', 'maxLength'],
+      ['Tags[1].Key', 'pattern'],
+    ]);
+    expect(violations[2].message).toBe("Value at 'Notes' failed to satisfy constraint: Member must have length less than or equal to 1024");
+    expect(validate(org, 'ListAccountsRequest', { MaxResults: 0 }).map(v => v.rule)).toEqual(['minValue']);
+    expect(validate(org, 'ListAccountsRequest', { MaxResults: '5' }).map(v => v.rule)).toEqual(['type']);
+    expect(validate(models.services.macie2, 'CreateMemberRequest', { account: { accountId: '2' }, tags: { k: 1 } }).map(v => v.path))
+      .toEqual(['account.email', 'tags.k']);
+  });
+
+  test('reads restJson1 URI labels and query members with their modeled types', () => {
+    const macie = models.services.macie2;
+    const ok = restJsonInput(macie, 'ListMembersRequest', { labels: {}, query: new URLSearchParams('maxResults=25&onlyAssociated=false'), body: {} });
+    expect(ok).toEqual({ input: { maxResults: 25, onlyAssociated: 'false' }, violations: [] });
+    const bad = restJsonInput(macie, 'ListMembersRequest', { labels: {}, query: new URLSearchParams('maxResults=x'), body: {} });
+    expect(bad.violations.map(v => [v.path, v.rule])).toEqual([['maxResults', 'type']]);
+    expect(restJsonInput(macie, 'GetMemberRequest', { labels: { id: '222222222222' }, query: new URLSearchParams(), body: {} }).input)
+      .toEqual({ id: '222222222222' });
+  });
+
+  test('skips (and lists) a pattern that JavaScript cannot compile', () => {
+    const model: ServiceModel = {
+      protocol: 'awsJson1_1',
+      apiVersion: 'test',
+      signingName: 'test',
+      operations: {},
+      shapes: { Input: { type: 'structure', members: { Name: { shape: 'Name' } } }, Name: { type: 'string', pattern: '(?<unclosed' } },
+    };
+    expect(validate(model, 'Input', { Name: 'anything' })).toEqual([]);
+    expect(skippedPatterns()).toEqual(['(?<unclosed']);
+  });
+});
+
+describe('wire format', () => {
+  test('awsJson1_1 errors carry x-amzn-ErrorType and a __type body; restJson1 errors a message body and the modeled status', async () => {
+    const org = await fetch(emulator.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSOrganizationsV20161128.DescribeAccount' },
+      body: JSON.stringify({ AccountId: '999999999999' }),
+    });
+    expect(org.status).toBe(400);
+    expect(org.headers.get('x-amzn-errortype')).toBe('AccountNotFoundException');
+    expect(await org.json()).toEqual({ __type: 'AccountNotFoundException', Message: expect.any(String) });
+
+    const macie = await fetch(`${emulator.url}/members/999999999999`);
+    expect(macie.status).toBe(404);
+    expect(macie.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
+    expect(await macie.json()).toEqual({ message: expect.any(String) });
+  });
+
+  test('unknown operations are answered as such and recorded', async () => {
+    const unknownTarget = await fetch(emulator.url, { method: 'POST', headers: { 'x-amz-target': 'AWSOrganizationsV20161128.LeaveOrganization' }, body: '{}' });
+    expect(unknownTarget.status).toBe(400);
+    const unknownRoute = await fetch(`${emulator.url}/findings`);
+    expect(unknownRoute.status).toBe(404);
+    expect(emulator.validationErrors.map(v => v.op)).toEqual(['AWSOrganizationsV20161128.LeaveOrganization', 'GET /findings']);
+  });
+
+  test('logs each request with its input and signing region', async () => {
+    await macieClient().send(new ListMembersCommand({ onlyAssociated: 'false', maxResults: 5 }));
+    expect(emulator.requests).toEqual([{ service: 'macie2', op: 'ListMembers', input: { onlyAssociated: 'false', maxResults: 5 }, region: 'us-east-1' }]);
+    expect(emulator.calls.ListMembers).toBe(1);
+    expect(emulator.calls.GetMember).toBe(0);
+  });
+});
+
+describe('Organizations', () => {
+  test('an invitation is an OPEN handshake that expires in 15 days', async () => {
+    const { Handshake: h } = await orgClient().send(new InviteAccountToOrganizationCommand({
+      Target: { Id: '222222222222', Type: 'ACCOUNT' },
+      Notes: 'welcome',
+    }));
+    expect(h?.Id).toMatch(/^h-[0-9a-z]{8,32}$/);
+    expect(h?.Arn).toBe(`arn:aws:organizations::111111111111:handshake/o-exampleorg11/invite/${h?.Id}`);
+    expect(h?.State).toBe('OPEN');
+    expect(h?.Parties).toEqual([{ Id: 'o-exampleorg11', Type: 'ORGANIZATION' }, { Id: '222222222222', Type: 'ACCOUNT' }]);
+    expect(h?.Resources?.map(r => [r.Type, r.Value])).toEqual([['ORGANIZATION', 'o-exampleorg11'], ['ACCOUNT', '222222222222'], ['NOTES', 'welcome']]);
+    expect(h?.Resources?.[0].Resources?.map(r => r.Type)).toEqual(['MASTER_EMAIL', 'MASTER_NAME', 'ORGANIZATION_FEATURE_SET']);
+    expect(h?.RequestedTimestamp).toBeInstanceOf(Date);
+    expect(h!.ExpirationTimestamp!.getTime() - h!.RequestedTimestamp!.getTime()).toBe(15 * DAY_MS);
+
+    emulator.advanceTime(15 * DAY_MS);
+    const described = await orgClient().send(new DescribeHandshakeCommand({ HandshakeId: h?.Id }));
+    expect(described.Handshake?.State).toBe('EXPIRED');
+    expect(emulator.openHandshakes()).toEqual([]);
+
+    emulator.advanceTime(30 * DAY_MS);
+    expect(await rejection(orgClient().send(new DescribeHandshakeCommand({ HandshakeId: h?.Id })))).toBeInstanceOf(HandshakeNotFoundException);
+  });
+
+  test('an invitation by account ID to an account with a known email names the email and nests the account', async () => {
+    emulator.org.registerAccount('222222222222', 'Owner@Example.com');
+    const { Handshake: h } = await orgClient().send(new InviteAccountToOrganizationCommand({ Target: { Id: '222222222222', Type: 'ACCOUNT' } }));
+    expect(h?.Parties).toContainEqual({ Id: 'Owner@Example.com', Type: 'EMAIL' });
+    expect(h?.Resources?.[1]).toEqual({ Type: 'EMAIL', Value: 'Owner@Example.com', Resources: [{ Type: 'ACCOUNT', Value: '222222222222' }] });
+
+    // The same target by email, in another case, is a duplicate.
+    const duplicate = await rejection(orgClient().send(new InviteAccountToOrganizationCommand({ Target: { Id: 'owner@example.COM', Type: 'EMAIL' } })));
+    expect(duplicate).toBeInstanceOf(DuplicateHandshakeException);
+    expect(duplicate.$metadata.httpStatusCode).toBe(400);
+  });
+
+  test('members and accounts of other organizations are ALREADY_IN_AN_ORGANIZATION', async () => {
+    emulator.org.addMemberAccount('222222222222', 'member@example.com');
+    emulator.org.markInOtherOrganization('other@example.com');
+    for (const Target of [{ Id: '222222222222', Type: 'ACCOUNT' as const }, { Id: 'Other@example.com', Type: 'EMAIL' as const }]) {
+      const error = await rejection(orgClient().send(new InviteAccountToOrganizationCommand({ Target })));
+      expect(error).toBeInstanceOf(HandshakeConstraintViolationException);
+      expect(error.Reason).toBe('ALREADY_IN_AN_ORGANIZATION');
+    }
+    const { Account } = await orgClient().send(new DescribeAccountCommand({ AccountId: '222222222222' }));
+    expect(Account).toMatchObject({ Id: '222222222222', Email: 'member@example.com', JoinedMethod: 'INVITED' });
+    expect(await rejection(orgClient().send(new DescribeAccountCommand({ AccountId: '333333333333' })))).toBeInstanceOf(AccountNotFoundException);
+  });
+
+  test('quota failures: injected reasons, the account quota and 20 invitations per 24 hours', async () => {
+    emulator.org.failNextInvite('PAYMENT_INSTRUMENT_REQUIRED');
+    emulator.org.failNextInvite('TAG_POLICY_VIOLATION', 'ConstraintViolationException');
+    expect(() => emulator.org.failNextInvite('NOT_A_REASON')).toThrow(/not a Reason/);
+    const invite = (id: string) => orgClient().send(new InviteAccountToOrganizationCommand({ Target: { Id: id, Type: 'ACCOUNT' } }));
+
+    const first = await rejection(invite('222222222222'));
+    expect([first.name, first.Reason]).toEqual(['HandshakeConstraintViolationException', 'PAYMENT_INSTRUMENT_REQUIRED']);
+    const second = await rejection(invite('222222222222'));
+    expect(second).toBeInstanceOf(ConstraintViolationException);
+    expect(second.Reason).toBe('TAG_POLICY_VIOLATION');
+
+    // The management account and 9 pending invitations fill the default quota of 10 accounts.
+    for (let i = 0; i < 9; i++) await invite(`2000000000${String(i).padStart(2, '0')}`);
+    expect((await rejection(invite('300000000000'))).Reason).toBe('ACCOUNT_NUMBER_LIMIT_EXCEEDED');
+  });
+
+  test('more than invitesPer24h invitations in 24 hours are HANDSHAKE_RATE_LIMIT_EXCEEDED', async () => {
+    await emulator.stop();
+    emulator = await startEmulator({ invitesPer24h: 2 });
+    process.env.AWS_ENDPOINT_URL_ORGANIZATIONS = emulator.url;
+    const invite = (id: string) => orgClient().send(new InviteAccountToOrganizationCommand({ Target: { Id: id, Type: 'ACCOUNT' } }));
+    await invite('222222222221');
+    await invite('222222222222');
+    expect((await rejection(invite('222222222223'))).Reason).toBe('HANDSHAKE_RATE_LIMIT_EXCEEDED');
+    emulator.advanceTime(DAY_MS);
+    expect((await invite('222222222223')).Handshake?.State).toBe('OPEN');
+  });
+
+  test('invalid requests are InvalidInputException with a Reason, and recorded', async () => {
+    const client = orgClient();
+    const cases: Array<[() => Promise<unknown>, string]> = [
+      [() => client.send(new InviteAccountToOrganizationCommand({ Target: { Id: '222222222222', Type: 'ACCOUNT' }, Notes: 'n'.repeat(1025) })), 'MAX_LENGTH_EXCEEDED'],
+      [() => client.send(new InviteAccountToOrganizationCommand({ Target: { Id: '2222', Type: 'ACCOUNT' } })), 'INVALID_PATTERN_TARGET_ID'],
+      [() => client.send(new InviteAccountToOrganizationCommand({ Target: { Id: 'not-an-email', Type: 'EMAIL' } })), 'INVALID_EMAIL_ADDRESS_TARGET'],
+      [() => client.send(new DescribeAccountCommand({ AccountId: '12345' })), 'INVALID_PATTERN'],
+      [() => client.send(new ListAccountsCommand({ MaxResults: 50 })), 'MAX_VALUE_EXCEEDED'],
+      [() => client.send(new ListAccountsCommand({ NextToken: 'forged' })), 'INVALID_NEXT_TOKEN'],
+    ];
+    for (const [call, reason] of cases) {
+      const error = await rejection(call());
+      expect(error).toBeInstanceOf(InvalidInputException);
+      expect([error.Reason, error.$metadata.httpStatusCode]).toEqual([reason, 400]);
+    }
+    expect(emulator.validationErrors.map(v => v.op)).toEqual([
+      'InviteAccountToOrganization', 'InviteAccountToOrganization', 'InviteAccountToOrganization',
+      'DescribeAccount', 'ListAccounts', 'ListAccounts',
+    ]);
+    expect(emulator.validationErrors[0].messages).toEqual(["Value at 'Notes' failed to satisfy constraint: Member must have length less than or equal to 1024"]);
+    expect(emulator.openHandshakes()).toEqual([]);
+  });
+
+  test('ListHandshakesForOrganization pages through empty pages to every handshake', async () => {
+    const client = orgClient();
+    for (let i = 1; i <= 5; i++) {
+      await client.send(new InviteAccountToOrganizationCommand({ Target: { Id: `20000000000${i}`, Type: 'ACCOUNT' } }));
+    }
+    const pages = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await client.send(new ListHandshakesForOrganizationCommand({ Filter: { ActionType: 'INVITE' }, MaxResults: 20, NextToken }));
+      pages.push(page.Handshakes?.length);
+      NextToken = page.NextToken;
+    } while (NextToken);
+    expect(pages).toEqual([0, 2, 2, 1, 0]);
+
+    const ids = [];
+    for await (const page of paginateListHandshakesForOrganization({ client }, { Filter: { ActionType: 'INVITE' } })) {
+      ids.push(...(page.Handshakes ?? []).map(h => h.Id));
+    }
+    expect(ids).toHaveLength(5);
+    expect((await client.send(new ListHandshakesForOrganizationCommand({ Filter: { ActionType: 'ENABLE_ALL_FEATURES' } }))).Handshakes).toEqual([]);
+
+    // A token belongs to its listing (operation and filter).
+    const first = await client.send(new ListHandshakesForOrganizationCommand({ Filter: { ActionType: 'INVITE' } }));
+    const reused = await rejection(client.send(new ListHandshakesForOrganizationCommand({ NextToken: first.NextToken })));
+    expect(reused.Reason).toBe('INVALID_NEXT_TOKEN');
+  });
+
+  test('CancelHandshake: OPEN → CANCELED, then already in state; accepted → invalid transition; unknown → not found', async () => {
+    const client = orgClient();
+    const invite = async (id: string) => (await client.send(new InviteAccountToOrganizationCommand({ Target: { Id: id, Type: 'ACCOUNT' } }))).Handshake!.Id!;
+    const canceled = await invite('222222222222');
+    expect((await client.send(new CancelHandshakeCommand({ HandshakeId: canceled }))).Handshake?.State).toBe('CANCELED');
+    expect(await rejection(client.send(new CancelHandshakeCommand({ HandshakeId: canceled })))).toBeInstanceOf(HandshakeAlreadyInStateException);
+
+    const accepted = await invite('333333333333');
+    emulator.org.accept(accepted);
+    expect(await rejection(client.send(new CancelHandshakeCommand({ HandshakeId: accepted })))).toBeInstanceOf(InvalidHandshakeTransitionException);
+    expect((await client.send(new DescribeAccountCommand({ AccountId: '333333333333' }))).Account?.JoinedMethod).toBe('INVITED');
+
+    const declined = await invite('444444444444');
+    emulator.org.decline(declined);
+    expect(await rejection(client.send(new CancelHandshakeCommand({ HandshakeId: declined })))).toBeInstanceOf(InvalidHandshakeTransitionException);
+
+    expect(await rejection(client.send(new CancelHandshakeCommand({ HandshakeId: 'h-0000000000' })))).toBeInstanceOf(HandshakeNotFoundException);
+    const accounts = await client.send(new ListAccountsCommand({}));
+    expect(accounts.Accounts).toEqual([]); // first page empty, NextToken set
+    expect(accounts.NextToken).toBeDefined();
+  });
+
+  test('outside the management account: AccessDeniedException, or AWSOrganizationsNotInUseException without an organization', async () => {
+    emulator.org.setNotManagementAccount();
+    const invite = () => orgClient().send(new InviteAccountToOrganizationCommand({ Target: { Id: '222222222222', Type: 'ACCOUNT' } }));
+    expect(await rejection(invite())).toBeInstanceOf(AccessDeniedException);
+    expect((await orgClient().send(new DescribeOrganizationCommand({}))).Organization).toMatchObject({
+      Id: 'o-exampleorg11',
+      MasterAccountId: '111111111111',
+      FeatureSet: 'ALL',
+    });
+    emulator.org.setNotManagementAccount('standalone');
+    expect(await rejection(orgClient().send(new DescribeOrganizationCommand({})))).toBeInstanceOf(AWSOrganizationsNotInUseException);
+  });
+});
+
+describe('Macie', () => {
+  const invite = (client: Macie2Client, accountId: string) =>
+    client.send(new CreateMemberCommand({ account: { accountId, email: `${accountId}@example.com` }, tags: { team: 'a' } }));
+
+  test('members go Created → Invited → Enabled → Removed → deleted', async () => {
+    const client = macieClient();
+    expect((await client.send(new GetMacieSessionCommand({}))).status).toBe('ENABLED');
+    const { arn } = await invite(client, '222222222222');
+    expect(arn).toBe('arn:aws:macie2:us-east-1:111111111111:member/222222222222');
+    expect((await invite(client, '222222222222')).arn).toBe(arn);
+    expect(await client.send(new GetMemberCommand({ id: '222222222222' }))).toMatchObject({ relationshipStatus: 'Created', tags: { team: 'a' } });
+
+    const { unprocessedAccounts } = await client.send(new CreateInvitationsCommand({ accountIds: ['222222222222'], message: 'Join us' }));
+    expect(unprocessedAccounts).toEqual([]);
+    const invited = await client.send(new GetMemberCommand({ id: '222222222222' }));
+    expect(invited.relationshipStatus).toBe('Invited');
+    expect(invited.invitedAt).toBeInstanceOf(Date);
+
+    await client.send(new AcceptInvitationCommand({ administratorAccountId: '111111111111', invitationId: emulator.macie.invitationId('222222222222') }));
+    expect(emulator.macie.membersByStatus()).toEqual({ Enabled: ['222222222222'] });
+    expect(await rejection(client.send(new DeleteMemberCommand({ id: '222222222222' })))).toBeInstanceOf(MacieValidationException);
+
+    await client.send(new DisassociateMemberCommand({ id: '222222222222' }));
+    expect(emulator.macie.membersByStatus()).toEqual({ Removed: ['222222222222'] });
+    await client.send(new DeleteMemberCommand({ id: '222222222222' }));
+    const gone = await rejection(client.send(new GetMemberCommand({ id: '222222222222' })));
+    expect(gone).toBeInstanceOf(MacieResourceNotFoundException);
+    expect(gone.$metadata.httpStatusCode).toBe(404);
+    expect(await rejection(client.send(new DisassociateMemberCommand({ id: '222222222222' })))).toBeInstanceOf(MacieResourceNotFoundException);
+  });
+
+  test('CreateInvitations reports non-members, established members and configured failures as unprocessed', async () => {
+    const client = macieClient();
+    await invite(client, '222222222222');
+    await invite(client, '333333333333');
+    await invite(client, '444444444444');
+    emulator.macie.setRelationshipStatus('444444444444', 'Paused');
+    emulator.macie.failInvitationFor('333333333333', 'InternalError', 'try again', 1);
+    const { unprocessedAccounts } = await client.send(new CreateInvitationsCommand({ accountIds: ['222222222222', '333333333333', '444444444444', '555555555555'] }));
+    expect(unprocessedAccounts?.map(u => [u.accountId, u.errorCode])).toEqual([
+      ['333333333333', 'InternalError'],
+      ['444444444444', 'ClientError'],
+      ['555555555555', 'ClientError'],
+    ]);
+    const retried = await client.send(new CreateInvitationsCommand({ accountIds: ['333333333333'] }));
+    expect(retried.unprocessedAccounts).toEqual([]);
+    expect(emulator.macie.membersByStatus()).toEqual({ Invited: ['222222222222', '333333333333'], Paused: ['444444444444'] });
+    emulator.macie.accept('333333333333');
+    expect(emulator.macie.membersByStatus()).toEqual({ Invited: ['222222222222'], Enabled: ['333333333333'], Paused: ['444444444444'] });
+  });
+
+  test('ListMembers pages through empty pages; only associated members unless onlyAssociated=false', async () => {
+    const client = macieClient();
+    for (let i = 1; i <= 3; i++) await invite(client, `20000000000${i}`);
+    await client.send(new CreateInvitationsCommand({ accountIds: ['200000000001', '200000000002'] }));
+    const list = async (onlyAssociated?: string) => {
+      const ids = [];
+      for await (const page of paginateListMembers({ client }, { onlyAssociated })) ids.push(...(page.members ?? []).map(m => m.accountId));
+      return ids;
+    };
+    expect(await list()).toEqual(['200000000001', '200000000002']);
+    expect(await list('false')).toEqual(['200000000001', '200000000002', '200000000003']);
+    expect(emulator.calls.ListMembers).toBe(3 + 4);
+  });
+
+  test('members managed through AWS Organizations cannot be disassociated', async () => {
+    emulator.macie.addOrganizationMember('222222222222');
+    const error = await rejection(macieClient().send(new DisassociateMemberCommand({ id: '222222222222' })));
+    expect(error).toBeInstanceOf(MacieValidationException);
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    const member = await macieClient().send(new GetMemberCommand({ id: '222222222222' }));
+    expect([member.relationshipStatus, member.email, member.invitedAt]).toEqual(['Enabled', undefined, undefined]);
+    expect(emulator.validationErrors).toEqual([]);
+  });
+
+  test('invalid requests are ValidationException (400), and recorded', async () => {
+    const client = macieClient();
+    const calls = [
+      () => client.send(new CreateMemberCommand({ account: { accountId: '222222222222', email: undefined as unknown as string } })),
+      () => client.send(new CreateMemberCommand({ account: { accountId: 'abc', email: 'a@example.com' } })),
+      () => client.send(new CreateInvitationsCommand({ accountIds: ['222222222222'], message: 'm'.repeat(81) })),
+      () => client.send(new ListMembersCommand({ maxResults: 26 })),
+    ];
+    for (const call of calls) {
+      const error = await rejection(call());
+      expect(error).toBeInstanceOf(MacieValidationException);
+      expect(error.$metadata.httpStatusCode).toBe(400);
+    }
+    expect(emulator.validationErrors.map(v => v.op)).toEqual(['CreateMember', 'CreateMember', 'CreateInvitations', 'ListMembers']);
+  });
+
+  test('every call is AccessDeniedException (403) while Macie is not enabled', async () => {
+    emulator.macie.disable();
+    const error = await rejection(macieClient().send(new GetMacieSessionCommand({})));
+    expect(error).toBeInstanceOf(MacieAccessDeniedException);
+    expect([error.message, error.$metadata.httpStatusCode]).toEqual(['Macie is not enabled.', 403]);
+  });
+
+  test('errors arrive with their modeled status codes', async () => {
+    const expected: Array<[string, number]> = [
+      ['ConflictException', 409],
+      ['ThrottlingException', 429],
+      ['ServiceQuotaExceededException', 402],
+      ['InternalServerException', 500],
+      ['AccessDeniedException', 403],
+    ];
+    for (const [name, status] of expected) {
+      emulator.faults.failWith('GetMacieSession', name);
+      const error = await rejection(macieClient().send(new GetMacieSessionCommand({})));
+      expect([error.name, error.$metadata.httpStatusCode]).toEqual([name, status]);
+    }
+  });
+});
+
+describe('WorkSpaces', () => {
+  const create = (client: WorkSpacesClient, TargetAccountId: string, ClientToken?: string) =>
+    client.send(new CreateAccountLinkInvitationCommand({ TargetAccountId, ClientToken }));
+
+  test('CreateAccountLinkInvitation is idempotent by ClientToken and conflicts otherwise', async () => {
+    const client = workspacesClient();
+    const { AccountLink: link } = await create(client, '222222222222', 'token-1');
+    expect(link).toEqual({
+      AccountLinkId: expect.stringMatching(/^link-[0-9a-z]{12}$/),
+      AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT',
+      SourceAccountId: '111111111111',
+      TargetAccountId: '222222222222',
+    });
+    expect((await create(client, '222222222222', 'token-1')).AccountLink?.AccountLinkId).toBe(link?.AccountLinkId);
+    const conflict = await rejection(create(client, '222222222222', 'token-2'));
+    expect(conflict).toBeInstanceOf(WorkSpacesConflictException);
+    expect(conflict.$metadata.httpStatusCode).toBe(400);
+    expect(await rejection(create(client, '333333333333', 'token-1'))).toBeInstanceOf(WorkSpacesConflictException);
+
+    emulator.workspaces.markOutsideOrganization('444444444444');
+    expect(await rejection(create(client, '444444444444'))).toBeInstanceOf(WorkSpacesValidationException);
+    expect(await rejection(create(client, '111111111111'))).toBeInstanceOf(WorkSpacesValidationException);
+    expect(emulator.workspaces.pendingLinks()).toHaveLength(1);
+    expect(emulator.validationErrors).toEqual([]);
+  });
+
+  test('links: accept, reject, delete, and not found', async () => {
+    const client = workspacesClient();
+    const linkId = async (target: string) => (await create(client, target)).AccountLink!.AccountLinkId!;
+    const linked = await linkId('222222222222');
+    const rejected = await linkId('333333333333');
+    const pending = await linkId('444444444444');
+    emulator.workspaces.accept(linked);
+    await client.send(new RejectAccountLinkInvitationCommand({ LinkId: rejected }));
+    expect(await rejection(client.send(new AcceptAccountLinkInvitationCommand({ LinkId: rejected })))).toBeInstanceOf(WorkSpacesConflictException);
+
+    expect((await client.send(new GetAccountLinkCommand({ LinkedAccountId: '222222222222' }))).AccountLink?.AccountLinkStatus).toBe('LINKED');
+    expect(await rejection(client.send(new DeleteAccountLinkInvitationCommand({ LinkId: linked })))).toBeInstanceOf(WorkSpacesConflictException);
+    await client.send(new DeleteAccountLinkInvitationCommand({ LinkId: pending }));
+    const notFound = await rejection(client.send(new GetAccountLinkCommand({ LinkId: pending })));
+    expect(notFound).toBeInstanceOf(WorkSpacesResourceNotFoundException);
+    expect([notFound.ResourceId, notFound.$metadata.httpStatusCode]).toEqual([pending, 400]);
+    const deleteAgain = await rejection(client.send(new DeleteAccountLinkInvitationCommand({ LinkId: pending })));
+    expect(deleteAgain).toBeInstanceOf(WorkSpacesResourceNotFoundException);
+    expect(emulator.workspaces.links().map(l => l.AccountLinkStatus)).toEqual(['LINKED', 'REJECTED']);
+  });
+
+  test('ListAccountLinks filters by status and pages through empty pages', async () => {
+    const client = workspacesClient();
+    for (let i = 1; i <= 4; i++) await create(client, `20000000000${i}`);
+    emulator.workspaces.reject(emulator.workspaces.links()[0].AccountLinkId);
+    const ids = [];
+    for await (const page of paginateListAccountLinks({ client }, { LinkStatusFilter: ['PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT'] })) {
+      ids.push(...(page.AccountLinks ?? []).map(l => l.TargetAccountId));
+    }
+    expect(ids).toEqual(['200000000002', '200000000003', '200000000004']);
+    expect(await rejection(client.send(new ListAccountLinksCommand({ MaxResults: 26 })))).toBeInstanceOf(WorkSpacesValidationException);
+    expect(emulator.validationErrors).toHaveLength(1);
+  });
+});
+
+describe('faults', () => {
+  test('throttling is retried by the standard retry strategy until it succeeds', async () => {
+    emulator.faults.throttle('DescribeOrganization', 2);
+    const result = await orgClient({}).send(new DescribeOrganizationCommand({}));
+    expect([result.$metadata.attempts, emulator.calls.DescribeOrganization]).toEqual([3, 3]);
+
+    emulator.faults.throttle('ListAccountLinks');
+    expect((await workspacesClient({}).send(new ListAccountLinksCommand({}))).$metadata.attempts).toBe(2);
+    emulator.faults.throttle('GetMacieSession');
+    expect((await macieClient({}).send(new GetMacieSessionCommand({}))).$metadata.attempts).toBe(2);
+  });
+
+  test('throttling and server errors arrive as each service sends them', async () => {
+    const cases: Array<[() => Promise<unknown>, string, string, number]> = [
+      [() => orgClient().send(new DescribeOrganizationCommand({})), 'DescribeOrganization', 'TooManyRequestsException', 400],
+      [() => workspacesClient().send(new ListAccountLinksCommand({})), 'ListAccountLinks', 'ThrottlingException', 400],
+      [() => macieClient().send(new GetMacieSessionCommand({})), 'GetMacieSession', 'ThrottlingException', 429],
+    ];
+    for (const [call, op, name, status] of cases) {
+      emulator.faults.throttle(op);
+      const error = await rejection(call());
+      expect([error.name, error.$metadata.httpStatusCode]).toEqual([name, status]);
+      emulator.faults.serverError(op);
+      expect((await rejection(call())).$metadata.httpStatusCode).toBe(500);
+    }
+    emulator.faults.throttle('DescribeOrganization');
+    expect((await rejection(orgClient().send(new DescribeOrganizationCommand({}))))).toBeInstanceOf(TooManyRequestsException);
+    emulator.faults.serverError('DescribeOrganization');
+    expect((await rejection(orgClient().send(new DescribeOrganizationCommand({}))))).toBeInstanceOf(ServiceException);
+  });
+
+  test('failWith answers any error with extra members; the SDK does not retry ConcurrentModificationException', async () => {
+    emulator.faults.failWith('InviteAccountToOrganization', 'ConcurrentModificationException', {}, 5);
+    const error = await rejection(orgClient({}).send(new InviteAccountToOrganizationCommand({ Target: { Id: '222222222222', Type: 'ACCOUNT' } })));
+    expect([error.name, error.$metadata.attempts]).toEqual(['ConcurrentModificationException', 1]);
+
+    emulator.faults.clear();
+    emulator.faults.failWith('InviteAccountToOrganization', 'HandshakeConstraintViolationException', { Reason: 'INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES' });
+    const withReason = await rejection(orgClient().send(new InviteAccountToOrganizationCommand({ Target: { Id: '222222222222', Type: 'ACCOUNT' } })));
+    expect(withReason.Reason).toBe('INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES');
+    expect(() => emulator.faults.throttle('NoSuchOperation')).toThrow(/unknown operation/);
+  });
+
+  test('a dropped connection is a network error; the request had no effect and the SDK retries it', async () => {
+    emulator.faults.dropConnection('CreateAccountLinkInvitation');
+    const error = await rejection(workspacesClient().send(new CreateAccountLinkInvitationCommand({ TargetAccountId: '222222222222' })));
+    // Under jest, node:http errors come from another realm and the SDK wraps them ("AWS SDK error wrapper for ...").
+    expect(error.message).toMatch(/socket hang up|ECONNRESET/);
+    expect(emulator.workspaces.links()).toEqual([]);
+
+    emulator.faults.dropConnection('CreateAccountLinkInvitation');
+    const retried = await workspacesClient({}).send(new CreateAccountLinkInvitationCommand({ TargetAccountId: '222222222222' }));
+    expect(retried.$metadata.attempts).toBe(2);
+  });
+
+  test('a delay beyond the client timeout is a TimeoutError; the request took effect, so a retry is a duplicate', async () => {
+    emulator.faults.delay('InviteAccountToOrganization', 2000);
+    // requestTimeout alone only logs a warning in this SDK version: throwOnRequestTimeout makes it an error.
+    const client = orgClient({ maxAttempts: 1, requestHandler: { requestTimeout: 200, throwOnRequestTimeout: true } });
+    const invite = () => client.send(new InviteAccountToOrganizationCommand({ Target: { Id: '222222222222', Type: 'ACCOUNT' } }));
+    const error = await rejection(invite());
+    expect(error.name).toBe('TimeoutError');
+    expect(emulator.openHandshakes()).toHaveLength(1);
+    expect(await rejection(invite())).toBeInstanceOf(DuplicateHandshakeException);
+  });
+
+  test('latency applies to every request; maxInFlight counts concurrent requests', async () => {
+    emulator.setLatency(50);
+    const client = orgClient();
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 5 }, () => client.send(new DescribeOrganizationCommand({}))));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(50);
+    expect(emulator.maxInFlight).toBe(5);
+  });
+
+  test('stop() ends pending answers and closes every connection', async () => {
+    emulator.faults.delay('DescribeOrganization', 10_000);
+    const pending = rejection(orgClient().send(new DescribeOrganizationCommand({})));
+    while (emulator.calls.DescribeOrganization === 0) await new Promise(resolve => setTimeout(resolve, 5));
+    const started = Date.now();
+    await emulator.stop();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect((await pending).message).toMatch(/socket hang up|ECONNRESET/);
+    expect((await rejection(fetch(emulator.url))).message).toBe('fetch failed');
+  });
+});

@@ -1,0 +1,412 @@
+/**
+ * A stateful local emulator of AWS Organizations (awsJson1_1), Amazon WorkSpaces (awsJson1_1) and Amazon Macie
+ * (restJson1) for wire-level tests with the real SDK v3 clients. Point the clients at it with
+ * AWS_ENDPOINT_URL_ORGANIZATIONS / AWS_ENDPOINT_URL_MACIE2 / AWS_ENDPOINT_URL_WORKSPACES = emulator.url.
+ *
+ * Every request is routed with the service-model fixture, validated against the operation's input shape, then
+ * answered by the service's state machine; errors go out the way each protocol sends them.
+ */
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Clock, Input, ServiceError, ServiceHandler } from './common';
+import { MacieEmulator } from './macie';
+import { errorMessageKey, errorStatus, loadServiceModels, ServiceModel, ServiceModels, ServiceName } from './models';
+import { OrganizationsEmulator, WireHandshake } from './organizations';
+import { restJsonInput, validate, Violation } from './validate';
+import { WorkSpacesEmulator } from './workspaces';
+
+export interface EmulatorOptions {
+  /** The caller's account: Organizations management account, Macie administrator, WorkSpaces source. Default '111111111111'. */
+  readonly accountId?: string;
+  /** Region of Macie and WorkSpaces (in ARNs). Default 'us-east-1'. */
+  readonly region?: string;
+  /** Largest page of any list operation, whatever MaxResults asks. Default 2. */
+  readonly pageSize?: number;
+  /** Whether list operations return empty pages with a NextToken (first and after-last pages). Default true. */
+  readonly emptyPages?: boolean;
+  /** Organizations account quota; members plus open invitations count. Default 10. */
+  readonly maxAccounts?: number;
+  /** Organizations invitations per 24 hours. Default 20. */
+  readonly invitesPer24h?: number;
+}
+
+export interface RecordedRequest {
+  readonly service: ServiceName;
+  readonly op: string;
+  /** The input as received, keyed by wire name (restJson1: URI labels and query members included). */
+  readonly input: Input;
+  /** Region of the request's SigV4 credential scope. */
+  readonly region?: string;
+}
+
+export interface ValidationRecord {
+  readonly service: ServiceName | 'unknown';
+  readonly op: string;
+  readonly messages: readonly string[];
+}
+
+type Fault =
+  | { readonly kind: 'throttle' }
+  | { readonly kind: 'serverError' }
+  | { readonly kind: 'dropConnection' }
+  | { readonly kind: 'delay'; readonly ms: number }
+  | { readonly kind: 'error'; readonly code: string; readonly fields: Readonly<Record<string, unknown>> };
+
+/** Faults injected per operation name; each applies to the next n calls, in the order they were added. */
+export class Faults {
+  private readonly queues = new Map<string, Array<{ fault: Fault; remaining: number }>>();
+
+  constructor(private readonly operations: ReadonlySet<string>) {}
+
+  /** Answers the service's throttling error: Organizations TooManyRequestsException (400), Macie ThrottlingException (429), WorkSpaces ThrottlingException (400). */
+  throttle(op: string, n = 1): void {
+    this.add(op, { kind: 'throttle' }, n);
+  }
+
+  /** Answers HTTP 500: Organizations ServiceException, Macie and WorkSpaces InternalServerException. */
+  serverError(op: string, n = 1): void {
+    this.add(op, { kind: 'serverError' }, n);
+  }
+
+  /** Destroys the connection without answering; the request has no effect. */
+  dropConnection(op: string, n = 1): void {
+    this.add(op, { kind: 'dropConnection' }, n);
+  }
+
+  /** The request takes effect at once, the answer leaves `ms` later (a client that times out loses it). */
+  delay(op: string, ms: number, n = 1): void {
+    this.add(op, { kind: 'delay', ms }, n);
+  }
+
+  /** Answers any error, e.g. `failWith('InviteAccountToOrganization', 'ConcurrentModificationException')`; `extra` adds body members. */
+  failWith(op: string, errorName: string, extra: Readonly<Record<string, unknown>> = {}, n = 1): void {
+    this.add(op, { kind: 'error', code: errorName, fields: extra }, n);
+  }
+
+  clear(): void {
+    this.queues.clear();
+  }
+
+  /** The fault for the current call of `op`, if any. */
+  take(op: string): Fault | undefined {
+    const queue = this.queues.get(op);
+    const next = queue?.[0];
+    if (!queue || !next) return undefined;
+    if (--next.remaining === 0) queue.shift();
+    return next.fault;
+  }
+
+  private add(op: string, fault: Fault, n: number): void {
+    if (!this.operations.has(op)) throw new Error(`unknown operation ${op}`);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`fault count must be a positive integer, got ${n}`);
+    const queue = this.queues.get(op) ?? [];
+    queue.push({ fault, remaining: n });
+    this.queues.set(op, queue);
+  }
+}
+
+interface Route {
+  readonly service: ServiceName;
+  readonly op: string;
+  readonly method: string;
+  readonly path: RegExp;
+  readonly labels: readonly string[];
+  /** Literal path segments: more specific routes are tried first. */
+  readonly literals: number;
+}
+
+interface Call {
+  readonly service: ServiceName;
+  readonly op: string;
+  readonly input: Input;
+  readonly violations: readonly Violation[];
+}
+
+const CONTENT_TYPES = { awsJson1_1: 'application/x-amz-json-1.1', restJson1: 'application/json' };
+
+export class Emulator {
+  /** `http://127.0.0.1:<port>`, once started. */
+  url = '';
+  readonly org: OrganizationsEmulator;
+  readonly macie: MacieEmulator;
+  readonly workspaces: WorkSpacesEmulator;
+  readonly faults: Faults;
+  /** HTTP requests per operation name (retries and faulted calls included); 0 for operations never called. */
+  readonly calls: Record<string, number> = {};
+  readonly requests: RecordedRequest[] = [];
+  /** Requests the services would reject as invalid (schema violations, malformed values, unknown operations). */
+  readonly validationErrors: ValidationRecord[] = [];
+
+  private readonly models: ServiceModels;
+  private readonly clock = new Clock();
+  private readonly handlers: Record<ServiceName, ServiceHandler>;
+  private readonly targets = new Map<string, ServiceName>();
+  private readonly routes: Route[] = [];
+  private readonly server = http.createServer((req, res) => {
+    this.onRequest(req, res).catch((e: unknown) => {
+      // A bug of the emulator or of a test helper: make it visible, answer like an AWS internal failure.
+      console.error('emulator failure', e);
+      send(res, 500, 'restJson1', { message: String(e) }, 'InternalFailure');
+    });
+  });
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private inFlight = 0;
+  private maxInFlightSeen = 0;
+  private latencyMs = 0;
+  private stopped = false;
+
+  constructor(options: EmulatorOptions = {}) {
+    this.models = loadServiceModels();
+    const accountId = options.accountId ?? '111111111111';
+    const region = options.region ?? 'us-east-1';
+    const paging = { pageSize: options.pageSize ?? 2, emptyPages: options.emptyPages ?? true };
+    this.org = new OrganizationsEmulator(this.models.services.organizations, this.clock, {
+      managementAccountId: accountId,
+      maxAccounts: options.maxAccounts ?? 10,
+      invitesPer24h: options.invitesPer24h ?? 20,
+      paging,
+    });
+    this.macie = new MacieEmulator(this.clock, { administratorAccountId: accountId, region, paging });
+    this.workspaces = new WorkSpacesEmulator({ sourceAccountId: accountId, paging });
+    this.handlers = { organizations: this.org, macie2: this.macie, workspaces: this.workspaces };
+
+    for (const [service, model] of Object.entries(this.models.services) as Array<[ServiceName, ServiceModel]>) {
+      if (model.targetPrefix) this.targets.set(model.targetPrefix, service);
+      for (const [op, operation] of Object.entries(model.operations)) {
+        if (op in this.calls) throw new Error(`operation ${op} exists in two services`);
+        this.calls[op] = 0;
+        if (model.protocol === 'restJson1') this.routes.push(restRoute(service, op, operation.http.method, operation.http.requestUri));
+      }
+    }
+    this.routes.sort((a, b) => b.literals - a.literals);
+    this.faults = new Faults(new Set(Object.keys(this.calls)));
+  }
+
+  /** Largest number of requests in flight at the same time. */
+  get maxInFlight(): number {
+    return this.maxInFlightSeen;
+  }
+
+  /** Latency added to every answer. */
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  /** Moves the emulator's clock forward, e.g. 15 days to expire handshakes. */
+  advanceTime(ms: number): void {
+    this.clock.advance(ms);
+  }
+
+  now(): Date {
+    return new Date(this.clock.now());
+  }
+
+  /** Organizations handshakes still waiting for the invited account: leak check. */
+  openHandshakes(): WireHandshake[] {
+    return this.org.openHandshakes();
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Closes the server and every connection; pending delayed answers are dropped. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await new Promise<void>(resolve => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.inFlight++;
+    this.maxInFlightSeen = Math.max(this.maxInFlightSeen, this.inFlight);
+    res.on('close', () => this.inFlight--);
+    let raw: string;
+    try {
+      raw = await readBody(req);
+    } catch {
+      return; // the client went away
+    }
+    const call = this.parse(req, raw, res);
+    if (!call) return;
+    const model = this.models.services[call.service];
+    this.calls[call.op]++;
+    this.requests.push({ service: call.service, op: call.op, input: call.input, region: signingRegion(req) });
+
+    const fault = this.faults.take(call.op);
+    if (fault?.kind === 'dropConnection') {
+      req.socket.destroy();
+      return;
+    }
+    let status = model.operations[call.op].http.responseCode ?? 200;
+    let body: unknown;
+    let errorCode: string | undefined;
+    try {
+      if (fault && fault.kind !== 'delay') throw injectedError(call.service, fault);
+      if (call.violations.length > 0) throw validationError(call.service, call.violations);
+      body = this.handlers[call.service].handle(call.op, call.input);
+    } catch (e) {
+      if (!(e instanceof ServiceError)) throw e;
+      if (e.invalidRequest) {
+        const messages = call.violations.length > 0 ? call.violations.map(v => v.message) : [e.message];
+        this.validationErrors.push({ service: call.service, op: call.op, messages });
+      }
+      status = e.status ?? errorStatus(model, e.code);
+      errorCode = e.code;
+      body = errorBody(model, e);
+    }
+    await this.sleep(this.latencyMs + (fault?.kind === 'delay' ? fault.ms : 0));
+    send(res, status, model.protocol, body, errorCode);
+  }
+
+  /** Finds the operation and its input; answers and returns undefined when the request can't be routed or read. */
+  private parse(req: http.IncomingMessage, raw: string, res: http.ServerResponse): Call | undefined {
+    const target = req.headers['x-amz-target'];
+    const fail = (service: ServiceName | 'unknown', op: string, code: string, message: string, status: number) => {
+      this.validationErrors.push({ service, op, messages: [message] });
+      const protocol = typeof target === 'string' ? 'awsJson1_1' : 'restJson1';
+      send(res, status, protocol, protocol === 'awsJson1_1' ? { __type: code, message } : { message }, code);
+      return undefined;
+    };
+    let body: unknown = {};
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return fail('unknown', String(target ?? req.url), 'SerializationException', 'The request body is not valid JSON.', 400);
+      }
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (typeof target === 'string') {
+      const dot = target.lastIndexOf('.');
+      const service = this.targets.get(target.slice(0, dot));
+      const op = target.slice(dot + 1);
+      const operation = service && this.models.services[service].operations[op];
+      if (!service || !operation || req.method !== 'POST' || url.pathname !== '/') {
+        return fail(service ?? 'unknown', target, 'UnknownOperationException', `Unknown operation ${req.method} ${url.pathname} ${target}`, 400);
+      }
+      if (!isRecord(body)) return fail(service, op, 'SerializationException', 'The request body must be a JSON object.', 400);
+      const model = this.models.services[service];
+      return { service, op, input: body, violations: operation.input ? validate(model, operation.input, body) : [] };
+    }
+    for (const route of this.routes) {
+      const match = req.method === route.method ? route.path.exec(url.pathname) : null;
+      if (!match) continue;
+      if (!isRecord(body)) return fail(route.service, route.op, 'SerializationException', 'The request body must be a JSON object.', 400);
+      const model = this.models.services[route.service];
+      const labels = Object.fromEntries(route.labels.map((label, i) => [label, decodeURIComponent(match[i + 1])]));
+      const inputShape = model.operations[route.op].input;
+      const { input, violations } = inputShape
+        ? restJsonInput(model, inputShape, { labels, query: url.searchParams, body })
+        : { input: {}, violations: [] };
+      return { service: route.service, op: route.op, input, violations };
+    }
+    return fail('unknown', `${req.method} ${url.pathname}`, 'UnknownOperationException', `No operation matches ${req.method} ${url.pathname}`, 404);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise(resolve => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+}
+
+export async function startEmulator(options?: EmulatorOptions): Promise<Emulator> {
+  const emulator = new Emulator(options);
+  await emulator.start();
+  return emulator;
+}
+
+function restRoute(service: ServiceName, op: string, method: string, requestUri: string): Route {
+  const labels: string[] = [];
+  let literals = 0;
+  const segments = requestUri.split('/').filter(s => s.length > 0).map(segment => {
+    const label = /^\{(\w+)\}$/.exec(segment);
+    if (label) {
+      labels.push(label[1]);
+      return '([^/]+)';
+    }
+    literals++;
+    return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  });
+  return { service, op, method, path: new RegExp(`^/${segments.join('/')}$`), labels, literals };
+}
+
+function injectedError(service: ServiceName, fault: Exclude<Fault, { kind: 'delay' | 'dropConnection' }>): ServiceError {
+  switch (fault.kind) {
+    case 'error':
+      return new ServiceError(fault.code, `${fault.code} (injected)`, fault.fields);
+    case 'throttle':
+      if (service === 'organizations') {
+        return new ServiceError('TooManyRequestsException', 'You have sent too many requests in too short a period of time.',
+          { Type: 'TooManyRequestsException' });
+      }
+      return new ServiceError('ThrottlingException', 'Rate exceeded.');
+    case 'serverError':
+      return service === 'organizations'
+        ? new ServiceError('ServiceException', 'AWS Organizations can\'t complete your request because of an internal service error.')
+        : new ServiceError('InternalServerException', 'Internal server error.', {}, 500);
+  }
+}
+
+/** Organizations: InvalidInputException with the Reason of the first violation; Macie, WorkSpaces: ValidationException. */
+function validationError(service: ServiceName, violations: readonly Violation[]): ServiceError {
+  const message = `${violations.length} validation error${violations.length > 1 ? 's' : ''} detected: ${violations.map(v => v.message).join('; ')}`;
+  if (service !== 'organizations') return new ServiceError('ValidationException', message, {}, undefined, true);
+  const reasons: Partial<Record<Violation['rule'], string>> = {
+    required: 'INPUT_REQUIRED',
+    enum: 'INVALID_ENUM',
+    pattern: 'INVALID_PATTERN',
+    minLength: 'MIN_LENGTH_EXCEEDED',
+    maxLength: 'MAX_LENGTH_EXCEEDED',
+    minValue: 'MIN_VALUE_EXCEEDED',
+    maxValue: 'MAX_VALUE_EXCEEDED',
+  };
+  // A value of the wrong JSON type has no Reason of its own.
+  const reason = violations.map(v => reasons[v.rule]).find(r => r !== undefined);
+  return new ServiceError('InvalidInputException', message, reason ? { Reason: reason } : {}, undefined, true);
+}
+
+function errorBody(model: ServiceModel, error: ServiceError): Record<string, unknown> {
+  const body = { [errorMessageKey(model, error.code)]: error.message, ...error.fields };
+  return model.protocol === 'awsJson1_1' ? { __type: error.code, ...body } : body;
+}
+
+function send(res: http.ServerResponse, status: number, protocol: ServiceModel['protocol'], body: unknown, errorCode?: string): void {
+  if (res.destroyed || res.writableEnded) return;
+  res.writeHead(status, {
+    'content-type': CONTENT_TYPES[protocol],
+    'x-amzn-requestid': randomUUID(),
+    ...(errorCode ? { 'x-amzn-errortype': errorCode } : {}),
+  });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function signingRegion(req: http.IncomingMessage): string | undefined {
+  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
