@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { OrgInvitation } from '../src';
+import { OrgInvitation, WorkSpacesAccountLink } from '../src';
 
 /**
  * A landing-zone stack for the organization's management account that invites accounts with every construct of
@@ -21,6 +21,11 @@ export class ExampleStack extends Stack {
     new OrgInvitation(this, 'InviteSandbox', {
       targetId: 'sandbox-owner@example.com',
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // link a WorkSpaces BYOL account of the same organization, in this region
+    new WorkSpacesAccountLink(this, 'LinkWorkSpaces', {
+      targetAccountId: '333333333333',
     });
   }
 }

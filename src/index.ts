@@ -1,1 +1,2 @@
 export * from './org-invitation';
+export * from './workspaces-account-link';

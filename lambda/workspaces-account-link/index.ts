@@ -1,1 +1,17 @@
-export {};
+/**
+ * Lambda entry for WorkSpacesAccountLink. `handler` is the custom-resource contract (returns the physical ID and
+ * Data); `onEvent` is what the Lambda function calls: it runs `handler` and answers CloudFormation.
+ */
+import { WorkSpacesClient } from '@aws-sdk/client-workspaces';
+import { WORKSPACES_TRANSIENT_ERRORS, WorkSpacesClients, accountLinkLifecycle } from './lifecycle';
+import { clientConfig } from '../shared/clients';
+import { cfnEntryPoint, makeHandler } from '../shared/runtime';
+
+/** The clients of the handler: the standard retry strategy, InternalServerException (HTTP 400) counted as transient. */
+export function createClients(): WorkSpacesClients {
+  return { workspaces: new WorkSpacesClient(clientConfig(WORKSPACES_TRANSIENT_ERRORS)) };
+}
+
+export const handler = makeHandler(accountLinkLifecycle, createClients);
+
+export const onEvent = cfnEntryPoint(handler);

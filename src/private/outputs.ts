@@ -3,6 +3,8 @@ import { Construct, IConstruct } from 'constructs';
 
 /** CloudFormation's limit of outputs per stack. */
 const MAX_OUTPUTS = 200;
+/** CloudFormation's limit for an output's description. */
+const MAX_DESCRIPTION = 1024;
 /** Stacks that already validate their output count. */
 const checkedStacks = new WeakSet<Stack>();
 /** Outputs created by this library, to name them in the message. */
@@ -13,7 +15,11 @@ const libraryOutputs = new WeakSet<IConstruct>();
  * CloudFormation's 200 outputs, with a message that says how to stay within it.
  */
 export function addInvitationOutput(scope: Construct, value: string, description: string): CfnOutput {
-  const output = new CfnOutput(scope, 'Output', { value, description });
+  // CloudFormation allows 1024 characters of description; long construct paths are cut
+  const output = new CfnOutput(scope, 'Output', {
+    value,
+    description: description.length > MAX_DESCRIPTION ? `${description.slice(0, MAX_DESCRIPTION - 3)}...` : description,
+  });
   libraryOutputs.add(output);
   const stack = Stack.of(scope);
   if (!checkedStacks.has(stack)) {

@@ -3,7 +3,7 @@
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 
-const BASE = {
+export const BASE = {
   ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:provider',
   ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/response',
   StackId: 'arn:aws:cloudformation:us-east-1:111111111111:stack/LandingZone/5b1c4e10-0000-0000-0000-000000000000',

@@ -1,0 +1,342 @@
+/**
+ * WorkSpacesAccountLink: invite another account of the organization to an Amazon WorkSpaces account link (BYOL),
+ * adopt the link when the target is already linked or invited, delete the invitation on delete while it is still
+ * pending. A LINKED link cannot be undone through the API: delete leaves it and says so.
+ */
+import { createHash } from 'crypto';
+import {
+  AccountLink,
+  CreateAccountLinkInvitationCommand,
+  DeleteAccountLinkInvitationCommand,
+  GetAccountLinkCommand,
+  WorkSpacesClient,
+  paginateListAccountLinks,
+} from '@aws-sdk/client-workspaces';
+import { InvitationError, describeAwsError, errorName, isAwsError } from '../shared/errors';
+import { log } from '../shared/log';
+import { ACCOUNT_ID, requiredString } from '../shared/props';
+import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
+
+export interface WorkSpacesClients {
+  readonly workspaces: WorkSpacesClient;
+}
+
+export interface AccountLinkProps {
+  readonly targetAccountId: string;
+}
+
+/**
+ * WorkSpaces answers HTTP 400 for every error, InternalServerException included, so the SDK classifies it as a
+ * client error and would not retry it: it is reclassified as transient (then retried by the standard strategy).
+ */
+export const WORKSPACES_TRANSIENT_ERRORS = ['InternalServerException'];
+
+/** The pattern of an account link ID in the service model. */
+export const LINK_ID = /^link-.{8,24}$/;
+/** The longest ClientToken the service accepts (`^.{1,64}$`, "up to 64 ASCII characters"). */
+export const MAX_CLIENT_TOKEN = 64;
+/** ListAccountLinks' largest page (Limit: 1..25). */
+const PAGE_SIZE = 25;
+
+export const PENDING = 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT';
+export const LINKED = 'LINKED';
+/** Statuses in which the link blocks a new invitation to the same target (ConflictException). */
+const ACTIVE = new Set([PENDING, LINKED]);
+/** Statuses that need no clean-up on delete. */
+const ENDED = new Set(['REJECTED', 'LINKING_FAILED', 'LINK_NOT_FOUND']);
+/** What the resource reports when the link no longer exists. */
+export const LINK_NOT_FOUND = 'LINK_NOT_FOUND';
+
+/** What an account link needs, for messages. */
+export const PRECONDITIONS =
+  'Account links need both accounts in the same AWS Organization under the same payer account, the stack deployed ' +
+  'in the region where the target account uses WorkSpaces, BYOL (bring your own license) enabled for this account in ' +
+  'WorkSpaces in that region, and a commercial region (account links are not available in AWS GovCloud (US)).';
+
+const ROLE_HINT =
+  'Check that the handler\'s role may call the WorkSpaces account-link actions (service control policies and ' +
+  'permission boundaries can deny them).';
+
+const DELETE_ANYWAY =
+  'To delete the stack without deleting the invitation, delete it in the WorkSpaces console (Account settings), ' +
+  'then retry the delete.';
+
+function region(): string {
+  return process.env.AWS_REGION ?? 'this region';
+}
+
+export function parseProps(raw: Record<string, unknown>): AccountLinkProps {
+  const targetAccountId = requiredString(raw, 'TargetAccountId');
+  if (!ACCOUNT_ID.test(targetAccountId)) {
+    throw new InvitationError(`TargetAccountId must be a 12-digit AWS account ID, got '${targetAccountId}'.`);
+  }
+  return { targetAccountId };
+}
+
+/** The account of the stack, from its ARN (`arn:aws:cloudformation:<region>:<account>:stack/...`), if it has one. */
+export function stackAccount(stackId: string): string | undefined {
+  const account = stackId.split(':')[4];
+  return account !== undefined && ACCOUNT_ID.test(account) ? account : undefined;
+}
+
+/**
+ * A ClientToken derived only from the request, so that retrying the same request (a Lambda retry, a redeployment
+ * after a failed Create) sends the same token and gets the same link: sha256 hex of the purpose, the stack ID (its
+ * UUID differs between two stacks of the same name), the logical ID and the given parts. 64 ASCII characters.
+ */
+export function clientToken(purpose: 'create' | 'update' | 'delete', ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>, ...parts: string[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify([purpose, ctx.stackId, ctx.logicalResourceId, ...parts]))
+    .digest('hex')
+    .slice(0, MAX_CLIENT_TOKEN);
+}
+
+/** The response: physical ID = link ID; Data holds only bounded, known fields (never the whole AccountLink). */
+export function linkResponse(link: AccountLink, adopted: boolean): HandlerResponse {
+  if (!link.AccountLinkId) {
+    throw new InvitationError('WorkSpaces returned an account link without an ID. Please report this.');
+  }
+  return {
+    PhysicalResourceId: link.AccountLinkId,
+    Data: {
+      AccountLinkId: link.AccountLinkId,
+      AccountLinkStatus: link.AccountLinkStatus ?? PENDING,
+      SourceAccountId: link.SourceAccountId ?? '',
+      TargetAccountId: link.TargetAccountId ?? '',
+      Adopted: adopted,
+    },
+  };
+}
+
+/**
+ * The link from this account to the target, for adoption after a ConflictException. Pages until NextToken is empty
+ * (pages may be empty). A pending or linked link wins; otherwise the first other link to the target. Links in the
+ * other direction (the target invited this account) are returned separately, for the message.
+ */
+export async function findLink(clients: WorkSpacesClients, targetAccountId: string, ownAccount?: string): Promise<{
+  match?: AccountLink;
+  reverse?: AccountLink;
+}> {
+  let fallback: AccountLink | undefined;
+  let reverse: AccountLink | undefined;
+  const pages = paginateListAccountLinks({ client: clients.workspaces }, { MaxResults: PAGE_SIZE });
+  for await (const page of pages) {
+    for (const link of page.AccountLinks ?? []) {
+      const fromUs = link.SourceAccountId === undefined || ownAccount === undefined || link.SourceAccountId === ownAccount;
+      if (link.TargetAccountId === targetAccountId && fromUs) {
+        if (ACTIVE.has(link.AccountLinkStatus ?? '')) return { match: link };
+        fallback ??= link;
+      } else if (link.SourceAccountId === targetAccountId && (ownAccount === undefined || link.TargetAccountId === ownAccount)) {
+        reverse ??= link;
+      }
+    }
+  }
+  return { match: fallback, reverse };
+}
+
+async function adoptOrFail(
+  clients: WorkSpacesClients,
+  props: AccountLinkProps,
+  ownAccount: string | undefined,
+  cause: unknown,
+): Promise<HandlerResponse> {
+  let found: Awaited<ReturnType<typeof findLink>>;
+  try {
+    found = await findLink(clients, props.targetAccountId, ownAccount);
+  } catch (error) {
+    throw accessOrGeneric(
+      error,
+      `Adopting the existing WorkSpaces account link to account ${props.targetAccountId} (WorkSpaces says it is already ` +
+        `linked or invited): ListAccountLinks in ${region()}`,
+    );
+  }
+  const { match, reverse } = found;
+  if (match) {
+    log('INFO', 'the target is already linked or invited: adopted the existing link', {
+      linkId: match.AccountLinkId,
+      status: match.AccountLinkStatus,
+    });
+    return linkResponse(match, true);
+  }
+  if (reverse) {
+    throw new InvitationError(
+      `WorkSpaces says account ${props.targetAccountId} is already linked or invited, and the only link found goes the ` +
+        `other way: ${reverse.AccountLinkId} (${reverse.AccountLinkStatus}) from account ${props.targetAccountId} to this ` +
+        'account. Accept or reject that invitation in this account (WorkSpaces console, Account settings), or remove ' +
+        'this construct, then deploy again.',
+      { cause },
+    );
+  }
+  throw new InvitationError(
+    `WorkSpaces says account ${props.targetAccountId} is already linked or invited (${describeAwsError(cause)}), but ` +
+      `ListAccountLinks in ${region()} shows no link to it. Check the account links in the WorkSpaces console ` +
+      '(Account settings) and delete a stale invitation, then deploy again.',
+    { cause },
+  );
+}
+
+function failCreate(props: AccountLinkProps, error: unknown): never {
+  const doing = `Creating the WorkSpaces account link invitation to account ${props.targetAccountId} in ${region()}`;
+  if (isAwsError(error, 'ValidationException')) {
+    throw new InvitationError(
+      `${doing} failed with ${describeAwsError(error)}. Check that targetAccountId is another account than the ` +
+        `stack's own. ${PRECONDITIONS} Fix the cause, then deploy again.`,
+      { cause: error },
+    );
+  }
+  if (isAwsError(error, 'AccessDeniedException')) {
+    throw new InvitationError(
+      `${doing} failed with ${describeAwsError(error)}. ${ROLE_HINT} WorkSpaces also denies account links to ` +
+        `accounts that are not eligible: ${PRECONDITIONS}`,
+      { cause: error },
+    );
+  }
+  if (isAwsError(error, 'InternalServerException')) {
+    throw new InvitationError(
+      `${doing} failed with ${describeAwsError(error)}. This is a WorkSpaces service error that persisted through ` +
+        'the retries: deploy again later.',
+      { cause: error },
+    );
+  }
+  throw new InvitationError(
+    `${doing} failed with ${describeAwsError(error)}. If this is transient, deploy again; otherwise fix the cause ` +
+      'named here.',
+    { cause: error },
+  );
+}
+
+/** Sends CreateAccountLinkInvitation with `token`; on ConflictException adopts the existing link. */
+async function createLink(clients: WorkSpacesClients, props: AccountLinkProps, ctx: RequestContext, token: string): Promise<HandlerResponse> {
+  const ownAccount = stackAccount(ctx.stackId);
+  if (ownAccount === props.targetAccountId) {
+    throw new InvitationError(
+      `TargetAccountId ${props.targetAccountId} is the stack's own account; an account link needs another account of ` +
+        'the same organization.',
+    );
+  }
+  try {
+    const { AccountLink: link } = await clients.workspaces.send(new CreateAccountLinkInvitationCommand({
+      TargetAccountId: props.targetAccountId,
+      ClientToken: token,
+    }));
+    log('INFO', 'created the account link invitation', { linkId: link?.AccountLinkId, status: link?.AccountLinkStatus });
+    return linkResponse(link ?? {}, false);
+  } catch (error) {
+    if (isAwsError(error, 'ConflictException')) return adoptOrFail(clients, props, ownAccount, error);
+    return failCreate(props, error);
+  }
+}
+
+/** Create: invite the target with a token derived from the request; adopt the existing link on conflict. */
+export async function createAccountLink(clients: WorkSpacesClients, props: AccountLinkProps, ctx: RequestContext): Promise<HandlerResponse> {
+  return createLink(clients, props, ctx, clientToken('create', ctx, props.targetAccountId));
+}
+
+/** GetAccountLink, or undefined when the link does not exist (any more). */
+async function getLink(clients: WorkSpacesClients, linkId: string, doing: string, next = ''): Promise<AccountLink | undefined> {
+  try {
+    const { AccountLink: link } = await clients.workspaces.send(new GetAccountLinkCommand({ LinkId: linkId }));
+    return link;
+  } catch (error) {
+    if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
+    throw accessOrGeneric(error, `${doing} of the WorkSpaces account link: reading ${linkId} in ${region()}`, next);
+  }
+}
+
+/** A failure of a read or delete, with what to do next. */
+function accessOrGeneric(error: unknown, doing: string, next = ''): InvitationError {
+  const hint = isAwsError(error, 'AccessDeniedException')
+    ? ROLE_HINT
+    : 'If this is transient, retry; otherwise fix the cause named here.';
+  return new InvitationError(`${doing} failed with ${describeAwsError(error)}. ${hint}${next ? ` ${next}` : ''}`, { cause: error });
+}
+
+/**
+ * Update: a new target is a new link invitation (new physical ID, so CloudFormation then deletes the old one), sent
+ * with a token that also names the replaced link, so A -> B -> A does not reuse the first token. Anything else sends
+ * nothing and reports the link's current status.
+ */
+export async function updateAccountLink(
+  clients: WorkSpacesClients,
+  physicalId: string,
+  props: AccountLinkProps,
+  oldProps: AccountLinkProps,
+  ctx: RequestContext,
+): Promise<HandlerResponse> {
+  if (props.targetAccountId !== oldProps.targetAccountId) {
+    log('INFO', 'target changed: inviting the new target', { oldPhysicalId: physicalId, targetAccountId: props.targetAccountId });
+    return createLink(clients, props, ctx, clientToken('update', ctx, props.targetAccountId, physicalId));
+  }
+  const link = LINK_ID.test(physicalId) ? await getLink(clients, physicalId, 'Update') : undefined;
+  if (!link) {
+    log('WARN', 'the account link no longer exists; nothing sent', { linkId: physicalId });
+    return linkResponse({
+      AccountLinkId: physicalId,
+      AccountLinkStatus: LINK_NOT_FOUND,
+      TargetAccountId: props.targetAccountId,
+      SourceAccountId: stackAccount(ctx.stackId),
+    }, false);
+  }
+  log('INFO', 'account link unchanged', { linkId: physicalId, status: link.AccountLinkStatus });
+  return linkResponse({ ...link, AccountLinkId: link.AccountLinkId ?? physicalId }, false);
+}
+
+function logEnded(linkId: string, status: string | undefined): void {
+  if (status === LINKED) {
+    log('WARN', 'the account link is LINKED and cannot be undone through the WorkSpaces API: it stays in place. ' +
+      'Unlink it in the WorkSpaces console if it is no longer wanted.', { linkId });
+  } else if (status === undefined || ENDED.has(status)) {
+    log('INFO', 'nothing to delete', { linkId, status: status ?? LINK_NOT_FOUND });
+  } else {
+    log('WARN', 'unknown account link status: left as it is', { linkId, status });
+  }
+}
+
+/**
+ * Delete: a pending invitation is deleted (DeleteAccountLinkInvitation with a token). A LINKED link cannot be undone
+ * through the API: it is left, with a warning. Ended links, unknown links and non-link IDs succeed.
+ */
+export async function deleteAccountLink(clients: WorkSpacesClients, physicalId: string, ctx: RequestContext): Promise<void> {
+  if (!LINK_ID.test(physicalId)) {
+    log('INFO', 'not an account link ID: nothing to delete', { physicalId });
+    return;
+  }
+  const link = await getLink(clients, physicalId, 'Delete', DELETE_ANYWAY);
+  if (link?.AccountLinkStatus !== PENDING) {
+    logEnded(physicalId, link?.AccountLinkStatus);
+    return;
+  }
+  try {
+    await clients.workspaces.send(new DeleteAccountLinkInvitationCommand({
+      LinkId: physicalId,
+      ClientToken: clientToken('delete', ctx, physicalId),
+    }));
+    log('INFO', 'deleted the pending account link invitation', { linkId: physicalId });
+  } catch (error) {
+    if (isAwsError(error, 'ResourceNotFoundException')) {
+      log('INFO', 'nothing to delete', { linkId: physicalId, error: errorName(error) });
+      return;
+    }
+    if (isAwsError(error, 'ConflictException')) {
+      // accepted, rejected or deleted meanwhile
+      const now = await getLink(clients, physicalId, 'Delete', DELETE_ANYWAY);
+      if (now?.AccountLinkStatus !== PENDING) {
+        logEnded(physicalId, now?.AccountLinkStatus);
+        return;
+      }
+    }
+    throw accessOrGeneric(
+      error,
+      `Deleting the pending WorkSpaces account link invitation ${physicalId} in ${region()}`,
+      DELETE_ANYWAY,
+    );
+  }
+}
+
+export const accountLinkLifecycle: Lifecycle<AccountLinkProps, WorkSpacesClients> = {
+  what: 'WorkSpaces account link',
+  parse: parseProps,
+  create: (clients, props, ctx) => createAccountLink(clients, props, ctx),
+  update: (clients, physicalId, props, oldProps, ctx) => updateAccountLink(clients, physicalId, props, oldProps, ctx),
+  delete: (clients, physicalId, _props, ctx) => deleteAccountLink(clients, physicalId, ctx),
+};

@@ -1,0 +1,562 @@
+import { Readable } from 'stream';
+import {
+  AccountLink,
+  CreateAccountLinkInvitationCommand,
+  DeleteAccountLinkInvitationCommand,
+  GetAccountLinkCommand,
+  ListAccountLinksCommand,
+  ListAccountLinksCommandInput,
+  ListAccountLinksCommandOutput,
+  WorkSpacesClient,
+} from '@aws-sdk/client-workspaces';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { RequestContext } from '../lambda/shared/runtime';
+import { createClients, handler } from '../lambda/workspaces-account-link';
+import { loadServiceModels } from './emulator/models';
+import { validate } from './emulator/validate';
+import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
+import {
+  AccountLinkProps,
+  MAX_CLIENT_TOKEN,
+  clientToken,
+  createAccountLink,
+  deleteAccountLink,
+  findLink,
+  updateAccountLink,
+} from '../lambda/workspaces-account-link/lifecycle';
+
+const ws = mockClient(WorkSpacesClient);
+const clients = { workspaces: new WorkSpacesClient({ region: 'eu-west-1', maxAttempts: 1 }) };
+
+/** The stack and logical ID of the events of test/util/events.ts. */
+const STACK_ID = BASE.StackId;
+const OWN = '111111111111';
+const CTX: RequestContext = { requestType: 'Create', stackId: STACK_ID, logicalResourceId: BASE.LogicalResourceId, requestId: 'r-1' };
+const TARGET: AccountLinkProps = { targetAccountId: '333333333333' };
+const OTHER: AccountLinkProps = { targetAccountId: '444444444444' };
+
+const LINK_ID = 'link-abcd1234efgh';
+const PENDING = 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT';
+
+function link(id: string, status: string, target = TARGET.targetAccountId, source = OWN): AccountLink {
+  return { AccountLinkId: id, AccountLinkStatus: status as AccountLink['AccountLinkStatus'], SourceAccountId: source, TargetAccountId: target };
+}
+
+const workspacesModel = loadServiceModels().services.workspaces;
+
+/** Every request sent so far satisfies the WorkSpaces service model (required members, patterns, lengths, ranges). */
+function expectModelValidRequests(): void {
+  const calls = ws.calls();
+  expect(calls.length).toBeGreaterThan(0);
+  for (const call of calls) {
+    const command = call.args[0] as { constructor: { name: string }; input: unknown };
+    const operation = command.constructor.name.replace(/Command$/, '');
+    const shape = workspacesModel.operations[operation]?.input;
+    expect(shape).toBeDefined();
+    expect({ operation, violations: validate(workspacesModel, shape!, command.input) }).toEqual({ operation, violations: [] });
+  }
+}
+
+function createToken(index = 0): string {
+  return ws.commandCalls(CreateAccountLinkInvitationCommand)[index].args[0].input.ClientToken!;
+}
+
+let logs: ReturnType<typeof captureLogs>;
+
+beforeEach(() => {
+  ws.reset();
+  logs = captureLogs();
+});
+
+afterEach(() => logs.restore());
+
+describe('client token', () => {
+  beforeEach(() => {
+    ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
+  });
+
+  test('the same request sends the same token: 64 ASCII characters, valid for the model', async () => {
+    await createAccountLink(clients, TARGET, CTX);
+    await createAccountLink(clients, TARGET, { ...CTX, requestId: 'a-retry-has-another-request-id' });
+
+    const token = createToken(0);
+    expect(createToken(1)).toBe(token);
+    expect(token).toMatch(/^[\x21-\x7e]{1,64}$/);
+    expect(token.length).toBeLessThanOrEqual(MAX_CLIENT_TOKEN);
+    expectModelValidRequests();
+  });
+
+  test('another target, stack or logical ID sends another token', async () => {
+    await createAccountLink(clients, TARGET, CTX);
+    await createAccountLink(clients, OTHER, CTX);
+    await createAccountLink(clients, TARGET, { ...CTX, stackId: STACK_ID.replace('5b1c4e10', '6c2d5f21') });
+    await createAccountLink(clients, TARGET, { ...CTX, logicalResourceId: 'Other1A2B3C4D' });
+
+    const tokens = [0, 1, 2, 3].map(createToken);
+    expect(new Set(tokens).size).toBe(4);
+  });
+
+  test('tokens are a pure function of purpose, stack, logical ID and parts', () => {
+    expect(clientToken('create', CTX, '333333333333')).toBe(clientToken('create', { ...CTX }, '333333333333'));
+    expect(clientToken('create', CTX, '333333333333')).not.toBe(clientToken('update', CTX, '333333333333'));
+    expect(clientToken('delete', CTX, LINK_ID)).not.toBe(clientToken('delete', CTX, 'link-zzzz9999yyyy'));
+  });
+});
+
+describe('create', () => {
+  test('sends TargetAccountId and ClientToken; the link ID is the physical ID and Data carries the link', async () => {
+    ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
+
+    const result = await createAccountLink(clients, TARGET, CTX);
+
+    expect(result).toEqual({
+      PhysicalResourceId: LINK_ID,
+      Data: {
+        AccountLinkId: LINK_ID,
+        AccountLinkStatus: PENDING,
+        SourceAccountId: OWN,
+        TargetAccountId: '333333333333',
+        Adopted: false,
+      },
+    });
+    const calls = ws.commandCalls(CreateAccountLinkInvitationCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args[0].input).toEqual({ TargetAccountId: '333333333333', ClientToken: clientToken('create', CTX, '333333333333') });
+    expect(ws.commandCalls(ListAccountLinksCommand)).toHaveLength(0);
+  });
+
+  test('the stack\'s own account (known only at deploy time) fails without calling WorkSpaces', async () => {
+    await expect(createAccountLink(clients, { targetAccountId: OWN }, CTX))
+      .rejects.toThrow(/TargetAccountId 111111111111 is the stack's own account/);
+    expect(ws.calls()).toHaveLength(0);
+  });
+
+  test('a link without an ID fails clearly', async () => {
+    ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: { AccountLinkStatus: PENDING } });
+    await expect(createAccountLink(clients, TARGET, CTX)).rejects.toThrow(/without an ID/);
+  });
+
+  test('Data holds only the known, bounded fields: far under 4096 bytes whatever the service returns', async () => {
+    ws.on(CreateAccountLinkInvitationCommand).resolves({
+      AccountLink: { ...link(`link-${'x'.repeat(24)}`, PENDING), Unmodeled: 'y'.repeat(10_000) } as AccountLink,
+    });
+
+    const result = await createAccountLink(clients, TARGET, CTX);
+
+    expect(Object.keys(result.Data!).sort()).toEqual(['AccountLinkId', 'AccountLinkStatus', 'Adopted', 'SourceAccountId', 'TargetAccountId']);
+    expect(Buffer.byteLength(JSON.stringify(result.Data))).toBeLessThan(4096);
+  });
+});
+
+describe('create: ConflictException adopts the existing link', () => {
+  beforeEach(() => {
+    ws.on(CreateAccountLinkInvitationCommand).rejects(awsError('ConflictException', 'The TargetAccountId is already linked or invited.'));
+  });
+
+  test('pages until NextToken is empty, past empty pages, and adopts the match', async () => {
+    const pages: ListAccountLinksCommandOutput[] = [
+      { AccountLinks: [], NextToken: 't1', $metadata: {} },
+      { AccountLinks: [link('link-other00001', PENDING, OTHER.targetAccountId)], NextToken: 't2', $metadata: {} },
+      { NextToken: 't3', $metadata: {} },
+      { AccountLinks: [link(LINK_ID, 'LINKED')], $metadata: {} },
+    ];
+    // the SDK's paginator reuses one input object: record each request's input when it is sent
+    const sent: ListAccountLinksCommandInput[] = [];
+    ws.on(ListAccountLinksCommand).callsFake((input: ListAccountLinksCommandInput) => {
+      sent.push({ ...input });
+      return pages.shift();
+    });
+
+    const result = await createAccountLink(clients, TARGET, CTX);
+
+    expect(result).toEqual({
+      PhysicalResourceId: LINK_ID,
+      Data: { AccountLinkId: LINK_ID, AccountLinkStatus: 'LINKED', SourceAccountId: OWN, TargetAccountId: '333333333333', Adopted: true },
+    });
+    expect(sent).toEqual([
+      { MaxResults: 25 },
+      { MaxResults: 25, NextToken: 't1' },
+      { MaxResults: 25, NextToken: 't2' },
+      { MaxResults: 25, NextToken: 't3' },
+    ]);
+    expect(pages).toEqual([]);
+    expectModelValidRequests();
+  });
+
+  test('a pending or linked link wins over an ended one listed earlier', async () => {
+    ws.on(ListAccountLinksCommand)
+      .resolvesOnce({ AccountLinks: [link('link-rejected01', 'REJECTED')], NextToken: 't1' })
+      .resolvesOnce({ AccountLinks: [link(LINK_ID, PENDING)] });
+
+    const result = await createAccountLink(clients, TARGET, CTX);
+    expect(result.PhysicalResourceId).toBe(LINK_ID);
+  });
+
+  test('without a pending or linked one, the other link to the target is adopted', async () => {
+    ws.on(ListAccountLinksCommand).resolves({ AccountLinks: [link('link-failed0001', 'LINKING_FAILED')] });
+    const result = await createAccountLink(clients, TARGET, CTX);
+    expect(result.Data).toMatchObject({ AccountLinkId: 'link-failed0001', AccountLinkStatus: 'LINKING_FAILED', Adopted: true });
+  });
+
+  test('links of other source accounts are not adopted; no match fails with what to do', async () => {
+    ws.on(ListAccountLinksCommand)
+      .resolvesOnce({ AccountLinks: [link('link-foreign001', PENDING, TARGET.targetAccountId, '555555555555')], NextToken: 't1' })
+      .resolvesOnce({ AccountLinks: [], NextToken: '' });
+
+    await expect(createAccountLink(clients, TARGET, CTX)).rejects.toThrow(
+      /already linked or invited \(ConflictException: .*\), but ListAccountLinks in .* shows no link to it\. .*delete a stale invitation, then deploy again/,
+    );
+    // an empty NextToken ends the paging
+    expect(ws.commandCalls(ListAccountLinksCommand)).toHaveLength(2);
+  });
+
+  test('a link in the other direction is named in the failure', async () => {
+    ws.on(ListAccountLinksCommand).resolves({ AccountLinks: [link('link-reverse001', PENDING, OWN, TARGET.targetAccountId)] });
+    await expect(createAccountLink(clients, TARGET, CTX)).rejects.toThrow(
+      /goes the other way: link-reverse001 \(PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT\) from account 333333333333 to this account\. Accept or reject/,
+    );
+  });
+
+  test('access denied while listing fails with what to do', async () => {
+    ws.on(ListAccountLinksCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform workspaces:ListAccountLinks'));
+    await expect(createAccountLink(clients, TARGET, CTX)).rejects.toThrow(
+      /Adopting the existing WorkSpaces account link to account 333333333333.*AccessDeniedException: not authorized.*may call the WorkSpaces account-link actions/,
+    );
+  });
+
+  test('findLink returns the match directly when it is on the first page', async () => {
+    ws.on(ListAccountLinksCommand).resolvesOnce({ AccountLinks: [link(LINK_ID, PENDING)], NextToken: 'more' });
+    const found = await findLink(clients, TARGET.targetAccountId, OWN);
+    expect(found.match?.AccountLinkId).toBe(LINK_ID);
+    expect(ws.commandCalls(ListAccountLinksCommand)).toHaveLength(1);
+  });
+});
+
+describe('create: errors are classified by name (WorkSpaces answers 400 for all)', () => {
+  test.each([
+    ['ValidationException', /Check that targetAccountId is another account than the stack's own\. .*same AWS Organization under the same payer account.*BYOL.*Fix the cause, then deploy again\./],
+    ['AccessDeniedException', /may call the WorkSpaces account-link actions .*denies account links to accounts that are not eligible: .*same AWS Organization.*BYOL/],
+    ['InternalServerException', /This is a WorkSpaces service error that persisted through the retries: deploy again later\./],
+    ['ResourceAccessDeniedException', /If this is transient, deploy again; otherwise fix the cause named here\./],
+  ])('%s', async (name, hint) => {
+    ws.on(CreateAccountLinkInvitationCommand).rejects(awsError(name, 'service says no'));
+
+    const failure = createAccountLink(clients, TARGET, CTX);
+
+    await expect(failure).rejects.toThrow(new RegExp(
+      `^Creating the WorkSpaces account link invitation to account 333333333333 in .+ failed with ${name}: service says no\\. `,
+    ));
+    await expect(failure).rejects.toThrow(hint);
+    expect(ws.commandCalls(ListAccountLinksCommand)).toHaveLength(0);
+  });
+
+  test('the message names the region of the function', async () => {
+    const before = process.env.AWS_REGION;
+    process.env.AWS_REGION = 'ap-southeast-2';
+    try {
+      ws.on(CreateAccountLinkInvitationCommand).rejects(awsError('ValidationException'));
+      await expect(createAccountLink(clients, TARGET, CTX)).rejects.toThrow(/in ap-southeast-2 failed/);
+    } finally {
+      if (before === undefined) delete process.env.AWS_REGION;
+      else process.env.AWS_REGION = before;
+    }
+  });
+});
+
+describe('update', () => {
+  test('a changed target is a new invitation: new physical ID, a fresh token that names the replaced link', async () => {
+    ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link('link-new0000001', PENDING, OTHER.targetAccountId) });
+
+    const result = await updateAccountLink(clients, LINK_ID, OTHER, TARGET, { ...CTX, requestType: 'Update' });
+
+    expect(result.PhysicalResourceId).toBe('link-new0000001');
+    expect(result.Data).toMatchObject({ TargetAccountId: OTHER.targetAccountId, Adopted: false });
+    const input = ws.commandCalls(CreateAccountLinkInvitationCommand)[0].args[0].input;
+    expect(input.TargetAccountId).toBe(OTHER.targetAccountId);
+    expect(input.ClientToken).toBe(clientToken('update', CTX, OTHER.targetAccountId, LINK_ID));
+    expect(input.ClientToken).not.toBe(clientToken('create', CTX, OTHER.targetAccountId));
+    expect(ws.commandCalls(GetAccountLinkCommand)).toHaveLength(0);
+    expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
+    expectModelValidRequests();
+  });
+
+  test('A -> B -> A sends a token other than the first Create\'s; a retried update sends the same one', async () => {
+    ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link('link-back000001', PENDING) });
+
+    await updateAccountLink(clients, 'link-bbbb00000001', TARGET, OTHER, CTX);
+    await updateAccountLink(clients, 'link-bbbb00000001', TARGET, OTHER, CTX);
+
+    expect(createToken(0)).not.toBe(clientToken('create', CTX, TARGET.targetAccountId));
+    expect(createToken(1)).toBe(createToken(0));
+  });
+
+  test('a changed target that is already invited adopts that link', async () => {
+    ws.on(CreateAccountLinkInvitationCommand).rejects(awsError('ConflictException'));
+    ws.on(ListAccountLinksCommand).resolves({ AccountLinks: [link('link-other00001', PENDING, OTHER.targetAccountId)] });
+    const result = await updateAccountLink(clients, LINK_ID, OTHER, TARGET, CTX);
+    expect(result).toMatchObject({ PhysicalResourceId: 'link-other00001', Data: { Adopted: true } });
+  });
+
+  test('the same target sends nothing and reports the current status', async () => {
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, 'LINKED') });
+
+    const result = await updateAccountLink(clients, LINK_ID, TARGET, TARGET, CTX);
+
+    expect(result).toEqual({
+      PhysicalResourceId: LINK_ID,
+      Data: { AccountLinkId: LINK_ID, AccountLinkStatus: 'LINKED', SourceAccountId: OWN, TargetAccountId: '333333333333', Adopted: false },
+    });
+    expect(ws.calls()).toHaveLength(1);
+    expect(ws.commandCalls(GetAccountLinkCommand)[0].args[0].input).toEqual({ LinkId: LINK_ID });
+    expectModelValidRequests();
+  });
+
+  test('the same target whose link is gone reports LINK_NOT_FOUND and keeps the physical ID', async () => {
+    ws.on(GetAccountLinkCommand).rejects(awsError('ResourceNotFoundException'));
+    const result = await updateAccountLink(clients, LINK_ID, TARGET, TARGET, CTX);
+    expect(result).toEqual({
+      PhysicalResourceId: LINK_ID,
+      Data: { AccountLinkId: LINK_ID, AccountLinkStatus: 'LINK_NOT_FOUND', SourceAccountId: OWN, TargetAccountId: '333333333333', Adopted: false },
+    });
+    expect(logs.text()).toMatch(/"level":"WARN".*no longer exists/);
+    expect(ws.calls()).toHaveLength(1);
+  });
+
+  test('the same target with a physical ID that is no link ID calls nothing', async () => {
+    const result = await updateAccountLink(clients, 'not-a-link', TARGET, TARGET, CTX);
+    expect(result.Data).toMatchObject({ AccountLinkStatus: 'LINK_NOT_FOUND' });
+    expect(ws.calls()).toHaveLength(0);
+  });
+
+  test('access denied while reading fails with what to do', async () => {
+    ws.on(GetAccountLinkCommand).rejects(awsError('AccessDeniedException', 'denied'));
+    await expect(updateAccountLink(clients, LINK_ID, TARGET, TARGET, CTX)).rejects.toThrow(
+      /^Update of the WorkSpaces account link: reading link-abcd1234efgh in .+ failed with AccessDeniedException: denied\. Check that the handler's role/,
+    );
+  });
+});
+
+describe('delete', () => {
+  test('a pending invitation is deleted with its LinkId and a deterministic ClientToken', async () => {
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
+    ws.on(DeleteAccountLinkInvitationCommand).resolves({ AccountLink: link(LINK_ID, 'LINK_NOT_FOUND') });
+
+    await deleteAccountLink(clients, LINK_ID, CTX);
+    await deleteAccountLink(clients, LINK_ID, CTX);
+
+    const calls = ws.commandCalls(DeleteAccountLinkInvitationCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0].args[0].input).toEqual({ LinkId: LINK_ID, ClientToken: clientToken('delete', CTX, LINK_ID) });
+    expect(calls[1].args[0].input).toEqual(calls[0].args[0].input);
+    expect(calls[0].args[0].input.ClientToken).not.toBe(clientToken('create', CTX, TARGET.targetAccountId));
+    expectModelValidRequests();
+  });
+
+  test('a LINKED link cannot be undone: delete succeeds, sends nothing, and warns', async () => {
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, 'LINKED') });
+    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toBeUndefined();
+    expect(logs.text()).toMatch(/"level":"WARN","msg":"the account link is LINKED and cannot be undone[^"]*","linkId":"link-abcd1234efgh"/);
+    expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
+  });
+
+  test.each(['REJECTED', 'LINKING_FAILED', 'LINK_NOT_FOUND'])('%s succeeds without deleting', async (status) => {
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, status) });
+    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toBeUndefined();
+    expect(logs.text()).toContain(`"level":"INFO","msg":"nothing to delete","linkId":"${LINK_ID}","status":"${status}"`);
+    expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
+  });
+
+  test('an unknown status is left alone with a warning', async () => {
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, 'SOMETHING_NEW') });
+    await deleteAccountLink(clients, LINK_ID, CTX);
+    expect(logs.text()).toMatch(/"level":"WARN","msg":"unknown account link status/);
+    expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
+  });
+
+  test('ResourceNotFoundException on GetAccountLink succeeds without deleting', async () => {
+    ws.on(GetAccountLinkCommand).rejects(awsError('ResourceNotFoundException'));
+    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toBeUndefined();
+    expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
+  });
+
+  test.each([
+    'cdk-account-invitations:create-failed',
+    'link-short',
+    `link-${'x'.repeat(25)}`,
+    'h-abcdef1234',
+    '333333333333',
+  ])('a physical ID that is not a link ID (%s) succeeds without any call', async (physicalId) => {
+    await expect(deleteAccountLink(clients, physicalId, CTX)).resolves.toBeUndefined();
+    expect(ws.calls()).toHaveLength(0);
+  });
+
+  test('ResourceNotFoundException on DeleteAccountLinkInvitation succeeds', async () => {
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
+    ws.on(DeleteAccountLinkInvitationCommand).rejects(awsError('ResourceNotFoundException'));
+    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toBeUndefined();
+  });
+
+  test('ConflictException on delete re-reads: accepted meanwhile succeeds with a warning', async () => {
+    ws.on(GetAccountLinkCommand)
+      .resolvesOnce({ AccountLink: link(LINK_ID, PENDING) })
+      .resolvesOnce({ AccountLink: link(LINK_ID, 'LINKED') });
+    ws.on(DeleteAccountLinkInvitationCommand).rejects(awsError('ConflictException'));
+    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toBeUndefined();
+    expect(logs.text()).toMatch(/"level":"WARN".*LINKED and cannot be undone/);
+    expect(ws.commandCalls(GetAccountLinkCommand)).toHaveLength(2);
+  });
+
+  test('ConflictException on delete while the link is still pending fails', async () => {
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
+    ws.on(DeleteAccountLinkInvitationCommand).rejects(awsError('ConflictException', 'busy'));
+    await expect(deleteAccountLink(clients, LINK_ID, CTX)).rejects.toThrow(
+      /^Deleting the pending WorkSpaces account link invitation link-abcd1234efgh in .+ failed with ConflictException: busy\. If this is transient, retry/,
+    );
+  });
+
+  test('access denied on delete fails with what to do, and how to delete the stack anyway', async () => {
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
+    ws.on(DeleteAccountLinkInvitationCommand).rejects(awsError('AccessDeniedException', 'denied'));
+    await expect(deleteAccountLink(clients, LINK_ID, CTX)).rejects.toThrow(
+      /failed with AccessDeniedException: denied\. Check that the handler's role may call .* To delete the stack without deleting the invitation, delete it in the WorkSpaces console/,
+    );
+  });
+});
+
+describe('handler (the custom-resource contract)', () => {
+  const PROPS = { TargetAccountId: '333333333333' };
+
+  test('Create returns the physical ID and Data, with the token of the event\'s stack and logical ID, not logged', async () => {
+    ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
+    const result = await handler(createEvent(PROPS));
+    expect(result).toEqual({
+      PhysicalResourceId: LINK_ID,
+      Data: { AccountLinkId: LINK_ID, AccountLinkStatus: PENDING, SourceAccountId: OWN, TargetAccountId: '333333333333', Adopted: false },
+    });
+    expect(Buffer.byteLength(JSON.stringify(result.Data))).toBeLessThan(4096);
+    const token = createToken(0);
+    expect(token).toBe(clientToken('create', CTX, '333333333333'));
+    expect(logs.text()).toContain(LINK_ID);
+    expect(logs.text()).not.toContain(token);
+  });
+
+  test('a retried Create event sends the same token; another target another one', async () => {
+    ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
+    await handler(createEvent(PROPS));
+    await handler(createEvent(PROPS, { RequestId: 'another-request' }));
+    await handler(createEvent({ TargetAccountId: '444444444444' }));
+    expect(createToken(1)).toBe(createToken(0));
+    expect(createToken(2)).not.toBe(createToken(0));
+  });
+
+  test('Update dispatches with the old properties', async () => {
+    ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link('link-new0000001', PENDING, '444444444444') });
+    const changed = await handler(updateEvent(LINK_ID, { TargetAccountId: '444444444444' }, PROPS));
+    expect(changed.PhysicalResourceId).toBe('link-new0000001');
+
+    ws.reset();
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, 'LINKED') });
+    const same = await handler(updateEvent(LINK_ID, PROPS, PROPS));
+    expect(same).toMatchObject({ PhysicalResourceId: LINK_ID, Data: { AccountLinkStatus: 'LINKED' } });
+    expect(ws.commandCalls(CreateAccountLinkInvitationCommand)).toHaveLength(0);
+  });
+
+  test('Delete dispatches and keeps the physical ID', async () => {
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
+    ws.on(DeleteAccountLinkInvitationCommand).resolves({});
+    await expect(handler(deleteEvent(LINK_ID, PROPS))).resolves.toEqual({ PhysicalResourceId: LINK_ID });
+    expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)[0].args[0].input.ClientToken)
+      .toBe(clientToken('delete', CTX, LINK_ID));
+  });
+
+  test('a bad TargetAccountId fails Create with a message; a Delete with it succeeds without calls', async () => {
+    await expect(handler(createEvent({ TargetAccountId: '12345' }))).rejects.toThrow(
+      /TargetAccountId must be a 12-digit AWS account ID, got '12345'/,
+    );
+    await expect(handler(createEvent({}))).rejects.toThrow(/The property TargetAccountId is required/);
+    await expect(handler(deleteEvent(LINK_ID, { TargetAccountId: '12345' }))).resolves.toEqual({ PhysicalResourceId: LINK_ID });
+    expect(ws.calls()).toHaveLength(0);
+  });
+
+  test('an unexpected error becomes a user-facing message naming the request and the AWS error', async () => {
+    ws.on(GetAccountLinkCommand).rejects(new TypeError('socket hang up'));
+    await expect(handler(deleteEvent(LINK_ID, PROPS))).rejects.toThrow(
+      /^Delete of the WorkSpaces account link: reading link-abcd1234efgh in .+ failed with TypeError: socket hang up\./,
+    );
+  });
+});
+
+/**
+ * The clients the Lambda function creates, against a fake HTTP layer: the SDK's standard retry strategy retries
+ * throttling and InternalServerException (which WorkSpaces sends with HTTP 400), and nothing else.
+ */
+describe('retries of the real client (createClients)', () => {
+  const saved = { ...process.env };
+  let statuses: Array<[number, string | undefined]>;
+  let attempts: number;
+
+  beforeEach(() => {
+    // after the top-level beforeEach, which re-installs the mock
+    ws.restore();
+  });
+
+  beforeAll(() => {
+    Object.assign(process.env, {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      CDK_ACCOUNT_INVITATIONS_MAX_ATTEMPTS: '4',
+    });
+    delete process.env.AWS_PROFILE;
+  });
+
+  afterAll(() => {
+    process.env = saved;
+  });
+
+  function fakeClients(responses: Array<[number, string | undefined]>): ReturnType<typeof createClients> {
+    statuses = [...responses];
+    attempts = 0;
+    const created = createClients();
+    (created.workspaces.config as { requestHandler: unknown }).requestHandler = {
+      handle: async () => {
+        attempts++;
+        const [statusCode, errorType] = statuses.shift() ?? [200, undefined];
+        const body = errorType
+          ? { __type: errorType, message: `${errorType} from the fake` }
+          : { AccountLink: link(LINK_ID, PENDING) };
+        return {
+          response: {
+            statusCode,
+            headers: { 'content-type': 'application/x-amz-json-1.1' },
+            body: Readable.from([Buffer.from(JSON.stringify(body))]),
+          },
+        };
+      },
+    };
+    return created;
+  }
+
+  test.each([
+    ['InternalServerException (HTTP 400)', 400, 'InternalServerException'],
+    ['ThrottlingException', 400, 'ThrottlingException'],
+    ['HTTP 503', 503, 'ServiceUnavailableException'],
+  ])('%s is retried, then the call succeeds', async (_label, status, name) => {
+    const workspacesClients = fakeClients([[status, name], [status, name]]);
+    const result = await createAccountLink(workspacesClients, TARGET, CTX);
+    expect(result.PhysicalResourceId).toBe(LINK_ID);
+    expect(attempts).toBe(3);
+  });
+
+  test('ValidationException is not retried', async () => {
+    const workspacesClients = fakeClients([[400, 'ValidationException'], [200, undefined]]);
+    await expect(createAccountLink(workspacesClients, TARGET, CTX)).rejects.toThrow(/failed with ValidationException/);
+    expect(attempts).toBe(1);
+  });
+
+  test('InternalServerException stops after the configured attempts, with its message', async () => {
+    const workspacesClients = fakeClients(Array.from({ length: 10 }, () => [400, 'InternalServerException'] as [number, string]));
+    await expect(createAccountLink(workspacesClients, TARGET, CTX)).rejects.toThrow(/WorkSpaces service error that persisted through the retries/);
+    expect(attempts).toBe(4);
+  });
+});
