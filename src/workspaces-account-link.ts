@@ -50,6 +50,8 @@ export interface WorkSpacesAccountLinkProps {
  * where the target uses WorkSpaces, BYOL enabled for the stack's account; not available in AWS GovCloud (US).
  *
  * @example
+ * import { WorkSpacesAccountLink } from 'cdk-account-invitations';
+ *
  * new WorkSpacesAccountLink(this, 'LinkWorkloads', {
  *   targetAccountId: '333333333333',
  * });
