@@ -35,6 +35,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-organizations',
     '@aws-sdk/client-macie2',
     '@aws-sdk/client-workspaces',
+    '@aws-sdk/credential-provider-env',
     '@smithy/types',
     '@smithy/core',
     '@types/aws-lambda',
@@ -78,6 +79,7 @@ project.package.addPackageResolutions('unrs-resolver@1.12.2');
 // ---------------------------------------------------------------------------------------------------------------
 // Handlers: type-checked with their own tsconfig, then bundled with esbuild (SDK clients included).
 // `mainFields: module,main` lets esbuild pick the SDK's ES-module build, which tree-shakes far better.
+// The bundles are deterministic: the same sources and lockfile give the same bytes, hence the same asset hash.
 // ---------------------------------------------------------------------------------------------------------------
 for (const name of HANDLERS) {
   project.bundler.addBundle(`lambda/${name}/index.ts`, {
@@ -88,6 +90,8 @@ for (const name of HANDLERS) {
     sourcemap: false,
     mainFields: ['module', 'main'],
     tsconfigPath: 'lambda/tsconfig.json',
+    // Lambda provides credentials in the environment: bundle the environment provider, not the whole default chain
+    esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './lambda/shared/credentials.ts' },
   });
 }
 const typecheckLambda = project.addTask('typecheck:lambda', {

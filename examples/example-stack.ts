@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { OrgInvitation, WorkSpacesAccountLink } from '../src';
+import { MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
 
 /**
  * A landing-zone stack for the organization's management account that invites accounts with every construct of
@@ -21,6 +21,15 @@ export class ExampleStack extends Stack {
     new OrgInvitation(this, 'InviteSandbox', {
       targetId: 'sandbox-owner@example.com',
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // make two accounts members of this account's Amazon Macie (this region) and invite them
+    new MacieInvitations(this, 'MacieMembers', {
+      members: [
+        { accountId: '222222222222', email: 'workloads-owner@example.com' },
+        { accountId: '444444444444', email: 'data-owner@example.com' },
+      ],
+      message: 'Please join the central Macie account',
     });
 
     // link a WorkSpaces BYOL account of the same organization, in this region

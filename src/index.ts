@@ -1,2 +1,3 @@
 export * from './org-invitation';
 export * from './workspaces-account-link';
+export * from './macie-invitations';

@@ -1,12 +1,12 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { awsError, captureLogs, createEvent, deleteEvent } from './util/events';
+import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { clientConfig } from '../lambda/shared/clients';
 import { mapWithConcurrency, chunk } from '../lambda/shared/concurrency';
 import { InvitationError, describeAwsError, toUserFacing } from '../lambda/shared/errors';
 import { maskEmail, redact } from '../lambda/shared/log';
-import { CREATE_FAILED_PHYSICAL_ID, HandlerResponse, cfnEntryPoint } from '../lambda/shared/runtime';
+import { CREATE_FAILED_PHYSICAL_ID, HandlerResponse, cfnEntryPoint, makeHandler } from '../lambda/shared/runtime';
 
 describe('cfnEntryPoint answers CloudFormation', () => {
   let server: http.Server;
@@ -150,5 +150,39 @@ describe('concurrency', () => {
 
   test('chunk splits into batches', () => {
     expect(chunk([...Array(120).keys()], 50).map((c) => c.length)).toEqual([50, 50, 20]);
+  });
+});
+
+describe('makeHandler', () => {
+  const lifecycle = {
+    what: 'test resource',
+    parse: (raw: Record<string, unknown>) => {
+      if (typeof raw.Name !== 'string') throw new InvitationError('Name is required');
+      return { name: raw.Name };
+    },
+    create: jest.fn(),
+    update: jest.fn(async (_c: unknown, physicalId: string) => ({ PhysicalResourceId: physicalId })),
+    delete: jest.fn(),
+  };
+
+  test('an Update whose old properties no longer parse compares against the new ones instead of failing', async () => {
+    const handler = makeHandler(lifecycle, () => ({}));
+    const logs = captureLogs();
+    try {
+      await expect(handler(updateEvent('p-1', { Name: 'new' }, { Legacy: 1 }))).resolves.toEqual({ PhysicalResourceId: 'p-1' });
+    } finally {
+      logs.restore();
+    }
+    expect(lifecycle.update).toHaveBeenCalledWith({}, 'p-1', { name: 'new' }, { name: 'new' }, expect.anything());
+  });
+
+  test('Data over 4096 bytes is refused with a message', async () => {
+    lifecycle.create.mockResolvedValue({ PhysicalResourceId: 'p', Data: { Big: 'x'.repeat(5000) } });
+    const logs = captureLogs();
+    try {
+      await expect(makeHandler(lifecycle, () => ({}))(createEvent({ Name: 'a' }))).rejects.toThrow(/over CloudFormation's 4096/);
+    } finally {
+      logs.restore();
+    }
   });
 });

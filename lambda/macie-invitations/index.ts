@@ -1,1 +1,20 @@
-export {};
+/**
+ * Lambda entry for MacieInvitations. `handler` is the custom-resource contract (returns the physical ID and Data);
+ * `onEvent` is what the Lambda function calls: it runs `handler` and answers CloudFormation.
+ */
+import { Macie2Client } from '@aws-sdk/client-macie2';
+import { MacieClients, macieInvitationsLifecycle } from './lifecycle';
+import { clientConfig } from '../shared/clients';
+import { cfnEntryPoint, makeHandler } from '../shared/runtime';
+
+/**
+ * The SDK's standard retry strategy (shared `clientConfig`) retries ThrottlingException (429) and
+ * InternalServerException (500) with backoff; no Macie error that is modeled as a client error is transient.
+ */
+export function createClients(): MacieClients {
+  return { macie: new Macie2Client(clientConfig()) };
+}
+
+export const handler = makeHandler(macieInvitationsLifecycle, createClients);
+
+export const onEvent = cfnEntryPoint(handler);

@@ -101,7 +101,15 @@ export function makeHandler<Props, Clients>(
         case 'Update': {
           const e = event as CloudFormationCustomResourceUpdateEvent;
           const props = lifecycle.parse(withoutServiceToken(e.ResourceProperties));
-          const oldProps = lifecycle.parse(withoutServiceToken(e.OldResourceProperties));
+          let oldProps: Props;
+          try {
+            oldProps = lifecycle.parse(withoutServiceToken(e.OldResourceProperties));
+          } catch (error) {
+            // Old properties that no longer parse (an older library version, tightened validation) must not make both
+            // the update and its rollback fail: compare against the new properties, i.e. treat nothing as removed.
+            log('WARN', 'Update with old properties that do not parse: treating them as unchanged', { physicalId, error: errorName(error) });
+            oldProps = props;
+          }
           return checkResponse(await lifecycle.update(getClients(), e.PhysicalResourceId, props, oldProps, ctx));
         }
         case 'Delete': {

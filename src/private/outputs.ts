@@ -14,9 +14,9 @@ const libraryOutputs = new WeakSet<IConstruct>();
  * Adds the stack output of an invitation, and (once per stack) a synth-time check that the stack stays within
  * CloudFormation's 200 outputs, with a message that says how to stay within it.
  */
-export function addInvitationOutput(scope: Construct, value: string, description: string): CfnOutput {
+export function addInvitationOutput(scope: Construct, value: string, description: string, id = 'Output'): CfnOutput {
   // CloudFormation allows 1024 characters of description; long construct paths are cut
-  const output = new CfnOutput(scope, 'Output', {
+  const output = new CfnOutput(scope, id, {
     value,
     description: description.length > MAX_DESCRIPTION ? `${description.slice(0, MAX_DESCRIPTION - 3)}...` : description,
   });

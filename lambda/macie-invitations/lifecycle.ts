@@ -1,0 +1,608 @@
+/**
+ * MacieInvitations: makes accounts members of the stack account's Amazon Macie (the administrator side) and invites
+ * them: CreateMember for accounts that are not members yet, CreateInvitations (50 accounts per call) for members that
+ * have no open or accepted invitation. Update applies the difference between the old and the new list; Delete
+ * disassociates and deletes the members (unless the removal policy is RETAIN). Members managed through AWS
+ * Organizations are never touched.
+ *
+ * Known state comes from one ListMembers scan per request (25 members per page): for 1,000 members that is 40 calls
+ * instead of 1,000 GetMember calls. GetMember is only used when CreateMember reports a conflict (a member created
+ * meanwhile).
+ */
+import { createHash } from 'crypto';
+import {
+  CreateInvitationsCommand,
+  CreateMemberCommand,
+  DeleteMemberCommand,
+  DisassociateMemberCommand,
+  GetMacieSessionCommand,
+  GetMemberCommand,
+  ListMembersCommand,
+  Macie2Client,
+  Member,
+} from '@aws-sdk/client-macie2';
+import { chunk, settleWithConcurrency } from '../shared/concurrency';
+import { InvitationError, describeAwsError, errorMessage, isAwsError } from '../shared/errors';
+import { log, maskEmail } from '../shared/log';
+import { ACCOUNT_ID, EMAIL, booleanProp, optionalString } from '../shared/props';
+import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
+
+export interface MacieClients {
+  readonly macie: Macie2Client;
+}
+
+export interface MemberSpec {
+  readonly accountId: string;
+  readonly email: string;
+}
+
+/** DESTROY: members removed from the list (and all of them on delete) are disassociated and deleted. RETAIN: never. */
+export type RemovalMode = 'DESTROY' | 'RETAIN';
+
+export interface MacieInvitationsProps {
+  readonly members: readonly MemberSpec[];
+  /** Never logged. */
+  readonly message?: string;
+  readonly disableEmailNotification: boolean;
+  readonly removalPolicy: RemovalMode;
+}
+
+/** Calls per member (CreateMember, DisassociateMember, DeleteMember) in flight at once. */
+export const CONCURRENCY = 10;
+/** Account IDs per CreateInvitations call. The API documents no maximum; this stays well within any. */
+export const INVITATION_BATCH_SIZE = 50;
+/** ListMembers' maximum page size. */
+export const LIST_PAGE_SIZE = 25;
+/** An administrator account can manage at most 1,000 members by invitation. */
+export const MAX_MEMBERS = 1000;
+/** CreateInvitations' message: "as many as 80 alphanumeric characters". */
+export const MAX_MESSAGE_LENGTH = 80;
+/** Control characters (line breaks, tabs, ...) have no place in the one-line message. */
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+
+/** Relationship states that need no new invitation. */
+const NO_NEW_INVITATION = new Set(['Invited', 'Enabled', 'Paused']);
+/** States where the member accepted the invitation: its email no longer matters. */
+const ACCEPTED = new Set(['Enabled', 'Paused']);
+
+/** An unprocessed account whose error says that it is already invited or already our member. */
+const ALREADY_INVITED = /\balready\b.*\b(invited|invitation|member|associated)\b/i;
+/** ... unless it is about another administrator account. */
+const OTHER_ADMINISTRATOR = /\b(another|different|other)\b/i;
+/** A DisassociateMember error that says the account is not associated (anymore). */
+const NOT_ASSOCIATED = /\bnot\b.*\b(associated|a member)\b|\bisn't\b.*\b(associated|a member)\b|\balready disassociated\b/i;
+
+export type MemberAction = 'create' | 'invite' | 'adopt' | 'recreate' | 'organization';
+
+/** What happened to the accounts of one request. */
+export interface Outcome {
+  readonly created: readonly string[];
+  readonly invited: readonly string[];
+  readonly adopted: readonly string[];
+  readonly recreated: readonly string[];
+  readonly organizationManaged: readonly string[];
+  readonly removed: readonly string[];
+  readonly retained: readonly string[];
+}
+
+const NOTHING: Outcome = { created: [], invited: [], adopted: [], recreated: [], organizationManaged: [], removed: [], retained: [] };
+
+export interface Failure {
+  readonly accountId: string;
+  /** User-facing error, emails masked. */
+  readonly error: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Properties
+// ---------------------------------------------------------------------------------------------------------------
+
+export function parseProps(raw: Record<string, unknown>): MacieInvitationsProps {
+  const list = raw.Members;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new InvitationError('The property Members is required and must list at least one account.');
+  }
+  if (list.length > MAX_MEMBERS) {
+    throw new InvitationError(`Members lists ${list.length} accounts; a Macie administrator can manage at most ${MAX_MEMBERS} by invitation.`);
+  }
+  const seen = new Set<string>();
+  const members = list.map((entry, i): MemberSpec => {
+    const item = (entry ?? {}) as Record<string, unknown>;
+    const accountId = item.AccountId;
+    const email = item.Email;
+    if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
+      throw new InvitationError(`Members[${i}].AccountId must be a 12-digit AWS account ID, got ${JSON.stringify(accountId)}.`);
+    }
+    if (typeof email !== 'string' || !EMAIL.test(email)) {
+      throw new InvitationError(`Members[${i}].Email (account ${accountId}) must be an email address, got ${typeof email === 'string' ? maskEmail(email) : JSON.stringify(email)}.`);
+    }
+    if (seen.has(accountId)) throw new InvitationError(`Members lists account ${accountId} more than once.`);
+    seen.add(accountId);
+    return { accountId, email };
+  });
+  const message = optionalString(raw, 'Message');
+  if (message !== undefined && (message.length > MAX_MESSAGE_LENGTH || CONTROL_CHARACTERS.test(message))) {
+    throw new InvitationError(`Message must be at most ${MAX_MESSAGE_LENGTH} characters on one line, got ${message.length} characters.`);
+  }
+  const removalPolicy = optionalString(raw, 'RemovalPolicy') ?? 'DESTROY';
+  if (removalPolicy !== 'DESTROY' && removalPolicy !== 'RETAIN') {
+    throw new InvitationError(`RemovalPolicy must be DESTROY or RETAIN, got ${removalPolicy}.`);
+  }
+  return {
+    members,
+    message,
+    disableEmailNotification: booleanProp(raw, 'DisableEmailNotification', false),
+    removalPolicy,
+  };
+}
+
+/**
+ * `macie-invitations:<region>:<16 hex characters of sha256(stackId/logicalId)>`: stable for the life of the resource,
+ * unique per stack and resource, and free of account lists and emails.
+ */
+export function physicalResourceId(ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>): string {
+  const region = ctx.stackId.split(':')[3] || 'unknown';
+  const hash = createHash('sha256').update(`${ctx.stackId}/${ctx.logicalResourceId}`).digest('hex').slice(0, 16);
+  return `macie-invitations:${region}:${hash}`;
+}
+
+function sameEmail(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/** `account 111111111111 in us-east-1`, from the stack ARN. */
+function whereDeployed(ctx: Pick<RequestContext, 'stackId'>): string {
+  const [, , , region, account] = ctx.stackId.split(':');
+  return region && account ? `account ${account} in ${region}` : 'this account and region';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading Macie's state
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Macie answers AccessDeniedException "Macie is not enabled" (or ResourceNotFoundException) when it is off. */
+export function isMacieNotEnabled(error: unknown): boolean {
+  if (isAwsError(error, 'AccessDeniedException', 'ResourceNotFoundException')) {
+    return /\bnot\s+(been\s+)?enabled\b|\bisn't\s+enabled\b/i.test(errorMessage(error));
+  }
+  return false;
+}
+
+/**
+ * True when Macie is enabled in the stack's account and region. `false` when it is not; other errors (a role
+ * without permission, an SCP) throw a user-facing error.
+ */
+export async function macieEnabled(clients: MacieClients, ctx: Pick<RequestContext, 'stackId'>): Promise<boolean> {
+  try {
+    await clients.macie.send(new GetMacieSessionCommand({}));
+    return true;
+  } catch (error) {
+    if (isMacieNotEnabled(error) || isAwsError(error, 'ResourceNotFoundException')) return false;
+    if (isAwsError(error, 'AccessDeniedException')) {
+      throw new InvitationError(
+        `Reading the Macie configuration of ${whereDeployed(ctx)} failed with ${describeAwsError(error)}. ` +
+          'The handler\'s role may call macie2:GetMacieSession; check service control policies and permission boundaries.',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Fails before anything changes when Macie is off in the administrator account and region. */
+export async function ensureMacieEnabled(clients: MacieClients, ctx: Pick<RequestContext, 'stackId'>): Promise<void> {
+  if (await macieEnabled(clients, ctx)) return;
+  throw new InvitationError(
+    `Amazon Macie is not enabled in ${whereDeployed(ctx)}, so it cannot have members. Deploy MacieInvitations in the ` +
+      'Macie administrator account, in a region where Macie is enabled (enable it in the Macie console or with ' +
+      'macie2:EnableMacie), then deploy again. Nothing was changed.',
+  );
+}
+
+/** Every account associated with the administrator (any relationship state), by account ID, paging to the end. */
+export async function listMembers(clients: MacieClients): Promise<Map<string, Member>> {
+  const members = new Map<string, Member>();
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.macie.send(new ListMembersCommand({ onlyAssociated: 'false', maxResults: LIST_PAGE_SIZE, nextToken }));
+    for (const member of page.members ?? []) {
+      if (member.accountId) members.set(member.accountId, member);
+    }
+    nextToken = page.nextToken || undefined;
+  } while (nextToken);
+  return members;
+}
+
+/**
+ * What to do for a wanted account, given what Macie knows about it:
+ * - unknown: create the member, then invite it;
+ * - no email: associated through AWS Organizations: leave it alone;
+ * - Enabled/Paused: the invitation was accepted; the email only addressed the invitation, so nothing changes;
+ * - a different email (not accepted yet): the pending invitation went elsewhere: delete the member, create it with the
+ *   wanted email, invite it;
+ * - Invited: adopt the open invitation; any other state (Created, Removed, Resigned, ...): invite again.
+ */
+export function planMember(wanted: MemberSpec, live: Member | undefined): MemberAction {
+  if (!live) return 'create';
+  if (!live.email) return 'organization';
+  const status = live.relationshipStatus ?? '';
+  if (ACCEPTED.has(status)) return 'adopt';
+  if (!sameEmail(live.email, wanted.email)) return 'recreate';
+  return NO_NEW_INVITATION.has(status) ? 'adopt' : 'invite';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Changing Macie's state
+// ---------------------------------------------------------------------------------------------------------------
+
+function isNotAssociated(error: unknown): boolean {
+  return isAwsError(error, 'ResourceNotFoundException') ||
+    (isAwsError(error, 'ValidationException', 'ConflictException') && NOT_ASSOCIATED.test(errorMessage(error)));
+}
+
+/**
+ * DisassociateMember, then DeleteMember. Not found, not associated and Macie-not-enabled mean already clean.
+ */
+export async function removeMember(clients: MacieClients, accountId: string): Promise<'removed' | 'absent'> {
+  try {
+    await clients.macie.send(new DisassociateMemberCommand({ id: accountId }));
+  } catch (error) {
+    if (isMacieNotEnabled(error)) return 'absent';
+    if (!isNotAssociated(error)) throw error;
+  }
+  try {
+    await clients.macie.send(new DeleteMemberCommand({ id: accountId }));
+  } catch (error) {
+    if (isAwsError(error, 'ResourceNotFoundException') || isMacieNotEnabled(error)) return 'absent';
+    throw error;
+  }
+  return 'removed';
+}
+
+/** CreateMember; on a conflict (created meanwhile), what GetMember says to do instead. */
+async function createMember(clients: MacieClients, member: MemberSpec): Promise<MemberAction> {
+  try {
+    await clients.macie.send(new CreateMemberCommand({ account: { accountId: member.accountId, email: member.email } }));
+    return 'create';
+  } catch (error) {
+    if (!isAwsError(error, 'ConflictException')) throw error;
+    const live = await clients.macie.send(new GetMemberCommand({ id: member.accountId }));
+    const action = planMember(member, live);
+    // it exists: never delete what another actor just created
+    return action === 'adopt' || action === 'organization' ? action : 'invite';
+  }
+}
+
+/**
+ * Groups failures by error: `111111111111, 222222222222 (ValidationException: ...); ...`, at most about `maxChars`
+ * long: every error is shown with its first account, then more accounts while there is room.
+ */
+export function formatFailures(failures: readonly Failure[], maxChars = 700): string {
+  const groups = new Map<string, string[]>();
+  for (const f of failures) groups.set(f.error, [...(groups.get(f.error) ?? []), f.accountId]);
+  const shown = new Map<string, string[]>();
+  let length = 0;
+  let omitted = 0;
+  for (const [error, accountIds] of groups) {
+    const extra = accountIds[0].length + error.length + 6;
+    if (length + extra > maxChars) continue;
+    shown.set(error, [accountIds[0]]);
+    length += extra;
+  }
+  for (const [error, accountIds] of groups) {
+    const list = shown.get(error);
+    for (const id of accountIds.slice(list ? 1 : 0)) {
+      if (list && length + id.length + 2 <= maxChars) {
+        list.push(id);
+        length += id.length + 2;
+      } else {
+        omitted++;
+      }
+    }
+  }
+  const parts = [...shown].map(([error, ids]) => `${ids.join(', ')} (${error})`);
+  return parts.join('; ') + (omitted > 0 ? `; and ${omitted} more accounts (every failure is in the handler's log)` : '');
+}
+
+function failuresFrom<T>(items: readonly T[], results: readonly PromiseSettledResult<unknown>[], id: (item: T) => string): Failure[] {
+  return results.flatMap((r, i) => (r.status === 'rejected' ? [{ accountId: id(items[i]), error: describeAwsError(r.reason) }] : []));
+}
+
+/** Sends the invitations, 50 accounts per call, one call at a time. */
+export async function sendInvitations(
+  clients: MacieClients,
+  props: MacieInvitationsProps,
+  accountIds: readonly string[],
+): Promise<{ failures: Failure[]; alreadyInvited: string[] }> {
+  const failures: Failure[] = [];
+  const alreadyInvited: string[] = [];
+  const batches = chunk(accountIds, INVITATION_BATCH_SIZE);
+  for (let b = 0; b < batches.length; b++) {
+    const batch = batches[b];
+    let unprocessed;
+    try {
+      ({ unprocessedAccounts: unprocessed } = await clients.macie.send(new CreateInvitationsCommand({
+        accountIds: batch,
+        message: props.message,
+        disableEmailNotification: props.disableEmailNotification,
+      })));
+    } catch (error) {
+      const reason = describeAwsError(error);
+      failures.push(...batch.map((accountId) => ({ accountId, error: `CreateInvitations failed with ${reason}` })));
+      for (const rest of batches.slice(b + 1)) {
+        failures.push(...rest.map((accountId) => ({ accountId, error: 'not invited: an earlier CreateInvitations call failed' })));
+      }
+      break;
+    }
+    for (const u of unprocessed ?? []) {
+      const accountId = u.accountId ?? '(no account ID)';
+      const text = u.errorMessage ?? '';
+      if (ALREADY_INVITED.test(text) && !OTHER_ADMINISTRATOR.test(text)) {
+        alreadyInvited.push(accountId);
+      } else {
+        failures.push({ accountId, error: `${u.errorCode ?? 'Error'}: ${errorMessage(text || 'no reason given')}` });
+      }
+    }
+  }
+  return { failures, alreadyInvited };
+}
+
+/**
+ * Removes the members this request created (a failed request leaves nothing behind), then throws a message that
+ * names every failed account (grouped by error) and the outcome of the cleanup.
+ */
+async function failAndCompensate(
+  clients: MacieClients,
+  doing: string,
+  total: number,
+  failures: readonly Failure[],
+  created: readonly string[],
+): Promise<never> {
+  const cleanup = await settleWithConcurrency(created, CONCURRENCY, (id) => removeMember(clients, id));
+  const notRemoved = failuresFrom(created, cleanup, (id) => id);
+  log('ERROR', `${doing} failed`, {
+    failed: failures,
+    removedAgain: created.length - notRemoved.length,
+    notRemoved: notRemoved.map((f) => f.accountId),
+  });
+  const removedAgain = created.length - notRemoved.length;
+  const cleanupText = created.length === 0
+    ? 'No member had been created.'
+    : `${removedAgain} of the ${created.length} members created by this deployment ${removedAgain === 1 ? 'was' : 'were'} removed again.`;
+  const leftover = notRemoved.length === 0 ? '' :
+    ` Removing these members failed too; remove them in the Macie console (Settings, Accounts): ${formatFailures(notRemoved, 200)}.`;
+  throw new InvitationError(
+    // CloudFormation shows 1,000 characters of the reason: leave room for the members that could not be removed
+    `${doing}: ${failures.length} of ${total} accounts failed: ${formatFailures(failures, leftover ? 350 : 650)}. ${cleanupText}${leftover} ` +
+      'Fix the cause named here, then deploy again.',
+  );
+}
+
+interface ApplyResult {
+  readonly created: string[];
+  readonly invited: string[];
+  readonly adopted: string[];
+  readonly recreated: string[];
+  readonly organizationManaged: string[];
+}
+
+/**
+ * Makes every wanted account a member with an invitation: recreates members whose pending invitation went to another
+ * email, creates missing members, invites what needs an invitation. On any failure, the members created here are
+ * removed again before the error is thrown.
+ */
+export async function applyMembers(
+  clients: MacieClients,
+  props: MacieInvitationsProps,
+  wanted: readonly MemberSpec[],
+  live: ReadonlyMap<string, Member>,
+  doing: string,
+): Promise<ApplyResult> {
+  const byAction: Record<MemberAction, MemberSpec[]> = { create: [], invite: [], adopt: [], recreate: [], organization: [] };
+  for (const member of wanted) byAction[planMember(member, live.get(member.accountId))].push(member);
+  for (const member of wanted) {
+    const current = live.get(member.accountId);
+    if (current?.email && ACCEPTED.has(current.relationshipStatus ?? '') && !sameEmail(current.email, member.email)) {
+      log('WARN', 'the member accepted its invitation already: its email is not changed', { accountId: member.accountId });
+    }
+  }
+  log('INFO', 'plan', Object.fromEntries(Object.entries(byAction).map(([action, members]) => [action, members.length])));
+
+  const failures: Failure[] = [];
+  // 1. a pending invitation that went to another email: remove that member first
+  const recreate = byAction.recreate;
+  const stale = await settleWithConcurrency(recreate, CONCURRENCY, (m) => removeMember(clients, m.accountId));
+  failures.push(...failuresFrom(recreate, stale, (m) => m.accountId));
+  const recreated = recreate.filter((_, i) => stale[i].status === 'fulfilled');
+
+  // 2. CreateMember
+  const toCreate = [...byAction.create, ...recreated];
+  const createdResults = await settleWithConcurrency(toCreate, CONCURRENCY, (m) => createMember(clients, m));
+  failures.push(...failuresFrom(toCreate, createdResults, (m) => m.accountId));
+  const created: string[] = [];
+  const toInvite = byAction.invite.map((m) => m.accountId);
+  const adopted = byAction.adopt.map((m) => m.accountId);
+  const organizationManaged = byAction.organization.map((m) => m.accountId);
+  createdResults.forEach((r, i) => {
+    if (r.status !== 'fulfilled') return;
+    const id = toCreate[i].accountId;
+    switch (r.value) {
+      case 'create':
+        created.push(id);
+        toInvite.push(id);
+        break;
+      case 'invite':
+        toInvite.push(id);
+        break;
+      case 'adopt':
+        adopted.push(id);
+        break;
+      default:
+        organizationManaged.push(id);
+    }
+  });
+  if (failures.length > 0) return failAndCompensate(clients, doing, wanted.length, failures, created);
+
+  // 3. CreateInvitations
+  const invitations = await sendInvitations(clients, props, toInvite);
+  if (invitations.failures.length > 0) {
+    return failAndCompensate(clients, doing, wanted.length, invitations.failures, created);
+  }
+  const already = new Set(invitations.alreadyInvited);
+  return {
+    created,
+    invited: toInvite.filter((id) => !already.has(id)),
+    adopted: [...adopted, ...invitations.alreadyInvited],
+    recreated: recreated.map((m) => m.accountId),
+    organizationManaged,
+  };
+}
+
+/** Disassociates and deletes members; accounts Macie does not know, and members managed by Organizations, are skipped. */
+export async function removeAccounts(
+  clients: MacieClients,
+  accountIds: readonly string[],
+  live: ReadonlyMap<string, Member>,
+): Promise<{ removed: string[]; organizationManaged: string[]; failures: Failure[] }> {
+  const organizationManaged = accountIds.filter((id) => live.has(id) && !live.get(id)?.email);
+  if (organizationManaged.length > 0) {
+    log('INFO', 'members managed through AWS Organizations are left alone', { accountIds: organizationManaged });
+  }
+  const targets = accountIds.filter((id) => live.get(id)?.email);
+  const results = await settleWithConcurrency(targets, CONCURRENCY, (id) => removeMember(clients, id));
+  return {
+    removed: targets.filter((_, i) => results[i].status === 'fulfilled'),
+    organizationManaged,
+    failures: failuresFrom(targets, results, (id) => id),
+  };
+}
+
+function response(physicalId: string, props: MacieInvitationsProps, outcome: Outcome): HandlerResponse {
+  // counts only: 1,000 account IDs would not fit in CloudFormation's 4,096 bytes of Data
+  return {
+    PhysicalResourceId: physicalId,
+    Data: {
+      MemberCount: props.members.length,
+      CreatedCount: outcome.created.length,
+      InvitedCount: outcome.invited.length,
+      AdoptedCount: outcome.adopted.length,
+      RecreatedCount: outcome.recreated.length,
+      OrganizationManagedCount: outcome.organizationManaged.length,
+      RemovedCount: outcome.removed.length,
+      RetainedCount: outcome.retained.length,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lifecycle
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Create: check Macie, read its members once, create and invite what is missing. */
+export async function createMembers(clients: MacieClients, props: MacieInvitationsProps, ctx: RequestContext): Promise<HandlerResponse> {
+  await ensureMacieEnabled(clients, ctx);
+  const live = await listMembers(clients);
+  const applied = await applyMembers(clients, props, props.members, live, 'Creating the Macie members');
+  log('INFO', 'members ready', {
+    created: applied.created.length,
+    invited: applied.invited.length,
+    adopted: applied.adopted.length,
+    recreated: applied.recreated.length,
+    organizationManaged: applied.organizationManaged.length,
+  });
+  return response(physicalResourceId(ctx), props, { ...NOTHING, ...applied });
+}
+
+/**
+ * Update: only the difference. Added accounts (and accounts whose email changed) go through the same plan as on
+ * create; removed accounts are disassociated and deleted unless the removal policy is RETAIN; unchanged accounts and
+ * a changed message or email setting send nothing. The physical ID stays.
+ */
+export async function updateMembers(
+  clients: MacieClients,
+  physicalId: string,
+  props: MacieInvitationsProps,
+  oldProps: MacieInvitationsProps,
+  ctx: RequestContext,
+): Promise<HandlerResponse> {
+  const oldById = new Map(oldProps.members.map((m) => [m.accountId, m]));
+  const newIds = new Set(props.members.map((m) => m.accountId));
+  const added = props.members.filter((m) => !oldById.has(m.accountId));
+  const emailChanged = props.members.filter((m) => {
+    const old = oldById.get(m.accountId);
+    return old !== undefined && !sameEmail(old.email, m.email);
+  });
+  const dropped = oldProps.members.map((m) => m.accountId).filter((id) => !newIds.has(id));
+  const toRemove = props.removalPolicy === 'DESTROY' ? dropped : [];
+  const retained = props.removalPolicy === 'RETAIN' ? dropped : [];
+  log('INFO', 'difference', { added: added.length, emailChanged: emailChanged.length, removed: toRemove.length, retained: retained.length });
+  if (retained.length > 0) log('INFO', 'removal policy RETAIN: removed accounts stay members', { accountIds: retained });
+
+  if (added.length === 0 && emailChanged.length === 0 && toRemove.length === 0) {
+    return response(physicalId, props, { ...NOTHING, retained });
+  }
+  await ensureMacieEnabled(clients, ctx);
+  const live = await listMembers(clients);
+  const wanted = [...added, ...emailChanged];
+  const applied = wanted.length > 0
+    ? await applyMembers(clients, props, wanted, live, 'Updating the Macie members')
+    : { created: [], invited: [], adopted: [], recreated: [], organizationManaged: [] };
+  const removal = await removeAccounts(clients, toRemove, live);
+  if (removal.failures.length > 0) {
+    log('ERROR', 'removing members failed', { failed: removal.failures });
+    throw new InvitationError(
+      `Updating the Macie members: removing ${removal.failures.length} of ${toRemove.length} accounts failed: ` +
+        `${formatFailures(removal.failures)}. Fix the cause named here, then deploy again.`,
+    );
+  }
+  return response(physicalId, props, {
+    ...applied,
+    organizationManaged: [...applied.organizationManaged, ...removal.organizationManaged],
+    removed: removal.removed,
+    retained,
+  });
+}
+
+/**
+ * Delete: disassociate and delete the members of the properties. Unknown members, members managed through AWS
+ * Organizations and a Macie that is not enabled (no members at all) mean already clean. With RETAIN, CloudFormation
+ * does not call the handler; should it happen anyway, nothing is removed.
+ */
+export async function deleteMembers(
+  clients: MacieClients,
+  physicalId: string,
+  props: MacieInvitationsProps,
+  ctx: RequestContext,
+): Promise<void> {
+  if (props.removalPolicy === 'RETAIN') {
+    log('INFO', 'removal policy RETAIN: members stay', { physicalId, members: props.members.length });
+    return;
+  }
+  if (!(await macieEnabled(clients, ctx))) {
+    log('INFO', 'Macie is not enabled: there are no members to remove', { physicalId });
+    return;
+  }
+  const live = await listMembers(clients);
+  const accountIds = props.members.map((m) => m.accountId);
+  const removal = await removeAccounts(clients, accountIds, live);
+  log('INFO', 'members removed', {
+    removed: removal.removed.length,
+    organizationManaged: removal.organizationManaged.length,
+    unknown: accountIds.filter((id) => !live.has(id)).length,
+    failed: removal.failures,
+  });
+  if (removal.failures.length > 0) {
+    throw new InvitationError(
+      `Removing ${removal.failures.length} of ${accountIds.length} Macie members failed: ${formatFailures(removal.failures)}. ` +
+        'Fix the cause named here and retry the delete, or remove the members in the Macie console first.',
+    );
+  }
+}
+
+export const macieInvitationsLifecycle: Lifecycle<MacieInvitationsProps, MacieClients> = {
+  what: 'Macie member invitations',
+  parse: parseProps,
+  create: (clients, props, ctx) => createMembers(clients, props, ctx),
+  update: (clients, physicalId, props, oldProps, ctx) => updateMembers(clients, physicalId, props, oldProps, ctx),
+  delete: (clients, physicalId, props, ctx) => deleteMembers(clients, physicalId, props, ctx),
+};

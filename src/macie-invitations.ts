@@ -1,0 +1,219 @@
+import { Arn, ArnFormat, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { addInvitationOutput } from './private/outputs';
+import { InvitationProvider } from './private/provider';
+import { EMAIL_PATTERN, invalid, isConcrete, maskEmail, validateAccountId } from './private/validation';
+
+/**
+ * An account to make a member of the stack account's Amazon Macie and to invite.
+ */
+export interface MacieMember {
+  /**
+   * The 12-digit ID of the AWS account.
+   *
+   * Tokens (a `CfnParameter`, an import) are accepted and checked at deploy time.
+   */
+  readonly accountId: string;
+
+  /**
+   * The email address of the account's owner: Macie sends the invitation there (unless
+   * `disableEmailNotification` is set). Treated as sensitive: never logged, and not part of any output or attribute.
+   *
+   * Tokens are accepted and checked at deploy time.
+   */
+  readonly email: string;
+}
+
+/**
+ * Properties of a `MacieInvitations`.
+ */
+export interface MacieInvitationsProps {
+  /**
+   * The accounts to make members of the stack account's Macie and to invite: at least 1, at most 1,000 (the
+   * most accounts a Macie administrator can manage by invitation), each account ID at most once.
+   *
+   * Members that already exist are adopted: a member that is `Invited`, `Enabled` or `Paused` is not invited again,
+   * and a member associated through AWS Organizations is left alone.
+   */
+  readonly members: MacieMember[];
+
+  /**
+   * Text included in the invitation email: at most 80 characters, on one line. Treated as sensitive: never logged.
+   * Changing only the message sends nothing: it applies to accounts invited later.
+   *
+   * @default - no custom text
+   */
+  readonly message?: string;
+
+  /**
+   * Whether to send the invitations without an email: the invited accounts then only see them in their Macie
+   * console.
+   *
+   * @default false
+   */
+  readonly disableEmailNotification?: boolean;
+
+  /**
+   * What happens to the members when accounts are removed from `members`, when this construct is removed from
+   * the stack, or when the stack is deleted.
+   *
+   * `DESTROY` disassociates and deletes those members (an open invitation is withdrawn; an account that accepted
+   * leaves the administrator's Macie). `RETAIN` never removes a member: accounts removed from `members` stay
+   * members, and CloudFormation does not call the handler when the resource is deleted. Only `DESTROY` and `RETAIN`
+   * are supported.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether to add stack outputs with the invited account IDs (comma-separated, 300 per output). CloudFormation
+   * allows 200 outputs per stack: turn this off when you do not need them (the `invitedAccountIds` attribute stays
+   * available).
+   *
+   * @default true
+   */
+  readonly emitOutputs?: boolean;
+}
+
+/** An administrator can manage at most 1,000 member accounts by invitation. */
+const MAX_MEMBERS = 1000;
+/** CreateInvitations' message: "as many as 80 alphanumeric characters". */
+const MAX_MESSAGE_LENGTH = 80;
+/** The message is one line of text; control characters (line breaks, tabs) are rejected. */
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+/** Account IDs per stack output: 300 × 13 characters stays under CloudFormation's 4,096 characters per value. */
+const IDS_PER_OUTPUT = 300;
+
+/**
+ * Makes AWS accounts members of the Amazon Macie of the stack's account (the Macie administrator account, in the
+ * stack's region) and invites them.
+ *
+ * On create, the handler checks that Macie is enabled, reads the existing members once (ListMembers), creates the
+ * missing members (CreateMember) and invites them (CreateInvitations, 50 accounts per call); members that are
+ * already invited or enabled are adopted. When an invitation fails, the members created by that deployment are
+ * removed again. An update applies only the difference between the old and the new list. On delete, the members
+ * are disassociated and deleted (unless `removalPolicy` is `RETAIN`).
+ *
+ * The invited accounts still have to accept the invitation in their own Macie console (or with
+ * `macie2:AcceptInvitation`); CloudFormation does not wait for that.
+ *
+ * @example
+ * import { MacieInvitations } from 'cdk-account-invitations';
+ *
+ * new MacieInvitations(this, 'MacieMembers', {
+ *   members: [
+ *     { accountId: '222222222222', email: 'security@example.com' },
+ *     { accountId: '333333333333', email: 'workloads@example.com' },
+ *   ],
+ *   message: 'Please join the central Macie account',
+ * });
+ */
+export class MacieInvitations extends Construct {
+  /**
+   * The account IDs of `members`, in the order given. A synth-time value (the IDs themselves, or the tokens you
+   * passed): it does not depend on the custom resource, so add `node.addDependency(invitations)` where the
+   * invitations must exist first.
+   *
+   * @attribute
+   */
+  public readonly invitedAccountIds: string[];
+
+  /** The removal policy of the members (`DESTROY` or `RETAIN`). */
+  public readonly removalPolicy: RemovalPolicy;
+
+  constructor(scope: Construct, id: string, props: MacieInvitationsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    validateMembers(this, props.members, stack.account);
+    validateMessage(this, props.message);
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    if (this.removalPolicy !== RemovalPolicy.DESTROY && this.removalPolicy !== RemovalPolicy.RETAIN) {
+      invalid(this, `removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got ${this.removalPolicy}.`);
+    }
+
+    const provider = InvitationProvider.of(this, {
+      handler: 'macie-invitations',
+      description: 'cdk-account-invitations: Amazon Macie members and invitations (CreateMember, CreateInvitations)',
+      // 1,000 members: 40 ListMembers pages, 1,000 CreateMember calls 10 at a time, 20 CreateInvitations calls
+      timeout: Duration.minutes(15),
+      statements: macieStatements,
+    });
+
+    // the custom resource's Data carries counts only (MemberCount, InvitedCount, ...): the account IDs come from synth
+    // time, because 1,000 of them would not fit in the 4,096 bytes of Data
+    provider.createResource(this, 'Resource', 'Custom::MacieInvitations', {
+      Members: props.members.map((m) => ({ AccountId: m.accountId, Email: m.email })),
+      Message: props.message,
+      DisableEmailNotification: props.disableEmailNotification ?? false,
+      RemovalPolicy: this.removalPolicy === RemovalPolicy.RETAIN ? 'RETAIN' : 'DESTROY',
+    }, this.removalPolicy);
+
+    this.invitedAccountIds = props.members.map((m) => m.accountId);
+
+    if (props.emitOutputs ?? true) {
+      const chunks: string[][] = [];
+      for (let i = 0; i < this.invitedAccountIds.length; i += IDS_PER_OUTPUT) {
+        chunks.push(this.invitedAccountIds.slice(i, i + IDS_PER_OUTPUT));
+      }
+      chunks.forEach((ids, i) => {
+        const value = ids.some((v) => Token.isUnresolved(v)) ? Fn.join(',', ids) : ids.join(',');
+        const range = chunks.length === 1 ? '' : ` (${i * IDS_PER_OUTPUT + 1} to ${i * IDS_PER_OUTPUT + ids.length} of ${this.invitedAccountIds.length})`;
+        // the first output keeps the id every invitation construct uses
+        addInvitationOutput(this, value, `Account IDs invited to Amazon Macie by ${this.node.path}${range}`, i === 0 ? 'Output' : `Output${i + 1}`);
+      });
+    }
+  }
+}
+
+function macieStatements(stack: Stack): iam.PolicyStatement[] {
+  const members = Arn.format({
+    service: 'macie2', resource: 'member', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  }, stack);
+  return [
+    new iam.PolicyStatement({
+      // no resource types: these act on the account's Macie as a whole
+      actions: ['macie2:GetMacieSession', 'macie2:ListMembers', 'macie2:CreateInvitations'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      actions: ['macie2:CreateMember', 'macie2:GetMember', 'macie2:DisassociateMember', 'macie2:DeleteMember'],
+      resources: [members],
+    }),
+  ];
+}
+
+function validateMembers(scope: Construct, members: MacieMember[], ownAccount: string): void {
+  if (members.length === 0) {
+    invalid(scope, 'members must list at least one account, got none.');
+  }
+  if (members.length > MAX_MEMBERS) {
+    invalid(scope, `members can list at most ${MAX_MEMBERS} accounts (the most a Macie administrator can manage by invitation), got ${members.length}.`);
+  }
+  const seen = new Map<string, number>();
+  members.forEach((member, i) => {
+    validateAccountId(scope, `members[${i}].accountId`, member.accountId, ownAccount);
+    if (isConcrete(member.accountId)) {
+      const first = seen.get(member.accountId);
+      if (first !== undefined) {
+        invalid(scope, `members[${i}].accountId '${member.accountId}' is already listed at members[${first}]; list each account once.`);
+      }
+      seen.set(member.accountId, i);
+    }
+    if (isConcrete(member.email) && !EMAIL_PATTERN.test(member.email)) {
+      const shown = member.email.includes('@') ? maskEmail(member.email) : member.email;
+      invalid(scope, `members[${i}].email (account ${member.accountId}) must be an email address, got '${shown}'.`);
+    }
+  });
+}
+
+function validateMessage(scope: Construct, message: string | undefined): void {
+  if (!isConcrete(message)) return;
+  if (message.length > MAX_MESSAGE_LENGTH) {
+    invalid(scope, `message must be at most ${MAX_MESSAGE_LENGTH} characters long, got ${message.length}.`);
+  }
+  if (CONTROL_CHARACTERS.test(message)) {
+    invalid(scope, 'message must be a single line of text: it contains a line break, tab or other control character.');
+  }
+}
