@@ -1,0 +1,359 @@
+/**
+ * The integration tier's CloudFormation: runs the bundles the package ships (`assets/lambda/<name>/index/index.js`)
+ * against the local emulator, through their Lambda entry point `onEvent`, and collects the responses they PUT to the
+ * ResponseURL on a local 127.0.0.1 server, as CloudFormation would.
+ *
+ * ```ts
+ * const cfn = await startCfn('org-invitation');          // emulator + response server + a Lambda host
+ * const created = await cfn.create({ TargetId: '222222222222', TargetType: 'ACCOUNT' });
+ * expect(created.Status).toBe('SUCCESS');
+ * await cfn.delete(created.PhysicalResourceId, props);
+ * cfn.expectFinalState({});                              // no leaks, no invalid request
+ * await cfn.stop();
+ * ```
+ *
+ * Each `startCfn` runs the bundle in a new child process (`lambda-host.js`: one Lambda container, one module
+ * instance): its environment is set before the bundle is loaded (the handlers create their SDK clients on first use
+ * and read the environment then: endpoints, region, dummy credentials, the CDK_ACCOUNT_INVITATIONS_* overrides of
+ * the test). Not `jest.isolateModules`: the SDK's HTTP handler loads `node:http` with a dynamic `import()`, which
+ * jest's module sandbox refuses without --experimental-vm-modules.
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { Emulator, EmulatorOptions, startEmulator } from '../emulator/emulator';
+import type { RelationshipStatus } from '../emulator/macie';
+import { BASE, createEvent, deleteEvent, updateEvent } from '../util/events';
+
+export type HandlerName = 'org-invitation' | 'macie-invitations' | 'workspaces-account-link';
+
+/** The Lambda timeout each construct configures (src/): the fake context starts with that much time left. */
+export const LAMBDA_TIMEOUT_MS: Readonly<Record<HandlerName, number>> = {
+  'org-invitation': 5 * 60_000,
+  'workspaces-account-link': 5 * 60_000,
+  'macie-invitations': 15 * 60_000,
+};
+
+const RESOURCE_TYPES: Readonly<Record<HandlerName, string>> = {
+  'org-invitation': 'Custom::OrgInvitation',
+  'workspaces-account-link': 'Custom::WorkSpacesAccountLink',
+  'macie-invitations': 'Custom::MacieInvitations',
+};
+
+/** The physical ID the runtime answers a failed Create with (lambda/shared/runtime.ts). */
+export const CREATE_FAILED = 'cdk-account-invitations:create-failed';
+
+/** What a fault scenario may take at most: far below the Lambda timeouts, far above what it should take. */
+export const FAULT_BUDGET_MS = 30_000;
+
+export const ROOT = path.join(__dirname, '..', '..');
+
+export function bundlePath(name: HandlerName): string {
+  return path.join(ROOT, 'assets', 'lambda', name, 'index', 'index.js');
+}
+
+type Props = Record<string, unknown>;
+
+/** The response CloudFormation received, and how long the invocation took. */
+export interface CfnResult {
+  readonly Status: 'SUCCESS' | 'FAILED';
+  readonly PhysicalResourceId: string;
+  readonly Data: Record<string, unknown>;
+  readonly Reason: string;
+  readonly elapsedMs: number;
+}
+
+export interface StartOptions {
+  /** Extra environment of the Lambda function, e.g. `CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS`. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly emulator?: EmulatorOptions;
+}
+
+export interface RequestOptions {
+  readonly logicalResourceId?: string;
+  /** The same RequestId twice is what a Lambda retry of one CloudFormation request looks like. */
+  readonly requestId?: string;
+  /** The Lambda time left when the event arrives; default: the timeout the construct configures. */
+  readonly lambdaTimeoutMs?: number;
+}
+
+/** What the emulator may still hold once the scenario is over; anything else is a leak. */
+export interface FinalState {
+  /** IDs of the Organizations handshakes that stay open. */
+  readonly openHandshakes?: readonly string[];
+  /** Macie members by relationship status. */
+  readonly macieMembers?: Partial<Record<RelationshipStatus, readonly string[]>>;
+  /** IDs of the WorkSpaces account links that stay pending. */
+  readonly pendingLinks?: readonly string[];
+}
+
+/** An email with more than one character before the @: not masked (the handlers log `o***@example.com`). */
+const UNMASKED_EMAIL = /[A-Za-z0-9._%+-]{2,}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
+
+/** Variables of the jest process that must not reach the Lambda host: it gets its own. */
+const MANAGED_ENV = /^(AWS_|CDK_ACCOUNT_INVITATIONS_)/;
+
+type HostMessage =
+  | { readonly type: 'ready'; readonly exports: string[] }
+  | { readonly type: 'done'; readonly id: number; readonly error?: string }
+  | { readonly type: 'crash'; readonly error: string };
+
+/** Plays CloudFormation for one handler module (one Lambda container) against one emulator. */
+export class Cfn {
+  /** Unhandled rejections and exceptions of the Lambda host: each would fail a real invocation. */
+  readonly crashes: string[] = [];
+  private readonly responses = new Map<string, string[]>();
+  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private output = '';
+  private nextId = 0;
+  private nextDelivery = 0;
+  private server?: http.Server;
+  private host?: ChildProcess;
+  private baseUrl = '';
+  private stopped = false;
+
+  constructor(readonly handlerName: HandlerName, readonly emulator: Emulator) {}
+
+  async start(options: StartOptions): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const key = req.url ?? '/';
+        if (req.method === 'PUT') this.responses.set(key, [...(this.responses.get(key) ?? []), Buffer.concat(chunks).toString('utf8')]);
+        res.writeHead(req.method === 'PUT' ? 200 : 405).end();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+
+    const file = bundlePath(this.handlerName);
+    if (!fs.existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run \`npx projen bundle\` first.`);
+    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !MANAGED_ENV.test(key)));
+    Object.assign(env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      // no shared config or credentials files, no instance metadata: nothing of the machine leaks in
+      AWS_CONFIG_FILE: path.join(ROOT, '.tmp', 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(ROOT, '.tmp', 'no-aws-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ENDPOINT_URL_ORGANIZATIONS: this.emulator.url,
+      AWS_ENDPOINT_URL_MACIE2: this.emulator.url,
+      AWS_ENDPOINT_URL_WORKSPACES: this.emulator.url,
+      AWS_LAMBDA_FUNCTION_NAME: `integ-${this.handlerName}`,
+      ...options.env,
+    });
+    const host = fork(path.join(__dirname, 'lambda-host.js'), [file], {
+      env,
+      execArgv: [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.host = host;
+    host.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    host.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`the Lambda host exited (${code}) before loading the bundle:\n${this.output}`));
+      host.once('exit', onExit);
+      host.on('message', (message: HostMessage) => {
+        if (message.type === 'ready') {
+          host.off('exit', onExit);
+          if (!message.exports.includes('onEvent') || !message.exports.includes('handler')) {
+            reject(new Error(`${path.relative(ROOT, file)} exports ${message.exports.join(', ')}, not onEvent and handler`));
+          } else {
+            resolve();
+          }
+        } else if (message.type === 'crash') {
+          this.crashes.push(message.error);
+        } else {
+          const call = this.pending.get(message.id);
+          this.pending.delete(message.id);
+          if (message.error === undefined) call?.resolve();
+          else call?.reject(new Error(`onEvent threw (Lambda would retry the event): ${message.error}`));
+        }
+      });
+    });
+    host.on('exit', (code, signal) => {
+      for (const call of this.pending.values()) call.reject(new Error(`the Lambda host exited (${code ?? signal}):\n${this.output}`));
+      this.pending.clear();
+    });
+  }
+
+  /** Sends any event to `onEvent` and returns what CloudFormation received. */
+  async send(event: CloudFormationCustomResourceEvent, lambdaTimeoutMs = LAMBDA_TIMEOUT_MS[this.handlerName]): Promise<CfnResult> {
+    const host = this.host;
+    if (!host) throw new Error('not started');
+    const started = Date.now();
+    const id = this.nextId++;
+    await new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      host.send({ type: 'invoke', id, event, timeoutMs: lambdaTimeoutMs });
+    });
+    const elapsedMs = Date.now() - started;
+    const bodies = this.responses.get(responseKey(event)) ?? [];
+    if (bodies.length !== 1) {
+      throw new Error(`${event.RequestType} ${event.RequestId}: expected one response at the ResponseURL, got ${bodies.length}`);
+    }
+    return checkResponse(event, bodies[0], elapsedMs);
+  }
+
+  create(props: Props, options: RequestOptions = {}): Promise<CfnResult> {
+    return this.send(createEvent(props, this.overrides(options)), options.lambdaTimeoutMs);
+  }
+
+  update(physicalId: string, props: Props, oldProps: Props, options: RequestOptions = {}): Promise<CfnResult> {
+    return this.send(updateEvent(physicalId, props, oldProps, this.overrides(options)), options.lambdaTimeoutMs);
+  }
+
+  delete(physicalId: string, props: Props, options: RequestOptions = {}): Promise<CfnResult> {
+    return this.send(deleteEvent(physicalId, props, this.overrides(options)), options.lambdaTimeoutMs);
+  }
+
+  /** Everything the Lambda host wrote: the handler's log lines and Node's warnings. */
+  logs(): string {
+    return this.output;
+  }
+
+  /**
+   * The leak check: the emulator holds exactly what the scenario's final state calls for, no request was invalid,
+   * no email was logged unmasked and the host never crashed.
+   */
+  expectFinalState(state: FinalState = {}): void {
+    expect({
+      openHandshakes: this.emulator.openHandshakes().map((h) => h.Id).sort(),
+      macieMembers: sortedValues(this.emulator.macie.membersByStatus()),
+      pendingLinks: this.emulator.workspaces.pendingLinks().map((l) => l.AccountLinkId).sort(),
+      validationErrors: this.emulator.validationErrors,
+      crashes: this.crashes,
+    }).toEqual({
+      openHandshakes: [...(state.openHandshakes ?? [])].sort(),
+      macieMembers: sortedValues(state.macieMembers ?? {}),
+      pendingLinks: [...(state.pendingLinks ?? [])].sort(),
+      validationErrors: [],
+      crashes: [],
+    });
+    expect(this.logs()).not.toMatch(UNMASKED_EMAIL);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const host = this.host;
+    if (host && host.exitCode === null && host.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        host.once('exit', () => resolve());
+        host.kill('SIGKILL');
+      });
+    }
+    await this.emulator.stop();
+    if (this.server) {
+      const server = this.server;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
+  }
+
+  private overrides(options: RequestOptions): Partial<typeof BASE> {
+    const requestId = options.requestId ?? randomUUID();
+    return {
+      RequestId: requestId,
+      // one URL per request, as CloudFormation's pre-signed URLs (plus a nonce, so that the two deliveries of a
+      // retried request can be told apart)
+      ResponseURL: `${this.baseUrl}/${requestId}?delivery=${this.nextDelivery++}`,
+      LogicalResourceId: options.logicalResourceId ?? BASE.LogicalResourceId,
+      ResourceType: RESOURCE_TYPES[this.handlerName],
+    };
+  }
+}
+
+/**
+ * Starts an emulator, a response server and a Lambda host running the bundle. Starting a host costs a Node start and
+ * the bundle's load (about 0.2 s here), so for the default options the next one is started in the background while
+ * the test runs: every test still gets its own emulator and its own, fresh Lambda host.
+ */
+export async function startCfn(handlerName: HandlerName, options: StartOptions = {}): Promise<Cfn> {
+  const defaults = options.env === undefined && options.emulator === undefined;
+  if (!defaults) return coldStart(handlerName, options);
+  const ready = spare.get(handlerName) ?? coldStart(handlerName, {});
+  const next = coldStart(handlerName, {});
+  next.catch(() => undefined); // reported when it is used
+  spare.set(handlerName, next);
+  return ready;
+}
+
+const spare = new Map<HandlerName, Promise<Cfn>>();
+
+async function coldStart(handlerName: HandlerName, options: StartOptions): Promise<Cfn> {
+  const emulator = await startEmulator(options.emulator);
+  const cfn = new Cfn(handlerName, emulator);
+  try {
+    await cfn.start(options);
+  } catch (error) {
+    await cfn.stop();
+    throw error;
+  }
+  return cfn;
+}
+
+// the spare hosts of a test file end with it
+afterAll(async () => {
+  const unused = [...spare.values()];
+  spare.clear();
+  await Promise.all(unused.map(async (p) => (await p.catch(() => undefined))?.stop()));
+});
+
+function responseKey(event: CloudFormationCustomResourceEvent): string {
+  const url = new URL(event.ResponseURL);
+  return url.pathname + url.search;
+}
+
+/** Parses the body the handler PUT and checks it the way CloudFormation would. */
+function checkResponse(event: CloudFormationCustomResourceEvent, body: string, elapsedMs: number): CfnResult {
+  expect(Buffer.byteLength(body)).toBeLessThanOrEqual(4096);
+  const parsed = JSON.parse(body) as Record<string, unknown>;
+  expect(parsed).toMatchObject({
+    Status: expect.stringMatching(/^(SUCCESS|FAILED)$/),
+    PhysicalResourceId: expect.stringMatching(/^.{1,1024}$/),
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+  });
+  const reason = typeof parsed.Reason === 'string' ? parsed.Reason : '';
+  if (parsed.Status === 'FAILED') {
+    expect(reason.length).toBeGreaterThan(0);
+    // what users read: never a stack trace, never an email
+    expect(reason).not.toMatch(/\n\s+at /);
+    expect(reason).not.toMatch(UNMASKED_EMAIL);
+  }
+  // a Delete answers with the physical ID it was given: anything else would orphan or confuse CloudFormation
+  if (event.RequestType === 'Delete') expect(parsed.PhysicalResourceId).toBe(event.PhysicalResourceId);
+  return {
+    Status: parsed.Status as CfnResult['Status'],
+    PhysicalResourceId: parsed.PhysicalResourceId as string,
+    Data: (parsed.Data ?? {}) as Record<string, unknown>,
+    Reason: reason,
+    elapsedMs,
+  };
+}
+
+function sortedValues<T extends string>(record: Partial<Record<T, readonly string[]>>): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(record)
+      .filter(([, ids]) => (ids as readonly string[]).length > 0)
+      .map(([status, ids]) => [status, [...(ids as readonly string[])].sort()]),
+  );
+}
+
+/** A 12-digit account ID for test number `n` (222000000001, ...). */
+export function accountId(n: number): string {
+  return `222${String(n).padStart(9, '0')}`;
+}

@@ -1,0 +1,348 @@
+/**
+ * MacieInvitations, end to end: the shipped bundle's `onEvent`, the real SDK client, the emulator's Macie, and
+ * CloudFormation's responses. Every scenario ends with the leak check (`expectFinalState`).
+ *
+ * Macie never replaces: the physical ID is derived from the stack and the logical ID, and an update applies the
+ * difference between the old and the new member lists in place.
+ */
+import { accountId, Cfn, CREATE_FAILED, FAULT_BUDGET_MS, startCfn, StartOptions } from './cfn';
+
+jest.setTimeout(60_000);
+
+const MESSAGE = 'Please join our Macie administrator account';
+const member = (n: number, email = `owner${n}@example.com`) => ({ AccountId: accountId(n), Email: email });
+type Member = ReturnType<typeof member>;
+const props = (members: Member[], extra: Record<string, unknown> = {}) => ({
+  Members: members,
+  Message: MESSAGE,
+  DisableEmailNotification: 'false', // CloudFormation passes scalars as strings
+  RemovalPolicy: 'DESTROY',
+  ...extra,
+});
+const ids = (...ns: number[]) => ns.map(accountId);
+/** The physical ID: `macie-invitations:<region>:<16 hex>`. */
+const PHYSICAL_ID = /^macie-invitations:us-east-1:[0-9a-f]{16}$/;
+
+let cfn: Cfn;
+async function start(options?: StartOptions): Promise<Cfn> {
+  cfn = await startCfn('macie-invitations', options);
+  return cfn;
+}
+afterEach(async () => {
+  await cfn?.stop();
+});
+
+/** Account IDs per CreateInvitations call. */
+function invitationBatches(): string[][] {
+  return cfn.emulator.requests.filter((r) => r.op === 'CreateInvitations').map((r) => r.input.accountIds as string[]);
+}
+
+describe('CloudFormation lifecycles', () => {
+  test('create, no-op update, update in place (physical ID kept), delete', async () => {
+    const { emulator } = await start();
+    const v1 = props([member(1), member(2)]);
+    const created = await cfn.create(v1);
+    expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: expect.stringMatching(PHYSICAL_ID) });
+    const id = created.PhysicalResourceId;
+    expect(created.Data).toEqual({
+      MemberCount: 2,
+      CreatedCount: 2,
+      InvitedCount: 2,
+      AdoptedCount: 0,
+      RecreatedCount: 0,
+      OrganizationManagedCount: 0,
+      RemovedCount: 0,
+      RetainedCount: 0,
+    });
+    expect(invitationBatches()).toEqual([ids(1, 2)]);
+    expect(emulator.requests.find((r) => r.op === 'CreateInvitations')?.input).toMatchObject({ message: MESSAGE, disableEmailNotification: false });
+    cfn.expectFinalState({ macieMembers: { Invited: ids(1, 2) } });
+
+    const callsBefore = emulator.requests.length;
+    const noop = await cfn.update(id, v1, v1);
+    expect(noop).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id, Data: { MemberCount: 2, InvitedCount: 0 } });
+    expect(emulator.requests.length).toBe(callsBefore);
+
+    const v2 = props([member(1), member(3)]);
+    const changed = await cfn.update(id, v2, v1);
+    expect(changed).toMatchObject({
+      Status: 'SUCCESS', PhysicalResourceId: id, Data: { MemberCount: 2, CreatedCount: 1, InvitedCount: 1, RemovedCount: 1 },
+    });
+    cfn.expectFinalState({ macieMembers: { Invited: ids(1, 3) } });
+
+    expect(await cfn.delete(id, v2)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    expect(emulator.calls.DisassociateMember).toBe(3);
+    expect(emulator.calls.DeleteMember).toBe(3);
+    cfn.expectFinalState();
+  });
+
+  test('a Create that fails (Macie not enabled: FAILED saying so), then the Delete of the failed resource succeeds', async () => {
+    const { emulator } = await start();
+    emulator.macie.disable();
+    const failed = await cfn.create(props([member(1)]));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toMatch(/Macie is not enabled in account 111111111111 in us-east-1/);
+    expect(failed.Reason).toMatch(/Nothing was changed/);
+    expect(emulator.calls.CreateMember).toBe(0);
+    expect(await cfn.delete(CREATE_FAILED, props([member(1)]))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: CREATE_FAILED });
+    cfn.expectFinalState();
+  });
+
+  test('a Create that fails for one account (unprocessed invitation) removes the members it created; the Delete succeeds', async () => {
+    const { emulator } = await start();
+    emulator.macie.failInvitationFor(accountId(2), 'ClientError', 'The email address is not verified.');
+    const v1 = props([member(1), member(2), member(3)]);
+    const failed = await cfn.create(v1);
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toContain(`1 of 3 accounts failed: ${accountId(2)} (ClientError: The email address is not verified.)`);
+    expect(failed.Reason).toMatch(/\b3 (of the 3 )?members created by this deployment were removed again/);
+    cfn.expectFinalState();
+    expect((await cfn.delete(CREATE_FAILED, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('an update followed by its rollback to the old properties', async () => {
+    await start();
+    const v1 = props([member(1), member(2)]);
+    const v2 = props([member(1), member(3)]);
+    const id = (await cfn.create(v1)).PhysicalResourceId;
+    expect(await cfn.update(id, v2, v1)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    cfn.expectFinalState({ macieMembers: { Invited: ids(1, 3) } });
+
+    const rollback = await cfn.update(id, v1, v2);
+    expect(rollback).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id, Data: { CreatedCount: 1, InvitedCount: 1, RemovedCount: 1 } });
+    cfn.expectFinalState({ macieMembers: { Invited: ids(1, 2) } });
+
+    expect((await cfn.delete(id, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('an update that fails, then its rollback to the old properties', async () => {
+    const { emulator } = await start();
+    const v1 = props([member(1)]);
+    const v2 = props([member(1), member(2)]);
+    const id = (await cfn.create(v1)).PhysicalResourceId;
+    emulator.macie.failInvitationFor(accountId(2), 'ClientError', 'The account is suspended.');
+    const forward = await cfn.update(id, v2, v1);
+    expect(forward).toMatchObject({ Status: 'FAILED', PhysicalResourceId: id });
+    expect(forward.Reason).toContain(accountId(2));
+    // the failed update removed the member it created
+    cfn.expectFinalState({ macieMembers: { Invited: ids(1) } });
+
+    expect(await cfn.update(id, v1, v2)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    cfn.expectFinalState({ macieMembers: { Invited: ids(1) } });
+    expect((await cfn.delete(id, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('the same Create delivered twice (a Lambda retry) does not invite twice', async () => {
+    const { emulator } = await start();
+    const v1 = props([member(1), member(2)]);
+    const first = await cfn.create(v1, { requestId: 'retried-request' });
+    const second = await cfn.create(v1, { requestId: 'retried-request' });
+    expect(second).toMatchObject({
+      Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId, Data: { CreatedCount: 0, InvitedCount: 0, AdoptedCount: 2 },
+    });
+    expect(emulator.calls.CreateMember).toBe(2);
+    expect(emulator.calls.CreateInvitations).toBe(1);
+    cfn.expectFinalState({ macieMembers: { Invited: ids(1, 2) } });
+    expect((await cfn.delete(first.PhysicalResourceId, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a replacement with the same members (construct renamed: Create of the new logical ID, then Delete of the old) keeps the members', async () => {
+    const { emulator } = await start();
+    const v1 = props([member(1), member(2)]);
+    const old = await cfn.create(v1, { logicalResourceId: 'Old' });
+    const renamed = await cfn.create(v1, { logicalResourceId: 'New' });
+    expect(renamed).toMatchObject({ Status: 'SUCCESS', Data: { AdoptedCount: 2 } });
+    expect(renamed.PhysicalResourceId).not.toBe(old.PhysicalResourceId);
+    expect((await cfn.delete(old.PhysicalResourceId, v1, { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
+    expect(emulator.calls.CreateInvitations).toBe(1);
+    cfn.expectFinalState({ macieMembers: { Invited: ids(1, 2) } });
+
+    expect((await cfn.delete(renamed.PhysicalResourceId, v1, { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a member that accepted is disassociated and deleted with the resource', async () => {
+    const { emulator } = await start();
+    const v1 = props([member(1)]);
+    const id = (await cfn.create(v1)).PhysicalResourceId;
+    emulator.macie.accept(accountId(1));
+    expect(await cfn.update(id, v1, v1)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    cfn.expectFinalState({ macieMembers: { Enabled: ids(1) } });
+    expect((await cfn.delete(id, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a member managed through AWS Organizations is left alone, on create and on delete', async () => {
+    const { emulator } = await start();
+    emulator.macie.addOrganizationMember(accountId(1));
+    const v1 = props([member(1), member(2)]);
+    const created = await cfn.create(v1);
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { OrganizationManagedCount: 1, CreatedCount: 1, InvitedCount: 1 } });
+    expect(invitationBatches()).toEqual([ids(2)]);
+    expect((await cfn.delete(created.PhysicalResourceId, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState({ macieMembers: { Enabled: ids(1) } });
+  });
+
+  test('an email change while the invitation is pending recreates the member with the new email', async () => {
+    const { emulator } = await start();
+    const v1 = props([member(1)]);
+    const v2 = props([member(1, 'new-owner@example.com')]);
+    const id = (await cfn.create(v1)).PhysicalResourceId;
+    expect(await cfn.update(id, v2, v1)).toMatchObject({ Status: 'SUCCESS', Data: { RecreatedCount: 1, InvitedCount: 1 } });
+    expect(emulator.macie.members().map((m) => m.email)).toEqual(['new-owner@example.com']);
+    cfn.expectFinalState({ macieMembers: { Invited: ids(1) } });
+    expect((await cfn.delete(id, v2)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('removal policy RETAIN: an account removed from the list stays a member', async () => {
+    await start();
+    const v1 = props([member(1), member(2)], { RemovalPolicy: 'RETAIN' });
+    const v2 = props([member(1)], { RemovalPolicy: 'RETAIN' });
+    const id = (await cfn.create(v1)).PhysicalResourceId;
+    expect(await cfn.update(id, v2, v1)).toMatchObject({ Status: 'SUCCESS', Data: { RetainedCount: 1, RemovedCount: 0 } });
+    cfn.expectFinalState({ macieMembers: { Invited: ids(1, 2) } });
+  });
+});
+
+describe('scale', () => {
+  test('1,000 members: one CreateMember each, 20 CreateInvitations, bounded concurrency; then removed', async () => {
+    // AWS pages ListMembers by 25 at most: so does the emulator here
+    const { emulator } = await start({ emulator: { pageSize: 25 } });
+    const members = Array.from({ length: 1000 }, (_, i) => member(i + 1));
+    const all = members.map((m) => m.AccountId);
+    const v1 = props(members);
+    const created = await cfn.create(v1);
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { MemberCount: 1000, CreatedCount: 1000, InvitedCount: 1000 } });
+    expect(emulator.calls.CreateMember).toBe(1000);
+    expect(emulator.calls.CreateInvitations).toBe(Math.ceil(1000 / 50));
+    const batches = invitationBatches();
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(50);
+    expect(batches.flat().sort()).toEqual([...all].sort());
+    expect(emulator.calls.GetMember).toBe(0);
+    expect(emulator.maxInFlight).toBeLessThanOrEqual(10);
+    cfn.expectFinalState({ macieMembers: { Invited: all } });
+
+    const before = { ...emulator.calls };
+    const noop = await cfn.update(created.PhysicalResourceId, v1, v1);
+    expect(noop).toMatchObject({ Status: 'SUCCESS', Data: { MemberCount: 1000, CreatedCount: 0, InvitedCount: 0 } });
+    expect(emulator.calls).toEqual(before);
+
+    const deleted = await cfn.delete(created.PhysicalResourceId, v1);
+    expect(deleted.Status).toBe('SUCCESS');
+    expect(emulator.calls.DisassociateMember).toBe(1000);
+    expect(emulator.calls.DeleteMember).toBe(1000);
+    expect(emulator.maxInFlight).toBeLessThanOrEqual(10);
+    expect(created.elapsedMs + deleted.elapsedMs).toBeLessThan(FAULT_BUDGET_MS);
+    cfn.expectFinalState();
+  });
+});
+
+describe('faults', () => {
+  const LAMBDA_TIME = 15_500;
+  const budget = (result: { elapsedMs: number }) => expect(result.elapsedMs).toBeLessThan(FAULT_BUDGET_MS);
+  const v1 = props([member(1), member(2), member(3)]);
+
+  test('a throttling burst on CreateInvitations (2 x ThrottlingException, HTTP 429), then success', async () => {
+    const { emulator } = await start();
+    emulator.faults.throttle('CreateInvitations', 2);
+    const created = await cfn.create(v1);
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { InvitedCount: 3 } });
+    budget(created);
+    expect(emulator.calls.CreateInvitations).toBe(3);
+    cfn.expectFinalState({ macieMembers: { Invited: ids(1, 2, 3) } });
+    expect((await cfn.delete(created.PhysicalResourceId, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('HTTP 500s on CreateMember and on DisassociateMember, then success', async () => {
+    const { emulator } = await start();
+    emulator.faults.serverError('CreateMember', 2);
+    const created = await cfn.create(v1);
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { CreatedCount: 3, InvitedCount: 3 } });
+    expect(emulator.calls.CreateMember).toBe(5);
+    emulator.faults.serverError('DisassociateMember', 2);
+    const deleted = await cfn.delete(created.PhysicalResourceId, v1);
+    expect(deleted.Status).toBe('SUCCESS');
+    budget(created);
+    budget(deleted);
+    cfn.expectFinalState();
+  });
+
+  test('a dropped connection on CreateInvitations, then success', async () => {
+    const { emulator } = await start();
+    emulator.faults.dropConnection('CreateInvitations');
+    const created = await cfn.create(v1);
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { InvitedCount: 3 } });
+    budget(created);
+    expect(emulator.calls.CreateInvitations).toBe(2);
+    expect((await cfn.delete(created.PhysicalResourceId, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('CreateMember and CreateInvitations answered after the SDK timeout: retried, one member each, all invited', async () => {
+    const { emulator } = await start({ env: { CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS: '300' } });
+    emulator.faults.delay('CreateMember', 1_500);
+    emulator.faults.delay('CreateInvitations', 1_500);
+    const created = await cfn.create(v1);
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { InvitedCount: 3 } });
+    budget(created);
+    expect(emulator.calls.CreateMember).toBe(4);
+    expect(emulator.calls.CreateInvitations).toBe(2);
+    cfn.expectFinalState({ macieMembers: { Invited: ids(1, 2, 3) } });
+    expect((await cfn.delete(created.PhysicalResourceId, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('HTTP 500s that persist on CreateInvitations: a clear FAILED, the created members removed again', async () => {
+    const { emulator } = await start();
+    emulator.faults.serverError('CreateInvitations', 20);
+    const failed = await cfn.create(v1);
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toContain('InternalServerException');
+    expect(failed.Reason).toMatch(/were removed again/);
+    budget(failed);
+    expect(emulator.calls.CreateInvitations).toBe(6);
+    cfn.expectFinalState();
+    expect((await cfn.delete(CREATE_FAILED, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a Macie that never answers (listing members): a clear FAILED well within the Lambda timeout', async () => {
+    const { emulator } = await start({
+      env: { CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS: '300', CDK_ACCOUNT_INVITATIONS_MAX_ATTEMPTS: '3' },
+    });
+    emulator.faults.delay('ListMembers', 10_000, 20);
+    const failed = await cfn.create(v1);
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toMatch(/TimeoutError/);
+    budget(failed);
+    expect(emulator.calls.CreateMember).toBe(0);
+    expect((await cfn.delete(CREATE_FAILED, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a call that outlasts the Lambda: FAILED before the Lambda times out, saying so', async () => {
+    const { emulator } = await start();
+    emulator.faults.delay('ListMembers', 30_000);
+    const failed = await cfn.create(v1, { lambdaTimeoutMs: LAMBDA_TIME });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toMatch(/did not finish within the handler's timeout/);
+    expect(failed.elapsedMs).toBeLessThan(LAMBDA_TIME - 10_000);
+    cfn.expectFinalState();
+  });
+
+  test('a Create cut off by the Lambda deadline while members are being created leaves no member once its failed resource is deleted', async () => {
+    const { emulator } = await start();
+    emulator.faults.delay('CreateMember', 3_000, 3);
+    const failed = await cfn.create(v1, { lambdaTimeoutMs: LAMBDA_TIME });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(emulator.calls.CreateMember).toBe(3);
+    expect((await cfn.delete(CREATE_FAILED, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+});

@@ -1,0 +1,495 @@
+/**
+ * OrgInvitation, end to end: the shipped bundle's `onEvent`, the real SDK client, the emulator's Organizations, and
+ * CloudFormation's responses. Every scenario ends with the leak check (`expectFinalState`).
+ */
+import { accountId, Cfn, CREATE_FAILED, FAULT_BUDGET_MS, startCfn, StartOptions } from './cfn';
+import { DAY_MS } from '../emulator/common';
+
+jest.setTimeout(60_000);
+
+const A = '222222222222';
+const B = '333333333333';
+const props = (targetId: string, extra: Record<string, unknown> = {}) => ({ TargetId: targetId, TargetType: 'ACCOUNT', ...extra });
+
+let cfn: Cfn;
+async function start(options?: StartOptions): Promise<Cfn> {
+  cfn = await startCfn('org-invitation', options);
+  return cfn;
+}
+afterEach(async () => {
+  await cfn?.stop();
+});
+
+/** Handshake ID pattern of the service model. */
+const HANDSHAKE_ID = /^h-[0-9a-z]{8,32}$/;
+
+function state(handshakeId: string): string | undefined {
+  return cfn.emulator.org.handshakes().find((h) => h.Id === handshakeId)?.State;
+}
+
+describe('CloudFormation lifecycles', () => {
+  test('create, no-op update, update that replaces, delete of the old physical ID, delete of the new', async () => {
+    const { emulator } = await start();
+    const v1 = props(A, { Notes: 'Welcome', Tags: { team: 'sandbox' } });
+    const created = await cfn.create(v1);
+    expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: expect.stringMatching(HANDSHAKE_ID) });
+    const hA = created.PhysicalResourceId;
+    expect(created.Data).toEqual({
+      HandshakeId: hA,
+      HandshakeArn: `arn:aws:organizations::111111111111:handshake/o-exampleorg11/invite/${hA}`,
+      HandshakeState: 'OPEN',
+      Adopted: false,
+    });
+    const invite = emulator.requests.find((r) => r.op === 'InviteAccountToOrganization');
+    expect(invite?.input).toEqual({ Target: { Id: A, Type: 'ACCOUNT' }, Notes: 'Welcome', Tags: [{ Key: 'team', Value: 'sandbox' }] });
+
+    const noop = await cfn.update(hA, v1, v1);
+    expect(noop).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: hA, Data: { HandshakeState: 'OPEN' } });
+
+    const v2 = props(B, { Notes: 'Welcome' });
+    const replaced = await cfn.update(hA, v2, v1);
+    expect(replaced.Status).toBe('SUCCESS');
+    const hB = replaced.PhysicalResourceId;
+    expect(hB).toMatch(HANDSHAKE_ID);
+    expect(hB).not.toBe(hA);
+
+    // UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: the old physical ID, with the old properties
+    expect(await cfn.delete(hA, v1)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: hA });
+    expect(state(hA)).toBe('CANCELED');
+    cfn.expectFinalState({ openHandshakes: [hB] });
+
+    expect(await cfn.delete(hB, v2)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: hB });
+    expect(state(hB)).toBe('CANCELED');
+    expect(emulator.calls.InviteAccountToOrganization).toBe(2);
+    cfn.expectFinalState();
+  });
+
+  test('a Create that fails, then the Delete of the failed resource succeeds', async () => {
+    const { emulator } = await start();
+    emulator.org.failNextInvite('PAYMENT_INSTRUMENT_REQUIRED');
+    const failed = await cfn.create(props(A));
+    expect(failed.Status).toBe('FAILED');
+    expect(failed.PhysicalResourceId).toBe(CREATE_FAILED);
+    expect(failed.Reason).toContain('PAYMENT_INSTRUMENT_REQUIRED');
+    expect(failed.Reason).toContain('payment instrument');
+
+    const deleted = await cfn.delete(failed.PhysicalResourceId, props(A));
+    expect(deleted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: CREATE_FAILED });
+    expect(emulator.calls.CancelHandshake).toBe(0);
+    cfn.expectFinalState();
+  });
+
+  test('an update that replaces, then its rollback: the old invitation stays, the new one is canceled', async () => {
+    const { emulator } = await start();
+    const v1 = props(A);
+    const v2 = props(B);
+    const hA = (await cfn.create(v1)).PhysicalResourceId;
+    const forward = await cfn.update(hA, v2, v1);
+    expect(forward.Status).toBe('SUCCESS');
+    const hB = forward.PhysicalResourceId;
+    expect(hB).not.toBe(hA);
+
+    // a later resource fails: UPDATE_ROLLBACK_IN_PROGRESS sends the old properties back
+    const rollback = await cfn.update(hB, v1, v2);
+    expect(rollback).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: hA, Data: { Adopted: true, HandshakeState: 'OPEN' } });
+    // UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: the physical ID of the rolled-back update goes
+    expect((await cfn.delete(hB, v2)).Status).toBe('SUCCESS');
+    expect(emulator.calls.InviteAccountToOrganization).toBe(2);
+    cfn.expectFinalState({ openHandshakes: [hA] });
+
+    expect((await cfn.delete(hA, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('an update that fails, then its rollback to the old properties', async () => {
+    const { emulator } = await start();
+    const v1 = props(A);
+    const v2 = props(B);
+    const hA = (await cfn.create(v1)).PhysicalResourceId;
+    emulator.org.markInOtherOrganization(B);
+    const forward = await cfn.update(hA, v2, v1);
+    expect(forward).toMatchObject({ Status: 'FAILED', PhysicalResourceId: hA });
+
+    const rollback = await cfn.update(hA, v1, v2);
+    expect(rollback).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: hA });
+    cfn.expectFinalState({ openHandshakes: [hA] });
+
+    expect((await cfn.delete(hA, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('the same Create delivered twice (a Lambda retry) adopts the open handshake', async () => {
+    const { emulator } = await start();
+    const v1 = props(A);
+    const first = await cfn.create(v1, { requestId: 'retried-request' });
+    const second = await cfn.create(v1, { requestId: 'retried-request' });
+    expect(second).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId, Data: { Adopted: true } });
+    expect(emulator.calls.InviteAccountToOrganization).toBe(1);
+    cfn.expectFinalState({ openHandshakes: [first.PhysicalResourceId] });
+
+    expect((await cfn.delete(first.PhysicalResourceId, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('the same Create delivered twice at once: one handshake, both answers name it', async () => {
+    const { emulator } = await start();
+    const v1 = props('owner@example.com', { TargetType: 'EMAIL' });
+    const [first, second] = await Promise.all([cfn.create(v1), cfn.create(v1)]);
+    expect(first.Status).toBe('SUCCESS');
+    expect(second).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId });
+    expect(emulator.org.handshakes()).toHaveLength(1);
+    cfn.expectFinalState({ openHandshakes: [first.PhysicalResourceId] });
+
+    expect((await cfn.delete(first.PhysicalResourceId, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a replacement with the same target (construct renamed: Create of the new logical ID, then Delete of the old) keeps the invitation open', async () => {
+    const { emulator } = await start();
+    const v1 = props(A);
+    const old = await cfn.create(v1, { logicalResourceId: 'Old' });
+    // UPDATE_IN_PROGRESS: the new resource adopts the open invitation
+    const renamed = await cfn.create(v1, { logicalResourceId: 'New' });
+    expect(renamed).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: old.PhysicalResourceId, Data: { Adopted: true } });
+    // UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: the old resource goes; the new one still stands for the invitation
+    expect((await cfn.delete(old.PhysicalResourceId, v1, { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
+    expect(emulator.calls.InviteAccountToOrganization).toBe(1);
+    cfn.expectFinalState({ openHandshakes: [renamed.PhysicalResourceId] });
+
+    expect((await cfn.delete(renamed.PhysicalResourceId, v1, { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('expiry: 15 days later the handshake is EXPIRED; a notes change invites again and the expired one deletes cleanly', async () => {
+    const { emulator } = await start();
+    const v1 = props(A, { Notes: 'first' });
+    const hA = (await cfn.create(v1)).PhysicalResourceId;
+    emulator.advanceTime(15 * DAY_MS + 60_000);
+    expect(state(hA)).toBe('EXPIRED');
+    cfn.expectFinalState();
+
+    const v2 = props(A, { Notes: 'second' });
+    const again = await cfn.update(hA, v2, v1);
+    expect(again).toMatchObject({ Status: 'SUCCESS', Data: { HandshakeState: 'OPEN', Adopted: false } });
+    const hA2 = again.PhysicalResourceId;
+    expect(hA2).not.toBe(hA);
+    expect(emulator.requests.filter((r) => r.op === 'InviteAccountToOrganization').map((r) => r.input.Notes)).toEqual(['first', 'second']);
+
+    const cleanup = await cfn.delete(hA, v1);
+    expect(cleanup.Status).toBe('SUCCESS');
+    expect(state(hA)).toBe('EXPIRED');
+    cfn.expectFinalState({ openHandshakes: [hA2] });
+
+    expect((await cfn.delete(hA2, v2)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('45 days later the handshake is forgotten (HandshakeNotFoundException): an update invites again, the delete of the old ID succeeds', async () => {
+    const { emulator } = await start();
+    const v1 = props(A);
+    const hA = (await cfn.create(v1)).PhysicalResourceId;
+    emulator.advanceTime(46 * DAY_MS);
+    expect(state(hA)).toBeUndefined();
+    const again = await cfn.update(hA, v1, v1);
+    expect(again).toMatchObject({ Status: 'SUCCESS', Data: { HandshakeState: 'OPEN' } });
+    expect(again.PhysicalResourceId).not.toBe(hA);
+    expect((await cfn.delete(hA, v1)).Status).toBe('SUCCESS');
+    expect(emulator.calls.CancelHandshake).toBe(0);
+    cfn.expectFinalState({ openHandshakes: [again.PhysicalResourceId] });
+    expect((await cfn.delete(again.PhysicalResourceId, v1)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('an accepted handshake: update reports ACCEPTED, delete leaves it and the account stays', async () => {
+    const { emulator } = await start();
+    const v1 = props(A);
+    const hA = (await cfn.create(v1)).PhysicalResourceId;
+    emulator.org.accept(hA);
+
+    const noop = await cfn.update(hA, v1, v1);
+    expect(noop).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: hA, Data: { HandshakeState: 'ACCEPTED' } });
+    expect((await cfn.delete(hA, v1)).Status).toBe('SUCCESS');
+    expect(state(hA)).toBe('ACCEPTED');
+    expect(emulator.org.accounts().map((a) => a.Id)).toContain(A);
+    expect(emulator.calls.CancelHandshake).toBe(0);
+    cfn.expectFinalState();
+  });
+
+  test('a declined handshake: delete succeeds without canceling', async () => {
+    const { emulator } = await start();
+    const v1 = props(A);
+    const hA = (await cfn.create(v1)).PhysicalResourceId;
+    emulator.org.decline(hA);
+    expect((await cfn.delete(hA, v1)).Status).toBe('SUCCESS');
+    expect(state(hA)).toBe('DECLINED');
+    cfn.expectFinalState();
+  });
+});
+
+describe('answers of Organizations', () => {
+  test('ConcurrentModificationException on invite is retried by the SDK strategy', async () => {
+    const { emulator } = await start();
+    emulator.faults.failWith('InviteAccountToOrganization', 'ConcurrentModificationException', {}, 2);
+    const created = await cfn.create(props(A));
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { Adopted: false } });
+    expect(emulator.calls.InviteAccountToOrganization).toBe(3);
+    expect(created.elapsedMs).toBeLessThan(FAULT_BUDGET_MS);
+    cfn.expectFinalState({ openHandshakes: [created.PhysicalResourceId] });
+    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('ALREADY_IN_AN_ORGANIZATION for a member of this organization: ALREADY_MEMBER, and delete leaves the account', async () => {
+    const { emulator } = await start();
+    emulator.org.addMemberAccount(A, 'member@example.com');
+    const created = await cfn.create(props(A));
+    expect(created).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: `already-member:${A}`,
+      Data: { HandshakeState: 'ALREADY_MEMBER', HandshakeArn: '' },
+    });
+    expect((await cfn.update(created.PhysicalResourceId, props(A, { Notes: 'x' }), props(A))).PhysicalResourceId)
+      .toBe(created.PhysicalResourceId);
+    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    expect(emulator.org.accounts().map((a) => a.Id)).toContain(A);
+    cfn.expectFinalState();
+  });
+
+  test('ALREADY_IN_AN_ORGANIZATION for a member invited by email (ListAccounts): ALREADY_MEMBER', async () => {
+    const { emulator } = await start();
+    emulator.org.addMemberAccount(A, 'Member@Example.com');
+    const target = props('member@example.com', { TargetType: 'EMAIL' });
+    const created = await cfn.create(target);
+    expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `already-member:${A}` });
+    expect((await cfn.delete(created.PhysicalResourceId, target)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test.each([
+    ['account', props(A), `account ${A}`],
+    ['email', props('Owner@Example.com', { TargetType: 'EMAIL' }), 'email O***@Example.com'],
+  ])('ALREADY_IN_AN_ORGANIZATION for a foreign %s: FAILED with a clear reason', async (_kind, target, named) => {
+    const { emulator } = await start();
+    emulator.org.markInOtherOrganization(target.TargetId);
+    const failed = await cfn.create(target);
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toContain(named);
+    expect(failed.Reason).toMatch(/another AWS Organization/);
+    expect(failed.Reason).toMatch(/leave that organization/);
+    expect((await cfn.delete(CREATE_FAILED, target)).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('HANDSHAKE_RATE_LIMIT_EXCEEDED: FAILED naming the reason, the first invitation unharmed', async () => {
+    const { emulator } = await start({ emulator: { invitesPer24h: 1 } });
+    const first = await cfn.create(props(A), { logicalResourceId: 'First' });
+    expect(first.Status).toBe('SUCCESS');
+    const failed = await cfn.create(props(B), { logicalResourceId: 'Second' });
+    expect(failed.Status).toBe('FAILED');
+    expect(failed.Reason).toContain('HANDSHAKE_RATE_LIMIT_EXCEEDED');
+    expect(failed.Reason).toMatch(/20 invitations per 24 hours/);
+    expect(emulator.calls.InviteAccountToOrganization).toBe(2);
+    expect((await cfn.delete(CREATE_FAILED, props(B), { logicalResourceId: 'Second' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState({ openHandshakes: [first.PhysicalResourceId] });
+    expect((await cfn.delete(first.PhysicalResourceId, props(A), { logicalResourceId: 'First' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a Reason reads as sentences: no doubled period after the service\'s message', async () => {
+    const { emulator } = await start();
+    emulator.org.failNextInvite('HANDSHAKE_RATE_LIMIT_EXCEEDED');
+    const failed = await cfn.create(props(A));
+    expect(failed.Status).toBe('FAILED');
+    // "...in the last 24 hours.. Organizations allows..."
+    expect(failed.Reason).not.toMatch(/[^.]\.\.(?!\.)/);
+    cfn.expectFinalState();
+  });
+
+  test('ACCOUNT_NUMBER_LIMIT_EXCEEDED (pending invitations count): FAILED naming the quota', async () => {
+    await start({ emulator: { maxAccounts: 2 } });
+    const first = await cfn.create(props(A), { logicalResourceId: 'First' });
+    expect(first.Status).toBe('SUCCESS');
+    const failed = await cfn.create(props(B), { logicalResourceId: 'Second' });
+    expect(failed.Status).toBe('FAILED');
+    expect(failed.Reason).toContain('ACCOUNT_NUMBER_LIMIT_EXCEEDED');
+    expect(failed.Reason).toMatch(/quota/);
+    expect((await cfn.delete(first.PhysicalResourceId, props(A), { logicalResourceId: 'First' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test.each(['member', 'standalone'] as const)('not the management account (%s account): FAILED saying "management account"', async (kind) => {
+    const { emulator } = await start();
+    emulator.org.setNotManagementAccount(kind);
+    const failed = await cfn.create(props(A));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toMatch(/management account/);
+    expect(emulator.calls.InviteAccountToOrganization + emulator.calls.ListHandshakesForOrganization).toBeGreaterThan(0);
+    expect((await cfn.delete(CREATE_FAILED, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('not the management account on delete: FAILED saying "management account" and how to delete anyway', async () => {
+    const { emulator } = await start();
+    const created = await cfn.create(props(A));
+    emulator.org.setNotManagementAccount('member');
+    const failed = await cfn.delete(created.PhysicalResourceId, props(A));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: created.PhysicalResourceId });
+    expect(failed.Reason).toMatch(/management account/);
+    expect(failed.Reason).toMatch(/cancel the invitation in the Organizations console/);
+    // the delete failed: the invitation legitimately stays
+    cfn.expectFinalState({ openHandshakes: [created.PhysicalResourceId] });
+  });
+
+  test('an invitation opened outside the stack is adopted by Create, and canceled by Delete', async () => {
+    const { emulator } = await start();
+    emulator.org.registerAccount(A, 'owner@example.com');
+    const outside = await cfn.create(props(A), { logicalResourceId: 'Outside' });
+    expect(outside.Data.Adopted).toBe(false);
+    // Parties name the email for this invitation by account ID: the target is matched in the nested Resources
+    expect(emulator.org.handshakes()[0].Parties).toContainEqual({ Id: 'owner@example.com', Type: 'EMAIL' });
+    const adopted = await cfn.create(props(A), { logicalResourceId: 'Adopter' });
+    expect(adopted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: outside.PhysicalResourceId, Data: { Adopted: true } });
+    expect(emulator.calls.InviteAccountToOrganization).toBe(1);
+    expect((await cfn.delete(adopted.PhysicalResourceId, props(A), { logicalResourceId: 'Adopter' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+});
+
+describe('scale', () => {
+  test('20 OrgInvitations created and deleted concurrently through one handler module', async () => {
+    const { emulator } = await start({ emulator: { maxAccounts: 100 } });
+    const targets = Array.from({ length: 20 }, (_, i) => accountId(i + 1));
+    const created = await Promise.all(targets.map((t, i) => cfn.create(props(t), { logicalResourceId: `Invitation${i}` })));
+    expect(created.map((r) => r.Status)).toEqual(targets.map(() => 'SUCCESS'));
+    const ids = created.map((r) => r.PhysicalResourceId);
+    expect(new Set(ids).size).toBe(20);
+    expect(emulator.calls.InviteAccountToOrganization).toBe(20);
+    // every handshake is the one of its target
+    const byId = new Map(emulator.org.handshakes().map((h) => [h.Id, h]));
+    targets.forEach((t, i) => expect(byId.get(ids[i])?.Resources).toContainEqual({ Type: 'ACCOUNT', Value: t }));
+    cfn.expectFinalState({ openHandshakes: ids });
+
+    const deleted = await Promise.all(targets.map((t, i) => cfn.delete(ids[i], props(t), { logicalResourceId: `Invitation${i}` })));
+    expect(deleted.map((r) => r.Status)).toEqual(targets.map(() => 'SUCCESS'));
+    expect(emulator.calls.CancelHandshake).toBe(20);
+    cfn.expectFinalState();
+  });
+});
+
+describe('faults', () => {
+  /** Lambda time left for the deadline scenarios: the runtime answers FAILED 15 s before the end. */
+  const LAMBDA_TIME = 15_500;
+  const budget = (result: { elapsedMs: number }) => expect(result.elapsedMs).toBeLessThan(FAULT_BUDGET_MS);
+
+  test('a throttling burst on invite (2 x TooManyRequestsException), then success', async () => {
+    const { emulator } = await start();
+    emulator.faults.throttle('InviteAccountToOrganization', 2);
+    const created = await cfn.create(props(A));
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { Adopted: false } });
+    budget(created);
+    expect(emulator.calls.InviteAccountToOrganization).toBe(3);
+    cfn.expectFinalState({ openHandshakes: [created.PhysicalResourceId] });
+    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('HTTP 500s while paging handshakes and on cancel, then success', async () => {
+    const { emulator } = await start();
+    emulator.faults.serverError('ListHandshakesForOrganization', 2);
+    const created = await cfn.create(props(A));
+    expect(created.Status).toBe('SUCCESS');
+    emulator.faults.serverError('CancelHandshake', 2);
+    const deleted = await cfn.delete(created.PhysicalResourceId, props(A));
+    expect(deleted.Status).toBe('SUCCESS');
+    budget(created);
+    budget(deleted);
+    expect(emulator.calls.CancelHandshake).toBe(3);
+    cfn.expectFinalState();
+  });
+
+  test('HTTP 500s (ServiceException) on invite, then success', async () => {
+    const { emulator } = await start();
+    emulator.faults.serverError('InviteAccountToOrganization', 2);
+    const created = await cfn.create(props(A));
+    expect(created.Status).toBe('SUCCESS');
+    budget(created);
+    expect(emulator.calls.InviteAccountToOrganization).toBe(3);
+    cfn.expectFinalState({ openHandshakes: [created.PhysicalResourceId] });
+    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a dropped connection on invite, then success', async () => {
+    const { emulator } = await start();
+    emulator.faults.dropConnection('InviteAccountToOrganization');
+    const created = await cfn.create(props(A));
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { Adopted: false } });
+    budget(created);
+    expect(emulator.calls.InviteAccountToOrganization).toBe(2);
+    cfn.expectFinalState({ openHandshakes: [created.PhysicalResourceId] });
+    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('an invite answered after the SDK timeout: the retry adopts the handshake it created, no duplicate', async () => {
+    const { emulator } = await start({ env: { CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS: '300' } });
+    emulator.faults.delay('InviteAccountToOrganization', 1_500);
+    const created = await cfn.create(props(A));
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { Adopted: true } });
+    budget(created);
+    expect(emulator.org.handshakes()).toHaveLength(1);
+    cfn.expectFinalState({ openHandshakes: [created.PhysicalResourceId] });
+    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('HTTP 500s that persist: a clear FAILED well within the Lambda timeout', async () => {
+    const { emulator } = await start();
+    emulator.faults.serverError('InviteAccountToOrganization', 20);
+    const failed = await cfn.create(props(A));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toContain('ServiceException');
+    budget(failed);
+    expect(emulator.calls.InviteAccountToOrganization).toBe(6);
+    expect((await cfn.delete(CREATE_FAILED, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('an Organizations that never answers (listing): a clear FAILED well within the Lambda timeout', async () => {
+    const { emulator } = await start({
+      env: { CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS: '300', CDK_ACCOUNT_INVITATIONS_MAX_ATTEMPTS: '3' },
+    });
+    emulator.faults.delay('ListHandshakesForOrganization', 10_000, 20);
+    const failed = await cfn.create(props(A));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toMatch(/TimeoutError/);
+    budget(failed);
+    expect(emulator.calls.ListHandshakesForOrganization).toBe(3);
+    expect(emulator.calls.InviteAccountToOrganization).toBe(0);
+    expect((await cfn.delete(CREATE_FAILED, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a call that outlasts the Lambda: FAILED before the Lambda times out, saying so', async () => {
+    const { emulator } = await start();
+    emulator.faults.delay('ListHandshakesForOrganization', 30_000);
+    // the runtime keeps 15 s of Lambda time to answer: with 15.5 s left it gives up after 0.5 s
+    const failed = await cfn.create(props(A), { lambdaTimeoutMs: LAMBDA_TIME });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toMatch(/did not finish within the handler's timeout/);
+    expect(failed.elapsedMs).toBeLessThan(LAMBDA_TIME - 10_000);
+    cfn.expectFinalState();
+  });
+
+  test('a Create cut off by the Lambda deadline while its invitation is in flight leaves no open invitation once its failed resource is deleted', async () => {
+    const { emulator } = await start();
+    // the invitation takes effect at once; its answer comes after the runtime gave up
+    emulator.faults.delay('InviteAccountToOrganization', 3_000);
+    const failed = await cfn.create(props(A), { lambdaTimeoutMs: LAMBDA_TIME });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(emulator.calls.InviteAccountToOrganization).toBe(1);
+    // CloudFormation deletes the resource whose Create failed: nothing may stay behind
+    expect((await cfn.delete(CREATE_FAILED, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+});

@@ -1,0 +1,320 @@
+/**
+ * WorkSpacesAccountLink, end to end: the shipped bundle's `onEvent`, the real SDK client, the emulator's WorkSpaces
+ * account links, and CloudFormation's responses. Every scenario ends with the leak check (`expectFinalState`).
+ */
+import { accountId, Cfn, CREATE_FAILED, FAULT_BUDGET_MS, startCfn, StartOptions } from './cfn';
+
+jest.setTimeout(60_000);
+
+const A = '222222222222';
+const B = '333333333333';
+const props = (targetAccountId: string) => ({ TargetAccountId: targetAccountId });
+/** The link ID pattern of the service model. */
+const LINK_ID = /^link-.{8,24}$/;
+
+let cfn: Cfn;
+async function start(options?: StartOptions): Promise<Cfn> {
+  cfn = await startCfn('workspaces-account-link', options);
+  return cfn;
+}
+afterEach(async () => {
+  await cfn?.stop();
+});
+
+function status(linkId: string): string | undefined {
+  return cfn.emulator.workspaces.links().find((l) => l.AccountLinkId === linkId)?.AccountLinkStatus;
+}
+
+describe('CloudFormation lifecycles', () => {
+  test('create, no-op update, update that replaces, delete of the old physical ID, delete of the new', async () => {
+    const { emulator } = await start();
+    const created = await cfn.create(props(A));
+    expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: expect.stringMatching(LINK_ID) });
+    const lA = created.PhysicalResourceId;
+    expect(created.Data).toEqual({
+      AccountLinkId: lA,
+      AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT',
+      SourceAccountId: '111111111111',
+      TargetAccountId: A,
+      Adopted: false,
+    });
+    expect(emulator.requests.find((r) => r.op === 'CreateAccountLinkInvitation')?.input.ClientToken).toMatch(/^[0-9a-f]{64}$/);
+
+    const noop = await cfn.update(lA, props(A), props(A));
+    expect(noop).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lA, Data: { AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT' } });
+    expect(emulator.calls.CreateAccountLinkInvitation).toBe(1);
+
+    const replaced = await cfn.update(lA, props(B), props(A));
+    expect(replaced).toMatchObject({ Status: 'SUCCESS', Data: { TargetAccountId: B, Adopted: false } });
+    const lB = replaced.PhysicalResourceId;
+    expect(lB).toMatch(LINK_ID);
+    expect(lB).not.toBe(lA);
+
+    expect(await cfn.delete(lA, props(A))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lA });
+    expect(status(lA)).toBeUndefined();
+    cfn.expectFinalState({ pendingLinks: [lB] });
+
+    expect(await cfn.delete(lB, props(B))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lB });
+    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(2);
+    cfn.expectFinalState();
+  });
+
+  test('a Create that fails (target outside the organization: FAILED with what to do), then the Delete of the failed resource succeeds', async () => {
+    const { emulator } = await start();
+    emulator.workspaces.markOutsideOrganization(A);
+    const failed = await cfn.create(props(A));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toContain(`account ${A}`);
+    expect(failed.Reason).toContain('ValidationException');
+    expect(failed.Reason).toMatch(/same AWS Organization under the same payer account/);
+    expect(failed.Reason).toMatch(/Fix the cause, then deploy again/);
+
+    expect(await cfn.delete(CREATE_FAILED, props(A))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: CREATE_FAILED });
+    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(0);
+    cfn.expectFinalState();
+  });
+
+  test('an update that replaces, then its rollback: the old link stays, the new one is deleted', async () => {
+    const { emulator } = await start();
+    const lA = (await cfn.create(props(A))).PhysicalResourceId;
+    const forward = await cfn.update(lA, props(B), props(A));
+    expect(forward.Status).toBe('SUCCESS');
+    const lB = forward.PhysicalResourceId;
+
+    const rollback = await cfn.update(lB, props(A), props(B));
+    expect(rollback).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lA, Data: { Adopted: true } });
+    expect((await cfn.delete(lB, props(B))).Status).toBe('SUCCESS');
+    expect(emulator.workspaces.links().map((l) => l.AccountLinkId)).toEqual([lA]);
+    cfn.expectFinalState({ pendingLinks: [lA] });
+
+    expect((await cfn.delete(lA, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('an update that fails, then its rollback to the old properties', async () => {
+    const { emulator } = await start();
+    const lA = (await cfn.create(props(A))).PhysicalResourceId;
+    emulator.workspaces.markOutsideOrganization(B);
+    expect(await cfn.update(lA, props(B), props(A))).toMatchObject({ Status: 'FAILED', PhysicalResourceId: lA });
+    expect(await cfn.update(lA, props(A), props(B))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lA });
+    cfn.expectFinalState({ pendingLinks: [lA] });
+    expect((await cfn.delete(lA, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('the same Create delivered twice (a Lambda retry) gets the same link through its ClientToken', async () => {
+    const { emulator } = await start();
+    const first = await cfn.create(props(A), { requestId: 'retried-request' });
+    const second = await cfn.create(props(A), { requestId: 'retried-request' });
+    expect(second).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId });
+    const tokens = emulator.requests.filter((r) => r.op === 'CreateAccountLinkInvitation').map((r) => r.input.ClientToken);
+    expect(tokens).toHaveLength(2);
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(emulator.workspaces.links()).toHaveLength(1);
+    cfn.expectFinalState({ pendingLinks: [first.PhysicalResourceId] });
+    expect((await cfn.delete(first.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('the same Create delivered twice at once: one link, both answers name it', async () => {
+    const { emulator } = await start();
+    const [first, second] = await Promise.all([cfn.create(props(A)), cfn.create(props(A))]);
+    expect(first.Status).toBe('SUCCESS');
+    expect(second).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId });
+    expect(emulator.workspaces.links()).toHaveLength(1);
+    expect((await cfn.delete(first.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a replacement with the same target (construct renamed: Create of the new logical ID, then Delete of the old) keeps the link', async () => {
+    await start();
+    const old = await cfn.create(props(A), { logicalResourceId: 'Old' });
+    const renamed = await cfn.create(props(A), { logicalResourceId: 'New' });
+    expect(renamed).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: old.PhysicalResourceId, Data: { Adopted: true } });
+    expect((await cfn.delete(old.PhysicalResourceId, props(A), { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState({ pendingLinks: [renamed.PhysicalResourceId] });
+
+    expect((await cfn.delete(renamed.PhysicalResourceId, props(A), { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a LINKED link: update reports LINKED, delete leaves it (it cannot be undone) and succeeds', async () => {
+    const { emulator } = await start();
+    const lA = (await cfn.create(props(A))).PhysicalResourceId;
+    emulator.workspaces.accept(lA);
+    expect(await cfn.update(lA, props(A), props(A))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lA, Data: { AccountLinkStatus: 'LINKED' } });
+    expect((await cfn.delete(lA, props(A))).Status).toBe('SUCCESS');
+    expect(status(lA)).toBe('LINKED');
+    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(0);
+    expect(cfn.logs()).toMatch(/LINKED and cannot be undone/);
+    cfn.expectFinalState();
+  });
+
+  test('a REJECTED link: delete succeeds without deleting', async () => {
+    const { emulator } = await start();
+    const lA = (await cfn.create(props(A))).PhysicalResourceId;
+    emulator.workspaces.reject(lA);
+    expect((await cfn.delete(lA, props(A))).Status).toBe('SUCCESS');
+    expect(status(lA)).toBe('REJECTED');
+    cfn.expectFinalState();
+  });
+
+  test('a link deleted outside the stack: update reports LINK_NOT_FOUND, delete succeeds', async () => {
+    const { emulator } = await start();
+    const lA = (await cfn.create(props(A), { logicalResourceId: 'Link' })).PhysicalResourceId;
+    // someone deletes the pending invitation in the console (here: another resource of the same link)
+    expect((await cfn.delete(lA, props(A), { logicalResourceId: 'Console' })).Status).toBe('SUCCESS');
+    expect(await cfn.update(lA, props(A), props(A), { logicalResourceId: 'Link' }))
+      .toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lA, Data: { AccountLinkStatus: 'LINK_NOT_FOUND' } });
+    expect((await cfn.delete(lA, props(A), { logicalResourceId: 'Link' })).Status).toBe('SUCCESS');
+    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(1);
+    cfn.expectFinalState();
+  });
+
+  test('a link created outside the stack is adopted on ConflictException, and deleted with the resource', async () => {
+    const { emulator } = await start();
+    const outside = await cfn.create(props(A), { logicalResourceId: 'Outside' });
+    const adopted = await cfn.create(props(A), { logicalResourceId: 'Adopter' });
+    expect(adopted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: outside.PhysicalResourceId, Data: { Adopted: true } });
+    expect(emulator.workspaces.links()).toHaveLength(1);
+    expect((await cfn.delete(adopted.PhysicalResourceId, props(A), { logicalResourceId: 'Adopter' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+});
+
+describe('scale', () => {
+  test('20 WorkSpacesAccountLinks created and deleted concurrently through one handler module', async () => {
+    const { emulator } = await start();
+    const targets = Array.from({ length: 20 }, (_, i) => accountId(i + 1));
+    const created = await Promise.all(targets.map((t, i) => cfn.create(props(t), { logicalResourceId: `Link${i}` })));
+    expect(created.map((r) => r.Status)).toEqual(targets.map(() => 'SUCCESS'));
+    created.forEach((r, i) => expect(r.Data).toMatchObject({ TargetAccountId: targets[i], Adopted: false }));
+    const ids = created.map((r) => r.PhysicalResourceId);
+    expect(new Set(ids).size).toBe(20);
+    expect(emulator.calls.CreateAccountLinkInvitation).toBe(20);
+    cfn.expectFinalState({ pendingLinks: ids });
+
+    const deleted = await Promise.all(targets.map((t, i) => cfn.delete(ids[i], props(t), { logicalResourceId: `Link${i}` })));
+    expect(deleted.map((r) => r.Status)).toEqual(targets.map(() => 'SUCCESS'));
+    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(20);
+    cfn.expectFinalState();
+  });
+});
+
+describe('faults', () => {
+  const LAMBDA_TIME = 15_500;
+  const budget = (result: { elapsedMs: number }) => expect(result.elapsedMs).toBeLessThan(FAULT_BUDGET_MS);
+
+  test('a throttling burst on create (2 x ThrottlingException), then success', async () => {
+    const { emulator } = await start();
+    emulator.faults.throttle('CreateAccountLinkInvitation', 2);
+    const created = await cfn.create(props(A));
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { Adopted: false } });
+    budget(created);
+    expect(emulator.calls.CreateAccountLinkInvitation).toBe(3);
+    cfn.expectFinalState({ pendingLinks: [created.PhysicalResourceId] });
+    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('HTTP 500s on create and on delete, then success', async () => {
+    const { emulator } = await start();
+    emulator.faults.serverError('CreateAccountLinkInvitation', 2);
+    const created = await cfn.create(props(A));
+    expect(created.Status).toBe('SUCCESS');
+    emulator.faults.serverError('GetAccountLink', 1);
+    emulator.faults.serverError('DeleteAccountLinkInvitation', 2);
+    const deleted = await cfn.delete(created.PhysicalResourceId, props(A));
+    expect(deleted.Status).toBe('SUCCESS');
+    budget(created);
+    budget(deleted);
+    expect(emulator.calls.CreateAccountLinkInvitation).toBe(3);
+    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(3);
+    cfn.expectFinalState();
+  });
+
+  test('InternalServerException as WorkSpaces sends it (HTTP 400) is retried too', async () => {
+    const { emulator } = await start();
+    emulator.faults.failWith('CreateAccountLinkInvitation', 'InternalServerException', {}, 2);
+    const created = await cfn.create(props(A));
+    expect(created.Status).toBe('SUCCESS');
+    budget(created);
+    expect(emulator.calls.CreateAccountLinkInvitation).toBe(3);
+    expect(emulator.workspaces.links()).toHaveLength(1);
+    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a dropped connection on create, then success', async () => {
+    const { emulator } = await start();
+    emulator.faults.dropConnection('CreateAccountLinkInvitation');
+    const created = await cfn.create(props(A));
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { Adopted: false } });
+    budget(created);
+    expect(emulator.calls.CreateAccountLinkInvitation).toBe(2);
+    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a create answered after the SDK timeout: the retry gets the same link through the ClientToken', async () => {
+    const { emulator } = await start({ env: { CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS: '300' } });
+    emulator.faults.delay('CreateAccountLinkInvitation', 1_500);
+    const created = await cfn.create(props(A));
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { Adopted: false } });
+    budget(created);
+    expect(emulator.calls.CreateAccountLinkInvitation).toBe(2);
+    expect(emulator.workspaces.links().map((l) => l.AccountLinkId)).toEqual([created.PhysicalResourceId]);
+    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('HTTP 500s that persist: a clear FAILED well within the Lambda timeout', async () => {
+    const { emulator } = await start();
+    emulator.faults.serverError('CreateAccountLinkInvitation', 20);
+    const failed = await cfn.create(props(A));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toContain('InternalServerException');
+    expect(failed.Reason).toMatch(/deploy again later/);
+    budget(failed);
+    expect(emulator.calls.CreateAccountLinkInvitation).toBe(6);
+    expect((await cfn.delete(CREATE_FAILED, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a WorkSpaces that never answers (reading the link on delete): a clear FAILED well within the Lambda timeout', async () => {
+    const { emulator } = await start({
+      env: { CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS: '300', CDK_ACCOUNT_INVITATIONS_MAX_ATTEMPTS: '3' },
+    });
+    const created = await cfn.create(props(A));
+    emulator.faults.delay('GetAccountLink', 10_000, 20);
+    const failed = await cfn.delete(created.PhysicalResourceId, props(A));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: created.PhysicalResourceId });
+    expect(failed.Reason).toMatch(/TimeoutError/);
+    expect(failed.Reason).toMatch(/delete it in the WorkSpaces console/);
+    budget(failed);
+    expect(emulator.calls.GetAccountLink).toBe(3);
+    // the delete failed: the link legitimately stays
+    cfn.expectFinalState({ pendingLinks: [created.PhysicalResourceId] });
+  });
+
+  test('a call that outlasts the Lambda: FAILED before the Lambda times out, saying so', async () => {
+    const { emulator } = await start();
+    const created = await cfn.create(props(A));
+    emulator.faults.delay('GetAccountLink', 30_000);
+    const failed = await cfn.delete(created.PhysicalResourceId, props(A), { lambdaTimeoutMs: LAMBDA_TIME });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: created.PhysicalResourceId });
+    expect(failed.Reason).toMatch(/did not finish within the handler's timeout/);
+    expect(failed.elapsedMs).toBeLessThan(LAMBDA_TIME - 10_000);
+    cfn.expectFinalState({ pendingLinks: [created.PhysicalResourceId] });
+  });
+
+  test('a Create cut off by the Lambda deadline while its invitation is in flight leaves no pending link once its failed resource is deleted', async () => {
+    const { emulator } = await start();
+    emulator.faults.delay('CreateAccountLinkInvitation', 3_000);
+    const failed = await cfn.create(props(A), { lambdaTimeoutMs: LAMBDA_TIME });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(emulator.calls.CreateAccountLinkInvitation).toBe(1);
+    expect((await cfn.delete(CREATE_FAILED, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+});
