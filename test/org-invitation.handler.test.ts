@@ -16,6 +16,7 @@ import {
   deleteInvitation,
   handshakeTargets,
   OrgInvitationProps,
+  orgInvitationLifecycle,
   updateInvitation,
 } from '../lambda/org-invitation/lifecycle';
 
@@ -35,6 +36,7 @@ function handshake(id: string, state: string, parties: Handshake['Parties'], res
     Resources: resources,
   };
 }
+const CTX = { requestType: 'Create' as const, stackId: 'arn:aws:cloudformation:us-east-1:111111111111:stack/S/x', logicalResourceId: 'L', requestId: 'r' };
 const ORG_PARTY = { Id: 'o-exampleorg11', Type: 'ORGANIZATION' as const };
 
 beforeEach(() => {
@@ -143,7 +145,7 @@ describe('create', () => {
     org.on(InviteAccountToOrganizationCommand).rejects(
       awsError('HandshakeConstraintViolationException', 'in an org', { Reason: 'ALREADY_IN_AN_ORGANIZATION' }));
     org.on(DescribeAccountCommand).rejects(awsError('AccountNotFoundException'));
-    await expect(createInvitation(clients, ACCOUNT)).rejects.toThrow(/account 222222222222 already belongs to another AWS Organization.*leave/);
+    await expect(createInvitation(clients, ACCOUNT)).rejects.toThrow(/The account 222222222222 already belongs to another AWS Organization.*leave/);
   });
 
   test.each([
@@ -167,6 +169,14 @@ describe('create', () => {
     '%s tells the user to deploy in the management account', async (name) => {
       org.on(InviteAccountToOrganizationCommand).rejects(awsError(name));
       await expect(createInvitation(clients, ACCOUNT)).rejects.toThrow(new RegExp(`${name}.*management account`));
+    });
+
+  test.each(['AccessDeniedException', 'AWSOrganizationsNotInUseException'])(
+    '%s on the first read (ListHandshakesForOrganization) says where to deploy', async (name) => {
+      org.on(ListHandshakesForOrganizationCommand).rejects(awsError(name));
+      await expect(orgInvitationLifecycle.create(clients, ACCOUNT, CTX)).rejects.toThrow(/^Inviting account 222222222222 failed with .*management account/);
+      await expect(orgInvitationLifecycle.update(clients, 'h-abcdef1234', { ...ACCOUNT, targetId: '333333333333' }, ACCOUNT, CTX))
+        .rejects.toThrow(/management account/);
     });
 
   test('email targets are masked in messages', async () => {
@@ -288,7 +298,30 @@ describe('delete', () => {
   test('access denied on cancel fails with what to do', async () => {
     org.on(DescribeHandshakeCommand).resolves({ Handshake: handshake('h-abcdef1234', 'OPEN', []) });
     org.on(CancelHandshakeCommand).rejects(awsError('AccessDeniedException'));
-    await expect(deleteInvitation(clients, 'h-abcdef1234')).rejects.toThrow(/management account.*retry the delete/);
+    await expect(orgInvitationLifecycle.delete(clients, 'h-abcdef1234', ACCOUNT, CTX)).rejects.toThrow(/management account.*retry the delete/);
+  });
+
+  test('access denied on the first read of a delete also says where to deploy', async () => {
+    org.on(DescribeHandshakeCommand).rejects(awsError('AccessDeniedException', 'You don\'t have permissions to access this resource.'));
+    await expect(orgInvitationLifecycle.delete(clients, 'h-abcdef1234', ACCOUNT, CTX))
+      .rejects.toThrow(/^Canceling invitation h-abcdef1234 failed with AccessDeniedException: You don't have permissions to access this resource\. Deploy this stack in the AWS Organization's management account/);
+  });
+});
+
+describe('after a Create cut off by the deadline', () => {
+  test('the Delete cancels the open invitation to the target', async () => {
+    org.on(ListHandshakesForOrganizationCommand).resolves({
+      Handshakes: [handshake('h-abandoned1', 'OPEN', [{ Id: '222222222222', Type: 'ACCOUNT' }, ORG_PARTY])],
+    });
+    org.on(DescribeHandshakeCommand).resolves({ Handshake: handshake('h-abandoned1', 'OPEN', []) });
+    org.on(CancelHandshakeCommand).resolves({});
+    await orgInvitationLifecycle.abandonedCreate!(clients, ACCOUNT, CTX);
+    expect(org.commandCalls(CancelHandshakeCommand)[0].args[0].input).toEqual({ HandshakeId: 'h-abandoned1' });
+  });
+
+  test('with no open invitation, the Delete sends nothing', async () => {
+    await orgInvitationLifecycle.abandonedCreate!(clients, ACCOUNT, CTX);
+    expect(org.commandCalls(CancelHandshakeCommand)).toHaveLength(0);
   });
 });
 

@@ -6,7 +6,7 @@ import { clientConfig } from '../lambda/shared/clients';
 import { mapWithConcurrency, chunk } from '../lambda/shared/concurrency';
 import { InvitationError, describeAwsError, toUserFacing } from '../lambda/shared/errors';
 import { maskEmail, redact } from '../lambda/shared/log';
-import { CREATE_FAILED_PHYSICAL_ID, HandlerResponse, cfnEntryPoint, makeHandler } from '../lambda/shared/runtime';
+import { CREATE_FAILED_PHYSICAL_ID, CREATE_TIMED_OUT_PHYSICAL_ID, HandlerResponse, cfnEntryPoint, makeHandler } from '../lambda/shared/runtime';
 
 describe('cfnEntryPoint answers CloudFormation', () => {
   let server: http.Server;
@@ -68,7 +68,12 @@ describe('cfnEntryPoint answers CloudFormation', () => {
     const started = Date.now();
     await cfnEntryPoint(never)(event(createEvent({})), { getRemainingTimeInMillis: () => 15_100 });
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(bodies[0]).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/did not finish within the handler's timeout/) });
+    expect(bodies[0]).toMatchObject({
+      Status: 'FAILED',
+      // not the failed-create marker: the Create may have made something, so its Delete must clean up
+      PhysicalResourceId: CREATE_TIMED_OUT_PHYSICAL_ID,
+      Reason: expect.stringMatching(/did not finish within the handler's timeout/),
+    });
   });
 
   test('a long Reason is cut to fit the response', async () => {
@@ -174,6 +179,18 @@ describe('makeHandler', () => {
       logs.restore();
     }
     expect(lifecycle.update).toHaveBeenCalledWith({}, 'p-1', { name: 'new' }, { name: 'new' }, expect.anything());
+  });
+
+  test('the Delete of a Create cut off by the deadline goes to abandonedCreate, with the properties', async () => {
+    const abandonedCreate = jest.fn(async () => undefined);
+    const logs = captureLogs();
+    try {
+      await makeHandler({ ...lifecycle, abandonedCreate }, () => ({}))(deleteEvent(CREATE_TIMED_OUT_PHYSICAL_ID, { Name: 'a' }));
+    } finally {
+      logs.restore();
+    }
+    expect(abandonedCreate).toHaveBeenCalledWith({}, { name: 'a' }, expect.anything());
+    expect(lifecycle.delete).not.toHaveBeenCalled();
   });
 
   test('Data over 4096 bytes is refused with a message', async () => {

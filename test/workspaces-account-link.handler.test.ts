@@ -20,6 +20,7 @@ import {
   MAX_CLIENT_TOKEN,
   clientToken,
   createAccountLink,
+  deleteAbandonedLink,
   deleteAccountLink,
   findLink,
   updateAccountLink,
@@ -333,6 +334,27 @@ describe('update', () => {
     await expect(updateAccountLink(clients, LINK_ID, TARGET, TARGET, CTX)).rejects.toThrow(
       /^Update of the WorkSpaces account link: reading link-abcd1234efgh in .+ failed with AccessDeniedException: denied\. Check that the handler's role/,
     );
+  });
+});
+
+describe('after a Create cut off by the deadline', () => {
+  test('the Delete deletes the pending link to the target from this account', async () => {
+    ws.on(ListAccountLinksCommand).resolves({
+      AccountLinks: [link('link-other00001', PENDING, OTHER.targetAccountId), link(LINK_ID, PENDING)],
+    });
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
+    ws.on(DeleteAccountLinkInvitationCommand).resolves({});
+    await deleteAbandonedLink(clients, TARGET, CTX);
+    const calls = ws.commandCalls(DeleteAccountLinkInvitationCommand);
+    expect(calls.map((c) => c.args[0].input.LinkId)).toEqual([LINK_ID]);
+  });
+
+  test('a LINKED link, or none, is left alone', async () => {
+    ws.on(ListAccountLinksCommand).resolves({ AccountLinks: [link(LINK_ID, 'LINKED')] });
+    await deleteAbandonedLink(clients, TARGET, CTX);
+    ws.on(ListAccountLinksCommand).resolves({ AccountLinks: [] });
+    await deleteAbandonedLink(clients, TARGET, CTX);
+    expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
   });
 });
 

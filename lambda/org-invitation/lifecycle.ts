@@ -40,6 +40,7 @@ const ENDED_WITHOUT_ACCEPTANCE = new Set(['EXPIRED', 'DECLINED', 'CANCELED']);
 export const ALREADY_MEMBER = 'ALREADY_MEMBER';
 const ALREADY_MEMBER_PREFIX = 'already-member:';
 
+const NOT_MANAGEMENT_ACCOUNT_ERRORS = ['AWSOrganizationsNotInUseException', 'AccessDeniedException', 'AccountOwnerNotVerifiedException'];
 const MANAGEMENT_ACCOUNT_HINT =
   'Deploy this stack in the AWS Organization\'s management account, with all features enabled, ' +
   'and make sure the deployment role may call organizations:InviteAccountToOrganization.';
@@ -181,7 +182,7 @@ async function alreadyInAnOrganization(clients: OrgClients, props: OrgInvitation
     return alreadyMemberResponse(accountId);
   }
   throw new InvitationError(
-    `${describeTarget(props)} already belongs to another AWS Organization. The account must leave that organization ` +
+    `The ${describeTarget(props)} already belongs to another AWS Organization. The account must leave that organization ` +
       'before it can be invited; then deploy again.',
     { cause },
   );
@@ -189,7 +190,7 @@ async function alreadyInAnOrganization(clients: OrgClients, props: OrgInvitation
 
 function failInvite(props: OrgInvitationProps, error: unknown): never {
   const target = describeTarget(props);
-  if (isAwsError(error, 'AWSOrganizationsNotInUseException', 'AccessDeniedException', 'AccountOwnerNotVerifiedException')) {
+  if (isAwsError(error, ...NOT_MANAGEMENT_ACCOUNT_ERRORS)) {
     throw new InvitationError(`Inviting ${target} failed with ${describeAwsError(error)}. ${MANAGEMENT_ACCOUNT_HINT}`, { cause: error });
   }
   const reason = errorReason(error);
@@ -315,21 +316,47 @@ export async function deleteInvitation(clients: OrgClients, physicalId: string):
       });
       return;
     }
-    if (isAwsError(error, 'AWSOrganizationsNotInUseException', 'AccessDeniedException')) {
-      throw new InvitationError(
-        `Canceling invitation ${physicalId} failed with ${describeAwsError(error)}. ${MANAGEMENT_ACCOUNT_HINT} ` +
-          'To delete the stack without canceling, cancel the invitation in the Organizations console and retry the delete.',
-        { cause: error },
-      );
+    throw error;
+  }
+}
+
+/** After a Create cut off by the deadline: cancel the open invitation to the target, if it sent one. */
+export async function cancelAbandonedInvitation(clients: OrgClients, props: OrgInvitationProps): Promise<void> {
+  const open = await findOpenInvitation(clients, props);
+  if (!open?.Id) {
+    log('INFO', 'no open invitation to the target: nothing to cancel', {});
+    return;
+  }
+  await deleteInvitation(clients, open.Id);
+}
+
+/**
+ * Organizations answers every call from outside the management account with AccessDeniedException (a member
+ * account) or AWSOrganizationsNotInUseException (an account without an organization), usually on the first read, not
+ * on the invite: whatever call fails that way, the message says where to deploy.
+ */
+async function inManagementAccount<T>(doing: string, next: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (!(error instanceof InvitationError) && isAwsError(error, ...NOT_MANAGEMENT_ACCOUNT_ERRORS)) {
+      throw new InvitationError(`${doing} failed with ${describeAwsError(error)}. ${MANAGEMENT_ACCOUNT_HINT}${next}`, { cause: error });
     }
     throw error;
   }
 }
 
+const DELETE_ANYWAY = ' To delete the stack without canceling, cancel the invitation in the Organizations console and retry the delete.';
+
 export const orgInvitationLifecycle: Lifecycle<OrgInvitationProps, OrgClients> = {
   what: 'Organizations invitation',
   parse: parseProps,
-  create: (clients, props) => createInvitation(clients, props),
-  update: (clients, physicalId, props, oldProps) => updateInvitation(clients, physicalId, props, oldProps),
-  delete: (clients, physicalId) => deleteInvitation(clients, physicalId),
+  create: (clients, props) =>
+    inManagementAccount(`Inviting ${describeTarget(props)}`, '', () => createInvitation(clients, props)),
+  update: (clients, physicalId, props, oldProps) =>
+    inManagementAccount(`Updating the invitation to ${describeTarget(props)}`, '', () => updateInvitation(clients, physicalId, props, oldProps)),
+  delete: (clients, physicalId) =>
+    inManagementAccount(`Canceling invitation ${physicalId}`, DELETE_ANYWAY, () => deleteInvitation(clients, physicalId)),
+  abandonedCreate: (clients, props) =>
+    inManagementAccount(`Canceling the invitation to ${describeTarget(props)}`, DELETE_ANYWAY, () => cancelAbandonedInvitation(clients, props)),
 };

@@ -49,7 +49,8 @@ export class InvitationError extends Error {
 export function describeAwsError(error: unknown): string {
   const name = errorName(error) ?? 'Error';
   const reason = errorReason(error);
-  const message = errorMessage(error);
+  // the caller adds its own sentence after this one: drop the service message's final period
+  const message = errorMessage(error).replace(/\.+$/, '');
   return `${name}${reason ? ` (${reason})` : ''}${message && message !== name ? `: ${message}` : ''}`;
 }
 

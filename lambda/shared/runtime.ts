@@ -46,6 +46,11 @@ export interface Lifecycle<Props, Clients> {
   create(clients: Clients, props: Props, ctx: RequestContext): Promise<HandlerResponse>;
   update(clients: Clients, physicalId: string, props: Props, oldProps: Props, ctx: RequestContext): Promise<HandlerResponse>;
   delete(clients: Clients, physicalId: string, props: Props, ctx: RequestContext): Promise<void>;
+  /**
+   * Undoes a Create that was cut off by the Lambda deadline, whose outcome (and so its physical ID) is unknown: it
+   * finds what the Create may have made from the properties. Without it, such a Delete goes to `delete`.
+   */
+  abandonedCreate?(clients: Clients, props: Props, ctx: RequestContext): Promise<void>;
 }
 
 /** CloudFormation's limit for the whole Data object of a response. */
@@ -53,6 +58,12 @@ export const MAX_DATA_BYTES = 4096;
 
 /** The physical ID the entry point answers a failed Create with; the Delete that follows is then answered at once. */
 export const CREATE_FAILED_PHYSICAL_ID = 'cdk-account-invitations:create-failed';
+
+/**
+ * The physical ID of a Create that was cut off by the Lambda deadline: it may have made something, so the Delete
+ * that follows cleans up from the properties (`Lifecycle.abandonedCreate`).
+ */
+export const CREATE_TIMED_OUT_PHYSICAL_ID = 'cdk-account-invitations:create-timed-out';
 
 /** Property that only exists to let the construct force an update; not part of any handler's props. */
 const SERVICE_TOKEN = 'ServiceToken';
@@ -122,7 +133,11 @@ export function makeHandler<Props, Clients>(
             log('WARN', 'Delete with properties that do not parse: nothing to clean up', { physicalId, error: errorName(error) });
             return { PhysicalResourceId: e.PhysicalResourceId };
           }
-          await lifecycle.delete(getClients(), e.PhysicalResourceId, props, ctx);
+          if (e.PhysicalResourceId === CREATE_TIMED_OUT_PHYSICAL_ID && lifecycle.abandonedCreate) {
+            await lifecycle.abandonedCreate(getClients(), props, ctx);
+          } else {
+            await lifecycle.delete(getClients(), e.PhysicalResourceId, props, ctx);
+          }
           return { PhysicalResourceId: e.PhysicalResourceId };
         }
         default:
@@ -163,14 +178,18 @@ export function cfnEntryPoint(
     }
 
     let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
     const remaining = context?.getRemainingTimeInMillis?.();
     const deadline = new Promise<never>((_, reject) => {
       if (remaining !== undefined && remaining > RESPONSE_RESERVE_MS) {
         timer = setTimeout(
-          () => reject(new InvitationError(
+          () => {
+            timedOut = true;
+            reject(new InvitationError(
             `${event.RequestType} did not finish within the handler's timeout. ` +
             'The service may be throttling or unreachable; retry the deployment later.',
-          )),
+            ));
+          },
           remaining - RESPONSE_RESERVE_MS,
         );
       }
@@ -185,7 +204,7 @@ export function cfnEntryPoint(
     } catch (error) {
       await sendResponse(event, {
         Status: 'FAILED',
-        PhysicalResourceId: physicalId ?? CREATE_FAILED_PHYSICAL_ID,
+        PhysicalResourceId: physicalId ?? (timedOut ? CREATE_TIMED_OUT_PHYSICAL_ID : CREATE_FAILED_PHYSICAL_ID),
         Reason: error instanceof Error ? error.message : String(error),
       });
     } finally {

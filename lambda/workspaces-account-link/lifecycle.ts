@@ -333,10 +333,21 @@ export async function deleteAccountLink(clients: WorkSpacesClients, physicalId: 
   }
 }
 
+/** After a Create cut off by the deadline: delete the pending link to the target, if it made one. */
+export async function deleteAbandonedLink(clients: WorkSpacesClients, props: AccountLinkProps, ctx: RequestContext): Promise<void> {
+  const { match } = await findLink(clients, props.targetAccountId, stackAccount(ctx.stackId));
+  if (match?.AccountLinkId === undefined || match.AccountLinkStatus !== PENDING) {
+    log('INFO', 'no pending link to the target: nothing to delete', { status: match?.AccountLinkStatus });
+    return;
+  }
+  await deleteAccountLink(clients, match.AccountLinkId, ctx);
+}
+
 export const accountLinkLifecycle: Lifecycle<AccountLinkProps, WorkSpacesClients> = {
   what: 'WorkSpaces account link',
   parse: parseProps,
   create: (clients, props, ctx) => createAccountLink(clients, props, ctx),
   update: (clients, physicalId, props, oldProps, ctx) => updateAccountLink(clients, physicalId, props, oldProps, ctx),
   delete: (clients, physicalId, _props, ctx) => deleteAccountLink(clients, physicalId, ctx),
+  abandonedCreate: (clients, props, ctx) => deleteAbandonedLink(clients, props, ctx),
 };

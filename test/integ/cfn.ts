@@ -46,6 +46,8 @@ const RESOURCE_TYPES: Readonly<Record<HandlerName, string>> = {
 
 /** The physical ID the runtime answers a failed Create with (lambda/shared/runtime.ts). */
 export const CREATE_FAILED = 'cdk-account-invitations:create-failed';
+/** The physical ID of a Create cut off by the Lambda deadline: its Delete cleans up from the properties. */
+export const CREATE_TIMED_OUT = 'cdk-account-invitations:create-timed-out';
 
 /** What a fault scenario may take at most: far below the Lambda timeouts, far above what it should take. */
 export const FAULT_BUDGET_MS = 30_000;

@@ -5,7 +5,7 @@
  * Macie never replaces: the physical ID is derived from the stack and the logical ID, and an update applies the
  * difference between the old and the new member lists in place.
  */
-import { accountId, Cfn, CREATE_FAILED, FAULT_BUDGET_MS, startCfn, StartOptions } from './cfn';
+import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, FAULT_BUDGET_MS, startCfn, StartOptions } from './cfn';
 
 jest.setTimeout(60_000);
 
@@ -330,7 +330,7 @@ describe('faults', () => {
     const { emulator } = await start();
     emulator.faults.delay('ListMembers', 30_000);
     const failed = await cfn.create(v1, { lambdaTimeoutMs: LAMBDA_TIME });
-    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_TIMED_OUT });
     expect(failed.Reason).toMatch(/did not finish within the handler's timeout/);
     expect(failed.elapsedMs).toBeLessThan(LAMBDA_TIME - 10_000);
     cfn.expectFinalState();
@@ -340,9 +340,9 @@ describe('faults', () => {
     const { emulator } = await start();
     emulator.faults.delay('CreateMember', 3_000, 3);
     const failed = await cfn.create(v1, { lambdaTimeoutMs: LAMBDA_TIME });
-    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_TIMED_OUT });
     expect(emulator.calls.CreateMember).toBe(3);
-    expect((await cfn.delete(CREATE_FAILED, v1)).Status).toBe('SUCCESS');
+    expect((await cfn.delete(CREATE_TIMED_OUT, v1)).Status).toBe('SUCCESS');
     cfn.expectFinalState();
   });
 });

@@ -2,7 +2,7 @@
  * WorkSpacesAccountLink, end to end: the shipped bundle's `onEvent`, the real SDK client, the emulator's WorkSpaces
  * account links, and CloudFormation's responses. Every scenario ends with the leak check (`expectFinalState`).
  */
-import { accountId, Cfn, CREATE_FAILED, FAULT_BUDGET_MS, startCfn, StartOptions } from './cfn';
+import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, FAULT_BUDGET_MS, startCfn, StartOptions } from './cfn';
 
 jest.setTimeout(60_000);
 
@@ -312,9 +312,9 @@ describe('faults', () => {
     const { emulator } = await start();
     emulator.faults.delay('CreateAccountLinkInvitation', 3_000);
     const failed = await cfn.create(props(A), { lambdaTimeoutMs: LAMBDA_TIME });
-    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_TIMED_OUT });
     expect(emulator.calls.CreateAccountLinkInvitation).toBe(1);
-    expect((await cfn.delete(CREATE_FAILED, props(A))).Status).toBe('SUCCESS');
+    expect((await cfn.delete(CREATE_TIMED_OUT, props(A))).Status).toBe('SUCCESS');
     cfn.expectFinalState();
   });
 });
