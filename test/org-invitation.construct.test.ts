@@ -1,6 +1,7 @@
 import { App, CfnParameter, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { InvitationTargetType, OrgInvitation } from '../src';
+import { expectPermissionsOutliveResources, providerCounts, providerStatements } from './util/provider';
 
 function newStack(account = '111111111111') {
   const app = new App();
@@ -15,7 +16,7 @@ describe('OrgInvitation', () => {
 
     t.resourceCountIs('Custom::OrgInvitation', 1);
     t.hasResourceProperties('Custom::OrgInvitation', {
-      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('orginvitationHandler'), 'Arn'] },
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('OrgInvitationCustomResourceProviderHandler'), 'Arn'] },
       TargetId: '222222222222',
       TargetType: 'ACCOUNT',
       Notes: 'hi',
@@ -39,63 +40,54 @@ describe('OrgInvitation', () => {
     Template.fromStack(stack).hasResourceProperties('Custom::OrgInvitation', { TargetType: 'EMAIL', TargetId: 'owner@example.com' });
   });
 
-  test('the provider is a singleton: 1 and 20 invitations give one function, one role and one policy', () => {
+  test('the provider is a singleton: 1 and 20 invitations give one function, one role and one log group', () => {
     const counts = (n: number) => {
       const stack = newStack();
       for (let i = 0; i < n; i++) new OrgInvitation(stack, `Invite${i}`, { targetId: `2222222222${String(i).padStart(2, '0')}` });
-      const t = Template.fromStack(stack);
-      const all = Object.keys(t.toJSON().Resources).length;
-      return {
-        functions: Object.keys(t.findResources('AWS::Lambda::Function')).length,
-        roles: Object.keys(t.findResources('AWS::IAM::Role')).length,
-        policies: Object.keys(t.findResources('AWS::IAM::Policy')).length,
-        all,
-      };
+      return providerCounts(Template.fromStack(stack));
     };
     const one = counts(1);
     const twenty = counts(20);
-    expect(one).toMatchObject({ functions: 1, roles: 1, policies: 1 });
-    expect(twenty).toMatchObject({ functions: 1, roles: 1, policies: 1 });
+    expect(one).toMatchObject({ functions: 1, roles: 1, logGroups: 1, policies: 0 });
+    expect(twenty).toMatchObject({ functions: 1, roles: 1, logGroups: 1, policies: 0 });
     // exactly one resource per additional invitation
     expect(twenty.all - one.all).toBe(19);
   });
 
-  test('each custom resource depends on the provider policy, so Delete keeps its permissions', () => {
+  test('each custom resource is deleted before the provider permissions, so Delete keeps them', () => {
     const stack = newStack();
-    new OrgInvitation(stack, 'Invite', { targetId: '222222222222' });
-    const t = Template.fromStack(stack);
-    const policyId = Object.keys(t.findResources('AWS::IAM::Policy'))[0];
-    t.hasResource('Custom::OrgInvitation', { DependsOn: Match.arrayWith([policyId]) });
-    t.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith([policyId]) });
+    new OrgInvitation(stack, 'A', { targetId: '222222222222' });
+    new OrgInvitation(stack, 'B', { targetId: '333333333333' });
+    expectPermissionsOutliveResources(Template.fromStack(stack), 'Custom::OrgInvitation');
   });
 
   test('least-privilege IAM: handshake actions scoped, no TagResource without tags, no wildcard actions', () => {
     const stack = newStack();
     new OrgInvitation(stack, 'Invite', { targetId: '222222222222' });
     const t = Template.fromStack(stack);
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: [
-          { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: Match.anyValue() },
-          {
-            Action: ['organizations:InviteAccountToOrganization', 'organizations:ListHandshakesForOrganization'],
-            Effect: 'Allow',
-            Resource: '*',
-          },
-          {
-            Action: ['organizations:DescribeHandshake', 'organizations:CancelHandshake'],
-            Effect: 'Allow',
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':organizations::111111111111:handshake/o-*/invite/h-*']] },
-          },
-          {
-            Action: 'organizations:DescribeAccount',
-            Effect: 'Allow',
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':organizations::111111111111:account/o-*/*']] },
-          },
-        ],
+    expect(providerStatements(t)).toEqual([
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/orginvitationLogs/), 'Arn'] },
       },
-    });
-    const statements = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+      {
+        Action: ['organizations:InviteAccountToOrganization', 'organizations:ListHandshakesForOrganization'],
+        Effect: 'Allow',
+        Resource: '*',
+      },
+      {
+        Action: ['organizations:DescribeHandshake', 'organizations:CancelHandshake'],
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':organizations::111111111111:handshake/o-*/invite/h-*']] },
+      },
+      {
+        Action: 'organizations:DescribeAccount',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':organizations::111111111111:account/o-*/*']] },
+      },
+    ]);
+    const statements = JSON.stringify(providerStatements(t));
     expect(statements).not.toContain('TagResource');
     expect(statements).not.toContain('ListAccounts');
     expect(statements).not.toMatch(/"Action":"\*"|organizations:\*/);
@@ -106,8 +98,7 @@ describe('OrgInvitation', () => {
     new OrgInvitation(stack, 'A', { targetId: '222222222222', tags: { a: 'b' } });
     new OrgInvitation(stack, 'B', { targetId: '333333333333', tags: { c: 'd' } });
     new OrgInvitation(stack, 'C', { targetId: 'x@example.com' });
-    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
+    const statements = providerStatements(Template.fromStack(stack));
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((a) => a === 'organizations:TagResource')).toHaveLength(1);
     expect(actions.filter((a) => a === 'organizations:ListAccounts')).toHaveLength(1);

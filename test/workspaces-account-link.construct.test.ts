@@ -1,6 +1,7 @@
 import { App, CfnParameter, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { WorkSpacesAccountLink } from '../src/workspaces-account-link';
+import { expectPermissionsOutliveResources, providerCounts, providerStatements } from './util/provider';
 
 const RESOURCE_TYPE = 'Custom::WorkSpacesAccountLink';
 const ACCOUNT_LINK_ACTIONS = [
@@ -14,11 +15,7 @@ function newStack(account?: string): Stack {
   return new Stack(new App(), 'LinkStack', account ? { env: { account, region: 'eu-west-1' } } : undefined);
 }
 
-/** The statements of every IAM policy of the template, flattened. */
-function policyStatements(template: Template): Array<Record<string, unknown>> {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .flatMap((policy) => (policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>));
-}
+const policyStatements = providerStatements;
 
 describe('WorkSpacesAccountLink resources', () => {
   let stack: Stack;
@@ -41,9 +38,8 @@ describe('WorkSpacesAccountLink resources', () => {
     expect(resource.DeletionPolicy).toBe('Delete');
     expect(resource.UpdateReplacePolicy).toBe('Delete');
     expect(logicalId).toMatch(/^Link/);
-    // depends on the provider's policy, so Delete still has its permissions
-    const policyId = Object.keys(template.findResources('AWS::IAM::Policy'))[0];
-    expect(resource.DependsOn).toContain(policyId);
+    // deleted before the provider's permissions, so Delete still has them
+    expectPermissionsOutliveResources(template, RESOURCE_TYPE);
   });
 
   test('the provider function: Node.js, arm64, the bundled handler, log group with retention', () => {
@@ -137,25 +133,21 @@ describe('WorkSpacesAccountLink options', () => {
 });
 
 describe('WorkSpacesAccountLink provider is a singleton per stack', () => {
-  function countFunctions(links: number): { functions: number; policies: number; roles: number; resources: number } {
+  function countFunctions(links: number): { functions: number; logGroups: number; roles: number; resources: number } {
     const stack = newStack('111111111111');
     for (let i = 0; i < links; i++) {
       new WorkSpacesAccountLink(stack, `Link${i}`, { targetAccountId: String(200000000000 + i), emitOutputs: false });
     }
     const template = Template.fromStack(stack);
-    return {
-      functions: Object.keys(template.findResources('AWS::Lambda::Function')).length,
-      policies: Object.keys(template.findResources('AWS::IAM::Policy')).length,
-      roles: Object.keys(template.findResources('AWS::IAM::Role')).length,
-      resources: Object.keys(template.findResources(RESOURCE_TYPE)).length,
-    };
+    const { functions, logGroups, roles } = providerCounts(template);
+    return { functions, logGroups, roles, resources: Object.keys(template.findResources(RESOURCE_TYPE)).length };
   }
 
-  test('1 and 20 links share one function, role and policy', () => {
+  test('1 and 20 links share one function, role and log group', () => {
     const one = countFunctions(1);
     const twenty = countFunctions(20);
-    expect(one).toEqual({ functions: 1, policies: 1, roles: 1, resources: 1 });
-    expect(twenty).toEqual({ functions: 1, policies: 1, roles: 1, resources: 20 });
+    expect(one).toEqual({ functions: 1, logGroups: 1, roles: 1, resources: 1 });
+    expect(twenty).toEqual({ functions: 1, logGroups: 1, roles: 1, resources: 20 });
   });
 
   test('the policy does not grow with the number of links', () => {

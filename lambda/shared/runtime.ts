@@ -186,7 +186,7 @@ export function cfnEntryPoint(
           () => {
             timedOut = true;
             reject(new InvitationError(
-            `${event.RequestType} did not finish within the handler's timeout. ` +
+              `${event.RequestType} did not finish within the handler's timeout. ` +
             'The service may be throttling or unreachable; retry the deployment later.',
             ));
           },
