@@ -33,6 +33,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     '@aws-sdk/client-organizations',
+    '@aws-sdk/client-cloudformation',
     '@aws-sdk/client-macie2',
     '@aws-sdk/client-workspaces',
     '@aws-sdk/credential-provider-env',

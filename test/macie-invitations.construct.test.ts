@@ -1,7 +1,7 @@
 import { App, CfnParameter, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { MacieInvitations, MacieMember } from '../src/macie-invitations';
-import { expectPermissionsOutliveResources, providerCounts, providerStatements } from './util/provider';
+import { expectPermissionsOutliveResources, providerCounts, providerStatements, stackReadStatement } from './util/provider';
 
 function newStack(account = '111111111111') {
   const app = new App();
@@ -64,6 +64,7 @@ describe('MacieInvitations', () => {
     expect(providerCounts(t).roles).toBe(1);
     expect(statements).toEqual([
       { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: expect.anything() },
+      stackReadStatement(stack.stackName, '111111111111', 'eu-west-1'),
       {
         Action: ['macie2:GetMacieSession', 'macie2:ListMembers', 'macie2:CreateInvitations'],
         Effect: 'Allow',

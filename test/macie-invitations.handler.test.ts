@@ -1,3 +1,4 @@
+import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import {
   CreateInvitationsCommand,
   CreateInvitationsCommandInput,
@@ -37,6 +38,7 @@ const ctx = (requestType: RequestContext['requestType'] = 'Create'): RequestCont
   stackId: STACK_ID,
   logicalResourceId: 'Invitation1A2B3C4D',
   requestId: 'b4e7a7f6-0000-0000-0000-000000000001',
+  resourceType: 'Custom::MacieInvitations',
 });
 const PHYSICAL_ID = physicalResourceId(ctx());
 
@@ -494,6 +496,27 @@ describe('update', () => {
 });
 
 describe('delete', () => {
+  test('leaves the members that another MacieInvitations resource of the stack lists (a renamed construct)', async () => {
+    const members = specs(3);
+    await createMembers(clients, props(members), ctx());
+    macie.resetHistory();
+    const cfn = mockClient(CloudFormationClient);
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'S', StackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', CreationTime: new Date() }] });
+    cfn.on(GetTemplateCommand).resolves({
+      TemplateBody: JSON.stringify({
+        Resources: { Renamed: { Type: 'Custom::MacieInvitations', Properties: { Members: [{ AccountId: members[1].accountId, Email: members[1].email }] } } },
+      }),
+    });
+    try {
+      const cloudformation = new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 });
+      await deleteMembers({ ...clients, cloudformation }, PHYSICAL_ID, props(members), ctx('Delete'));
+    } finally {
+      cfn.restore();
+    }
+    expect(idsOf(DeleteMemberCommand)).toEqual([members[0].accountId, members[2].accountId]);
+    expect(fake.ids()).toEqual([members[1].accountId]);
+  });
+
   test('disassociates, then deletes, each member of the properties', async () => {
     const members = specs(3);
     await createMembers(clients, props(members), ctx());

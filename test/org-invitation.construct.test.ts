@@ -1,7 +1,7 @@
 import { App, CfnParameter, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { InvitationTargetType, OrgInvitation } from '../src';
-import { expectPermissionsOutliveResources, providerCounts, providerStatements } from './util/provider';
+import { expectPermissionsOutliveResources, providerCounts, providerStatements, stackReadStatement } from './util/provider';
 
 function newStack(account = '111111111111') {
   const app = new App();
@@ -71,6 +71,7 @@ describe('OrgInvitation', () => {
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/orginvitationLogs/), 'Arn'] },
       },
+      stackReadStatement('Landing', '111111111111', 'eu-west-1'),
       {
         Action: ['organizations:InviteAccountToOrganization', 'organizations:ListHandshakesForOrganization'],
         Effect: 'Allow',

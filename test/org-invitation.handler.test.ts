@@ -36,7 +36,7 @@ function handshake(id: string, state: string, parties: Handshake['Parties'], res
     Resources: resources,
   };
 }
-const CTX = { requestType: 'Create' as const, stackId: 'arn:aws:cloudformation:us-east-1:111111111111:stack/S/x', logicalResourceId: 'L', requestId: 'r' };
+const CTX = { requestType: 'Create' as const, stackId: 'arn:aws:cloudformation:us-east-1:111111111111:stack/S/x', logicalResourceId: 'L', requestId: 'r', resourceType: 'Custom::OrgInvitation' };
 const ORG_PARTY = { Id: 'o-exampleorg11', Type: 'ORGANIZATION' as const };
 
 beforeEach(() => {

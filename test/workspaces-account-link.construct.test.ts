@@ -1,7 +1,7 @@
 import { App, CfnParameter, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { WorkSpacesAccountLink } from '../src/workspaces-account-link';
-import { expectPermissionsOutliveResources, providerCounts, providerStatements } from './util/provider';
+import { expectPermissionsOutliveResources, providerCounts, providerStatements, stackReadStatement } from './util/provider';
 
 const RESOURCE_TYPE = 'Custom::WorkSpacesAccountLink';
 const ACCOUNT_LINK_ACTIONS = [
@@ -54,9 +54,10 @@ describe('WorkSpacesAccountLink resources', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
 
-  test('IAM: exactly the four account-link actions on *, plus writing its own logs', () => {
+  test('IAM: exactly the four account-link actions on *, plus writing its own logs and reading its stack', () => {
     const statements = policyStatements(template);
-    expect(statements).toHaveLength(2);
+    expect(statements).toHaveLength(3);
+    expect(statements).toContainEqual(stackReadStatement('LinkStack', '111111111111', 'eu-west-1'));
     expect(statements).toContainEqual({
       Effect: 'Allow',
       Action: ACCOUNT_LINK_ACTIONS,
@@ -155,7 +156,7 @@ describe('WorkSpacesAccountLink provider is a singleton per stack', () => {
     for (let i = 0; i < 5; i++) {
       new WorkSpacesAccountLink(stack, `Link${i}`, { targetAccountId: String(200000000000 + i), emitOutputs: false });
     }
-    expect(policyStatements(Template.fromStack(stack))).toHaveLength(2);
+    expect(policyStatements(Template.fromStack(stack))).toHaveLength(3);
   });
 
   test('two stacks get a provider each', () => {

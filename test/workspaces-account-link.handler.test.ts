@@ -32,7 +32,13 @@ const clients = { workspaces: new WorkSpacesClient({ region: 'eu-west-1', maxAtt
 /** The stack and logical ID of the events of test/util/events.ts. */
 const STACK_ID = BASE.StackId;
 const OWN = '111111111111';
-const CTX: RequestContext = { requestType: 'Create', stackId: STACK_ID, logicalResourceId: BASE.LogicalResourceId, requestId: 'r-1' };
+const CTX: RequestContext = {
+  requestType: 'Create',
+  stackId: STACK_ID,
+  logicalResourceId: BASE.LogicalResourceId,
+  requestId: 'r-1',
+  resourceType: 'Custom::WorkSpacesAccountLink',
+};
 const TARGET: AccountLinkProps = { targetAccountId: '333333333333' };
 const OTHER: AccountLinkProps = { targetAccountId: '444444444444' };
 

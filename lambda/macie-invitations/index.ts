@@ -2,6 +2,7 @@
  * Lambda entry for MacieInvitations. `handler` is the custom-resource contract (returns the physical ID and Data);
  * `onEvent` is what the Lambda function calls: it runs `handler` and answers CloudFormation.
  */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { Macie2Client } from '@aws-sdk/client-macie2';
 import { MacieClients, macieInvitationsLifecycle } from './lifecycle';
 import { clientConfig } from '../shared/clients';
@@ -12,7 +13,7 @@ import { cfnEntryPoint, makeHandler } from '../shared/runtime';
  * InternalServerException (500) with backoff; no Macie error that is modeled as a client error is transient.
  */
 export function createClients(): MacieClients {
-  return { macie: new Macie2Client(clientConfig()) };
+  return { macie: new Macie2Client(clientConfig()), cloudformation: new CloudFormationClient(clientConfig()) };
 }
 
 export const handler = makeHandler(macieInvitationsLifecycle, createClients);

@@ -26,8 +26,9 @@ import { InvitationError, describeAwsError, errorMessage, isAwsError } from '../
 import { log, maskEmail } from '../shared/log';
 import { ACCOUNT_ID, EMAIL, booleanProp, optionalString } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
+import { StackClients, propertiesKeptByStack } from '../shared/stack';
 
-export interface MacieClients {
+export interface MacieClients extends StackClients {
   readonly macie: Macie2Client;
 }
 
@@ -568,6 +569,16 @@ export async function updateMembers(
  * Organizations and a Macie that is not enabled (no members at all) mean already clean. With RETAIN, CloudFormation
  * does not call the handler; should it happen anyway, nothing is removed.
  */
+/**
+ * The account IDs that other MacieInvitations resources of the stack list (a renamed construct, or an account moved
+ * to another construct): a Delete leaves those members alone.
+ */
+export async function accountIdsKeptByStack(clients: MacieClients, ctx: RequestContext): Promise<Set<string>> {
+  const ids = (await propertiesKeptByStack(clients, ctx)).flatMap((other) =>
+    (Array.isArray(other.Members) ? other.Members : []).map((m: { AccountId?: unknown }) => m.AccountId));
+  return new Set(ids.filter((id): id is string => typeof id === 'string'));
+}
+
 export async function deleteMembers(
   clients: MacieClients,
   physicalId: string,
@@ -583,7 +594,9 @@ export async function deleteMembers(
     return;
   }
   const live = await listMembers(clients);
-  const accountIds = props.members.map((m) => m.accountId);
+  const kept = await accountIdsKeptByStack(clients, ctx);
+  const accountIds = props.members.map((m) => m.accountId).filter((id) => !kept.has(id));
+  if (kept.size > 0) log('INFO', 'members that another resource of this stack lists stay', { kept: props.members.length - accountIds.length });
   const removal = await removeAccounts(clients, accountIds, live);
   log('INFO', 'members removed', {
     removed: removal.removed.length,

@@ -16,9 +16,10 @@ import {
 import { InvitationError, describeAwsError, errorReason, isAwsError } from '../shared/errors';
 import { log, maskEmail } from '../shared/log';
 import { ACCOUNT_ID, EMAIL, optionalString, requiredString, stringMap } from '../shared/props';
-import type { HandlerResponse, Lifecycle } from '../shared/runtime';
+import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
+import { StackClients, propertiesKeptByStack } from '../shared/stack';
 
-export interface OrgClients {
+export interface OrgClients extends StackClients {
   readonly organizations: OrganizationsClient;
 }
 
@@ -320,6 +321,18 @@ export async function deleteInvitation(clients: OrgClients, physicalId: string):
   }
 }
 
+/**
+ * True when another invitation resource that the stack keeps has the same target (a renamed construct, whose new
+ * resource adopted this invitation): then the invitation is left open.
+ */
+export async function keptByStack(clients: OrgClients, props: OrgInvitationProps, ctx: RequestContext): Promise<boolean> {
+  const kept = (await propertiesKeptByStack(clients, ctx)).some((other) =>
+    other.TargetType === props.targetType && typeof other.TargetId === 'string' &&
+    (props.targetType === 'EMAIL' ? sameEmail(other.TargetId, props.targetId) : other.TargetId === props.targetId));
+  if (kept) log('INFO', 'another resource of this stack stands for this invitation: it stays open', {});
+  return kept;
+}
+
 /** After a Create cut off by the deadline: cancel the open invitation to the target, if it sent one. */
 export async function cancelAbandonedInvitation(clients: OrgClients, props: OrgInvitationProps): Promise<void> {
   const open = await findOpenInvitation(clients, props);
@@ -355,8 +368,14 @@ export const orgInvitationLifecycle: Lifecycle<OrgInvitationProps, OrgClients> =
     inManagementAccount(`Inviting ${describeTarget(props)}`, '', () => createInvitation(clients, props)),
   update: (clients, physicalId, props, oldProps) =>
     inManagementAccount(`Updating the invitation to ${describeTarget(props)}`, '', () => updateInvitation(clients, physicalId, props, oldProps)),
-  delete: (clients, physicalId) =>
-    inManagementAccount(`Canceling invitation ${physicalId}`, DELETE_ANYWAY, () => deleteInvitation(clients, physicalId)),
-  abandonedCreate: (clients, props) =>
-    inManagementAccount(`Canceling the invitation to ${describeTarget(props)}`, DELETE_ANYWAY, () => cancelAbandonedInvitation(clients, props)),
+  delete: (clients, physicalId, props, ctx) =>
+    inManagementAccount(`Canceling invitation ${physicalId}`, DELETE_ANYWAY, async () => {
+      if (HANDSHAKE_ID.test(physicalId) && await keptByStack(clients, props, ctx)) return;
+      await deleteInvitation(clients, physicalId);
+    }),
+  abandonedCreate: (clients, props, ctx) =>
+    inManagementAccount(`Canceling the invitation to ${describeTarget(props)}`, DELETE_ANYWAY, async () => {
+      if (await keptByStack(clients, props, ctx)) return;
+      await cancelAbandonedInvitation(clients, props);
+    }),
 };

@@ -33,6 +33,8 @@ export interface RequestContext {
   readonly stackId: string;
   readonly logicalResourceId: string;
   readonly requestId: string;
+  /** The custom resource's type, e.g. `Custom::OrgInvitation`. */
+  readonly resourceType: string;
 }
 
 /**
@@ -100,6 +102,7 @@ export function makeHandler<Props, Clients>(
       stackId: event.StackId,
       logicalResourceId: event.LogicalResourceId,
       requestId: event.RequestId,
+      resourceType: event.ResourceType,
     };
     const physicalId = (event as { PhysicalResourceId?: string }).PhysicalResourceId;
     log('INFO', `${event.RequestType} ${lifecycle.what}`, { logicalResourceId: event.LogicalResourceId, physicalId });

@@ -16,8 +16,9 @@ import { InvitationError, describeAwsError, errorName, isAwsError } from '../sha
 import { log } from '../shared/log';
 import { ACCOUNT_ID, requiredString } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
+import { StackClients, propertiesKeptByStack, stringValues } from '../shared/stack';
 
-export interface WorkSpacesClients {
+export interface WorkSpacesClients extends StackClients {
   readonly workspaces: WorkSpacesClient;
 }
 
@@ -333,6 +334,16 @@ export async function deleteAccountLink(clients: WorkSpacesClients, physicalId: 
   }
 }
 
+/**
+ * True when another link resource that the stack keeps has the same target (a renamed construct, whose new resource
+ * adopted this link): then the link is left as it is.
+ */
+export async function keptByStack(clients: WorkSpacesClients, props: AccountLinkProps, ctx: RequestContext): Promise<boolean> {
+  const kept = stringValues(await propertiesKeptByStack(clients, ctx), 'TargetAccountId').includes(props.targetAccountId);
+  if (kept) log('INFO', 'another resource of this stack stands for this link: it stays', { targetAccountId: props.targetAccountId });
+  return kept;
+}
+
 /** After a Create cut off by the deadline: delete the pending link to the target, if it made one. */
 export async function deleteAbandonedLink(clients: WorkSpacesClients, props: AccountLinkProps, ctx: RequestContext): Promise<void> {
   const { match } = await findLink(clients, props.targetAccountId, stackAccount(ctx.stackId));
@@ -348,6 +359,12 @@ export const accountLinkLifecycle: Lifecycle<AccountLinkProps, WorkSpacesClients
   parse: parseProps,
   create: (clients, props, ctx) => createAccountLink(clients, props, ctx),
   update: (clients, physicalId, props, oldProps, ctx) => updateAccountLink(clients, physicalId, props, oldProps, ctx),
-  delete: (clients, physicalId, _props, ctx) => deleteAccountLink(clients, physicalId, ctx),
-  abandonedCreate: (clients, props, ctx) => deleteAbandonedLink(clients, props, ctx),
+  delete: async (clients, physicalId, props, ctx) => {
+    if (LINK_ID.test(physicalId) && await keptByStack(clients, props, ctx)) return;
+    await deleteAccountLink(clients, physicalId, ctx);
+  },
+  abandonedCreate: async (clients, props, ctx) => {
+    if (await keptByStack(clients, props, ctx)) return;
+    await deleteAbandonedLink(clients, props, ctx);
+  },
 };

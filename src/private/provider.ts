@@ -105,6 +105,12 @@ export class InvitationProvider extends Construct {
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [logGroup.getAtt('Arn').toString()],
     }));
+    // before a Delete, the handlers ask whether another resource of this stack still stands for the invitation
+    // (lambda/shared/stack.ts): read-only, on this stack only
+    this.addStatement(new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
+      resources: [scope.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${scope.stackName}/*` })],
+    }));
     for (const statement of options.statements(scope)) this.addStatement(statement);
   }
 

@@ -42,3 +42,12 @@ export function expectPermissionsOutliveResources(t: Template, type: string): vo
     expect(roles[roleId].Properties.ManagedPolicyArns).toBeUndefined();
   }
 }
+
+/** The statement every provider has: reading its own stack (see lambda/shared/stack.ts). */
+export function stackReadStatement(stackName: string, account: string, region: string) {
+  return {
+    Action: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
+    Effect: 'Allow',
+    Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudformation:${region}:${account}:stack/${stackName}/*`]] },
+  };
+}
