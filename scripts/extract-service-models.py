@@ -46,9 +46,14 @@ SERVICES = {
         'DeleteMember',
         'AcceptInvitation',
     ],
+    # Asked by the handlers on Delete: does another resource of the stack still stand for the invitation?
+    'cloudformation': [
+        'DescribeStacks',
+        'GetTemplate',
+    ],
 }
 
-PROTOCOLS = {'json': 'awsJson1_1', 'rest-json': 'restJson1'}
+PROTOCOLS = {'json': 'awsJson1_1', 'rest-json': 'restJson1', 'query': 'awsQuery'}
 SHAPE_KEYS = ('type', 'required', 'enum', 'pattern', 'min', 'max', 'exception', 'fault')
 MEMBER_KEYS = ('shape', 'location', 'locationName')
 # The emulator's request parsing handles body members, URI labels and query strings only.
@@ -80,6 +85,9 @@ def strip_shape(name, shape):
             out[key] = strip_member(shape[key])
     if 'error' in shape and 'httpStatusCode' in shape['error']:
         out['error'] = {'httpStatusCode': shape['error']['httpStatusCode']}
+        # awsQuery: the error code on the wire (e.g. ChangeSetNotFound for ChangeSetNotFoundException)
+        if 'code' in shape['error']:
+            out['error']['code'] = shape['error']['code']
     return out
 
 
@@ -111,6 +119,8 @@ def extract(model, operation_names):
         if 'input' in op:
             entry['input'] = op['input']['shape']
             roots.append(entry['input'])
+        if 'resultWrapper' in op.get('output', {}):
+            entry['resultWrapper'] = op['output']['resultWrapper']
         entry['errors'] = [e['shape'] for e in op.get('errors', [])]
         roots.extend(entry['errors'])
         operations[name] = entry
@@ -123,6 +133,8 @@ def extract(model, operation_names):
     }
     if protocol == 'awsJson1_1':
         service['targetPrefix'] = metadata['targetPrefix']
+    if protocol == 'awsQuery':
+        service['xmlNamespace'] = metadata['xmlNamespace']
     return service
 
 

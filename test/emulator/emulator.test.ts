@@ -3,6 +3,12 @@
  * AWS_ENDPOINT_URL_<SERVICE>, credentials and region from the environment.
  */
 import {
+  ChangeSetNotFoundException,
+  CloudFormationClient,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
   AcceptInvitationCommand,
   AccessDeniedException as MacieAccessDeniedException,
   CreateInvitationsCommand,
@@ -56,7 +62,7 @@ import {
 import { DAY_MS } from './common';
 import { Emulator, startEmulator } from './emulator';
 import { loadServiceModels, ServiceModel } from './models';
-import { restJsonInput, skippedPatterns, validate } from './validate';
+import { queryInput, restJsonInput, skippedPatterns, validate } from './validate';
 
 interface SdkError extends Error {
   readonly $metadata: { readonly httpStatusCode?: number; readonly attempts?: number };
@@ -74,7 +80,7 @@ async function rejection(promise: Promise<unknown>): Promise<SdkError> {
 
 type ClientConfig = ConstructorParameters<typeof OrganizationsClient>[0];
 
-const ENV = ['AWS_ENDPOINT_URL_ORGANIZATIONS', 'AWS_ENDPOINT_URL_MACIE2', 'AWS_ENDPOINT_URL_WORKSPACES', 'AWS_ACCESS_KEY_ID',
+const ENV = ['AWS_ENDPOINT_URL_ORGANIZATIONS', 'AWS_ENDPOINT_URL_MACIE2', 'AWS_ENDPOINT_URL_WORKSPACES', 'AWS_ENDPOINT_URL_CLOUDFORMATION', 'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'];
 const savedEnv = Object.fromEntries(ENV.map(key => [key, process.env[key]]));
 
@@ -90,10 +96,11 @@ function track<T extends { destroy(): void }>(client: T): T {
 const orgClient = (config: ClientConfig = { maxAttempts: 1 }) => track(new OrganizationsClient(config));
 const macieClient = (config: ClientConfig = { maxAttempts: 1 }) => track(new Macie2Client(config));
 const workspacesClient = (config: ClientConfig = { maxAttempts: 1 }) => track(new WorkSpacesClient(config));
+const cfnClient = (config: ClientConfig = { maxAttempts: 1 }) => track(new CloudFormationClient(config));
 
 beforeEach(async () => {
   emulator = await startEmulator();
-  for (const service of ['ORGANIZATIONS', 'MACIE2', 'WORKSPACES']) process.env[`AWS_ENDPOINT_URL_${service}`] = emulator.url;
+  for (const service of ['ORGANIZATIONS', 'MACIE2', 'WORKSPACES', 'CLOUDFORMATION']) process.env[`AWS_ENDPOINT_URL_${service}`] = emulator.url;
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS;
@@ -119,6 +126,8 @@ describe('service-model fixture and validator', () => {
     expect(Object.keys(models.services.organizations.operations)).toHaveLength(7);
     expect(Object.keys(models.services.workspaces.operations)).toHaveLength(6);
     expect(Object.keys(models.services.macie2.operations)).toHaveLength(8);
+    expect(Object.keys(models.services.cloudformation.operations)).toEqual(['DescribeStacks', 'GetTemplate']);
+    expect(models.services.cloudformation).toMatchObject({ protocol: 'awsQuery', xmlNamespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/' });
     expect(models.services.macie2.operations.GetMember.http).toEqual({ method: 'GET', requestUri: '/members/{id}', responseCode: 200 });
     expect(models.services.organizations.targetPrefix).toBe('AWSOrganizationsV20161128');
     expect(JSON.stringify(models)).not.toContain('documentation');
@@ -161,6 +170,35 @@ describe('service-model fixture and validator', () => {
     expect(bad.violations.map(v => [v.path, v.rule])).toEqual([['maxResults', 'type']]);
     expect(restJsonInput(macie, 'GetMemberRequest', { labels: { id: '222222222222' }, query: new URLSearchParams(), body: {} }).input)
       .toEqual({ id: '222222222222' });
+  });
+
+  test('reads awsQuery members with their modeled types: scalars, structures, lists and maps', () => {
+    const cfn = models.services.cloudformation;
+    expect(queryInput(cfn, 'GetTemplateInput', new URLSearchParams('Action=GetTemplate&Version=2010-05-15&StackName=s&TemplateStage=Processed')))
+      .toEqual({ input: { StackName: 's', TemplateStage: 'Processed' }, violations: [], unknown: [] });
+    const bad = queryInput(cfn, 'GetTemplateInput', new URLSearchParams('TemplateStage=Final&Parameters.member.1.Key=k'));
+    expect(bad.violations.map(v => [v.path, v.rule])).toEqual([['TemplateStage', 'enum']]);
+    expect(bad.unknown).toEqual(['Parameters.member.1.Key']);
+    // the CloudFormation inputs are flat: a model of their own for the nested forms
+    const model: ServiceModel = {
+      protocol: 'awsQuery',
+      apiVersion: 'test',
+      signingName: 'test',
+      operations: {},
+      shapes: {
+        Input: { type: 'structure', members: { Count: { shape: 'Int' }, Flag: { shape: 'Bool' }, Items: { shape: 'Items' }, Empty: { shape: 'Items' }, Map: { shape: 'Map' } } },
+        Items: { type: 'list', member: { shape: 'Item' } },
+        Item: { type: 'structure', required: ['Key'], members: { Key: { shape: 'Str' }, Value: { shape: 'Str' } } },
+        Map: { type: 'map', key: { shape: 'Str' }, value: { shape: 'Str' } },
+        Int: { type: 'integer' },
+        Bool: { type: 'boolean' },
+        Str: { type: 'string' },
+      },
+    };
+    const params = new URLSearchParams('Count=3&Flag=true&Items.member.1.Key=a&Items.member.1.Value=1&Items.member.2.Value=2&Empty=&Map.entry.1.key=k&Map.entry.1.value=v');
+    const nested = queryInput(model, 'Input', params);
+    expect(nested.input).toEqual({ Count: 3, Flag: true, Items: [{ Key: 'a', Value: '1' }, { Value: '2' }], Empty: [], Map: { k: 'v' } });
+    expect(nested.violations.map(v => [v.path, v.rule])).toEqual([['Items[1].Key', 'required']]);
   });
 
   test('skips (and lists) a pattern that JavaScript cannot compile', () => {
@@ -545,6 +583,162 @@ describe('WorkSpaces', () => {
     expect(ids).toEqual(['200000000002', '200000000003', '200000000004']);
     expect(await rejection(client.send(new ListAccountLinksCommand({ MaxResults: 26 })))).toBeInstanceOf(WorkSpacesValidationException);
     expect(emulator.validationErrors).toHaveLength(1);
+  });
+});
+
+describe('CloudFormation', () => {
+  const STACK_ID = 'arn:aws:cloudformation:us-east-1:111111111111:stack/LandingZone/5b1c4e10-0000-0000-0000-000000000000';
+  const UNKNOWN_ID = 'arn:aws:cloudformation:us-east-1:111111111111:stack/Gone/00000000-0000-0000-0000-000000000000';
+  const TEMPLATE = {
+    Resources: {
+      Old: { Type: 'Custom::OrgInvitation', Properties: { ServiceToken: { 'Fn::GetAtt': ['Handler', 'Arn'] }, TargetId: '222222222222' } },
+      // characters that XML escapes, and some that it doesn't have to
+      New: { Type: 'Custom::OrgInvitation', Properties: { TargetId: '222222222222', Notes: 'a < b && c > "d" \'e\' é 🎉\n' } },
+    },
+  };
+
+  test('DescribeStacks by stack ID and by name: the status, the IDs and the times', async () => {
+    emulator.cloudformation.setStack(STACK_ID, { status: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', template: TEMPLATE });
+    for (const StackName of [STACK_ID, 'LandingZone']) {
+      const { Stacks } = await cfnClient().send(new DescribeStacksCommand({ StackName }));
+      expect(Stacks).toEqual([expect.objectContaining({
+        StackId: STACK_ID,
+        StackName: 'LandingZone',
+        StackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+        CreationTime: expect.any(Date),
+        DisableRollback: false,
+        NotificationARNs: [],
+        Tags: [],
+        DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+      })]);
+      expect(Math.abs(Stacks![0].CreationTime!.getTime() - Date.now())).toBeLessThan(60_000);
+    }
+    emulator.cloudformation.setStack(STACK_ID, { status: 'DELETE_IN_PROGRESS', template: TEMPLATE });
+    const { Stacks } = await cfnClient().send(new DescribeStacksCommand({ StackName: STACK_ID }));
+    expect(Stacks?.[0]).toMatchObject({ StackStatus: 'DELETE_IN_PROGRESS', LastUpdatedTime: expect.any(Date) });
+    expect(emulator.requests.map(r => [r.service, r.op, r.input, r.region])).toEqual([
+      ['cloudformation', 'DescribeStacks', { StackName: STACK_ID }, 'us-east-1'],
+      ['cloudformation', 'DescribeStacks', { StackName: 'LandingZone' }, 'us-east-1'],
+      ['cloudformation', 'DescribeStacks', { StackName: STACK_ID }, 'us-east-1'],
+    ]);
+    expect(emulator.calls.DescribeStacks).toBe(3);
+  });
+
+  test('GetTemplate: the template body as set (XML-escaped on the wire), both stages available', async () => {
+    emulator.cloudformation.setStack(STACK_ID, { status: 'UPDATE_IN_PROGRESS', template: TEMPLATE });
+    const processed = await cfnClient().send(new GetTemplateCommand({ StackName: STACK_ID, TemplateStage: 'Processed' }));
+    expect(JSON.parse(processed.TemplateBody!)).toEqual(TEMPLATE);
+    expect(processed.StagesAvailable).toEqual(['Original', 'Processed']);
+    const original = await cfnClient().send(new GetTemplateCommand({ StackName: 'LandingZone' }));
+    expect(original.TemplateBody).toBe(processed.TemplateBody);
+
+    emulator.cloudformation.setStack(STACK_ID, { status: 'UPDATE_IN_PROGRESS', template: 'Resources: {}\n' });
+    expect((await cfnClient().send(new GetTemplateCommand({ StackName: STACK_ID }))).TemplateBody).toBe('Resources: {}\n');
+    expect(emulator.validationErrors).toEqual([]);
+  });
+
+  test('an unknown stack is a ValidationError (HTTP 400) naming it, for both operations; a valid request, not recorded', async () => {
+    emulator.cloudformation.setStack(STACK_ID, { status: 'UPDATE_IN_PROGRESS', template: TEMPLATE });
+    for (const call of [
+      () => cfnClient().send(new DescribeStacksCommand({ StackName: UNKNOWN_ID })),
+      () => cfnClient().send(new GetTemplateCommand({ StackName: UNKNOWN_ID, TemplateStage: 'Processed' })),
+    ]) {
+      const error = await rejection(call());
+      expect(error.name).toBe('ValidationError');
+      expect(error.message).toBe(`Stack with id ${UNKNOWN_ID} does not exist`);
+      expect(error.$metadata.httpStatusCode).toBe(400);
+      expect(error.$fault).toBe('client');
+    }
+    expect(emulator.validationErrors).toEqual([]);
+
+    emulator.cloudformation.removeStack(STACK_ID);
+    expect((await rejection(cfnClient().send(new DescribeStacksCommand({ StackName: STACK_ID })))).name).toBe('ValidationError');
+    expect(emulator.cloudformation.stacks()).toEqual([]);
+  });
+
+  test('a deleted stack is found by stack ID only; DescribeStacks without a name lists the stacks that are not deleted', async () => {
+    const other = 'arn:aws:cloudformation:us-east-1:111111111111:stack/Other/6c2d5f21-0000-0000-0000-000000000000';
+    emulator.cloudformation.setStack(STACK_ID, { status: 'CREATE_COMPLETE', template: TEMPLATE });
+    emulator.cloudformation.setStack(other, { status: 'CREATE_COMPLETE', template: { Resources: {} } });
+    emulator.cloudformation.setStack(STACK_ID, { status: 'DELETE_COMPLETE', template: TEMPLATE });
+    const byId = await cfnClient().send(new DescribeStacksCommand({ StackName: STACK_ID }));
+    expect(byId.Stacks?.[0]).toMatchObject({ StackStatus: 'DELETE_COMPLETE', DeletionTime: expect.any(Date) });
+    expect((await rejection(cfnClient().send(new DescribeStacksCommand({ StackName: 'LandingZone' })))).message)
+      .toBe('Stack with id LandingZone does not exist');
+    const all = await cfnClient().send(new DescribeStacksCommand({}));
+    expect(all.Stacks?.map(s => s.StackId)).toEqual([other]);
+    // a new stack of the same name: another stack ID
+    expect(() => emulator.cloudformation.setStack(other.replace('6c2d5f21', '7d3e6f32'), { status: 'CREATE_IN_PROGRESS', template: {} }))
+      .toThrow(/another stack named Other exists/);
+    expect(() => emulator.cloudformation.setStack('LandingZone', { status: 'CREATE_IN_PROGRESS', template: {} })).toThrow(/not a stack ID/);
+  });
+
+  test('invalid requests are ValidationError, and recorded; a change set is not found (ChangeSetNotFound, 404)', async () => {
+    emulator.cloudformation.setStack(STACK_ID, { status: 'UPDATE_IN_PROGRESS', template: TEMPLATE });
+    const stage = await rejection(cfnClient().send(new GetTemplateCommand({ StackName: STACK_ID, TemplateStage: 'Final' as 'Original' })));
+    expect([stage.name, stage.$metadata.httpStatusCode]).toEqual(['ValidationError', 400]);
+    expect(stage.message).toMatch(/Value at 'TemplateStage' failed to satisfy constraint: Member must satisfy enum value set: \[Original, Processed\]/);
+    const noName = await rejection(cfnClient().send(new GetTemplateCommand({})));
+    expect(noName.name).toBe('ValidationError');
+    const changeSet = await rejection(cfnClient().send(new GetTemplateCommand({ ChangeSetName: 'arn:aws:cloudformation:us-east-1:111111111111:changeSet/x/y' })));
+    expect(changeSet).toBeInstanceOf(ChangeSetNotFoundException);
+    expect(changeSet.$metadata.httpStatusCode).toBe(404);
+    expect(emulator.validationErrors.map(v => [v.service, v.op])).toEqual([['cloudformation', 'GetTemplate'], ['cloudformation', 'GetTemplate']]);
+  });
+
+  test('wire format: form-encoded requests, XML answers and ErrorResponse, unknown actions and versions', async () => {
+    emulator.cloudformation.setStack(STACK_ID, { status: 'UPDATE_IN_PROGRESS', template: { Resources: {} } });
+    const post = (body: string) => fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body });
+    const ok = await post(`Action=DescribeStacks&Version=2010-05-15&StackName=${encodeURIComponent(STACK_ID)}`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('text/xml');
+    const requestId = ok.headers.get('x-amzn-requestid');
+    const xml = await ok.text();
+    expect(xml).toMatch(new RegExp([
+      '^<\\?xml version="1.0" encoding="UTF-8"\\?>\\n<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">\\n',
+      '  <DescribeStacksResult>\\n    <Stacks>\\n      <member>\\n',
+      `        <StackId>${STACK_ID.replace(/[/.]/g, '\\$&')}</StackId>\\n        <StackName>LandingZone</StackName>\\n`,
+      '        <CreationTime>\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z</CreationTime>\\n',
+      '        <StackStatus>UPDATE_IN_PROGRESS</StackStatus>\\n[^]*',
+      '        <NotificationARNs/>\\n[^]*',
+      `  </DescribeStacksResult>\\n  <ResponseMetadata>\\n    <RequestId>${requestId}</RequestId>\\n  </ResponseMetadata>\\n</DescribeStacksResponse>\\n$`,
+    ].join('')));
+
+    const template = await (await post(`Action=GetTemplate&Version=2010-05-15&StackName=${encodeURIComponent(STACK_ID)}`)).text();
+    expect(template).toContain('<GetTemplateResult>\n    <TemplateBody>{\n &quot;Resources&quot;: {}\n}</TemplateBody>\n    <StagesAvailable>\n      <member>Original</member>');
+
+    const missing = await post('Action=DescribeStacks&Version=2010-05-15&StackName=Gone');
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toBe([
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">',
+      '  <Error>',
+      '    <Type>Sender</Type>',
+      '    <Code>ValidationError</Code>',
+      '    <Message>Stack with id Gone does not exist</Message>',
+      '  </Error>',
+      `  <RequestId>${missing.headers.get('x-amzn-requestid')}</RequestId>`,
+      '</ErrorResponse>',
+      '',
+    ].join('\n'));
+
+    expect((await post('Action=DeleteStack&Version=2010-05-15&StackName=Gone')).status).toBe(400);
+    expect(await (await post('Action=DescribeStacks&Version=2011-01-01')).text()).toContain('<Code>InvalidAction</Code>');
+    expect(await (await post('Action=DescribeStacks&Version=2010-05-15&StackNames.member.1=Gone')).text()).toContain('<Code>ValidationError</Code>');
+    expect(emulator.validationErrors.map(v => v.op)).toEqual(['DeleteStack', 'DescribeStacks', 'DescribeStacks']);
+    expect(emulator.calls.DescribeStacks).toBe(2);
+  });
+
+  test('throttling (Throttling, 400) is retried by the SDK; a server error is InternalFailure (500)', async () => {
+    emulator.cloudformation.setStack(STACK_ID, { status: 'UPDATE_IN_PROGRESS', template: TEMPLATE });
+    emulator.faults.throttle('DescribeStacks');
+    const error = await rejection(cfnClient().send(new DescribeStacksCommand({ StackName: STACK_ID })));
+    expect([error.name, error.$metadata.httpStatusCode]).toEqual(['Throttling', 400]);
+    emulator.faults.throttle('GetTemplate', 2);
+    expect((await cfnClient({}).send(new GetTemplateCommand({ StackName: STACK_ID }))).$metadata.attempts).toBe(3);
+    emulator.faults.serverError('GetTemplate');
+    const failure = await rejection(cfnClient().send(new GetTemplateCommand({ StackName: STACK_ID })));
+    expect([failure.name, failure.$metadata.httpStatusCode, failure.$fault]).toEqual(['InternalFailure', 500, 'server']);
   });
 });
 

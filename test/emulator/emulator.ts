@@ -1,7 +1,7 @@
 /**
- * A stateful local emulator of AWS Organizations (awsJson1_1), Amazon WorkSpaces (awsJson1_1) and Amazon Macie
- * (restJson1) for wire-level tests with the real SDK v3 clients. Point the clients at it with
- * AWS_ENDPOINT_URL_ORGANIZATIONS / AWS_ENDPOINT_URL_MACIE2 / AWS_ENDPOINT_URL_WORKSPACES = emulator.url.
+ * A stateful local emulator of AWS Organizations (awsJson1_1), Amazon WorkSpaces (awsJson1_1), Amazon Macie
+ * (restJson1) and AWS CloudFormation (awsQuery) for wire-level tests with the real SDK v3 clients. Point the clients
+ * at it with AWS_ENDPOINT_URL_ORGANIZATIONS / _MACIE2 / _WORKSPACES / _CLOUDFORMATION = emulator.url.
  *
  * Every request is routed with the service-model fixture, validated against the operation's input shape, then
  * answered by the service's state machine; errors go out the way each protocol sends them.
@@ -9,11 +9,12 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { CloudFormationEmulator } from './cloudformation';
 import { Clock, Input, ServiceError, ServiceHandler } from './common';
 import { MacieEmulator } from './macie';
 import { errorMessageKey, errorStatus, loadServiceModels, ServiceModel, ServiceModels, ServiceName } from './models';
 import { OrganizationsEmulator, WireHandshake } from './organizations';
-import { restJsonInput, validate, Violation } from './validate';
+import { queryInput, restJsonInput, validate, Violation } from './validate';
 import { WorkSpacesEmulator } from './workspaces';
 
 export interface EmulatorOptions {
@@ -59,12 +60,15 @@ export class Faults {
 
   constructor(private readonly operations: ReadonlySet<string>) {}
 
-  /** Answers the service's throttling error: Organizations TooManyRequestsException (400), Macie ThrottlingException (429), WorkSpaces ThrottlingException (400). */
+  /**
+   * Answers the service's throttling error: Organizations TooManyRequestsException (400), Macie ThrottlingException
+   * (429), WorkSpaces ThrottlingException (400), CloudFormation Throttling (400).
+   */
   throttle(op: string, n = 1): void {
     this.add(op, { kind: 'throttle' }, n);
   }
 
-  /** Answers HTTP 500: Organizations ServiceException, Macie and WorkSpaces InternalServerException. */
+  /** Answers HTTP 500: Organizations ServiceException, Macie and WorkSpaces InternalServerException, CloudFormation InternalFailure. */
   serverError(op: string, n = 1): void {
     this.add(op, { kind: 'serverError' }, n);
   }
@@ -123,7 +127,10 @@ interface Call {
   readonly violations: readonly Violation[];
 }
 
-const CONTENT_TYPES = { awsJson1_1: 'application/x-amz-json-1.1', restJson1: 'application/json' };
+type JsonProtocol = 'awsJson1_1' | 'restJson1';
+
+const CONTENT_TYPES: Record<JsonProtocol, string> = { awsJson1_1: 'application/x-amz-json-1.1', restJson1: 'application/json' };
+const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\b/i;
 
 export class Emulator {
   /** `http://127.0.0.1:<port>`, once started. */
@@ -131,6 +138,7 @@ export class Emulator {
   readonly org: OrganizationsEmulator;
   readonly macie: MacieEmulator;
   readonly workspaces: WorkSpacesEmulator;
+  readonly cloudformation: CloudFormationEmulator;
   readonly faults: Faults;
   /** HTTP requests per operation name (retries and faulted calls included); 0 for operations never called. */
   readonly calls: Record<string, number> = {};
@@ -169,7 +177,8 @@ export class Emulator {
     });
     this.macie = new MacieEmulator(this.clock, { administratorAccountId: accountId, region, paging });
     this.workspaces = new WorkSpacesEmulator({ sourceAccountId: accountId, paging });
-    this.handlers = { organizations: this.org, macie2: this.macie, workspaces: this.workspaces };
+    this.cloudformation = new CloudFormationEmulator(this.clock);
+    this.handlers = { organizations: this.org, macie2: this.macie, workspaces: this.workspaces, cloudformation: this.cloudformation };
 
     for (const [service, model] of Object.entries(this.models.services) as Array<[ServiceName, ServiceModel]>) {
       if (model.targetPrefix) this.targets.set(model.targetPrefix, service);
@@ -249,12 +258,12 @@ export class Emulator {
       return;
     }
     let status = model.operations[call.op].http.responseCode ?? 200;
-    let body: unknown;
-    let errorCode: string | undefined;
+    let output: unknown;
+    let error: ServiceError | undefined;
     try {
       if (fault && fault.kind !== 'delay') throw injectedError(call.service, fault);
       if (call.violations.length > 0) throw validationError(call.service, call.violations);
-      body = this.handlers[call.service].handle(call.op, call.input);
+      output = this.handlers[call.service].handle(call.op, call.input);
     } catch (e) {
       if (!(e instanceof ServiceError)) throw e;
       if (e.invalidRequest) {
@@ -262,16 +271,23 @@ export class Emulator {
         this.validationErrors.push({ service: call.service, op: call.op, messages });
       }
       status = e.status ?? errorStatus(model, e.code);
-      errorCode = e.code;
-      body = errorBody(model, e);
+      error = e;
     }
     await this.sleep(this.latencyMs + (fault?.kind === 'delay' ? fault.ms : 0));
-    send(res, status, model.protocol, body, errorCode);
+    if (model.protocol === 'awsQuery') {
+      sendXml(res, status, requestId => (error ? queryErrorXml(model, status, error, requestId) : queryResultXml(model, call.op, output, requestId)));
+    } else {
+      send(res, status, model.protocol, error ? errorBody(model, error) : output, error?.code);
+    }
   }
 
   /** Finds the operation and its input; answers and returns undefined when the request can't be routed or read. */
   private parse(req: http.IncomingMessage, raw: string, res: http.ServerResponse): Call | undefined {
     const target = req.headers['x-amz-target'];
+    // awsQuery has no X-Amz-Target: a form-encoded POST
+    if (typeof target !== 'string' && req.method === 'POST' && FORM_CONTENT_TYPE.test(req.headers['content-type'] ?? '')) {
+      return this.parseQuery(req, raw, res);
+    }
     const fail = (service: ServiceName | 'unknown', op: string, code: string, message: string, status: number) => {
       this.validationErrors.push({ service, op, messages: [message] });
       const protocol = typeof target === 'string' ? 'awsJson1_1' : 'restJson1';
@@ -314,6 +330,31 @@ export class Emulator {
     return fail('unknown', `${req.method} ${url.pathname}`, 'UnknownOperationException', `No operation matches ${req.method} ${url.pathname}`, 404);
   }
 
+  /** An awsQuery request: `Action=<op>&Version=<apiVersion>&<members>`, answered in XML. */
+  private parseQuery(req: http.IncomingMessage, raw: string, res: http.ServerResponse): Call | undefined {
+    const params = new URLSearchParams(raw);
+    const action = params.get('Action') ?? '';
+    const queryServices = (Object.entries(this.models.services) as Array<[ServiceName, ServiceModel]>).filter(([, m]) => m.protocol === 'awsQuery');
+    const signing = signingService(req);
+    const [service, model] = queryServices.find(([, m]) => m.signingName === signing) ?? (queryServices.length === 1 ? queryServices[0] : []);
+    const fail = (op: string, code: string, message: string) => {
+      this.validationErrors.push({ service: service ?? 'unknown', op, messages: [message] });
+      sendXml(res, 400, requestId => queryErrorXml(model, 400, new ServiceError(code, message), requestId));
+      return undefined;
+    };
+    const operation = model?.operations[action];
+    if (!service || !model || !operation || new URL(req.url ?? '/', 'http://localhost').pathname !== '/') {
+      return fail(action || 'unknown', 'InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`);
+    }
+    if (params.get('Version') !== model.apiVersion) {
+      return fail(action, 'InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? '(none)'}`);
+    }
+    if (!operation.input) return { service, op: action, input: {}, violations: [] };
+    const { input, violations, unknown } = queryInput(model, operation.input, params);
+    if (unknown.length > 0) return fail(action, 'ValidationError', `Unknown parameters: ${unknown.join(', ')}`);
+    return { service, op: action, input, violations };
+  }
+
   private sleep(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve();
     return new Promise(resolve => {
@@ -352,21 +393,27 @@ function injectedError(service: ServiceName, fault: Exclude<Fault, { kind: 'dela
     case 'error':
       return new ServiceError(fault.code, `${fault.code} (injected)`, fault.fields);
     case 'throttle':
+      if (service === 'cloudformation') return new ServiceError('Throttling', 'Rate exceeded');
       if (service === 'organizations') {
         return new ServiceError('TooManyRequestsException', 'You have sent too many requests in too short a period of time.',
           { Type: 'TooManyRequestsException' });
       }
       return new ServiceError('ThrottlingException', 'Rate exceeded.');
     case 'serverError':
+      if (service === 'cloudformation') return new ServiceError('InternalFailure', 'An internal error occurred.', {}, 500);
       return service === 'organizations'
         ? new ServiceError('ServiceException', 'AWS Organizations can\'t complete your request because of an internal service error.')
         : new ServiceError('InternalServerException', 'Internal server error.', {}, 500);
   }
 }
 
-/** Organizations: InvalidInputException with the Reason of the first violation; Macie, WorkSpaces: ValidationException. */
+/**
+ * Organizations: InvalidInputException with the Reason of the first violation; Macie, WorkSpaces:
+ * ValidationException; CloudFormation: ValidationError.
+ */
 function validationError(service: ServiceName, violations: readonly Violation[]): ServiceError {
   const message = `${violations.length} validation error${violations.length > 1 ? 's' : ''} detected: ${violations.map(v => v.message).join('; ')}`;
+  if (service === 'cloudformation') return new ServiceError('ValidationError', message, {}, undefined, true);
   if (service !== 'organizations') return new ServiceError('ValidationException', message, {}, undefined, true);
   const reasons: Partial<Record<Violation['rule'], string>> = {
     required: 'INPUT_REQUIRED',
@@ -387,7 +434,7 @@ function errorBody(model: ServiceModel, error: ServiceError): Record<string, unk
   return model.protocol === 'awsJson1_1' ? { __type: error.code, ...body } : body;
 }
 
-function send(res: http.ServerResponse, status: number, protocol: ServiceModel['protocol'], body: unknown, errorCode?: string): void {
+function send(res: http.ServerResponse, status: number, protocol: JsonProtocol, body: unknown, errorCode?: string): void {
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(status, {
     'content-type': CONTENT_TYPES[protocol],
@@ -395,6 +442,56 @@ function send(res: http.ServerResponse, status: number, protocol: ServiceModel['
     ...(errorCode ? { 'x-amzn-errortype': errorCode } : {}),
   });
   res.end(JSON.stringify(body));
+}
+
+/** An awsQuery answer: XML, with the request ID in the body and in x-amzn-RequestId. */
+function sendXml(res: http.ServerResponse, status: number, xml: (requestId: string) => string): void {
+  if (res.destroyed || res.writableEnded) return;
+  const requestId = randomUUID();
+  res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+  res.end(xml(requestId));
+}
+
+/** `<OpResponse xmlns=...><OpResult>...</OpResult><ResponseMetadata><RequestId>...` as awsQuery services send it. */
+function queryResultXml(model: ServiceModel, op: string, output: unknown, requestId: string): string {
+  const wrapper = model.operations[op].resultWrapper ?? `${op}Result`;
+  return '<?xml version="1.0" encoding="UTF-8"?>\n'
+    + `<${op}Response xmlns="${model.xmlNamespace ?? ''}">\n`
+    + xmlElement(wrapper, output ?? {}, '  ')
+    + xmlElement('ResponseMetadata', { RequestId: requestId }, '  ')
+    + `</${op}Response>\n`;
+}
+
+/**
+ * `<ErrorResponse><Error><Type>Sender|Receiver</Type><Code>...</Code><Message>...` with the model's wire code
+ * (e.g. ChangeSetNotFound for ChangeSetNotFoundException).
+ */
+function queryErrorXml(model: ServiceModel | undefined, status: number, error: ServiceError, requestId: string): string {
+  const code = model?.shapes[error.code]?.error?.code ?? error.code;
+  const body = { Type: status >= 500 ? 'Receiver' : 'Sender', Code: code, Message: error.message, ...error.fields };
+  return '<?xml version="1.0" encoding="UTF-8"?>\n'
+    + `<ErrorResponse xmlns="${model?.xmlNamespace ?? ''}">\n`
+    + xmlElement('Error', body, '  ')
+    + xmlElement('RequestId', requestId, '  ')
+    + '</ErrorResponse>\n';
+}
+
+/** One element: objects as child elements in key order, arrays as `<member>` items, Dates in ISO 8601. */
+function xmlElement(name: string, value: unknown, indent: string): string {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value) || (isRecord(value) && !(value instanceof Date))) {
+    const children = Array.isArray(value)
+      ? value.map(item => xmlElement('member', item, `${indent}  `))
+      : Object.entries(value).map(([key, child]) => xmlElement(key, child, `${indent}  `));
+    const inner = children.join('');
+    return inner ? `${indent}<${name}>\n${inner}${indent}</${name}>\n` : `${indent}<${name}/>\n`;
+  }
+  const text = value instanceof Date ? value.toISOString() : String(value);
+  return `${indent}<${name}>${xmlEscape(text)}</${name}>\n`;
+}
+
+function xmlEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 async function readBody(req: http.IncomingMessage): Promise<string> {
@@ -405,6 +502,10 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
 
 function signingRegion(req: http.IncomingMessage): string | undefined {
   return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
+}
+
+function signingService(req: http.IncomingMessage): string | undefined {
+  return /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

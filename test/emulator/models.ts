@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type ServiceName = 'organizations' | 'macie2' | 'workspaces';
+export type ServiceName = 'organizations' | 'macie2' | 'workspaces' | 'cloudformation';
 
 export interface MemberRef {
   readonly shape: string;
@@ -27,21 +27,26 @@ export interface Shape {
   readonly max?: number;
   readonly exception?: boolean;
   readonly fault?: boolean;
-  readonly error?: { readonly httpStatusCode: number };
+  /** `code`: awsQuery only, the error code on the wire when it differs from the shape name. */
+  readonly error?: { readonly httpStatusCode: number; readonly code?: string };
 }
 
 export interface OperationModel {
   readonly http: { readonly method: string; readonly requestUri: string; readonly responseCode?: number };
   readonly input?: string;
+  /** awsQuery only: the element that wraps the output, e.g. `DescribeStacksResult`. */
+  readonly resultWrapper?: string;
   readonly errors: readonly string[];
 }
 
 export interface ServiceModel {
-  readonly protocol: 'awsJson1_1' | 'restJson1';
+  readonly protocol: 'awsJson1_1' | 'restJson1' | 'awsQuery';
   readonly apiVersion: string;
   readonly signingName: string;
   /** awsJson1_1 only: the X-Amz-Target prefix. */
   readonly targetPrefix?: string;
+  /** awsQuery only: the namespace of the XML answers. */
+  readonly xmlNamespace?: string;
   readonly operations: Readonly<Record<string, OperationModel>>;
   readonly shapes: Readonly<Record<string, Shape>>;
 }

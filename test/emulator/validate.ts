@@ -209,3 +209,73 @@ export function restJsonInput(model: ServiceModel, shapeName: string, parts: Res
   }
   return { input, violations: validate(model, shapeName, input) };
 }
+
+/** Whether any parameter is `prefix` itself or lies under it (`prefix.`). */
+function hasParamsUnder(params: URLSearchParams, prefix: string): boolean {
+  for (const key of params.keys()) if (key === prefix || key.startsWith(`${prefix}.`)) return true;
+  return false;
+}
+
+/**
+ * The value of one member of an awsQuery request: scalars by their key, structures as `Key.Member`, lists as
+ * `Key.member.N` (an empty list is `Key=`), maps as `Key.entry.N.key` / `Key.entry.N.value`.
+ */
+function queryValue(model: ServiceModel, shapeName: string, params: URLSearchParams, key: string): unknown {
+  const shape = model.shapes[shapeName];
+  if (!shape) throw new Error(`shape ${shapeName} is missing from the fixture`);
+  switch (shape.type) {
+    case 'structure': {
+      if (!hasParamsUnder(params, key)) return undefined;
+      const value: Record<string, unknown> = {};
+      for (const [name, ref] of Object.entries(shape.members ?? {})) {
+        const member = queryValue(model, ref.shape, params, `${key}.${wireName(name, ref)}`);
+        if (member !== undefined) value[wireName(name, ref)] = member;
+      }
+      return value;
+    }
+    case 'list': {
+      if (params.get(key) === '') return [];
+      const member = shape.member;
+      if (!member || !hasParamsUnder(params, key)) return undefined;
+      const items: unknown[] = [];
+      for (let i = 1; hasParamsUnder(params, `${key}.${member.locationName ?? 'member'}.${i}`); i++) {
+        items.push(queryValue(model, member.shape, params, `${key}.${member.locationName ?? 'member'}.${i}`));
+      }
+      return items;
+    }
+    case 'map': {
+      if (!shape.key || !shape.value || !hasParamsUnder(params, key)) return undefined;
+      const entries: Record<string, unknown> = {};
+      for (let i = 1; hasParamsUnder(params, `${key}.entry.${i}`); i++) {
+        const k = params.get(`${key}.entry.${i}.key`);
+        if (k !== null) entries[k] = queryValue(model, shape.value.shape, params, `${key}.entry.${i}.value`);
+      }
+      return entries;
+    }
+    default: {
+      const raw = params.get(key);
+      return raw === null ? undefined : fromQueryString(shape, raw);
+    }
+  }
+}
+
+/**
+ * Reads an awsQuery input (the form-encoded body without `Action` and `Version`) into one object keyed by wire
+ * name, with the modeled types, and validates it. Parameters that are not members of the input are listed in
+ * `unknown`.
+ */
+export function queryInput(model: ServiceModel, shapeName: string, params: URLSearchParams): {
+  input: Record<string, unknown>;
+  violations: Violation[];
+  unknown: string[];
+} {
+  const input: Record<string, unknown> = {};
+  const members = Object.entries(model.shapes[shapeName]?.members ?? {});
+  for (const [name, ref] of members) {
+    const value = queryValue(model, ref.shape, params, wireName(name, ref));
+    if (value !== undefined) input[wireName(name, ref)] = value;
+  }
+  const known = new Set(['Action', 'Version', ...members.map(([name, ref]) => wireName(name, ref))]);
+  const unknown = [...new Set(params.keys())].filter(key => !known.has(key.split('.')[0]));
+  return { input, violations: validate(model, shapeName, input), unknown };
+}

@@ -17,6 +17,11 @@
  * and read the environment then: endpoints, region, dummy credentials, the CDK_ACCOUNT_INVITATIONS_* overrides of
  * the test). Not `jest.isolateModules`: the SDK's HTTP handler loads `node:http` with a dynamic `import()`, which
  * jest's module sandbox refuses without --experimental-vm-modules.
+ *
+ * The player also keeps each stack in the emulator's CloudFormation the way CloudFormation does, for the handlers'
+ * DescribeStacks / GetTemplate on Delete (see `PlayedStack`): the template lists the resources that exist, a
+ * Delete's resource is already gone from it (the update removed it), and `{ stackStatus: 'DELETE_IN_PROGRESS' }`
+ * plays a whole-stack delete.
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +30,7 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import type { StackStatus } from '../emulator/cloudformation';
 import { Emulator, EmulatorOptions, startEmulator } from '../emulator/emulator';
 import type { RelationshipStatus } from '../emulator/macie';
 import { BASE, createEvent, deleteEvent, updateEvent } from '../util/events';
@@ -38,11 +44,17 @@ export const LAMBDA_TIMEOUT_MS: Readonly<Record<HandlerName, number>> = {
   'macie-invitations': 15 * 60_000,
 };
 
-const RESOURCE_TYPES: Readonly<Record<HandlerName, string>> = {
+/** The custom resource types the constructs declare (src/*.ts): the events' ResourceType and the template's Type. */
+export const RESOURCE_TYPES: Readonly<Record<HandlerName, string>> = {
   'org-invitation': 'Custom::OrgInvitation',
   'workspaces-account-link': 'Custom::WorkSpacesAccountLink',
   'macie-invitations': 'Custom::MacieInvitations',
 };
+
+/** The stack of the events unless a request names another (test/util/events.ts). */
+export const STACK_ID = BASE.StackId;
+/** Another stack of the same account and region: e.g. where an invitation "opened outside the stack" comes from. */
+export const OTHER_STACK_ID = 'arn:aws:cloudformation:us-east-1:111111111111:stack/OtherStack/6c2d5f21-0000-0000-0000-000000000000';
 
 /** The physical ID the runtime answers a failed Create with (lambda/shared/runtime.ts). */
 export const CREATE_FAILED = 'cdk-account-invitations:create-failed';
@@ -81,6 +93,17 @@ export interface RequestOptions {
   readonly requestId?: string;
   /** The Lambda time left when the event arrives; default: the timeout the construct configures. */
   readonly lambdaTimeoutMs?: number;
+  /** The event's StackId; default STACK_ID. Each stack is kept in the emulator's CloudFormation on its own. */
+  readonly stackId?: string;
+  /**
+   * The stack's status while the handler runs. Default: CREATE_IN_PROGRESS for the stack's first event,
+   * UPDATE_IN_PROGRESS for a Create or an Update, UPDATE_COMPLETE_CLEANUP_IN_PROGRESS for a Delete (the update
+   * removed the resource from the template). `DELETE_IN_PROGRESS` on a Delete plays a whole-stack delete: the
+   * template keeps every resource, and the stack's later Deletes are part of the same stack delete.
+   */
+  readonly stackStatus?: StackStatus;
+  /** The resource's Properties in the template when they differ from the event's resolved ones, e.g. `{ TargetId: { Ref: 'Target' } }`. */
+  readonly templateProperties?: Props;
 }
 
 /** What the emulator may still hold once the scenario is over; anything else is a leak. */
@@ -109,6 +132,7 @@ export class Cfn {
   /** Unhandled rejections and exceptions of the Lambda host: each would fail a real invocation. */
   readonly crashes: string[] = [];
   private readonly responses = new Map<string, string[]>();
+  private readonly stacks = new Map<string, PlayedStack>();
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private output = '';
   private nextId = 0;
@@ -150,6 +174,7 @@ export class Cfn {
       AWS_ENDPOINT_URL_ORGANIZATIONS: this.emulator.url,
       AWS_ENDPOINT_URL_MACIE2: this.emulator.url,
       AWS_ENDPOINT_URL_WORKSPACES: this.emulator.url,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: this.emulator.url,
       AWS_LAMBDA_FUNCTION_NAME: `integ-${this.handlerName}`,
       ...options.env,
     });
@@ -188,8 +213,33 @@ export class Cfn {
     });
   }
 
-  /** Sends any event to `onEvent` and returns what CloudFormation received. */
-  async send(event: CloudFormationCustomResourceEvent, lambdaTimeoutMs = LAMBDA_TIMEOUT_MS[this.handlerName]): Promise<CfnResult> {
+  /**
+   * Sends any event to `onEvent` and returns what CloudFormation received; the event's stack is kept in the
+   * emulator's CloudFormation before and after (`stack` options: see RequestOptions).
+   */
+  async send(
+    event: CloudFormationCustomResourceEvent,
+    lambdaTimeoutMs = LAMBDA_TIMEOUT_MS[this.handlerName],
+    stack: Pick<RequestOptions, 'stackStatus' | 'templateProperties'> = {},
+  ): Promise<CfnResult> {
+    const played = this.stack(event.StackId);
+    played.before(event, stack);
+    const result = await this.invoke(event, lambdaTimeoutMs);
+    played.after(event, result, stack);
+    return result;
+  }
+
+  /** The stack as the player keeps it (created on first use). */
+  stack(stackId = STACK_ID): PlayedStack {
+    let played = this.stacks.get(stackId);
+    if (!played) {
+      played = new PlayedStack(this.emulator, stackId, this.handlerName);
+      this.stacks.set(stackId, played);
+    }
+    return played;
+  }
+
+  private async invoke(event: CloudFormationCustomResourceEvent, lambdaTimeoutMs: number): Promise<CfnResult> {
     const host = this.host;
     if (!host) throw new Error('not started');
     const started = Date.now();
@@ -207,15 +257,15 @@ export class Cfn {
   }
 
   create(props: Props, options: RequestOptions = {}): Promise<CfnResult> {
-    return this.send(createEvent(props, this.overrides(options)), options.lambdaTimeoutMs);
+    return this.send(createEvent(props, this.overrides(options)), options.lambdaTimeoutMs, options);
   }
 
   update(physicalId: string, props: Props, oldProps: Props, options: RequestOptions = {}): Promise<CfnResult> {
-    return this.send(updateEvent(physicalId, props, oldProps, this.overrides(options)), options.lambdaTimeoutMs);
+    return this.send(updateEvent(physicalId, props, oldProps, this.overrides(options)), options.lambdaTimeoutMs, options);
   }
 
   delete(physicalId: string, props: Props, options: RequestOptions = {}): Promise<CfnResult> {
-    return this.send(deleteEvent(physicalId, props, this.overrides(options)), options.lambdaTimeoutMs);
+    return this.send(deleteEvent(physicalId, props, this.overrides(options)), options.lambdaTimeoutMs, options);
   }
 
   /** Everything the Lambda host wrote: the handler's log lines and Node's warnings. */
@@ -242,6 +292,18 @@ export class Cfn {
       crashes: [],
     });
     expect(this.logs()).not.toMatch(UNMASKED_EMAIL);
+  }
+
+  /**
+   * The handler asked CloudFormation about its stack (by stack ID), which did not know it (ValidationError), and
+   * logged a warning naming the error.
+   */
+  expectAskedUnknownStack(stackId = STACK_ID): void {
+    const asked = this.emulator.requests.filter((r) => r.service === 'cloudformation');
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.map((r) => r.input.StackName)).toEqual(asked.map(() => stackId));
+    expect(this.emulator.cloudformation.stacks().map((s) => s.StackId)).not.toContain(stackId);
+    expect(this.logs()).toMatch(/"level":"WARN".*"ValidationError"/);
   }
 
   async stop(): Promise<void> {
@@ -273,8 +335,102 @@ export class Cfn {
       ResponseURL: `${this.baseUrl}/${requestId}?delivery=${this.nextDelivery++}`,
       LogicalResourceId: options.logicalResourceId ?? BASE.LogicalResourceId,
       ResourceType: RESOURCE_TYPES[this.handlerName],
+      StackId: options.stackId ?? STACK_ID,
     };
   }
+}
+
+interface StackResource {
+  readonly type: string;
+  readonly properties: Props;
+  readonly physicalId: string;
+}
+
+/**
+ * One stack as CloudFormation keeps it, published to the emulator's CloudFormation (`setStack`) before each event
+ * reaches the handler:
+ * - its template lists the resources that exist: a successful Create adds (or replaces) its logical ID, a
+ *   successful Update replaces its properties; plus the provider's function and role, as `cdk synth` writes them;
+ * - a Delete's resource is no longer in it (the update removed it from the template), unless the Delete is the
+ *   cleanup of a physical ID its logical ID replaced (then the logical ID stays, with its new physical ID);
+ * - during a whole-stack delete (`stackStatus: 'DELETE_IN_PROGRESS'`) it is the template the delete started with.
+ * CloudFormation passes resolved properties, every scalar a string, to the handler; the template holds them as
+ * written, with the ServiceToken an `Fn::GetAtt` (and `templateProperties` for other intrinsics).
+ */
+export class PlayedStack {
+  private readonly resources = new Map<string, StackResource>();
+  private status?: StackStatus;
+  private deleting?: object;
+  private known = true;
+  private readonly providerId: string;
+
+  constructor(private readonly emulator: Emulator, readonly stackId: string, handlerName: HandlerName) {
+    this.providerId = `CdkAccountInvitations${handlerName.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('')}CustomResourceProvider`;
+  }
+
+  /** CloudFormation no longer knows the stack (DescribeStacks / GetTemplate answer ValidationError), from now on. */
+  forget(): void {
+    this.known = false;
+    this.emulator.cloudformation.removeStack(this.stackId);
+  }
+
+  /** The template as it stands, e.g. to check the bookkeeping. */
+  template(): { Resources: Record<string, unknown> } {
+    const resources: Record<string, unknown> = {
+      [`${this.providerId}Role12345678`]: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } },
+      [`${this.providerId}Handler12345678`]: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Handler: 'index.onEvent', Role: { 'Fn::GetAtt': [`${this.providerId}Role12345678`, 'Arn'] } },
+        DependsOn: [`${this.providerId}Role12345678`],
+      },
+    };
+    for (const [logicalId, r] of this.resources) {
+      resources[logicalId] = {
+        Type: r.type,
+        Properties: { ServiceToken: { 'Fn::GetAtt': [`${this.providerId}Handler12345678`, 'Arn'] }, ...r.properties },
+        UpdateReplacePolicy: 'Delete',
+        DeletionPolicy: 'Delete',
+      };
+    }
+    return { Resources: resources };
+  }
+
+  before(event: CloudFormationCustomResourceEvent, options: Pick<RequestOptions, 'stackStatus'>): void {
+    if (event.RequestType === 'Delete') {
+      if (options.stackStatus === 'DELETE_IN_PROGRESS' || (this.deleting && options.stackStatus === undefined)) {
+        this.deleting ??= this.template();
+        this.publish('DELETE_IN_PROGRESS', this.deleting);
+        this.resources.delete(event.LogicalResourceId);
+        return;
+      }
+      const current = this.resources.get(event.LogicalResourceId);
+      if (current?.physicalId === event.PhysicalResourceId || current === undefined) this.resources.delete(event.LogicalResourceId);
+      this.publish(options.stackStatus ?? 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+      return;
+    }
+    if (this.deleting) throw new Error(`${event.RequestType} of ${event.LogicalResourceId}: the stack is being deleted`);
+    this.publish(options.stackStatus ?? (this.status === undefined && event.RequestType === 'Create' ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS'));
+  }
+
+  after(event: CloudFormationCustomResourceEvent, result: CfnResult, options: Pick<RequestOptions, 'templateProperties'>): void {
+    if (event.RequestType === 'Delete' || result.Status !== 'SUCCESS') return;
+    this.resources.set(event.LogicalResourceId, {
+      type: event.ResourceType,
+      properties: options.templateProperties ?? withoutServiceToken(event.ResourceProperties),
+      physicalId: result.PhysicalResourceId,
+    });
+    this.publish(this.status ?? 'UPDATE_IN_PROGRESS');
+  }
+
+  private publish(status: StackStatus, template: object = this.template()): void {
+    this.status = status;
+    if (this.known) this.emulator.cloudformation.setStack(this.stackId, { status, template });
+  }
+}
+
+function withoutServiceToken(properties: Record<string, unknown>): Props {
+  const { ServiceToken: _serviceToken, ...rest } = properties;
+  return rest;
 }
 
 /**

@@ -165,6 +165,66 @@ describe('CloudFormation lifecycles', () => {
     cfn.expectFinalState();
   });
 
+  test('an account moved to another MacieInvitations that is updated to list it: the old resource\'s Delete leaves it', async () => {
+    const { emulator } = await start();
+    const old = await cfn.create(props([member(1), member(2)]), { logicalResourceId: 'Old' });
+    const v1 = props([member(3)]);
+    const other = await cfn.create(v1, { logicalResourceId: 'Other' });
+    // UPDATE_IN_PROGRESS: Other now lists account 2 as well, and adopts its member
+    const v2 = props([member(2), member(3)]);
+    const updated = await cfn.update(other.PhysicalResourceId, v2, v1, { logicalResourceId: 'Other' });
+    expect(updated).toMatchObject({ Status: 'SUCCESS', Data: { MemberCount: 2, AdoptedCount: 1, CreatedCount: 0, InvitedCount: 0 } });
+    // UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: Old is gone from the template
+    expect((await cfn.delete(old.PhysicalResourceId, props([member(1), member(2)]), { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
+    expect(emulator.calls.CreateInvitations).toBe(2);
+    cfn.expectFinalState({ macieMembers: { Invited: ids(2, 3) } });
+
+    expect((await cfn.delete(other.PhysicalResourceId, v2, { logicalResourceId: 'Other' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('an account moved to a new MacieInvitations: its Create adopts the member, the old resource\'s Delete leaves it', async () => {
+    const { emulator } = await start();
+    const v1 = props([member(1), member(2)]);
+    const old = await cfn.create(v1, { logicalResourceId: 'Old' });
+    emulator.macie.accept(accountId(2));
+    const v2 = props([member(2), member(3)]);
+    const created = await cfn.create(v2, { logicalResourceId: 'New' });
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { MemberCount: 2, AdoptedCount: 1, CreatedCount: 1, InvitedCount: 1 } });
+    expect((await cfn.delete(old.PhysicalResourceId, v1, { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
+    // account 1 went with Old; account 2 kept its association (no new invitation to accept)
+    cfn.expectFinalState({ macieMembers: { Enabled: ids(2), Invited: ids(3) } });
+    expect(invitationBatches()).toEqual([ids(1, 2), ids(3)]);
+
+    expect((await cfn.delete(created.PhysicalResourceId, v2, { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a whole-stack delete with two resources listing the same members (DELETE_IN_PROGRESS, deleted at once): every member is removed', async () => {
+    const { emulator } = await start();
+    const first = await cfn.create(props([member(1), member(2)]), { logicalResourceId: 'First' });
+    const second = await cfn.create(props([member(2), member(3)]), { logicalResourceId: 'Second' });
+    expect(second).toMatchObject({ Status: 'SUCCESS', Data: { AdoptedCount: 1 } });
+    const deleted = await Promise.all([
+      cfn.delete(first.PhysicalResourceId, props([member(1), member(2)]), { logicalResourceId: 'First', stackStatus: 'DELETE_IN_PROGRESS' }),
+      cfn.delete(second.PhysicalResourceId, props([member(2), member(3)]), { logicalResourceId: 'Second', stackStatus: 'DELETE_IN_PROGRESS' }),
+    ]);
+    expect(deleted.map((r) => r.Status)).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(emulator.macie.members()).toEqual([]);
+    cfn.expectFinalState();
+  });
+
+  test('a stack CloudFormation does not know (DescribeStacks: ValidationError): the Delete removes the members as it would without the look', async () => {
+    const { emulator } = await start();
+    const v1 = props([member(1), member(2)]);
+    const created = await cfn.create(v1);
+    cfn.stack().forget();
+    expect((await cfn.delete(created.PhysicalResourceId, v1)).Status).toBe('SUCCESS');
+    cfn.expectAskedUnknownStack();
+    expect(emulator.calls.DeleteMember).toBe(2);
+    cfn.expectFinalState();
+  });
+
   test('a member that accepted is disassociated and deleted with the resource', async () => {
     const { emulator } = await start();
     const v1 = props([member(1)]);

@@ -2,7 +2,7 @@
  * OrgInvitation, end to end: the shipped bundle's `onEvent`, the real SDK client, the emulator's Organizations, and
  * CloudFormation's responses. Every scenario ends with the leak check (`expectFinalState`).
  */
-import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, FAULT_BUDGET_MS, startCfn, StartOptions } from './cfn';
+import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, FAULT_BUDGET_MS, OTHER_STACK_ID, startCfn, StartOptions } from './cfn';
 import { DAY_MS } from '../emulator/common';
 
 jest.setTimeout(60_000);
@@ -157,6 +157,34 @@ describe('CloudFormation lifecycles', () => {
     cfn.expectFinalState({ openHandshakes: [renamed.PhysicalResourceId] });
 
     expect((await cfn.delete(renamed.PhysicalResourceId, v1, { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a whole-stack delete with two resources for the same target (DELETE_IN_PROGRESS, deleted at once): the invitation is canceled', async () => {
+    const { emulator } = await start();
+    const v1 = props(A);
+    const first = await cfn.create(v1, { logicalResourceId: 'First' });
+    const second = await cfn.create(v1, { logicalResourceId: 'Second' });
+    expect(second).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId, Data: { Adopted: true } });
+    // CloudFormation deletes resources that do not depend on each other in parallel; the template still lists both
+    const deleted = await Promise.all([
+      cfn.delete(first.PhysicalResourceId, v1, { logicalResourceId: 'First', stackStatus: 'DELETE_IN_PROGRESS' }),
+      cfn.delete(second.PhysicalResourceId, v1, { logicalResourceId: 'Second', stackStatus: 'DELETE_IN_PROGRESS' }),
+    ]);
+    expect(deleted.map((r) => r.Status)).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(state(first.PhysicalResourceId)).toBe('CANCELED');
+    expect(emulator.cloudformation.stacks()[0].StackStatus).toBe('DELETE_IN_PROGRESS');
+    cfn.expectFinalState();
+  });
+
+  test('a stack CloudFormation does not know (DescribeStacks: ValidationError): the Delete cancels as it would without the look', async () => {
+    await start();
+    const v1 = props(A);
+    const created = await cfn.create(v1);
+    cfn.stack().forget();
+    expect((await cfn.delete(created.PhysicalResourceId, v1)).Status).toBe('SUCCESS');
+    cfn.expectAskedUnknownStack();
+    expect(state(created.PhysicalResourceId)).toBe('CANCELED');
     cfn.expectFinalState();
   });
 
@@ -343,7 +371,8 @@ describe('answers of Organizations', () => {
   test('an invitation opened outside the stack is adopted by Create, and canceled by Delete', async () => {
     const { emulator } = await start();
     emulator.org.registerAccount(A, 'owner@example.com');
-    const outside = await cfn.create(props(A), { logicalResourceId: 'Outside' });
+    // opened by another stack: this stack's template does not list it
+    const outside = await cfn.create(props(A), { logicalResourceId: 'Outside', stackId: OTHER_STACK_ID });
     expect(outside.Data.Adopted).toBe(false);
     // Parties name the email for this invitation by account ID: the target is matched in the nested Resources
     expect(emulator.org.handshakes()[0].Parties).toContainEqual({ Id: 'owner@example.com', Type: 'EMAIL' });

@@ -2,7 +2,7 @@
  * WorkSpacesAccountLink, end to end: the shipped bundle's `onEvent`, the real SDK client, the emulator's WorkSpaces
  * account links, and CloudFormation's responses. Every scenario ends with the leak check (`expectFinalState`).
  */
-import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, FAULT_BUDGET_MS, startCfn, StartOptions } from './cfn';
+import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, FAULT_BUDGET_MS, OTHER_STACK_ID, startCfn, StartOptions } from './cfn';
 
 jest.setTimeout(60_000);
 
@@ -138,6 +138,32 @@ describe('CloudFormation lifecycles', () => {
     cfn.expectFinalState();
   });
 
+  test('a whole-stack delete with two resources for the same target (DELETE_IN_PROGRESS, deleted at once): the link is deleted', async () => {
+    const { emulator } = await start();
+    const first = await cfn.create(props(A), { logicalResourceId: 'First' });
+    const second = await cfn.create(props(A), { logicalResourceId: 'Second' });
+    expect(second).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId, Data: { Adopted: true } });
+    const deleted = await Promise.all([
+      cfn.delete(first.PhysicalResourceId, props(A), { logicalResourceId: 'First', stackStatus: 'DELETE_IN_PROGRESS' }),
+      cfn.delete(second.PhysicalResourceId, props(A), { logicalResourceId: 'Second', stackStatus: 'DELETE_IN_PROGRESS' }),
+    ]);
+    expect(deleted.map((r) => r.Status)).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(status(first.PhysicalResourceId)).toBeUndefined();
+    expect(emulator.workspaces.links()).toEqual([]);
+    cfn.expectFinalState();
+  });
+
+  test('a stack CloudFormation does not know (DescribeStacks: ValidationError): the Delete deletes as it would without the look', async () => {
+    const { emulator } = await start();
+    const created = await cfn.create(props(A));
+    cfn.stack().forget();
+    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    cfn.expectAskedUnknownStack();
+    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(1);
+    expect(status(created.PhysicalResourceId)).toBeUndefined();
+    cfn.expectFinalState();
+  });
+
   test('a LINKED link: update reports LINKED, delete leaves it (it cannot be undone) and succeeds', async () => {
     const { emulator } = await start();
     const lA = (await cfn.create(props(A))).PhysicalResourceId;
@@ -162,8 +188,8 @@ describe('CloudFormation lifecycles', () => {
   test('a link deleted outside the stack: update reports LINK_NOT_FOUND, delete succeeds', async () => {
     const { emulator } = await start();
     const lA = (await cfn.create(props(A), { logicalResourceId: 'Link' })).PhysicalResourceId;
-    // someone deletes the pending invitation in the console (here: another resource of the same link)
-    expect((await cfn.delete(lA, props(A), { logicalResourceId: 'Console' })).Status).toBe('SUCCESS');
+    // someone deletes the pending invitation in the console (here: a resource of another stack for the same link)
+    expect((await cfn.delete(lA, props(A), { logicalResourceId: 'Console', stackId: OTHER_STACK_ID })).Status).toBe('SUCCESS');
     expect(await cfn.update(lA, props(A), props(A), { logicalResourceId: 'Link' }))
       .toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lA, Data: { AccountLinkStatus: 'LINK_NOT_FOUND' } });
     expect((await cfn.delete(lA, props(A), { logicalResourceId: 'Link' })).Status).toBe('SUCCESS');
@@ -173,7 +199,8 @@ describe('CloudFormation lifecycles', () => {
 
   test('a link created outside the stack is adopted on ConflictException, and deleted with the resource', async () => {
     const { emulator } = await start();
-    const outside = await cfn.create(props(A), { logicalResourceId: 'Outside' });
+    // created by another stack: this stack's template does not list it
+    const outside = await cfn.create(props(A), { logicalResourceId: 'Outside', stackId: OTHER_STACK_ID });
     const adopted = await cfn.create(props(A), { logicalResourceId: 'Adopter' });
     expect(adopted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: outside.PhysicalResourceId, Data: { Adopted: true } });
     expect(emulator.workspaces.links()).toHaveLength(1);

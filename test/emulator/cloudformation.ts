@@ -1,0 +1,158 @@
+/**
+ * AWS CloudFormation (awsQuery), only what the handlers ask on Delete: DescribeStacks (the stack's status) and
+ * GetTemplate (the other resources of the stack). The tests, or the integration tier's CloudFormation player,
+ * keep the stacks here with `setStack`.
+ */
+import { Clock, Input, ServiceError, ServiceHandler } from './common';
+
+export const STACK_STATUSES = [
+  'CREATE_IN_PROGRESS', 'CREATE_FAILED', 'CREATE_COMPLETE',
+  'ROLLBACK_IN_PROGRESS', 'ROLLBACK_FAILED', 'ROLLBACK_COMPLETE',
+  'DELETE_IN_PROGRESS', 'DELETE_FAILED', 'DELETE_COMPLETE',
+  'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_COMPLETE', 'UPDATE_FAILED',
+  'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_FAILED', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+  'UPDATE_ROLLBACK_COMPLETE',
+  'REVIEW_IN_PROGRESS',
+  'IMPORT_IN_PROGRESS', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_IN_PROGRESS', 'IMPORT_ROLLBACK_FAILED', 'IMPORT_ROLLBACK_COMPLETE',
+] as const;
+
+export type StackStatus = typeof STACK_STATUSES[number];
+
+export interface StackOptions {
+  readonly status: StackStatus;
+  /** The stack's template: an object (sent as JSON, indented like `cdk synth`) or the body as is. */
+  readonly template: object | string;
+}
+
+/** Stack as DescribeStacks sends it (the members the emulator knows; times as Dates, ISO 8601 on the wire). */
+export interface WireStack {
+  readonly StackId: string;
+  readonly StackName: string;
+  readonly CreationTime: Date;
+  readonly LastUpdatedTime?: Date;
+  readonly DeletionTime?: Date;
+  readonly StackStatus: StackStatus;
+  readonly DisableRollback: boolean;
+  readonly NotificationARNs: readonly string[];
+  readonly Tags: readonly unknown[];
+  readonly EnableTerminationProtection: boolean;
+  readonly DriftInformation: { readonly StackDriftStatus: 'NOT_CHECKED' };
+}
+
+interface StackRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: number;
+  updatedAt?: number;
+  deletedAt?: number;
+  status: StackStatus;
+  templateBody: string;
+}
+
+/** `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>` */
+const STACK_ID = /^arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:\d{12}:stack\/([A-Za-z][A-Za-z0-9-]{0,127})\/[0-9a-f-]+$/;
+
+export class CloudFormationEmulator implements ServiceHandler {
+  private readonly stacksById = new Map<string, StackRecord>();
+
+  constructor(private readonly clock: Clock) {}
+
+  // ---- test helpers -------------------------------------------------------------------------------------------
+
+  /**
+   * Creates the stack, or sets the status and template of a known one (its CreationTime stays; LastUpdatedTime,
+   * or DeletionTime for DELETE_COMPLETE, is now). `stackId` is the stack's ARN, as custom-resource events carry it.
+   */
+  setStack(stackId: string, options: StackOptions): void {
+    const name = STACK_ID.exec(stackId)?.[1];
+    if (!name) throw new Error(`not a stack ID: ${stackId}`);
+    if (!(STACK_STATUSES as readonly string[]).includes(options.status)) throw new Error(`not a stack status: ${options.status}`);
+    const templateBody = typeof options.template === 'string' ? options.template : JSON.stringify(options.template, undefined, 1);
+    const now = this.clock.now();
+    const known = this.stacksById.get(stackId);
+    const live = [...this.stacksById.values()].find(s => s.name === name && s.id !== stackId && s.status !== 'DELETE_COMPLETE');
+    if (live && options.status !== 'DELETE_COMPLETE') throw new Error(`another stack named ${name} exists: ${live.id}`);
+    if (!known) {
+      this.stacksById.set(stackId, { id: stackId, name, createdAt: now, status: options.status, templateBody });
+      return;
+    }
+    known.status = options.status;
+    known.templateBody = templateBody;
+    if (options.status === 'DELETE_COMPLETE') known.deletedAt ??= now;
+    else known.updatedAt = now;
+  }
+
+  /** CloudFormation no longer knows the stack: DescribeStacks and GetTemplate answer ValidationError. */
+  removeStack(stackId: string): void {
+    this.stacksById.delete(stackId);
+  }
+
+  stacks(): WireStack[] {
+    return [...this.stacksById.values()].map(s => toWire(s));
+  }
+
+  /** The template body GetTemplate answers for the stack, if CloudFormation knows it. */
+  templateBody(stackId: string): string | undefined {
+    return this.stacksById.get(stackId)?.templateBody;
+  }
+
+  // ---- API ----------------------------------------------------------------------------------------------------
+
+  handle(operation: string, input: Input): unknown {
+    switch (operation) {
+      case 'DescribeStacks':
+        return this.describeStacks(input);
+      case 'GetTemplate':
+        return this.getTemplate(input);
+      default:
+        throw new Error(`CloudFormation operation ${operation} is not emulated`);
+    }
+  }
+
+  /** Without StackName, every stack that is not deleted (in one page), as AWS does. */
+  private describeStacks(input: Input) {
+    if (input.NextToken !== undefined) {
+      throw new ServiceError('ValidationError', 'Invalid NextToken', {}, undefined, true);
+    }
+    if (input.StackName === undefined) {
+      return { Stacks: [...this.stacksById.values()].filter(s => s.status !== 'DELETE_COMPLETE').map(s => toWire(s)) };
+    }
+    return { Stacks: [toWire(this.find(input.StackName as string))] };
+  }
+
+  /** Without transforms, the Original and the Processed template are the same. */
+  private getTemplate(input: Input) {
+    if (input.ChangeSetName !== undefined) {
+      throw new ServiceError('ChangeSetNotFoundException', `ChangeSet [${String(input.ChangeSetName)}] does not exist`);
+    }
+    if (input.StackName === undefined) {
+      throw new ServiceError('ValidationError', 'Either StackName or ChangeSetName must be specified.', {}, undefined, true);
+    }
+    const stack = this.find(input.StackName as string);
+    return { TemplateBody: stack.templateBody, StagesAvailable: ['Original', 'Processed'] };
+  }
+
+  /** By stack ID (deleted stacks too) or by name (stacks that are not deleted). */
+  private find(stackName: string): StackRecord {
+    const stack = this.stacksById.get(stackName)
+      ?? [...this.stacksById.values()].find(s => s.name === stackName && s.status !== 'DELETE_COMPLETE');
+    if (!stack) throw new ServiceError('ValidationError', `Stack with id ${stackName} does not exist`);
+    return stack;
+  }
+}
+
+function toWire(stack: StackRecord): WireStack {
+  return {
+    StackId: stack.id,
+    StackName: stack.name,
+    CreationTime: new Date(stack.createdAt),
+    ...(stack.updatedAt !== undefined ? { LastUpdatedTime: new Date(stack.updatedAt) } : {}),
+    ...(stack.deletedAt !== undefined ? { DeletionTime: new Date(stack.deletedAt) } : {}),
+    StackStatus: stack.status,
+    DisableRollback: false,
+    NotificationARNs: [],
+    Tags: [],
+    EnableTerminationProtection: false,
+    DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+  };
+}
