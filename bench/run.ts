@@ -246,23 +246,27 @@ async function main(): Promise<void> {
     macie = await macieLoad(bundlePath('macie'), MACIE_MEMBERS, MACIE_LATENCY_MS);
   }
 
-  const report = render(floor, largest, rows, cold, bundles, clients, macie);
+  const report = render({ floor, largest, rows, cold, bundles, clients, macie });
   process.stdout.write(`${report}\n`);
   fs.writeFileSync(path.join(__dirname, 'results.md'), `${report}\n`);
   log('wrote bench/results.md');
 }
 
+/** Everything one run measured, for the report. */
+interface Results {
+  readonly floor: Map<string, Stats>;
+  readonly largest: Array<{ kind: Kind | 'all'; outputs: boolean; lib: Largest; acr: Largest }>;
+  readonly rows: SynthRow[];
+  readonly cold: Map<string, number[]>;
+  readonly bundles: Record<string, string>;
+  readonly clients: Record<string, string>;
+  readonly macie: MacieLoadResult | undefined;
+}
+
 // ---- report -----------------------------------------------------------------------------------------------------------
 
-function render(
-  floor: Map<string, Stats>,
-  largest: Array<{ kind: Kind | 'all'; outputs: boolean; lib: Largest; acr: Largest }>,
-  rows: SynthRow[],
-  cold: Map<string, number[]>,
-  bundles: Record<string, string>,
-  clients: Record<string, string>,
-  macie: MacieLoadResult | undefined,
-): string {
+function render(results: Results): string {
+  const { floor, largest, rows, cold, bundles, clients, macie } = results;
   const out: string[] = [];
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
   const cdkVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/aws-cdk-lib/package.json'), 'utf8')) as { version: string }).version;
@@ -363,20 +367,13 @@ function render(
       ]));
   }
 
-  out.push('', renderTargets(floor, largest, rows, cold, bundles, clients, macie));
+  out.push('', renderTargets(results));
   out.push('', `Total: bench/run.ts took ${((performance.now() - started) / 1000).toFixed(0)} s (plus \`npx projen bundle\` before it).`);
   return out.join('\n');
 }
 
-function renderTargets(
-  floor: Map<string, Stats>,
-  largest: Array<{ kind: Kind | 'all'; outputs: boolean; lib: Largest; acr: Largest }>,
-  rows: SynthRow[],
-  cold: Map<string, number[]>,
-  bundles: Record<string, string>,
-  clients: Record<string, string>,
-  macie: MacieLoadResult | undefined,
-): string {
+function renderTargets(results: Results): string {
+  const { floor, largest, rows, cold, bundles, clients, macie } = results;
   const items: Array<[string, string, boolean | undefined]> = [];
   const mark = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'met' : '**not met**');
 
