@@ -495,6 +495,27 @@ describe('update', () => {
   });
 });
 
+describe('update: an account moved to another MacieInvitations of the stack', () => {
+  test('is not removed when the stack template lists it in the other resource', async () => {
+    const [a, b] = specs(2);
+    await createMembers(clients, props([a, b]), ctx());
+    macie.resetHistory();
+    const cfn = mockClient(CloudFormationClient);
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'S', StackStatus: 'UPDATE_IN_PROGRESS', CreationTime: new Date() }] });
+    cfn.on(GetTemplateCommand).resolves({
+      TemplateBody: JSON.stringify({ Resources: { Other: { Type: 'Custom::MacieInvitations', Properties: { Members: [{ AccountId: b.accountId, Email: b.email }] } } } }),
+    });
+    try {
+      const cloudformation = new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 });
+      await updateMembers({ ...clients, cloudformation }, PHYSICAL_ID, props([a]), props([a, b]), ctx('Update'));
+    } finally {
+      cfn.restore();
+    }
+    expect(idsOf(DeleteMemberCommand)).toEqual([]);
+    expect(fake.ids()).toEqual([a.accountId, b.accountId]);
+  });
+});
+
 describe('delete', () => {
   test('leaves the members that another MacieInvitations resource of the stack lists (a renamed construct)', async () => {
     const members = specs(3);

@@ -534,7 +534,10 @@ export async function updateMembers(
     return old !== undefined && !sameEmail(old.email, m.email);
   });
   const dropped = oldProps.members.map((m) => m.accountId).filter((id) => !newIds.has(id));
-  const toRemove = props.removalPolicy === 'DESTROY' ? dropped : [];
+  // an account that another MacieInvitations resource of the stack lists (moved there) stays a member
+  const kept = dropped.length > 0 && props.removalPolicy === 'DESTROY' ? await accountIdsKeptByStack(clients, ctx) : new Set<string>();
+  if (kept.size > 0) log('INFO', 'removed accounts that another resource of this stack lists stay members', { accountIds: dropped.filter((id) => kept.has(id)) });
+  const toRemove = props.removalPolicy === 'DESTROY' ? dropped.filter((id) => !kept.has(id)) : [];
   const retained = props.removalPolicy === 'RETAIN' ? dropped : [];
   log('INFO', 'difference', { added: added.length, emailChanged: emailChanged.length, removed: toRemove.length, retained: retained.length });
   if (retained.length > 0) log('INFO', 'removal policy RETAIN: removed accounts stay members', { accountIds: retained });
