@@ -108,6 +108,8 @@ project.addPackageIgnore('/scripts/');
 project.addPackageIgnore('/rosetta/');
 project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('/test-reports/');
+project.addPackageIgnore('/.tmp/');
+project.addPackageIgnore('/dist/');
 
 // the tests need the bundles (construct tests hash them, integration tests run them)
 project.testTask.prependSpawn(project.bundler.bundleTask);
@@ -126,6 +128,7 @@ project.eslint?.addOverride({
 // the other languages are generated as code, see `package:code`).
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.exec('bash scripts/check-tarball.sh', { name: 'the tarball ships the bundles and no sources' });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Documentation and the other languages, checked on every build:
