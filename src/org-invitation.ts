@@ -1,9 +1,9 @@
-import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { addInvitationOutput } from './private/outputs';
 import { InvitationProvider } from './private/provider';
-import { ACCOUNT_ID_PATTERN, EMAIL_PATTERN, invalid, isConcrete, maskEmail, validateLength } from './private/validation';
+import { ACCOUNT_ID_PATTERN, EMAIL_PATTERN, invalid, isConcrete, maskEmail, validateAccountId, validateLength } from './private/validation';
 
 /**
  * How the invited account is identified.
@@ -203,10 +203,7 @@ function resolveTargetType(scope: Construct, props: OrgInvitationProps): Invitat
       ? `targetType is EMAIL but targetId '${targetId}' is an account ID; use InvitationTargetType.ACCOUNT or an email address.`
       : `targetId must be a 12-digit AWS account ID or an email address, got '${targetId}'.`);
   }
-  const ownAccount = Stack.of(scope).account;
-  if (type === InvitationTargetType.ACCOUNT && !Token.isUnresolved(ownAccount) && ownAccount === targetId) {
-    invalid(scope, `targetId '${targetId}' is the stack's own account, which cannot invite itself.`);
-  }
+  if (type === InvitationTargetType.ACCOUNT) validateAccountId(scope, 'targetId', targetId, Stack.of(scope).account);
   return type;
 }
 

@@ -24,9 +24,9 @@ import {
 import { chunk, settleWithConcurrency } from '../shared/concurrency';
 import { InvitationError, describeAwsError, errorMessage, isAwsError } from '../shared/errors';
 import { log, maskEmail } from '../shared/log';
-import { ACCOUNT_ID, EMAIL, booleanProp, optionalString } from '../shared/props';
+import { ACCOUNT_ID, EMAIL, booleanProp, optionalString, sameEmail } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
-import { StackClients, propertiesKeptByStack } from '../shared/stack';
+import { StackClients, propertiesKeptByStack, stackLocation } from '../shared/stack';
 
 export interface MacieClients extends StackClients {
   readonly macie: Macie2Client;
@@ -142,18 +142,14 @@ export function parseProps(raw: Record<string, unknown>): MacieInvitationsProps 
  * unique per stack and resource, and free of account lists and emails.
  */
 export function physicalResourceId(ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>): string {
-  const region = ctx.stackId.split(':')[3] || 'unknown';
+  const region = stackLocation(ctx.stackId).region ?? 'unknown';
   const hash = createHash('sha256').update(`${ctx.stackId}/${ctx.logicalResourceId}`).digest('hex').slice(0, 16);
   return `macie-invitations:${region}:${hash}`;
 }
 
-function sameEmail(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
 /** `account 111111111111 in us-east-1`, from the stack ARN. */
 function whereDeployed(ctx: Pick<RequestContext, 'stackId'>): string {
-  const [, , , region, account] = ctx.stackId.split(':');
+  const { region, account } = stackLocation(ctx.stackId);
   return region && account ? `account ${account} in ${region}` : 'this account and region';
 }
 

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { InvitationError, describeAwsError, errorReason, isAwsError } from '../shared/errors';
 import { log, maskEmail } from '../shared/log';
-import { ACCOUNT_ID, EMAIL, optionalString, requiredString, stringMap } from '../shared/props';
+import { ACCOUNT_ID, EMAIL, optionalString, requiredString, sameEmail, stringMap } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
 import { StackClients, propertiesKeptByStack } from '../shared/stack';
 
@@ -88,10 +88,6 @@ export function parseProps(raw: Record<string, unknown>): OrgInvitationProps {
     throw new InvitationError(`TargetId ${maskEmail(targetId)} is not an email address, but TargetType is EMAIL.`);
   }
   return { targetId, targetType, notes: optionalString(raw, 'Notes'), tags: stringMap(raw, 'Tags') };
-}
-
-function sameEmail(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
 }
 
 function resourcesMatch(resources: HandshakeResource[] | undefined, props: OrgInvitationProps): boolean {

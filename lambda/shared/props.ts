@@ -42,3 +42,8 @@ export function stringMap(raw: Record<string, unknown>, key: string): Record<str
 
 export const ACCOUNT_ID = /^\d{12}$/;
 export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Email addresses compare case-insensitively (as AWS matches account emails). */
+export function sameEmail(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}

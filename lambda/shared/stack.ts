@@ -13,6 +13,7 @@
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { errorName } from './errors';
 import { log } from './log';
+import { ACCOUNT_ID } from './props';
 import type { RequestContext } from './runtime';
 
 export interface StackClients {
@@ -44,6 +45,12 @@ export async function propertiesKeptByStack(clients: StackClients, ctx: RequestC
     log('WARN', 'could not read the stack to see what it keeps: deleting as usual', { error: errorName(error) });
     return [];
   }
+}
+
+/** Region and account of a stack, from its ARN (`arn:<partition>:cloudformation:<region>:<account>:stack/...`). */
+export function stackLocation(stackId: string): { readonly region?: string; readonly account?: string } {
+  const [, , , region, account] = stackId.split(':');
+  return { region: region || undefined, account: account && ACCOUNT_ID.test(account) ? account : undefined };
 }
 
 /** The string values of `key` in `properties` (tokens such as `{ Ref: ... }` are skipped: they cannot be compared). */

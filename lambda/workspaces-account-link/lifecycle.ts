@@ -16,7 +16,7 @@ import { InvitationError, describeAwsError, errorName, isAwsError } from '../sha
 import { log } from '../shared/log';
 import { ACCOUNT_ID, requiredString } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
-import { StackClients, propertiesKeptByStack, stringValues } from '../shared/stack';
+import { StackClients, propertiesKeptByStack, stackLocation, stringValues } from '../shared/stack';
 
 export interface WorkSpacesClients extends StackClients {
   readonly workspaces: WorkSpacesClient;
@@ -76,8 +76,7 @@ export function parseProps(raw: Record<string, unknown>): AccountLinkProps {
 
 /** The account of the stack, from its ARN (`arn:aws:cloudformation:<region>:<account>:stack/...`), if it has one. */
 export function stackAccount(stackId: string): string | undefined {
-  const account = stackId.split(':')[4];
-  return account !== undefined && ACCOUNT_ID.test(account) ? account : undefined;
+  return stackLocation(stackId).account;
 }
 
 /**
