@@ -36,6 +36,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cloudformation',
     '@aws-sdk/client-macie2',
     '@aws-sdk/client-workspaces',
+    // the emulator's STS tests (AssumeRole, GetCallerIdentity) and fromTemporaryCredentials
+    '@aws-sdk/client-sts',
+    '@aws-sdk/credential-providers',
     '@aws-sdk/credential-provider-env',
     '@smithy/types',
     '@smithy/core',

@@ -27,6 +27,10 @@ SERVICES = {
         'DescribeAccount',
         'DescribeOrganization',
         'ListAccounts',
+        # invitee side (called from the invited account)
+        'ListHandshakesForAccount',
+        'AcceptHandshake',
+        'DeclineHandshake',
     ],
     'workspaces': [
         'CreateAccountLinkInvitation',
@@ -45,11 +49,21 @@ SERVICES = {
         'DisassociateMember',
         'DeleteMember',
         'AcceptInvitation',
+        # member side (called from the invited account)
+        'EnableMacie',
+        'GetAdministratorAccount',
+        'ListInvitations',
+        'DisassociateFromAdministratorAccount',
     ],
     # Asked by the handlers on Delete: does another resource of the stack still stand for the invitation?
     'cloudformation': [
         'DescribeStacks',
         'GetTemplate',
+    ],
+    # Acceptance through a role in the invited account; the emulator maps the credentials it hands out to that account.
+    'sts': [
+        'AssumeRole',
+        'GetCallerIdentity',
     ],
 }
 

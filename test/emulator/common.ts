@@ -1,5 +1,6 @@
 /** Pieces shared by the emulated services: errors, the clock, identifiers and paging. */
 import { randomInt } from 'node:crypto';
+import type { Principal } from './identity';
 
 /** An error answer of an emulated service, serialized by the emulator in the service's protocol. */
 export class ServiceError extends Error {
@@ -24,10 +25,64 @@ export class ServiceError extends Error {
 /** Input of an operation, keyed by wire name (see validate.ts). */
 export type Input = Readonly<Record<string, unknown>>;
 
+/** Who calls, as the emulator read it from the request's credentials (see identity.ts). */
+export interface RequestContext {
+  readonly principal: Principal;
+  /** Whether the principal is denied an IAM action, e.g. `iam:CreateServiceLinkedRole` (see `emulator.denyAction`). */
+  isDenied(action: string): boolean;
+}
+
+/** The context of calls made by the emulator's own test helpers: the default account, legacy. */
+export function helperContext(accountId: string): RequestContext {
+  return {
+    principal: { accountId, arn: `arn:aws:iam::${accountId}:user/emulator`, userId: 'AIDAEMULATOR', legacy: true },
+    isDenied: () => false,
+  };
+}
+
 /** What an emulated service offers the emulator's router. */
 export interface ServiceHandler {
   /** Answers the named operation (already validated against the model); throws ServiceError for error answers. */
-  handle(operation: string, input: Input): unknown;
+  handle(operation: string, input: Input, context: RequestContext): unknown;
+}
+
+/**
+ * When a new invitation becomes visible to the invited account (not to the inviter, who sees it at once): after `ms`
+ * of the emulator's clock and/or after the invitee has looked `listCalls` times (list or get calls of the invitee
+ * that would have shown it). Both given: both must pass.
+ */
+export interface InvitationDelay {
+  readonly ms?: number;
+  readonly listCalls?: number;
+}
+
+/** The visibility of one invitation to its invitee. */
+export class Visibility {
+  private readonly createdAt: number;
+  private readonly ms: number;
+  private remainingCalls: number;
+
+  constructor(private readonly clock: Clock, delay: InvitationDelay = {}) {
+    this.createdAt = clock.now();
+    this.ms = delay.ms ?? 0;
+    this.remainingCalls = delay.listCalls ?? 0;
+  }
+
+  /** Whether the invitee sees it now; counts one look of the invitee when `look` is set. */
+  visible(look = false): boolean {
+    const timeOk = this.clock.now() >= this.createdAt + this.ms;
+    if (this.remainingCalls > 0) {
+      if (look) this.remainingCalls--;
+      return false;
+    }
+    return timeOk;
+  }
+}
+
+export function checkDelay(delay: InvitationDelay): void {
+  for (const [key, value] of Object.entries(delay)) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new Error(`invitation delay ${key} must be a non-negative integer, got ${value}`);
+  }
 }
 
 /** The emulator's clock: wall-clock time shifted by `advance`, so tests can expire invitations. */

@@ -123,9 +123,10 @@ describe('service-model fixture and validator', () => {
   const models = loadServiceModels();
 
   test('holds the emulated operations, without documentation, in a small file', () => {
-    expect(Object.keys(models.services.organizations.operations)).toHaveLength(7);
+    expect(Object.keys(models.services.organizations.operations)).toHaveLength(10);
     expect(Object.keys(models.services.workspaces.operations)).toHaveLength(6);
-    expect(Object.keys(models.services.macie2.operations)).toHaveLength(8);
+    expect(Object.keys(models.services.macie2.operations)).toHaveLength(12);
+    expect(Object.keys(models.services.sts.operations)).toEqual(['AssumeRole', 'GetCallerIdentity']);
     expect(Object.keys(models.services.cloudformation.operations)).toEqual(['DescribeStacks', 'GetTemplate']);
     expect(models.services.cloudformation).toMatchObject({ protocol: 'awsQuery', xmlNamespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/' });
     expect(models.services.macie2.operations.GetMember.http).toEqual({ method: 'GET', requestUri: '/members/{id}', responseCode: 200 });

@@ -1,24 +1,46 @@
 /**
  * A stateful local emulator of AWS Organizations (awsJson1_1), Amazon WorkSpaces (awsJson1_1), Amazon Macie
- * (restJson1) and AWS CloudFormation (awsQuery) for wire-level tests with the real SDK v3 clients. Point the clients
- * at it with AWS_ENDPOINT_URL_ORGANIZATIONS / _MACIE2 / _WORKSPACES / _CLOUDFORMATION = emulator.url.
+ * (restJson1), AWS CloudFormation and AWS STS (awsQuery) for wire-level tests with the real SDK v3 clients. Point
+ * the clients at it with AWS_ENDPOINT_URL_ORGANIZATIONS / _MACIE2 / _WORKSPACES / _CLOUDFORMATION / _STS =
+ * emulator.url (`emulator.envFor(accountId)` gives them all, with that account's credentials).
  *
- * Every request is routed with the service-model fixture, validated against the operation's input shape, then
- * answered by the service's state machine; errors go out the way each protocol sends them.
+ * Several accounts share one state: the caller's account comes from the access key ID of the request's
+ * credentials (see identity.ts). Every request is routed with the service-model fixture, validated against the
+ * operation's input shape, checked against the denied actions, then answered by the service's state machine;
+ * errors go out the way each protocol sends them.
  */
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CloudFormationEmulator } from './cloudformation';
-import { Clock, Input, ServiceError, ServiceHandler } from './common';
-import { MacieEmulator } from './macie';
+import { checkDelay, Clock, Input, InvitationDelay, RequestContext, ServiceError, ServiceHandler } from './common';
+import { AccountCredentials, credentialsFor, DEFAULT_ACCOUNT_ID, Identities, Principal } from './identity';
+import { MacieEmulator, MacieState } from './macie';
 import { errorMessageKey, errorStatus, loadServiceModels, ServiceModel, ServiceModels, ServiceName } from './models';
-import { OrganizationsEmulator, WireHandshake } from './organizations';
+import { OrganizationsEmulator, OrganizationsState, WireHandshake } from './organizations';
+import { StsEmulator } from './sts';
 import { queryInput, restJsonInput, validate, Violation } from './validate';
-import { WorkSpacesEmulator } from './workspaces';
+import { WireAccountLink, WorkSpacesEmulator } from './workspaces';
+
+export { credentialsFor, DEFAULT_ACCOUNT_ID } from './identity';
+export type { AccountCredentials, Principal } from './identity';
+export type { InvitationDelay } from './common';
+
+/** The services whose endpoint a client reads from AWS_ENDPOINT_URL_<SERVICE>. */
+export const ENDPOINT_VARIABLES = [
+  'AWS_ENDPOINT_URL_ORGANIZATIONS', 'AWS_ENDPOINT_URL_MACIE2', 'AWS_ENDPOINT_URL_WORKSPACES', 'AWS_ENDPOINT_URL_CLOUDFORMATION', 'AWS_ENDPOINT_URL_STS',
+] as const;
+
+/** IAM action prefixes of the emulated services (`denyAction`). */
+const ACTION_PREFIX: Record<ServiceName, string> = {
+  organizations: 'organizations', macie2: 'macie2', workspaces: 'workspaces', cloudformation: 'cloudformation', sts: 'sts',
+};
 
 export interface EmulatorOptions {
-  /** The caller's account: Organizations management account, Macie administrator, WorkSpaces source. Default '111111111111'. */
+  /**
+   * The default account: the management account of the default organization, where Macie is enabled from the
+   * start, and the account of callers whose access key names no account (e.g. `test`). Default '111111111111'.
+   */
   readonly accountId?: string;
   /** Region of Macie and WorkSpaces (in ARNs). Default 'us-east-1'. */
   readonly region?: string;
@@ -39,6 +61,26 @@ export interface RecordedRequest {
   readonly input: Input;
   /** Region of the request's SigV4 credential scope. */
   readonly region?: string;
+  /**
+   * The caller's account, when its access key names one (`credentialsFor`, AssumeRole); absent for other keys
+   * (e.g. `test`), whose caller is the default account.
+   */
+  readonly accountId?: string;
+}
+
+/** A snapshot of every service's state across accounts (never credentials): state dumps and leak checks. */
+export interface EmulatorState {
+  readonly organizations: OrganizationsState;
+  readonly macie: MacieState;
+  readonly workspaces: readonly WireAccountLink[];
+  readonly stsSessions: ReadonlyArray<{ readonly accountId: string; readonly roleArn: string; readonly sessionName: string; readonly assumedBy: string }>;
+  readonly deniedActions: ReadonlyArray<{ readonly accountId: string; readonly action: string; readonly roleName?: string }>;
+}
+
+/** Which calls a fault applies to. */
+export interface FaultScope {
+  /** Only calls from this account (default: any). */
+  readonly accountId?: string;
 }
 
 export interface ValidationRecord {
@@ -54,9 +96,12 @@ type Fault =
   | { readonly kind: 'delay'; readonly ms: number }
   | { readonly kind: 'error'; readonly code: string; readonly fields: Readonly<Record<string, unknown>> };
 
-/** Faults injected per operation name; each applies to the next n calls, in the order they were added. */
+/**
+ * Faults injected per operation name; each applies to the next n calls (of the account in `scope`, if given), in
+ * the order they were added.
+ */
 export class Faults {
-  private readonly queues = new Map<string, Array<{ fault: Fault; remaining: number }>>();
+  private readonly queues = new Map<string, Array<{ fault: Fault; remaining: number; accountId?: string }>>();
 
   constructor(private readonly operations: ReadonlySet<string>) {}
 
@@ -64,48 +109,52 @@ export class Faults {
    * Answers the service's throttling error: Organizations TooManyRequestsException (400), Macie ThrottlingException
    * (429), WorkSpaces ThrottlingException (400), CloudFormation Throttling (400).
    */
-  throttle(op: string, n = 1): void {
-    this.add(op, { kind: 'throttle' }, n);
+  throttle(op: string, n = 1, scope: FaultScope = {}): void {
+    this.add(op, { kind: 'throttle' }, n, scope);
   }
 
-  /** Answers HTTP 500: Organizations ServiceException, Macie and WorkSpaces InternalServerException, CloudFormation InternalFailure. */
-  serverError(op: string, n = 1): void {
-    this.add(op, { kind: 'serverError' }, n);
+  /**
+   * Answers HTTP 500: Organizations ServiceException, Macie and WorkSpaces InternalServerException, CloudFormation
+   * and STS InternalFailure.
+   */
+  serverError(op: string, n = 1, scope: FaultScope = {}): void {
+    this.add(op, { kind: 'serverError' }, n, scope);
   }
 
   /** Destroys the connection without answering; the request has no effect. */
-  dropConnection(op: string, n = 1): void {
-    this.add(op, { kind: 'dropConnection' }, n);
+  dropConnection(op: string, n = 1, scope: FaultScope = {}): void {
+    this.add(op, { kind: 'dropConnection' }, n, scope);
   }
 
   /** The request takes effect at once, the answer leaves `ms` later (a client that times out loses it). */
-  delay(op: string, ms: number, n = 1): void {
-    this.add(op, { kind: 'delay', ms }, n);
+  delay(op: string, ms: number, n = 1, scope: FaultScope = {}): void {
+    this.add(op, { kind: 'delay', ms }, n, scope);
   }
 
   /** Answers any error, e.g. `failWith('InviteAccountToOrganization', 'ConcurrentModificationException')`; `extra` adds body members. */
-  failWith(op: string, errorName: string, extra: Readonly<Record<string, unknown>> = {}, n = 1): void {
-    this.add(op, { kind: 'error', code: errorName, fields: extra }, n);
+  failWith(op: string, errorName: string, extra: Readonly<Record<string, unknown>> = {}, n = 1, scope: FaultScope = {}): void {
+    this.add(op, { kind: 'error', code: errorName, fields: extra }, n, scope);
   }
 
   clear(): void {
     this.queues.clear();
   }
 
-  /** The fault for the current call of `op`, if any. */
-  take(op: string): Fault | undefined {
+  /** The fault for the current call of `op` by `accountId`, if any. */
+  take(op: string, accountId?: string): Fault | undefined {
     const queue = this.queues.get(op);
-    const next = queue?.[0];
-    if (!queue || !next) return undefined;
-    if (--next.remaining === 0) queue.shift();
+    const index = queue?.findIndex(f => f.accountId === undefined || f.accountId === accountId) ?? -1;
+    if (!queue || index < 0) return undefined;
+    const next = queue[index];
+    if (--next.remaining === 0) queue.splice(index, 1);
     return next.fault;
   }
 
-  private add(op: string, fault: Fault, n: number): void {
+  private add(op: string, fault: Fault, n: number, scope: FaultScope): void {
     if (!this.operations.has(op)) throw new Error(`unknown operation ${op}`);
     if (!Number.isInteger(n) || n < 1) throw new Error(`fault count must be a positive integer, got ${n}`);
     const queue = this.queues.get(op) ?? [];
-    queue.push({ fault, remaining: n });
+    queue.push({ fault, remaining: n, accountId: scope.accountId });
     this.queues.set(op, queue);
   }
 }
@@ -139,7 +188,10 @@ export class Emulator {
   readonly macie: MacieEmulator;
   readonly workspaces: WorkSpacesEmulator;
   readonly cloudformation: CloudFormationEmulator;
+  readonly sts: StsEmulator;
   readonly faults: Faults;
+  /** The default account (EmulatorOptions.accountId). */
+  readonly accountId: string;
   /** HTTP requests per operation name (retries and faulted calls included); 0 for operations never called. */
   readonly calls: Record<string, number> = {};
   readonly requests: RecordedRequest[] = [];
@@ -148,6 +200,8 @@ export class Emulator {
 
   private readonly models: ServiceModels;
   private readonly clock = new Clock();
+  private readonly identities: Identities;
+  private readonly denied: Array<{ accountId: string; action: string; roleName?: string }> = [];
   private readonly handlers: Record<ServiceName, ServiceHandler>;
   private readonly targets = new Map<string, ServiceName>();
   private readonly routes: Route[] = [];
@@ -166,7 +220,9 @@ export class Emulator {
 
   constructor(options: EmulatorOptions = {}) {
     this.models = loadServiceModels();
-    const accountId = options.accountId ?? '111111111111';
+    const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+    this.accountId = accountId;
+    this.identities = new Identities(accountId);
     const region = options.region ?? 'us-east-1';
     const paging = { pageSize: options.pageSize ?? 2, emptyPages: options.emptyPages ?? true };
     this.org = new OrganizationsEmulator(this.models.services.organizations, this.clock, {
@@ -176,9 +232,10 @@ export class Emulator {
       paging,
     });
     this.macie = new MacieEmulator(this.clock, { administratorAccountId: accountId, region, paging });
-    this.workspaces = new WorkSpacesEmulator({ sourceAccountId: accountId, paging });
+    this.workspaces = new WorkSpacesEmulator(this.clock, { sourceAccountId: accountId, paging });
     this.cloudformation = new CloudFormationEmulator(this.clock);
-    this.handlers = { organizations: this.org, macie2: this.macie, workspaces: this.workspaces, cloudformation: this.cloudformation };
+    this.sts = new StsEmulator(this.clock, this.identities);
+    this.handlers = { organizations: this.org, macie2: this.macie, workspaces: this.workspaces, cloudformation: this.cloudformation, sts: this.sts };
 
     for (const [service, model] of Object.entries(this.models.services) as Array<[ServiceName, ServiceModel]>) {
       if (model.targetPrefix) this.targets.set(model.targetPrefix, service);
@@ -211,9 +268,71 @@ export class Emulator {
     return new Date(this.clock.now());
   }
 
-  /** Organizations handshakes still waiting for the invited account: leak check. */
+  /** Organizations handshakes still waiting for the invited account, of every organization: leak check. */
   openHandshakes(): WireHandshake[] {
     return this.org.openHandshakes();
+  }
+
+  /** Static credentials that the emulator maps to `accountId` (pure: the same before and after start). */
+  credentialsFor(accountId: string): AccountCredentials {
+    return credentialsFor(accountId);
+  }
+
+  /**
+   * The environment of a process (or of `new XClient({})` in this one) that acts as `accountId` against this
+   * emulator: its credentials, the region and every AWS_ENDPOINT_URL_<SERVICE>. Only after `start()`.
+   */
+  envFor(accountId: string, region = 'us-east-1'): Record<string, string> {
+    if (!this.url) throw new Error('the emulator is not started');
+    const credentials = credentialsFor(accountId);
+    return {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: region,
+      ...Object.fromEntries(ENDPOINT_VARIABLES.map(name => [name, this.url])),
+    };
+  }
+
+  /**
+   * Denies an IAM action to an account's principals (only to sessions of `roleName`, when given): the service
+   * answers its access-denied error naming the principal and the action (Organizations, WorkSpaces
+   * AccessDeniedException 400; Macie AccessDeniedException 403; CloudFormation, STS AccessDenied 403). Actions are
+   * `<prefix>:<Operation>` (prefixes organizations, macie2, workspaces, cloudformation, sts; `<prefix>:*` for
+   * all); `iam:CreateServiceLinkedRole` makes AcceptHandshake fail with AccessDeniedForDependencyException;
+   * `sts:AssumeRole` makes AssumeRole fail as for a role that can't be assumed.
+   */
+  denyAction(accountId: string, action: string, options: { roleName?: string } = {}): void {
+    if (!/^\d{12}$/.test(accountId)) throw new Error(`not an account ID: ${accountId}`);
+    if (!/^[a-z0-9-]+:(\*|[A-Za-z]+)$/.test(action)) throw new Error(`not an IAM action: ${action}`);
+    this.denied.push({ accountId, action, roleName: options.roleName });
+  }
+
+  /** Removes every denial added with `denyAction`. */
+  allowAllActions(): void {
+    this.denied.length = 0;
+  }
+
+  /**
+   * Invitations sent from now on (Organizations handshakes, Macie invitations, WorkSpaces account links; or only
+   * those of `services`) become visible to the invited account only after `delay.ms` of the emulator's clock and/or
+   * after the invitee looked `delay.listCalls` times. `{}` turns the delay off.
+   */
+  setInvitationDelay(delay: InvitationDelay, services: ReadonlyArray<'organizations' | 'macie2' | 'workspaces'> = ['organizations', 'macie2', 'workspaces']): void {
+    checkDelay(delay);
+    if (services.includes('organizations')) this.org.setInvitationDelay(delay);
+    if (services.includes('macie2')) this.macie.setInvitationDelay(delay);
+    if (services.includes('workspaces')) this.workspaces.setInvitationDelay(delay);
+  }
+
+  /** Every service's state across accounts, for state dumps and leak checks (no credentials). */
+  state(): EmulatorState {
+    return {
+      organizations: this.org.state(),
+      macie: this.macie.state(),
+      workspaces: this.workspaces.links(),
+      stsSessions: this.sts.sessions(),
+      deniedActions: this.denied.map(d => ({ ...d })),
+    };
   }
 
   async start(): Promise<void> {
@@ -249,10 +368,18 @@ export class Emulator {
     const call = this.parse(req, raw, res);
     if (!call) return;
     const model = this.models.services[call.service];
+    const principal = this.identities.resolve(accessKeyId(req));
+    const context: RequestContext = { principal, isDenied: action => this.isDenied(principal, action) };
     this.calls[call.op]++;
-    this.requests.push({ service: call.service, op: call.op, input: call.input, region: signingRegion(req) });
+    this.requests.push({
+      service: call.service,
+      op: call.op,
+      input: call.input,
+      region: signingRegion(req),
+      ...(principal.legacy ? {} : { accountId: principal.accountId }),
+    });
 
-    const fault = this.faults.take(call.op);
+    const fault = this.faults.take(call.op, principal.accountId);
     if (fault?.kind === 'dropConnection') {
       req.socket.destroy();
       return;
@@ -263,7 +390,10 @@ export class Emulator {
     try {
       if (fault && fault.kind !== 'delay') throw injectedError(call.service, fault);
       if (call.violations.length > 0) throw validationError(call.service, call.violations);
-      output = this.handlers[call.service].handle(call.op, call.input);
+      const action = `${ACTION_PREFIX[call.service]}:${call.op}`;
+      // AssumeRole's denial names the role: the STS handler answers it.
+      if (action !== 'sts:AssumeRole' && context.isDenied(action)) throw accessDenied(call.service, principal, action);
+      output = this.handlers[call.service].handle(call.op, call.input, context);
     } catch (e) {
       if (!(e instanceof ServiceError)) throw e;
       if (e.invalidRequest) {
@@ -336,7 +466,11 @@ export class Emulator {
     const action = params.get('Action') ?? '';
     const queryServices = (Object.entries(this.models.services) as Array<[ServiceName, ServiceModel]>).filter(([, m]) => m.protocol === 'awsQuery');
     const signing = signingService(req);
-    const [service, model] = queryServices.find(([, m]) => m.signingName === signing) ?? (queryServices.length === 1 ? queryServices[0] : []);
+    // By the signing name; an unsigned request by its Action, then its Version; else the first (CloudFormation).
+    const [service, model] = queryServices.find(([, m]) => m.signingName === signing)
+      ?? queryServices.find(([, m]) => action in m.operations)
+      ?? queryServices.find(([, m]) => m.apiVersion === params.get('Version'))
+      ?? queryServices[0];
     const fail = (op: string, code: string, message: string) => {
       this.validationErrors.push({ service: service ?? 'unknown', op, messages: [message] });
       sendXml(res, 400, requestId => queryErrorXml(model, 400, new ServiceError(code, message), requestId));
@@ -353,6 +487,12 @@ export class Emulator {
     const { input, violations, unknown } = queryInput(model, operation.input, params);
     if (unknown.length > 0) return fail(action, 'ValidationError', `Unknown parameters: ${unknown.join(', ')}`);
     return { service, op: action, input, violations };
+  }
+
+  private isDenied(principal: Principal, action: string): boolean {
+    return this.denied.some(d => d.accountId === principal.accountId
+      && (d.roleName === undefined || d.roleName === principal.roleName)
+      && (d.action === action || (d.action.endsWith(':*') && action.startsWith(d.action.slice(0, -1)))));
   }
 
   private sleep(ms: number): Promise<void> {
@@ -393,27 +533,34 @@ function injectedError(service: ServiceName, fault: Exclude<Fault, { kind: 'dela
     case 'error':
       return new ServiceError(fault.code, `${fault.code} (injected)`, fault.fields);
     case 'throttle':
-      if (service === 'cloudformation') return new ServiceError('Throttling', 'Rate exceeded');
+      if (service === 'cloudformation' || service === 'sts') return new ServiceError('Throttling', 'Rate exceeded', {}, 400);
       if (service === 'organizations') {
         return new ServiceError('TooManyRequestsException', 'You have sent too many requests in too short a period of time.',
           { Type: 'TooManyRequestsException' });
       }
       return new ServiceError('ThrottlingException', 'Rate exceeded.');
     case 'serverError':
-      if (service === 'cloudformation') return new ServiceError('InternalFailure', 'An internal error occurred.', {}, 500);
+      if (service === 'cloudformation' || service === 'sts') return new ServiceError('InternalFailure', 'An internal error occurred.', {}, 500);
       return service === 'organizations'
         ? new ServiceError('ServiceException', 'AWS Organizations can\'t complete your request because of an internal service error.')
         : new ServiceError('InternalServerException', 'Internal server error.', {}, 500);
   }
 }
 
+/** The service's answer to a denied action, with AWS's wording. */
+function accessDenied(service: ServiceName, principal: Principal, action: string): ServiceError {
+  const message = `User: ${principal.arn} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`;
+  if (service === 'cloudformation' || service === 'sts') return new ServiceError('AccessDenied', message, {}, 403);
+  return new ServiceError('AccessDeniedException', message);
+}
+
 /**
  * Organizations: InvalidInputException with the Reason of the first violation; Macie, WorkSpaces:
- * ValidationException; CloudFormation: ValidationError.
+ * ValidationException; CloudFormation, STS: ValidationError.
  */
 function validationError(service: ServiceName, violations: readonly Violation[]): ServiceError {
   const message = `${violations.length} validation error${violations.length > 1 ? 's' : ''} detected: ${violations.map(v => v.message).join('; ')}`;
-  if (service === 'cloudformation') return new ServiceError('ValidationError', message, {}, undefined, true);
+  if (service === 'cloudformation' || service === 'sts') return new ServiceError('ValidationError', message, {}, undefined, true);
   if (service !== 'organizations') return new ServiceError('ValidationException', message, {}, undefined, true);
   const reasons: Partial<Record<Violation['rule'], string>> = {
     required: 'INPUT_REQUIRED',
@@ -502,6 +649,11 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
 
 function signingRegion(req: http.IncomingMessage): string | undefined {
   return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
+}
+
+/** The access key ID of the request's SigV4 credential; undefined for unsigned requests. */
+function accessKeyId(req: http.IncomingMessage): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
 }
 
 function signingService(req: http.IncomingMessage): string | undefined {
