@@ -11,23 +11,32 @@ import {
 import {
   AcceptInvitationCommand,
   AccessDeniedException as MacieAccessDeniedException,
+  ConflictException as MacieConflictException,
   CreateInvitationsCommand,
   CreateMemberCommand,
   DeleteMemberCommand,
+  DisassociateFromAdministratorAccountCommand,
   DisassociateMemberCommand,
+  EnableMacieCommand,
+  GetAdministratorAccountCommand,
   GetMacieSessionCommand,
   GetMemberCommand,
+  ListInvitationsCommand,
   ListMembersCommand,
   Macie2Client,
+  paginateListInvitations,
   paginateListMembers,
   ResourceNotFoundException as MacieResourceNotFoundException,
   ValidationException as MacieValidationException,
 } from '@aws-sdk/client-macie2';
 import {
+  AcceptHandshakeCommand,
   AccessDeniedException,
+  AccessDeniedForDependencyException,
   AccountNotFoundException,
   AWSOrganizationsNotInUseException,
   CancelHandshakeCommand,
+  DeclineHandshakeCommand,
   ConstraintViolationException,
   DescribeAccountCommand,
   DescribeHandshakeCommand,
@@ -40,14 +49,18 @@ import {
   InvalidInputException,
   InviteAccountToOrganizationCommand,
   ListAccountsCommand,
+  ListHandshakesForAccountCommand,
   ListHandshakesForOrganizationCommand,
   OrganizationsClient,
+  paginateListHandshakesForAccount,
   paginateListHandshakesForOrganization,
   ServiceException,
   TooManyRequestsException,
 } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
   AcceptAccountLinkInvitationCommand,
+  AccessDeniedException as WorkSpacesAccessDeniedException,
   ConflictException as WorkSpacesConflictException,
   CreateAccountLinkInvitationCommand,
   DeleteAccountLinkInvitationCommand,
@@ -59,8 +72,9 @@ import {
   ValidationException as WorkSpacesValidationException,
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { DAY_MS } from './common';
-import { Emulator, startEmulator } from './emulator';
+import { credentialsFor, Emulator, ENDPOINT_VARIABLES, startEmulator } from './emulator';
 import { loadServiceModels, ServiceModel } from './models';
 import { queryInput, restJsonInput, skippedPatterns, validate } from './validate';
 
@@ -80,7 +94,7 @@ async function rejection(promise: Promise<unknown>): Promise<SdkError> {
 
 type ClientConfig = ConstructorParameters<typeof OrganizationsClient>[0];
 
-const ENV = ['AWS_ENDPOINT_URL_ORGANIZATIONS', 'AWS_ENDPOINT_URL_MACIE2', 'AWS_ENDPOINT_URL_WORKSPACES', 'AWS_ENDPOINT_URL_CLOUDFORMATION', 'AWS_ACCESS_KEY_ID',
+const ENV = ['AWS_ENDPOINT_URL_ORGANIZATIONS', 'AWS_ENDPOINT_URL_MACIE2', 'AWS_ENDPOINT_URL_WORKSPACES', 'AWS_ENDPOINT_URL_CLOUDFORMATION', 'AWS_ENDPOINT_URL_STS', 'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'];
 const savedEnv = Object.fromEntries(ENV.map(key => [key, process.env[key]]));
 
@@ -97,10 +111,11 @@ const orgClient = (config: ClientConfig = { maxAttempts: 1 }) => track(new Organ
 const macieClient = (config: ClientConfig = { maxAttempts: 1 }) => track(new Macie2Client(config));
 const workspacesClient = (config: ClientConfig = { maxAttempts: 1 }) => track(new WorkSpacesClient(config));
 const cfnClient = (config: ClientConfig = { maxAttempts: 1 }) => track(new CloudFormationClient(config));
+const stsClient = (config: ClientConfig = { maxAttempts: 1 }) => track(new STSClient(config as never));
 
 beforeEach(async () => {
   emulator = await startEmulator();
-  for (const service of ['ORGANIZATIONS', 'MACIE2', 'WORKSPACES', 'CLOUDFORMATION']) process.env[`AWS_ENDPOINT_URL_${service}`] = emulator.url;
+  for (const service of ['ORGANIZATIONS', 'MACIE2', 'WORKSPACES', 'CLOUDFORMATION', 'STS']) process.env[`AWS_ENDPOINT_URL_${service}`] = emulator.url;
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS;
@@ -827,5 +842,455 @@ describe('faults', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect((await pending).message).toMatch(/socket hang up|ECONNRESET/);
     expect((await rejection(fetch(emulator.url))).message).toBe('fetch failed');
+  });
+});
+
+// ---- several accounts -------------------------------------------------------------------------------------------
+
+const MGMT = '111111111111';
+const MEMBER = '222222222222';
+const OTHER = '333333333333';
+
+/** A client of `Client` acting as `accountId` (credentials from `credentialsFor`), without retries unless configured. */
+function as<C extends { destroy(): void }>(Client: new (config: never) => C, accountId: string, config: ClientConfig = { maxAttempts: 1 }): C {
+  return track(new Client({ ...config, credentials: credentialsFor(accountId) } as never));
+}
+
+async function inviteToOrg(accountId: string, client = orgClient()): Promise<string> {
+  return (await client.send(new InviteAccountToOrganizationCommand({ Target: { Id: accountId, Type: 'ACCOUNT' } }))).Handshake!.Id!;
+}
+
+async function listForAccount(client: OrganizationsClient): Promise<Array<{ Id?: string; State?: string; Arn?: string }>> {
+  const handshakes = [];
+  for await (const page of paginateListHandshakesForAccount({ client }, { Filter: { ActionType: 'INVITE' } })) handshakes.push(...(page.Handshakes ?? []));
+  return handshakes;
+}
+
+describe('accounts and STS', () => {
+  test('the caller is the account its access key names; other keys are the default account', async () => {
+    expect(credentialsFor(MEMBER)).toEqual({ accessKeyId: 'AKIA222222222222EMUL', secretAccessKey: expect.any(String) });
+    expect(credentialsFor(MEMBER)).toEqual(emulator.credentialsFor(MEMBER));
+    expect(() => credentialsFor('2222')).toThrow(/not an account ID/);
+    expect(await stsClient().send(new GetCallerIdentityCommand({}))).toMatchObject({ Account: MGMT, Arn: `arn:aws:iam::${MGMT}:user/emulator` });
+    expect(await as(STSClient, MEMBER).send(new GetCallerIdentityCommand({}))).toMatchObject({ Account: MEMBER, Arn: `arn:aws:iam::${MEMBER}:user/emulator`, UserId: expect.stringMatching(/^AIDA/) });
+    // the log names the account of keys that name one
+    expect(emulator.requests.map(r => r.accountId)).toEqual([undefined, MEMBER]);
+  });
+
+  test('AssumeRole hands out credentials of the role\'s account; fromTemporaryCredentials clients act as that account', async () => {
+    const RoleArn = `arn:aws:iam::${MEMBER}:role/InvitationAccepter`;
+    const { Credentials, AssumedRoleUser } = await stsClient().send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'accept' }));
+    expect(Credentials).toEqual({ AccessKeyId: expect.stringMatching(/^ASIA/), SecretAccessKey: expect.any(String), SessionToken: expect.any(String), Expiration: expect.any(Date) });
+    expect(Math.round((Credentials!.Expiration!.getTime() - Date.now()) / 60_000)).toBe(60);
+    expect(AssumedRoleUser).toEqual({ Arn: `arn:aws:sts::${MEMBER}:assumed-role/InvitationAccepter/accept`, AssumedRoleId: expect.stringMatching(/^AROA[0-9A-F]{17}:accept$/) });
+
+    const credentials = fromTemporaryCredentials({ params: { RoleArn, RoleSessionName: 'handler' }, clientConfig: { region: 'us-east-1' } });
+    const identity = await track(new STSClient({ credentials, maxAttempts: 1 })).send(new GetCallerIdentityCommand({}));
+    expect(identity).toMatchObject({ Account: MEMBER, Arn: `arn:aws:sts::${MEMBER}:assumed-role/InvitationAccepter/handler` });
+
+    // the member accepts an invitation through the role: the management account sees it ACCEPTED
+    const id = await inviteToOrg(MEMBER);
+    const roleOrg = track(new OrganizationsClient({ credentials, maxAttempts: 1 }));
+    expect((await roleOrg.send(new AcceptHandshakeCommand({ HandshakeId: id }))).Handshake?.State).toBe('ACCEPTED');
+    // (each client memoizes the provider on its own: one session per client)
+    expect(emulator.sts.sessions()).toEqual(expect.arrayContaining([
+      { accountId: MEMBER, roleArn: RoleArn, sessionName: 'accept', assumedBy: MGMT },
+      { accountId: MEMBER, roleArn: RoleArn, sessionName: 'handler', assumedBy: MGMT },
+    ]));
+    expect(JSON.stringify(emulator.state())).not.toContain(Credentials!.SecretAccessKey!);
+    expect(emulator.requests.filter(r => r.op === 'AcceptHandshake').map(r => r.accountId)).toEqual([MEMBER]);
+  });
+
+  test('a role that cannot be assumed is AccessDenied (403) naming the caller and the role; malformed ARNs are ValidationError', async () => {
+    const RoleArn = `arn:aws:iam::${MEMBER}:role/Missing`;
+    emulator.sts.denyRole(RoleArn);
+    const denied = await rejection(as(STSClient, MGMT).send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'accept' })));
+    expect([denied.name, denied.$metadata.httpStatusCode]).toEqual(['AccessDenied', 403]);
+    expect(denied.message).toBe(`User: arn:aws:iam::${MGMT}:user/emulator is not authorized to perform: sts:AssumeRole on resource: ${RoleArn}`);
+    emulator.sts.allowRole(RoleArn);
+    emulator.denyAction(MGMT, 'sts:AssumeRole');
+    expect((await rejection(stsClient().send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'accept' })))).message).toContain(`on resource: ${RoleArn}`);
+    expect(emulator.validationErrors).toEqual([]);
+
+    emulator.allowAllActions();
+    const malformed = await rejection(stsClient().send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:user/Someone', RoleSessionName: 'accept' })));
+    expect([malformed.name, malformed.$metadata.httpStatusCode]).toEqual(['ValidationError', 400]);
+    const badSession = await rejection(stsClient().send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'a b' })));
+    expect(badSession.message).toMatch(/Value at 'roleSessionName' failed to satisfy constraint/);
+    const tooLong = await rejection(stsClient().send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'accept', DurationSeconds: 7200 })));
+    expect(tooLong.message).toBe('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    expect(emulator.validationErrors.map(v => [v.service, v.op])).toEqual([['sts', 'AssumeRole'], ['sts', 'AssumeRole']]);
+    expect(() => emulator.sts.denyRole('Missing')).toThrow(/not a role ARN/);
+  });
+
+  test('STS faults: Throttling (400) is retried, InternalFailure (500); denied actions of one role only', async () => {
+    emulator.faults.throttle('AssumeRole', 1);
+    const RoleArn = `arn:aws:iam::${MEMBER}:role/InvitationAccepter`;
+    expect((await stsClient({}).send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'sess' }))).$metadata.attempts).toBe(2);
+    emulator.faults.serverError('GetCallerIdentity');
+    const failure = await rejection(stsClient().send(new GetCallerIdentityCommand({})));
+    expect([failure.name, failure.$metadata.httpStatusCode]).toEqual(['InternalFailure', 500]);
+
+    emulator.denyAction(MEMBER, 'organizations:*', { roleName: 'InvitationAccepter' });
+    const credentials = fromTemporaryCredentials({ params: { RoleArn, RoleSessionName: 'handler' }, clientConfig: { region: 'us-east-1' } });
+    const denied = await rejection(track(new OrganizationsClient({ credentials, maxAttempts: 1 })).send(new ListHandshakesForAccountCommand({})));
+    expect(denied).toBeInstanceOf(AccessDeniedException);
+    expect(denied.message).toBe(`User: arn:aws:sts::${MEMBER}:assumed-role/InvitationAccepter/handler is not authorized to perform: organizations:ListHandshakesForAccount because no identity-based policy allows the organizations:ListHandshakesForAccount action`);
+    // the account's own keys are not that role
+    expect((await as(OrganizationsClient, MEMBER).send(new ListHandshakesForAccountCommand({}))).Handshakes).toEqual([]);
+    expect(() => emulator.denyAction(MEMBER, 'AcceptHandshake')).toThrow(/not an IAM action/);
+  });
+
+  test('envFor gives a child process or a default-configured client the account and every endpoint', async () => {
+    const env = emulator.envFor(MEMBER);
+    expect(Object.keys(env).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY', ...ENDPOINT_VARIABLES].sort());
+    Object.assign(process.env, env);
+    expect((await stsClient().send(new GetCallerIdentityCommand({}))).Account).toBe(MEMBER);
+    expect(await rejection(orgClient().send(new DescribeOrganizationCommand({})))).toBeInstanceOf(AWSOrganizationsNotInUseException);
+  });
+
+  test('unsigned awsQuery requests find their service by Action', async () => {
+    const post = (body: string) => fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const answer = await post('Action=GetCallerIdentity&Version=2011-06-15');
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<GetCallerIdentityResponse xmlns="https:\/\/sts.amazonaws.com\/doc\/2011-06-15\/">\n  <GetCallerIdentityResult>\n    <UserId>AIDA[0-9A-F]+<\/UserId>\n    <Account>111111111111<\/Account>/);
+  });
+});
+
+describe('Organizations: invitee side', () => {
+  test('invite, list, accept: the handshake is ACCEPTED for both sides and the account a member', async () => {
+    const member = as(OrganizationsClient, MEMBER);
+    expect(await rejection(member.send(new DescribeOrganizationCommand({})))).toBeInstanceOf(AWSOrganizationsNotInUseException);
+    const id = await inviteToOrg(MEMBER);
+    await inviteToOrg('444444444444');
+
+    // the invitee sees its own handshakes only, through an empty first page and an empty last page
+    const pages = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await member.send(new ListHandshakesForAccountCommand({ Filter: { ActionType: 'INVITE' }, NextToken }));
+      pages.push(page.Handshakes?.map(h => h.Id));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    expect(pages).toEqual([[], [id], []]);
+    expect((await member.send(new ListHandshakesForAccountCommand({ Filter: { ActionType: 'APPROVE_ALL_FEATURES' } }))).Handshakes).toEqual([]);
+    expect((await member.send(new DescribeHandshakeCommand({ HandshakeId: id }))).Handshake?.Parties).toEqual([
+      { Id: 'o-exampleorg11', Type: 'ORGANIZATION' }, { Id: MEMBER, Type: 'ACCOUNT' },
+    ]);
+
+    const { Handshake } = await member.send(new AcceptHandshakeCommand({ HandshakeId: id }));
+    expect(Handshake).toMatchObject({ Id: id, State: 'ACCEPTED', Arn: `arn:aws:organizations::${MGMT}:handshake/o-exampleorg11/invite/${id}` });
+    expect((await orgClient().send(new DescribeHandshakeCommand({ HandshakeId: id }))).Handshake?.State).toBe('ACCEPTED');
+    expect((await orgClient().send(new DescribeAccountCommand({ AccountId: MEMBER }))).Account).toMatchObject({ Id: MEMBER, JoinedMethod: 'INVITED' });
+    expect((await member.send(new DescribeOrganizationCommand({}))).Organization).toMatchObject({ Id: 'o-exampleorg11', MasterAccountId: MGMT });
+    // a member is no management account
+    expect(await rejection(member.send(new InviteAccountToOrganizationCommand({ Target: { Id: OTHER, Type: 'ACCOUNT' } }))))
+      .toBeInstanceOf(AccessDeniedException);
+    expect(emulator.openHandshakes().map(h => h.Id)).not.toContain(id);
+    expect(emulator.org.organizationOf(MEMBER)).toBe('o-exampleorg11');
+
+    // again: already in that state; the handshake stays listed
+    expect(await rejection(member.send(new AcceptHandshakeCommand({ HandshakeId: id })))).toBeInstanceOf(HandshakeAlreadyInStateException);
+    expect((await listForAccount(member)).map(h => [h.Id, h.State])).toEqual([[id, 'ACCEPTED']]);
+    expect(emulator.validationErrors).toEqual([]);
+  });
+
+  test('AcceptHandshake errors: another account\'s, unknown, canceled, declined, expired, already in an organization, no service-linked role permission', async () => {
+    const member = as(OrganizationsClient, MEMBER);
+    const open = await inviteToOrg(MEMBER);
+    expect(await rejection(as(OrganizationsClient, OTHER).send(new AcceptHandshakeCommand({ HandshakeId: open }))))
+      .toBeInstanceOf(AccessDeniedException);
+    expect(await rejection(orgClient().send(new AcceptHandshakeCommand({ HandshakeId: open })))).toBeInstanceOf(AccessDeniedException);
+    expect(await rejection(member.send(new AcceptHandshakeCommand({ HandshakeId: 'h-0000000000' })))).toBeInstanceOf(HandshakeNotFoundException);
+
+    await orgClient().send(new CancelHandshakeCommand({ HandshakeId: open }));
+    expect(await rejection(member.send(new AcceptHandshakeCommand({ HandshakeId: open })))).toBeInstanceOf(InvalidHandshakeTransitionException);
+
+    const declined = await inviteToOrg(MEMBER);
+    expect((await member.send(new DeclineHandshakeCommand({ HandshakeId: declined }))).Handshake?.State).toBe('DECLINED');
+    expect(await rejection(member.send(new DeclineHandshakeCommand({ HandshakeId: declined })))).toBeInstanceOf(HandshakeAlreadyInStateException);
+    expect(await rejection(member.send(new AcceptHandshakeCommand({ HandshakeId: declined })))).toBeInstanceOf(InvalidHandshakeTransitionException);
+
+    const expiring = await inviteToOrg(MEMBER);
+    emulator.advanceTime(15 * DAY_MS);
+    expect(await rejection(member.send(new AcceptHandshakeCommand({ HandshakeId: expiring })))).toBeInstanceOf(InvalidHandshakeTransitionException);
+    expect((await listForAccount(member)).map(h => h.State)).toEqual(['CANCELED', 'DECLINED', 'EXPIRED']);
+
+    const pending = await inviteToOrg(MEMBER);
+    emulator.denyAction(MEMBER, 'iam:CreateServiceLinkedRole');
+    const dependency = await rejection(member.send(new AcceptHandshakeCommand({ HandshakeId: pending })));
+    expect(dependency).toBeInstanceOf(AccessDeniedForDependencyException);
+    expect(dependency.Reason).toBe('ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE');
+    emulator.allowAllActions();
+
+    emulator.org.markInOtherOrganization(MEMBER);
+    const already = await rejection(member.send(new AcceptHandshakeCommand({ HandshakeId: pending })));
+    expect([already.name, already.Reason]).toEqual(['HandshakeConstraintViolationException', 'ALREADY_IN_AN_ORGANIZATION']);
+    expect((await member.send(new DescribeOrganizationCommand({}))).Organization).toMatchObject({ Id: 'o-otherorg9999', MasterAccountId: '999999999999' });
+    expect(emulator.openHandshakes().map(h => h.Id)).toEqual([pending]);
+
+    emulator.org.removeFromOrganization(MEMBER);
+    expect((await member.send(new AcceptHandshakeCommand({ HandshakeId: pending }))).Handshake?.State).toBe('ACCEPTED');
+    expect(emulator.validationErrors).toEqual([]);
+  });
+
+  test('a second organization: its own management account invites; the invitee tells the two apart by ARN and party', async () => {
+    const orgId = emulator.org.createOrganization(OTHER);
+    expect(orgId).toMatch(/^o-[a-z0-9]{10}$/);
+    const ours = await inviteToOrg(MEMBER);
+    const theirs = await inviteToOrg(MEMBER, as(OrganizationsClient, OTHER));
+    const seen = await listForAccount(as(OrganizationsClient, MEMBER));
+    expect(seen.map(h => [h.Id, h.Arn])).toEqual([
+      [ours, `arn:aws:organizations::${MGMT}:handshake/o-exampleorg11/invite/${ours}`],
+      [theirs, `arn:aws:organizations::${OTHER}:handshake/${orgId}/invite/${theirs}`],
+    ]);
+    // each management account lists and cancels only its own
+    expect((await orgClient().send(new DescribeHandshakeCommand({ HandshakeId: ours }))).Handshake?.Id).toBe(ours);
+    expect(await rejection(orgClient().send(new CancelHandshakeCommand({ HandshakeId: theirs })))).toBeInstanceOf(HandshakeNotFoundException);
+    expect(await rejection(orgClient().send(new DescribeHandshakeCommand({ HandshakeId: theirs })))).toBeInstanceOf(HandshakeNotFoundException);
+    const theirList = [];
+    for await (const page of paginateListHandshakesForOrganization({ client: as(OrganizationsClient, OTHER) }, {})) {
+      theirList.push(...(page.Handshakes ?? []).map(h => h.Id));
+    }
+    expect(theirList).toEqual([theirs]);
+
+    await as(OrganizationsClient, MEMBER).send(new AcceptHandshakeCommand({ HandshakeId: theirs }));
+    expect(emulator.org.accounts(orgId).map(a => a.Id)).toEqual([OTHER, MEMBER]);
+    const [org] = emulator.state().organizations.organizations.filter(o => o.id === orgId);
+    expect(org).toEqual({ id: orgId, managementAccountId: OTHER, accounts: [OTHER, MEMBER] });
+    // the other invitation can no longer be accepted
+    expect((await rejection(as(OrganizationsClient, MEMBER).send(new AcceptHandshakeCommand({ HandshakeId: ours })))).Reason).toBe('ALREADY_IN_AN_ORGANIZATION');
+  });
+
+  test('an invitation by email reaches the account whose email the emulator knows', async () => {
+    emulator.org.registerAccount(MEMBER, 'Member@Example.com');
+    const { Handshake } = await orgClient().send(new InviteAccountToOrganizationCommand({ Target: { Id: 'member@example.com', Type: 'EMAIL' } }));
+    const seen = await listForAccount(as(OrganizationsClient, MEMBER));
+    expect(seen.map(h => h.Id)).toEqual([Handshake?.Id]);
+    expect(await listForAccount(as(OrganizationsClient, OTHER))).toEqual([]);
+  });
+});
+
+describe('Macie: member side', () => {
+  async function invited(administrator = MGMT, accountId = MEMBER): Promise<string> {
+    const admin = as(Macie2Client, administrator);
+    await admin.send(new CreateMemberCommand({ account: { accountId, email: `${accountId}@example.com` } }));
+    await admin.send(new CreateInvitationsCommand({ accountIds: [accountId] }));
+    return emulator.macie.invitationId(accountId, administrator)!;
+  }
+
+  test('enable, list, accept: the administrator sees the member Enabled; disassociating makes it Resigned', async () => {
+    const member = as(Macie2Client, MEMBER);
+    const notEnabled = await rejection(member.send(new GetMacieSessionCommand({})));
+    expect([notEnabled.name, notEnabled.$metadata.httpStatusCode]).toEqual(['AccessDeniedException', 403]);
+    await member.send(new EnableMacieCommand({}));
+    expect(await member.send(new GetMacieSessionCommand({}))).toMatchObject({
+      status: 'ENABLED',
+      serviceRole: `arn:aws:iam::${MEMBER}:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie`,
+    });
+    expect(await rejection(member.send(new EnableMacieCommand({})))).toBeInstanceOf(MacieConflictException);
+    expect((await member.send(new GetAdministratorAccountCommand({}))).administrator).toBeUndefined();
+
+    const invitationId = await invited();
+    const invitations = [];
+    for await (const page of paginateListInvitations({ client: member }, {})) invitations.push(...(page.invitations ?? []));
+    expect(invitations).toEqual([{ accountId: MGMT, invitationId, invitedAt: expect.any(Date), relationshipStatus: 'Invited' }]);
+    expect((await member.send(new GetAdministratorAccountCommand({}))).administrator).toMatchObject({ accountId: MGMT, invitationId, relationshipStatus: 'Invited' });
+
+    await member.send(new AcceptInvitationCommand({ administratorAccountId: MGMT, invitationId }));
+    expect(emulator.macie.membersByStatus()).toEqual({ Enabled: [MEMBER] });
+    expect((await macieClient().send(new GetMemberCommand({ id: MEMBER }))).relationshipStatus).toBe('Enabled');
+    expect((await member.send(new GetAdministratorAccountCommand({}))).administrator).toMatchObject({ accountId: MGMT, relationshipStatus: 'Enabled' });
+    // an accepted invitation is no longer listed
+    expect((await member.send(new ListInvitationsCommand({ nextToken: undefined }))).invitations).toEqual([]);
+    emulator.macie.setListEndedInvitations(true);
+    expect((await member.send(new ListInvitationsCommand({}))).nextToken).toBeDefined();
+
+    await member.send(new DisassociateFromAdministratorAccountCommand({}));
+    expect(emulator.macie.membersByStatus()).toEqual({ Resigned: [MEMBER] });
+    expect((await member.send(new GetAdministratorAccountCommand({}))).administrator?.relationshipStatus).toBe('Resigned');
+    expect(await rejection(member.send(new DisassociateFromAdministratorAccountCommand({})))).toBeInstanceOf(MacieResourceNotFoundException);
+    expect(emulator.state().macie).toEqual({ sessions: { [MGMT]: 'ENABLED', [MEMBER]: 'ENABLED' }, members: { [MGMT]: { Resigned: [MEMBER] } } });
+    expect(emulator.validationErrors).toEqual([]);
+  });
+
+  test('AcceptInvitation: empty invitationId is invalid; no pending invitation is ValidationException; another administrator conflicts; Macie must be enabled', async () => {
+    const member = as(Macie2Client, MEMBER);
+    const invitationId = await invited();
+    expect(await rejection(member.send(new AcceptInvitationCommand({ administratorAccountId: MGMT, invitationId }))))
+      .toBeInstanceOf(MacieAccessDeniedException);
+    emulator.macie.enable(MEMBER);
+
+    const empty = await rejection(member.send(new AcceptInvitationCommand({ administratorAccountId: MGMT, invitationId: '' })));
+    expect([empty.name, empty.$metadata.httpStatusCode]).toEqual(['ValidationException', 400]);
+    const missing = await rejection(member.send(new AcceptInvitationCommand({ administratorAccountId: MGMT } as never)));
+    expect(missing.message).toMatch(/Value at 'invitationId' failed to satisfy constraint: Member must not be null/);
+    expect(emulator.validationErrors.map(v => v.op)).toEqual(['AcceptInvitation', 'AcceptInvitation']);
+
+    for (const input of [{ administratorAccountId: OTHER, invitationId }, { administratorAccountId: MGMT, invitationId: 'f'.repeat(32) }]) {
+      expect(await rejection(member.send(new AcceptInvitationCommand(input)))).toBeInstanceOf(MacieValidationException);
+    }
+    // the invitee of another account cannot accept it
+    emulator.macie.enable(OTHER);
+    expect(await rejection(as(Macie2Client, OTHER).send(new AcceptInvitationCommand({ administratorAccountId: MGMT, invitationId }))))
+      .toBeInstanceOf(MacieValidationException);
+    expect(emulator.macie.membersByStatus()).toEqual({ Invited: [MEMBER] });
+
+    // an invitation from a second administrator, once the first is accepted: conflict
+    emulator.macie.enable(OTHER);
+    const second = await invited(OTHER);
+    await member.send(new AcceptInvitationCommand({ invitationId }));
+    const conflict = await rejection(member.send(new AcceptInvitationCommand({ administratorAccountId: OTHER, invitationId: second })));
+    expect(conflict).toBeInstanceOf(MacieConflictException);
+    expect(conflict.message).toContain(MGMT);
+    expect(emulator.macie.membersByStatus(OTHER)).toEqual({ Invited: [MEMBER] });
+    // again the same: no pending invitation any more
+    expect(await rejection(member.send(new AcceptInvitationCommand({ administratorAccountId: MGMT, invitationId }))))
+      .toBeInstanceOf(MacieValidationException);
+  });
+
+  test('ListInvitations pages through empty pages; members managed through Organizations cannot disassociate themselves', async () => {
+    emulator.macie.enable(MEMBER);
+    for (const admin of ['444444444444', '555555555555', '666666666666']) {
+      emulator.macie.enable(admin);
+      await invited(admin);
+    }
+    const pages = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await as(Macie2Client, MEMBER).send(new ListInvitationsCommand({ nextToken }));
+      pages.push(page.invitations?.map(i => i.accountId));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    expect(pages).toEqual([[], ['444444444444', '555555555555'], ['666666666666'], []]);
+
+    emulator.macie.addOrganizationMember(OTHER);
+    emulator.macie.enable(OTHER);
+    expect((await as(Macie2Client, OTHER).send(new GetAdministratorAccountCommand({}))).administrator).toEqual({ accountId: MGMT, relationshipStatus: 'Enabled' });
+    expect(await rejection(as(Macie2Client, OTHER).send(new DisassociateFromAdministratorAccountCommand({}))))
+      .toBeInstanceOf(MacieValidationException);
+  });
+});
+
+describe('WorkSpaces: target side', () => {
+  const createLink = async (target = MEMBER, source = MGMT) =>
+    (await as(WorkSpacesClient, source).send(new CreateAccountLinkInvitationCommand({ TargetAccountId: target }))).AccountLink!.AccountLinkId!;
+
+  test('the target lists, gets and accepts; the source sees LINKED; a retry with the same ClientToken answers the link', async () => {
+    const linkId = await createLink();
+    await createLink(OTHER);
+    const target = as(WorkSpacesClient, MEMBER);
+    const seen = [];
+    for await (const page of paginateListAccountLinks({ client: target }, {})) seen.push(...(page.AccountLinks ?? []));
+    expect(seen).toEqual([{ AccountLinkId: linkId, AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT', SourceAccountId: MGMT, TargetAccountId: MEMBER }]);
+    expect((await target.send(new GetAccountLinkCommand({ LinkedAccountId: MGMT }))).AccountLink?.AccountLinkId).toBe(linkId);
+    expect((await target.send(new GetAccountLinkCommand({ LinkId: linkId }))).AccountLink?.SourceAccountId).toBe(MGMT);
+
+    const accepted = await target.send(new AcceptAccountLinkInvitationCommand({ LinkId: linkId, ClientToken: 'accept-1' }));
+    expect(accepted.AccountLink?.AccountLinkStatus).toBe('LINKED');
+    expect((await target.send(new AcceptAccountLinkInvitationCommand({ LinkId: linkId, ClientToken: 'accept-1' }))).AccountLink?.AccountLinkStatus).toBe('LINKED');
+    expect(await rejection(target.send(new AcceptAccountLinkInvitationCommand({ LinkId: linkId, ClientToken: 'accept-2' }))))
+      .toBeInstanceOf(WorkSpacesConflictException);
+    expect(await rejection(target.send(new RejectAccountLinkInvitationCommand({ LinkId: linkId })))).toBeInstanceOf(WorkSpacesConflictException);
+    expect((await workspacesClient().send(new GetAccountLinkCommand({ LinkId: linkId }))).AccountLink?.AccountLinkStatus).toBe('LINKED');
+    expect(emulator.workspaces.pendingLinks().map(l => l.TargetAccountId)).toEqual([OTHER]);
+  });
+
+  test('only the target answers (AccessDenied); unknown links and other accounts\' links are not found; reject is REJECTED', async () => {
+    const linkId = await createLink();
+    const denied = await rejection(as(WorkSpacesClient, MGMT).send(new AcceptAccountLinkInvitationCommand({ LinkId: linkId })));
+    expect([denied.name, denied.$metadata.httpStatusCode]).toEqual(['AccessDeniedException', 400]);
+    expect(denied).toBeInstanceOf(WorkSpacesAccessDeniedException);
+    expect(await rejection(as(WorkSpacesClient, OTHER).send(new AcceptAccountLinkInvitationCommand({ LinkId: linkId }))))
+      .toBeInstanceOf(WorkSpacesResourceNotFoundException);
+    expect(await rejection(as(WorkSpacesClient, OTHER).send(new GetAccountLinkCommand({ LinkId: linkId }))))
+      .toBeInstanceOf(WorkSpacesResourceNotFoundException);
+    expect(await rejection(as(WorkSpacesClient, MEMBER).send(new AcceptAccountLinkInvitationCommand({ LinkId: 'link-000000000000' }))))
+      .toBeInstanceOf(WorkSpacesResourceNotFoundException);
+    expect(await rejection(as(WorkSpacesClient, MEMBER).send(new DeleteAccountLinkInvitationCommand({ LinkId: linkId }))))
+      .toBeInstanceOf(WorkSpacesAccessDeniedException);
+
+    expect((await as(WorkSpacesClient, MEMBER).send(new RejectAccountLinkInvitationCommand({ LinkId: linkId }))).AccountLink?.AccountLinkStatus).toBe('REJECTED');
+    // two sources may invite the same target: the target sees both
+    await createLink();
+    await createLink(MEMBER, OTHER);
+    const statuses = (await as(WorkSpacesClient, MEMBER).send(new ListAccountLinksCommand({ MaxResults: 25 }))).AccountLinks;
+    expect(statuses).toEqual([]); // the empty first page
+    const all = [];
+    for await (const page of paginateListAccountLinks({ client: as(WorkSpacesClient, MEMBER) }, {})) {
+      all.push(...(page.AccountLinks ?? []).map(l => [l.SourceAccountId, l.AccountLinkStatus]));
+    }
+    expect(all).toEqual([[MGMT, 'REJECTED'], [MGMT, 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT'], [OTHER, 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT']]);
+    expect(emulator.validationErrors).toEqual([]);
+  });
+});
+
+describe('invitation delay and faults on the invitee side', () => {
+  test('after N list calls: the invitee\'s first N looks miss the invitation, in each service; the inviter sees it at once', async () => {
+    emulator.setInvitationDelay({ listCalls: 2 });
+    emulator.macie.enable(MEMBER);
+    const handshake = await inviteToOrg(MEMBER);
+    await macieClient().send(new CreateMemberCommand({ account: { accountId: MEMBER, email: 'm@example.com' } }));
+    await macieClient().send(new CreateInvitationsCommand({ accountIds: [MEMBER] }));
+    const link = (await workspacesClient().send(new CreateAccountLinkInvitationCommand({ TargetAccountId: MEMBER }))).AccountLink!.AccountLinkId!;
+    expect(emulator.org.handshakes().map(h => h.Id)).toEqual([handshake]);
+
+    const org = as(OrganizationsClient, MEMBER);
+    const macie = as(Macie2Client, MEMBER);
+    const ws = as(WorkSpacesClient, MEMBER);
+    const looks = async () => [
+      (await org.send(new ListHandshakesForAccountCommand({}))).NextToken !== undefined,
+      (await macie.send(new ListInvitationsCommand({}))).nextToken !== undefined,
+      (await ws.send(new ListAccountLinksCommand({}))).NextToken !== undefined,
+    ];
+    expect(await looks()).toEqual([false, false, false]);
+    expect(await rejection(org.send(new AcceptHandshakeCommand({ HandshakeId: handshake })))).toBeInstanceOf(HandshakeNotFoundException);
+    expect(await rejection(ws.send(new AcceptAccountLinkInvitationCommand({ LinkId: link })))).toBeInstanceOf(WorkSpacesResourceNotFoundException);
+    expect(await looks()).toEqual([false, false, false]);
+    expect(await looks()).toEqual([true, true, true]);
+    expect(emulator.state().organizations.handshakes.map(h => h.visibleToInvitee)).toEqual([true]);
+    expect((await org.send(new AcceptHandshakeCommand({ HandshakeId: handshake }))).Handshake?.State).toBe('ACCEPTED');
+  });
+
+  test('after N ms of the emulator\'s clock (advanceTime, or waiting)', async () => {
+    emulator.setInvitationDelay({ ms: 60_000 }, ['organizations']);
+    const handshake = await inviteToOrg(MEMBER);
+    const member = as(OrganizationsClient, MEMBER);
+    expect(await listForAccount(member)).toEqual([]);
+    expect(await rejection(member.send(new DescribeHandshakeCommand({ HandshakeId: handshake })))).toBeInstanceOf(HandshakeNotFoundException);
+    emulator.advanceTime(60_000);
+    expect((await listForAccount(member)).map(h => h.Id)).toEqual([handshake]);
+
+    emulator.setInvitationDelay({ ms: 100 });
+    const link = (await workspacesClient().send(new CreateAccountLinkInvitationCommand({ TargetAccountId: MEMBER }))).AccountLink!.AccountLinkId!;
+    expect(await rejection(as(WorkSpacesClient, MEMBER).send(new GetAccountLinkCommand({ LinkId: link }))))
+      .toBeInstanceOf(WorkSpacesResourceNotFoundException);
+    await new Promise(resolve => setTimeout(resolve, 120));
+    expect((await as(WorkSpacesClient, MEMBER).send(new GetAccountLinkCommand({ LinkId: link }))).AccountLink?.AccountLinkId).toBe(link);
+    expect(() => emulator.setInvitationDelay({ ms: -1 })).toThrow(/non-negative integer/);
+  });
+
+  test('throttling and server errors apply to the new operations, also for one account only', async () => {
+    await inviteToOrg(MEMBER);
+    emulator.faults.throttle('ListHandshakesForAccount', 2, { accountId: MEMBER });
+    // another account's calls are not affected
+    expect((await as(OrganizationsClient, OTHER).send(new ListHandshakesForAccountCommand({}))).$metadata.attempts).toBe(1);
+    const retried = await as(OrganizationsClient, MEMBER, {}).send(new ListHandshakesForAccountCommand({}));
+    expect(retried.$metadata.attempts).toBe(3);
+
+    const cases: Array<[() => Promise<unknown>, string, string, number]> = [
+      [() => as(OrganizationsClient, MEMBER).send(new AcceptHandshakeCommand({ HandshakeId: 'h-0000000000' })), 'AcceptHandshake', 'TooManyRequestsException', 400],
+      [() => as(Macie2Client, MEMBER).send(new ListInvitationsCommand({})), 'ListInvitations', 'ThrottlingException', 429],
+      [() => as(Macie2Client, MEMBER).send(new GetAdministratorAccountCommand({})), 'GetAdministratorAccount', 'ThrottlingException', 429],
+      [() => as(WorkSpacesClient, MEMBER).send(new AcceptAccountLinkInvitationCommand({ LinkId: 'link-000000000000' })), 'AcceptAccountLinkInvitation', 'ThrottlingException', 400],
+      [() => stsClient().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${MEMBER}:role/R`, RoleSessionName: 'sess' })), 'AssumeRole', 'Throttling', 400],
+    ];
+    for (const [call, op, name, status] of cases) {
+      emulator.faults.throttle(op);
+      const error = await rejection(call());
+      expect([error.name, error.$metadata.httpStatusCode]).toEqual([name, status]);
+      emulator.faults.serverError(op);
+      expect((await rejection(call())).$metadata.httpStatusCode).toBe(500);
+    }
   });
 });

@@ -73,7 +73,7 @@ export interface EmulatorState {
   readonly organizations: OrganizationsState;
   readonly macie: MacieState;
   readonly workspaces: readonly WireAccountLink[];
-  readonly stsSessions: ReadonlyArray<{ readonly accountId: string; readonly roleArn: string; readonly sessionName: string; readonly assumedBy: string }>;
+  readonly stsSessions: ReturnType<StsEmulator['sessions']>;
   readonly deniedActions: ReadonlyArray<{ readonly accountId: string; readonly action: string; readonly roleName?: string }>;
 }
 

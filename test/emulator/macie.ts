@@ -330,7 +330,8 @@ export class MacieEmulator implements ServiceHandler {
     if (invitationId === '') throw invalid('The invitationId must not be empty.');
     if (administrator !== undefined && !ACCOUNT_ID.test(administrator)) throw invalid('The administratorAccountId must be exactly 12 digits.');
     const pending = (m: MemberRecord | undefined) => m !== undefined && m.invitationId === invitationId && m.relationshipStatus === 'Invited';
-    let member = this.invitationsTo(caller).find(m => pending(m) && (administrator === undefined || m.administratorAccountId === administrator) && m.visibility?.visible());
+    const fromAdministrator = (m: MemberRecord) => administrator === undefined || m.administratorAccountId === administrator;
+    let member = this.invitationsTo(caller).find(m => pending(m) && fromAdministrator(m) && m.visibility?.visible());
     if (!member && legacy) {
       // The single-account emulator's administrator accepted on the invitee's behalf: keep that working.
       member = [...this.membersOf(administrator ?? caller).values()].find(pending);

@@ -89,7 +89,13 @@ export interface OrganizationsOptions {
 /** A snapshot of the Organizations state (leak checks, state dumps). */
 export interface OrganizationsState {
   readonly organizations: ReadonlyArray<{ readonly id: string; readonly managementAccountId: string; readonly accounts: readonly string[] }>;
-  readonly handshakes: ReadonlyArray<{ readonly id: string; readonly organizationId: string; readonly target: string; readonly state: HandshakeState; readonly visibleToInvitee: boolean }>;
+  readonly handshakes: ReadonlyArray<{
+    readonly id: string;
+    readonly organizationId: string;
+    readonly target: string;
+    readonly state: HandshakeState;
+    readonly visibleToInvitee: boolean;
+  }>;
 }
 
 const HANDSHAKE_LIFETIME_MS = 15 * DAY_MS;

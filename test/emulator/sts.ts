@@ -8,6 +8,8 @@ import { Identities, parseRoleArn } from './identity';
 /** A role's MaxSessionDuration (the IAM default): a longer DurationSeconds is a ValidationError. */
 const MAX_SESSION_SECONDS = 3600;
 const DEFAULT_SESSION_SECONDS = 3600;
+/** The model's pattern, matched in full as STS does (the fixture's patterns are not anchored). */
+const SESSION_NAME = /^[\w+=,.@-]*$/;
 
 export class StsEmulator implements ServiceHandler {
   private readonly deniedRoles = new Set<string>();
@@ -53,10 +55,13 @@ export class StsEmulator implements ServiceHandler {
     const sessionName = input.RoleSessionName as string;
     const role = parseRoleArn(roleArn);
     if (!role) throw new ServiceError('ValidationError', `${roleArn} is invalid`, {}, 400, true);
+    if (!SESSION_NAME.test(sessionName)) {
+      throw new ServiceError('ValidationError', '1 validation error detected: Value at \'roleSessionName\' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*', {}, 400, true);
+    }
     const seconds = (input.DurationSeconds as number | undefined) ?? DEFAULT_SESSION_SECONDS;
     if (seconds > MAX_SESSION_SECONDS) {
       throw new ServiceError('ValidationError',
-        `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`, {}, 400);
+        'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', {}, 400);
     }
     if (this.deniedRoles.has(roleArn) || context.isDenied('sts:AssumeRole')) {
       throw new ServiceError('AccessDenied',
