@@ -941,6 +941,26 @@ describe('accounts and STS', () => {
     expect(() => emulator.denyAction(MEMBER, 'AcceptHandshake')).toThrow(/not an IAM action/);
   });
 
+  test('denied actions answer each service\'s access-denied error and are listed in the state dump', async () => {
+    emulator.denyAction(MEMBER, 'macie2:GetMacieSession');
+    emulator.denyAction(MEMBER, 'cloudformation:*');
+    emulator.denyAction(MEMBER, 'workspaces:ListAccountLinks');
+    const cases: Array<[() => Promise<unknown>, string, number]> = [
+      [() => as(Macie2Client, MEMBER).send(new GetMacieSessionCommand({})), 'AccessDeniedException', 403],
+      [() => as(CloudFormationClient, MEMBER).send(new DescribeStacksCommand({})), 'AccessDenied', 403],
+      [() => as(WorkSpacesClient, MEMBER).send(new ListAccountLinksCommand({})), 'AccessDeniedException', 400],
+    ];
+    for (const [call, name, status] of cases) {
+      const error = await rejection(call());
+      expect([error.name, error.$metadata.httpStatusCode]).toEqual([name, status]);
+      expect(error.message).toMatch(new RegExp(`^User: arn:aws:iam::${MEMBER}:user/emulator is not authorized to perform: (macie2|cloudformation|workspaces):`));
+    }
+    // other accounts are not affected
+    expect((await macieClient().send(new GetMacieSessionCommand({}))).status).toBe('ENABLED');
+    expect(emulator.state().deniedActions).toHaveLength(3);
+    expect(emulator.validationErrors).toEqual([]);
+  });
+
   test('envFor gives a child process or a default-configured client the account and every endpoint', async () => {
     const env = emulator.envFor(MEMBER);
     expect(Object.keys(env).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY', ...ENDPOINT_VARIABLES].sort());
