@@ -58,8 +58,13 @@ export const OTHER_STACK_ID = 'arn:aws:cloudformation:us-east-1:111111111111:sta
 
 /** The physical ID the runtime answers a failed Create with (lambda/shared/runtime.ts). */
 export const CREATE_FAILED = 'cdk-account-invitations:create-failed';
-/** The physical ID of a Create cut off by the Lambda deadline: its Delete cleans up from the properties. */
-export const CREATE_TIMED_OUT = 'cdk-account-invitations:create-timed-out';
+/**
+ * The physical ID of a Create cut off by the Lambda deadline, `...:create-timed-out:<epoch ms when it started>`: its
+ * Delete cleans up what that Create can be shown to have made.
+ */
+export const CREATE_TIMED_OUT = /^cdk-account-invitations:create-timed-out:\d+$/;
+/** The marker of earlier versions, without the time: its Delete does not know when the Create began. */
+export const CREATE_TIMED_OUT_BARE = 'cdk-account-invitations:create-timed-out';
 
 /** What a fault scenario may take at most: far below the Lambda timeouts, far above what it should take. */
 export const FAULT_BUDGET_MS = 30_000;
