@@ -5,8 +5,8 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
-import { InvitationProvider } from '../src/private/provider';
 import { providerStatements } from './util/provider';
+import { InvitationProvider } from '../src/private/provider';
 
 function stackWithEveryConstruct(): Template {
   const stack = new Stack(new App(), 'Landing', { env: { account: '111111111111', region: 'eu-west-1' } });

@@ -356,7 +356,8 @@ describe('makeHandler', () => {
     },
     ownsPhysicalId: (id: string) => id.startsWith('p-'),
     create: jest.fn(async (_c: unknown, props: Props, _ctx: RequestContext): Promise<HandlerResponse> => ({ PhysicalResourceId: `p-${props.name}` })),
-    update: jest.fn(async (_c: unknown, physicalId: string, _p: Props, _o: Props, _ctx: RequestContext): Promise<HandlerResponse> => ({ PhysicalResourceId: physicalId })),
+    update: jest.fn(async (_c: unknown, physicalId: string, _p: Props, _o: Props, _ctx: RequestContext): Promise<HandlerResponse> =>
+      ({ PhysicalResourceId: physicalId })),
     delete: jest.fn(async (_c: unknown, _physicalId: string, _p: Props, _ctx: RequestContext) => undefined),
     abandonedCreate: jest.fn(async (_c: unknown, _p: Props, _ctx: RequestContext, _since: Date | undefined) => undefined),
   });
@@ -464,8 +465,13 @@ describe('makeHandler', () => {
     });
 
     const ev = (status: string, logicalId: string, minutesAgo: number, reason?: string): StackEvent => ({
-      StackId: 's', EventId: `${logicalId}-${status}-${minutesAgo}`, StackName: 'LandingZone', LogicalResourceId: logicalId,
-      ResourceStatus: status as never, Timestamp: new Date(Date.UTC(2026, 11, 1, 6, 0) - minutesAgo * 60_000), ResourceStatusReason: reason,
+      StackId: 's',
+      EventId: `${logicalId}-${status}-${minutesAgo}`,
+      StackName: 'LandingZone',
+      LogicalResourceId: logicalId,
+      ResourceStatus: status as never,
+      Timestamp: new Date(Date.UTC(2026, 11, 1, 6, 0) - minutesAgo * 60_000),
+      ResourceStatusReason: reason,
     });
 
     test('a physical ID CloudFormation made up (Create canceled): abandonedCreate, since = the start of the latest Create, from the stack events', async () => {

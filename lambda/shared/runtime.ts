@@ -9,6 +9,7 @@
  * CloudFormation itself. We do not use aws-cdk-lib's entry points because both log the whole event, properties
  * included (emails, notes), and put stack traces into the Reason users read.
  */
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type {
   CloudFormationCustomResourceCreateEvent,
   CloudFormationCustomResourceDeleteEvent,
@@ -16,7 +17,6 @@ import type {
   CloudFormationCustomResourceUpdateEvent,
   Context,
 } from 'aws-lambda';
-import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CfnResponse, sendResponse } from './cfn-response';
 import { withSignal } from './clients';
 import { InvitationError, errorName, errorReason, toUserFacing } from './errors';

@@ -57,18 +57,6 @@ export class InvitationProvider extends Construct {
     return new InvitationProvider(stack, id, options);
   }
 
-  private static bundleDirectory(handler: string): string {
-    // src/private -> ../../assets (ts-jest), lib/private -> ../../assets (published package)
-    const dir = path.join(__dirname, '..', '..', 'assets', 'lambda', handler, 'index');
-    if (!fs.existsSync(path.join(dir, 'index.js'))) {
-      throw new Error(
-        `cdk-account-invitations: the ${handler} handler bundle is missing at ${dir}. ` +
-          'In a clone of the repository, run `npx projen bundle`; in an installed package, reinstall it.',
-      );
-    }
-    return dir;
-  }
-
   /**
    * The custom resources' ServiceTimeout: a lost answer fails the deployment after this, instead of CloudFormation's
    * default hour. CloudFormation invokes the function asynchronously, and when an invocation fails (the runtime lets
@@ -80,6 +68,18 @@ export class InvitationProvider extends Construct {
   public static serviceTimeoutFor(lambdaTimeout: Duration): Duration {
     const seconds = 3 * lambdaTimeout.toSeconds() + 3 * 60 + 2 * 60;
     return Duration.seconds(Math.min(3600, seconds));
+  }
+
+  private static bundleDirectory(handler: string): string {
+    // src/private -> ../../assets (ts-jest), lib/private -> ../../assets (published package)
+    const dir = path.join(__dirname, '..', '..', 'assets', 'lambda', handler, 'index');
+    if (!fs.existsSync(path.join(dir, 'index.js'))) {
+      throw new Error(
+        `cdk-account-invitations: the ${handler} handler bundle is missing at ${dir}. ` +
+          'In a clone of the repository, run `npx projen bundle`; in an installed package, reinstall it.',
+      );
+    }
+    return dir;
   }
 
   /** The ARN of the function CloudFormation invokes. */
