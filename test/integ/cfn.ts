@@ -18,6 +18,10 @@
  * the test). Not `jest.isolateModules`: the SDK's HTTP handler loads `node:http` with a dynamic `import()`, which
  * jest's module sandbox refuses without --experimental-vm-modules.
  *
+ * Like CloudFormation's asynchronous invocation, an invocation that fails (onEvent throws, e.g. when its answer could
+ * not be uploaded) is invoked again, at most LAMBDA_ASYNC_RETRIES times, at once; `failResponses` makes the
+ * ResponseURL answer HTTP 500 or never answer, and `expectFinalState` counts the failed invocations.
+ *
  * The player also keeps each stack in the emulator's CloudFormation the way CloudFormation does, for the handlers'
  * DescribeStacks / GetTemplate on Delete (see `PlayedStack`): the template lists the resources that exist, a
  * Delete's resource is already gone from it (the update removed it), and `{ stackStatus: 'DELETE_IN_PROGRESS' }`
