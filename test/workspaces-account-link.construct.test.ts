@@ -33,6 +33,7 @@ describe('WorkSpacesAccountLink resources', () => {
     const [logicalId, resource] = Object.entries(template.findResources(RESOURCE_TYPE))[0];
     expect(resource.Properties).toEqual({
       ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/Handler/), 'Arn'] },
+      ServiceTimeout: '1200',
       TargetAccountId: '333333333333',
     });
     expect(resource.DeletionPolicy).toBe('Delete');

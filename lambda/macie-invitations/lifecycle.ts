@@ -613,6 +613,8 @@ export async function deleteMembers(
 
 export const macieInvitationsLifecycle: Lifecycle<MacieInvitationsProps, MacieClients> = {
   what: 'Macie member invitations',
+  // minimal, added by the runtime branch so that it compiles; the lifecycles branch owns this line
+  ownsPhysicalId: (id) => id.startsWith('macie-invitations:'),
   parse: parseProps,
   create: (clients, props, ctx) => createMembers(clients, props, ctx),
   update: (clients, physicalId, props, oldProps, ctx) => updateMembers(clients, physicalId, props, oldProps, ctx),

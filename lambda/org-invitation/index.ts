@@ -4,13 +4,24 @@
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { ORGANIZATIONS_TRANSIENT_ERRORS, orgInvitationLifecycle } from './lifecycle';
-import { clientConfig } from '../shared/clients';
+import { ORGANIZATIONS_TRANSIENT_ERRORS, OrgClients, orgInvitationLifecycle } from './lifecycle';
+import { clientConfig, withSignals } from '../shared/clients';
 import { cfnEntryPoint, makeHandler } from '../shared/runtime';
 
-export const handler = makeHandler(orgInvitationLifecycle, () => ({
-  organizations: new OrganizationsClient(clientConfig(ORGANIZATIONS_TRANSIENT_ERRORS)),
-  cloudformation: new CloudFormationClient(clientConfig()),
-}));
+/** New SDK clients on the function's own role. */
+export function createClients(): OrgClients {
+  return {
+    organizations: new OrganizationsClient(clientConfig(ORGANIZATIONS_TRANSIENT_ERRORS)),
+    cloudformation: new CloudFormationClient(clientConfig()),
+  };
+}
+
+// one set per container, created on first use (cold start matters); each request gets a view honouring its signal
+let own: OrgClients | undefined;
+const ownClients = () => (own ??= createClients());
+
+export const handler = makeHandler(orgInvitationLifecycle, (_event, ctx) => withSignals(ownClients(), ctx.signal), {
+  stackClient: () => ownClients().cloudformation!,
+});
 
 export const onEvent = cfnEntryPoint(handler);

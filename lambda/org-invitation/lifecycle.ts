@@ -359,6 +359,8 @@ const DELETE_ANYWAY = ' To delete the stack without canceling, cancel the invita
 
 export const orgInvitationLifecycle: Lifecycle<OrgInvitationProps, OrgClients> = {
   what: 'Organizations invitation',
+  // minimal, added by the runtime branch so that it compiles; the lifecycles branch owns this line
+  ownsPhysicalId: (id) => HANDSHAKE_ID.test(id) || id.startsWith(ALREADY_MEMBER_PREFIX),
   parse: parseProps,
   create: (clients, props) =>
     inManagementAccount(`Inviting ${describeTarget(props)}`, '', () => createInvitation(clients, props)),

@@ -59,3 +59,42 @@ export function clientConfig(extraRetryable: readonly string[] = []) {
     },
   };
 }
+
+/** What `withSignal` needs of an SDK v3 client. */
+interface Sender {
+  send(command: unknown, options?: object): Promise<unknown>;
+}
+
+/**
+ * The client, for one request: every call it sends honours `signal` (SDK v3's `abortSignal` option), so that a request
+ * the runtime gave up on at the Lambda deadline stops: an in-flight call is aborted, its retry backoff ends, and every
+ * later call fails at once, also in a container Lambda resumes for the next event. Lifecycles use it like the client
+ * itself (paginators included: they call `send`); nothing is threaded by hand.
+ *
+ * A proxy, not a new client: the SDK client underneath is created once per container (cold start) and shared by
+ * the requests, each of which gets its own thin view with its own signal.
+ */
+export function withSignal<C extends Sender>(client: C, signal: AbortSignal | undefined): C {
+  if (!signal) return client;
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'send') {
+        return async (command: unknown, options?: object) => {
+          signal.throwIfAborted();
+          return target.send(command, { ...options, abortSignal: signal });
+        };
+      }
+      // the receiver is the proxy: the convenience methods (`client.listMembers()`) call `this.send` and so pass here
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
+/** `withSignal` for each client of a set (members that are not clients pass as they are). */
+export function withSignals<T extends object>(clients: T, signal: AbortSignal | undefined): T {
+  if (!signal) return clients;
+  return Object.fromEntries(Object.entries(clients).map(([key, value]) => [
+    key,
+    value && typeof (value as Partial<Sender>).send === 'function' ? withSignal(value as Sender, signal) : value,
+  ])) as T;
+}

@@ -9,6 +9,7 @@
  * CloudFormation itself. We do not use aws-cdk-lib's entry points because both log the whole event, properties
  * included (emails, notes), and put stack traces into the Reason users read.
  */
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type {
   CloudFormationCustomResourceCreateEvent,
   CloudFormationCustomResourceDeleteEvent,
@@ -16,9 +17,11 @@ import type {
   CloudFormationCustomResourceUpdateEvent,
   Context,
 } from 'aws-lambda';
-import { sendResponse } from './cfn-response';
+import { CfnResponse, sendResponse } from './cfn-response';
+import { withSignal } from './clients';
 import { InvitationError, errorName, errorReason, toUserFacing } from './errors';
 import { log } from './log';
+import { createStartedAt, stillDeclared } from './stack-events';
 
 export type DataValue = string | number | boolean;
 
@@ -35,6 +38,13 @@ export interface RequestContext {
   readonly requestId: string;
   /** The custom resource's type, e.g. `Custom::OrgInvitation`. */
   readonly resourceType: string;
+  /**
+   * Aborted when the runtime gives up on the request at the Lambda deadline (it has answered CloudFormation FAILED):
+   * the work must stop. The clients the factory hands out honour it in every call (`withSignal`); a lifecycle may
+   * also call `ctx.signal?.throwIfAborted()` between steps. Always set by the runtime; optional so that contexts
+   * built by hand in tests need none.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -49,30 +59,69 @@ export interface Lifecycle<Props, Clients> {
   update(clients: Clients, physicalId: string, props: Props, oldProps: Props, ctx: RequestContext): Promise<HandlerResponse>;
   delete(clients: Clients, physicalId: string, props: Props, ctx: RequestContext): Promise<void>;
   /**
-   * Undoes a Create that was cut off by the Lambda deadline, whose outcome (and so its physical ID) is unknown: it
-   * finds what the Create may have made from the properties. Without it, such a Delete goes to `delete`.
+   * True for physical IDs this lifecycle produces (Org: handshake IDs and already-member:..., Macie:
+   * macie-invitations:..., WS: link-...). A Delete of any other ID (one CloudFormation made up after canceling the
+   * Create) goes to `abandonedCreate`.
    */
-  abandonedCreate?(clients: Clients, props: Props, ctx: RequestContext): Promise<void>;
+  ownsPhysicalId(physicalId: string): boolean;
+  /**
+   * Old properties that no longer parse as a whole (item 8): parse the identifying fields alone, the rest defaulted.
+   * Throws InvitationError when even those do not parse.
+   */
+  parseOld?(raw: Record<string, unknown>): Props;
+  /**
+   * Careful cleanup after a Create that did not finish normally (cut off by the Lambda deadline, or canceled by
+   * CloudFormation). `since`: when that Create started (undefined = unknown: keep). Without it, such a Delete goes to
+   * `delete`.
+   */
+  abandonedCreate?(clients: Clients, props: Props, ctx: RequestContext, since: Date | undefined): Promise<void>;
 }
 
 /** CloudFormation's limit for the whole Data object of a response. */
 export const MAX_DATA_BYTES = 4096;
 
+const MARKER_PREFIX = 'cdk-account-invitations:';
+
 /** The physical ID the entry point answers a failed Create with; the Delete that follows is then answered at once. */
-export const CREATE_FAILED_PHYSICAL_ID = 'cdk-account-invitations:create-failed';
+export const CREATE_FAILED_PHYSICAL_ID = `${MARKER_PREFIX}create-failed`;
 
 /**
- * The physical ID of a Create that was cut off by the Lambda deadline: it may have made something, so the Delete
- * that follows cleans up from the properties (`Lifecycle.abandonedCreate`).
+ * The physical ID of a Create that was cut off by the Lambda deadline, followed by `:<epoch ms>` when that Create
+ * started (`createTimedOutPhysicalId`): it may have made something, so the Delete that follows cleans up carefully
+ * (`Lifecycle.abandonedCreate`). Earlier versions answered the bare marker: its Create's start is unknown.
  */
-export const CREATE_TIMED_OUT_PHYSICAL_ID = 'cdk-account-invitations:create-timed-out';
+export const CREATE_TIMED_OUT_PHYSICAL_ID = `${MARKER_PREFIX}create-timed-out`;
 
-/** Property that only exists to let the construct force an update; not part of any handler's props. */
-const SERVICE_TOKEN = 'ServiceToken';
+/** `cdk-account-invitations:create-timed-out:<epoch ms of the Create's start>` */
+export function createTimedOutPhysicalId(startedAt: number): string {
+  return `${CREATE_TIMED_OUT_PHYSICAL_ID}:${Math.floor(startedAt)}`;
+}
 
-function withoutServiceToken(raw: Record<string, unknown> | undefined): Record<string, unknown> {
-  const { [SERVICE_TOKEN]: _ignored, ...rest } = raw ?? {};
-  return rest;
+/** A physical ID the runtime answered instead of the lifecycle's: a Create that did not finish. */
+export type Marker =
+  | { readonly kind: 'create-failed' }
+  /** `since` undefined: the bare marker of earlier versions (or an unreadable time). */
+  | { readonly kind: 'create-timed-out'; readonly since?: Date };
+
+/** The runtime marker a physical ID is, if it is one. */
+export function parseMarker(physicalId: string | undefined): Marker | undefined {
+  if (physicalId === CREATE_FAILED_PHYSICAL_ID) return { kind: 'create-failed' };
+  if (physicalId === CREATE_TIMED_OUT_PHYSICAL_ID) return { kind: 'create-timed-out' };
+  if (physicalId?.startsWith(`${CREATE_TIMED_OUT_PHYSICAL_ID}:`)) {
+    const ms = physicalId.slice(CREATE_TIMED_OUT_PHYSICAL_ID.length + 1);
+    return /^\d{1,15}$/.test(ms) ? { kind: 'create-timed-out', since: new Date(Number(ms)) } : { kind: 'create-timed-out' };
+  }
+  return undefined;
+}
+
+/**
+ * Properties that are not the handler's: CloudFormation passes the custom resource's own ServiceToken and
+ * ServiceTimeout among the ResourceProperties.
+ */
+const RESOURCE_OWN_PROPERTIES = ['ServiceToken', 'ServiceTimeout'];
+
+function handlerProperties(raw: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(raw ?? {}).filter(([key]) => !RESOURCE_OWN_PROPERTIES.includes(key)));
 }
 
 function checkResponse(response: HandlerResponse): HandlerResponse {
@@ -86,132 +135,234 @@ function checkResponse(response: HandlerResponse): HandlerResponse {
 }
 
 /**
+ * Makes the clients of one request. It sees the event (credentials may later depend on it: a role to assume in
+ * the invited account) and the request context, whose `signal` the clients must honour (`withSignal`). SDK clients
+ * on the function's own role should be created once per container and only wrapped per request (cold start).
+ */
+export type ClientFactory<Clients> = (event: CloudFormationCustomResourceEvent, ctx: RequestContext) => Clients;
+
+export interface HandlerOptions {
+  /**
+   * The CloudFormation client of the runtime's own reads of its stack (when a Create began; whether a Delete is the
+   * cleanup of a replaced physical ID), on the function's own role: return one cached per container. Without it,
+   * nothing is read: a Create's start is unknown and every such Delete keeps.
+   */
+  readonly stackClient?: () => CloudFormationClient;
+}
+
+/** What the runtime passes the handler besides the event. */
+export interface InvocationOptions {
+  /** Aborted when the entry point gives up on the request (the Lambda deadline is near). */
+  readonly signal?: AbortSignal;
+}
+
+/**
  * Builds the `handler(event)` of a lifecycle: parses properties, dispatches on RequestType, and turns unexpected
- * errors into user-facing ones. Clients are created once per Lambda container, on first use.
+ * errors into user-facing ones.
  */
 export function makeHandler<Props, Clients>(
   lifecycle: Lifecycle<Props, Clients>,
-  createClients: () => Clients,
-): (event: CloudFormationCustomResourceEvent) => Promise<HandlerResponse> {
-  let clients: Clients | undefined;
-  const getClients = () => (clients ??= createClients());
-
-  return async (event) => {
+  createClients: ClientFactory<Clients>,
+  options: HandlerOptions = {},
+): (event: CloudFormationCustomResourceEvent, invocation?: InvocationOptions) => Promise<HandlerResponse> {
+  return async (event, invocation = {}) => {
+    const signal = invocation.signal ?? new AbortController().signal;
     const ctx: RequestContext = {
       requestType: event.RequestType,
       stackId: event.StackId,
       logicalResourceId: event.LogicalResourceId,
       requestId: event.RequestId,
       resourceType: event.ResourceType,
+      signal,
     };
     const physicalId = (event as { PhysicalResourceId?: string }).PhysicalResourceId;
+    const stack = () => (options.stackClient ? withSignal(options.stackClient(), signal) : undefined);
     log('INFO', `${event.RequestType} ${lifecycle.what}`, { logicalResourceId: event.LogicalResourceId, physicalId });
     try {
       switch (event.RequestType) {
         case 'Create': {
-          const props = lifecycle.parse(withoutServiceToken((event as CloudFormationCustomResourceCreateEvent).ResourceProperties));
-          return checkResponse(await lifecycle.create(getClients(), props, ctx));
+          const props = lifecycle.parse(handlerProperties((event as CloudFormationCustomResourceCreateEvent).ResourceProperties));
+          return checkResponse(await lifecycle.create(createClients(event, ctx), props, ctx));
         }
         case 'Update': {
           const e = event as CloudFormationCustomResourceUpdateEvent;
-          const props = lifecycle.parse(withoutServiceToken(e.ResourceProperties));
-          let oldProps: Props;
-          try {
-            oldProps = lifecycle.parse(withoutServiceToken(e.OldResourceProperties));
-          } catch (error) {
-            // Old properties that no longer parse (an older library version, tightened validation) must not make both
-            // the update and its rollback fail: compare against the new properties, i.e. treat nothing as removed.
-            log('WARN', 'Update with old properties that do not parse: treating them as unchanged', { physicalId, error: errorName(error) });
-            oldProps = props;
+          const props = lifecycle.parse(handlerProperties(e.ResourceProperties));
+          if (parseMarker(e.PhysicalResourceId)) {
+            // the resource's Create never finished (a retried deployment): nothing stands behind the marker, so this
+            // Update creates; its new physical ID makes CloudFormation delete the marker, which then keeps (stillDeclared)
+            log('INFO', 'Update of a resource whose Create did not finish: creating it', { physicalId });
+            return checkResponse(await lifecycle.create(createClients(event, ctx), props, ctx));
           }
-          return checkResponse(await lifecycle.update(getClients(), e.PhysicalResourceId, props, oldProps, ctx));
+          const oldProps = parseOldProperties(lifecycle, handlerProperties(e.OldResourceProperties), props, physicalId);
+          return checkResponse(await lifecycle.update(createClients(event, ctx), e.PhysicalResourceId, props, oldProps, ctx));
         }
         case 'Delete': {
           const e = event as CloudFormationCustomResourceDeleteEvent;
           let props: Props;
           try {
-            props = lifecycle.parse(withoutServiceToken(e.ResourceProperties));
+            props = lifecycle.parse(handlerProperties(e.ResourceProperties));
           } catch (error) {
             // Properties that never passed validation cannot name anything this handler created.
             log('WARN', 'Delete with properties that do not parse: nothing to clean up', { physicalId, error: errorName(error) });
             return { PhysicalResourceId: e.PhysicalResourceId };
           }
-          if (e.PhysicalResourceId === CREATE_TIMED_OUT_PHYSICAL_ID && lifecycle.abandonedCreate) {
-            await lifecycle.abandonedCreate(getClients(), props, ctx);
-          } else {
-            await lifecycle.delete(getClients(), e.PhysicalResourceId, props, ctx);
-          }
+          await deleteResource(lifecycle, createClients(event, ctx), e.PhysicalResourceId, props, ctx, stack);
           return { PhysicalResourceId: e.PhysicalResourceId };
         }
         default:
           throw new InvitationError(`Unknown request type ${(event as { RequestType: string }).RequestType}`);
       }
     } catch (error) {
-      log('ERROR', `${event.RequestType} ${lifecycle.what} failed`, {
+      const userFacing = toUserFacing(error, `${event.RequestType} of the ${lifecycle.what}`);
+      log(signal.aborted ? 'WARN' : 'ERROR', `${event.RequestType} ${lifecycle.what} ${signal.aborted ? 'stopped at the deadline' : 'failed'}`, {
         logicalResourceId: event.LogicalResourceId,
         physicalId,
         error: errorName(error),
-        reason: errorReason(error),
+        awsReason: errorReason(error),
+        // the user-facing message, already masked (InvitationError): what CloudFormation shows, so logs and console agree
+        reason: userFacing.message,
       });
-      throw toUserFacing(error, `${event.RequestType} of the ${lifecycle.what}`);
+      throw userFacing;
     }
   };
 }
 
-/** Leave this much of the Lambda's time to answer CloudFormation when the handler has not finished. */
-const RESPONSE_RESERVE_MS = 15_000;
+/**
+ * The old properties of an Update. When they no longer parse (an older library version, tightened validation), the
+ * lifecycle's `parseOld` reads their identifying fields; only if that fails too are they taken as unchanged (the new
+ * properties), which must not make both the update and its rollback fail.
+ */
+function parseOldProperties<Props>(lifecycle: Lifecycle<Props, unknown>, raw: Record<string, unknown>, props: Props, physicalId?: string): Props {
+  try {
+    return lifecycle.parse(raw);
+  } catch (error) {
+    if (lifecycle.parseOld) {
+      try {
+        const old = lifecycle.parseOld(raw);
+        log('WARN', 'Update with old properties that do not parse as a whole: compared by their identifying fields', { physicalId, error: errorName(error) });
+        return old;
+      } catch (oldError) {
+        log('WARN', 'Update with old properties whose identifying fields do not parse: treating them as unchanged', {
+          physicalId, error: errorName(oldError),
+        });
+        return props;
+      }
+    }
+    log('WARN', 'Update with old properties that do not parse: treating them as unchanged', { physicalId, error: errorName(error) });
+    return props;
+  }
+}
+
+/**
+ * A Delete. A physical ID the lifecycle did not produce stands for a Create that did not finish normally: the
+ * runtime's create-timed-out marker (cut off at the Lambda deadline) or an ID CloudFormation made up after canceling
+ * the Create. Both go to the lifecycle's careful cleanup with the time that Create began, unless the stack still
+ * declares the logical ID in a cleanup phase (an Update replaced the marker: what it made is not to be undone).
+ */
+async function deleteResource<Props, Clients>(
+  lifecycle: Lifecycle<Props, Clients>,
+  clients: Clients,
+  physicalId: string,
+  props: Props,
+  ctx: RequestContext,
+  stack: () => CloudFormationClient | undefined,
+): Promise<void> {
+  const marker = parseMarker(physicalId);
+  if (marker?.kind === 'create-failed') {
+    log('INFO', 'Delete of a resource whose Create failed: nothing to do', { physicalId });
+    return;
+  }
+  const abandoned = marker !== undefined || !lifecycle.ownsPhysicalId(physicalId);
+  if (!abandoned) {
+    await lifecycle.delete(clients, physicalId, props, ctx);
+    return;
+  }
+  const client = stack();
+  const declared = await stillDeclared(client, ctx);
+  if (declared) {
+    log('INFO', `Delete of a Create that did not finish: keeping what may be there, because ${declared}`, { physicalId });
+    return;
+  }
+  if (!lifecycle.abandonedCreate) {
+    await lifecycle.delete(clients, physicalId, props, ctx);
+    return;
+  }
+  const since = marker ? marker.since : await createStartedAt(client, ctx);
+  log('INFO', 'Delete of a Create that did not finish: cleaning up what it can be shown to have made', {
+    physicalId, since: since?.toISOString() ?? 'unknown',
+  });
+  await lifecycle.abandonedCreate(clients, props, ctx, since);
+}
+
+/**
+ * Leave this much of the Lambda's time to answer CloudFormation when the handler has not finished: the response
+ * upload's attempts are budgeted to end within it (cfn-response.ts), so a slow upload cannot be killed by the deadline.
+ */
+export const RESPONSE_RESERVE_MS = 15_000;
+
+/** Stop uploading this long before the Lambda deadline: the invocation must still end (and fail) by itself. */
+const DEADLINE_MARGIN_MS = 1_000;
 
 /**
  * The Lambda entry point: runs `handler`, then answers CloudFormation at the pre-signed ResponseURL.
  * - A failed Create is answered with a marker physical ID, and the Delete CloudFormation sends for it succeeds at
  *   once (the handler already undid what the failed Create did).
- * - If the handler is still running shortly before the Lambda times out, CloudFormation gets a FAILED answer with
- *   a message, instead of waiting an hour for a response that never comes.
+ * - If the handler is still running shortly before the Lambda times out, its work is aborted (`ctx.signal`) and
+ *   CloudFormation gets a FAILED answer with a message, instead of waiting for a response that never comes; a
+ *   cut-off Create answers `create-timed-out:<when it started>`, so that its Delete can clean up carefully.
  * - The Reason is the error's message, never a stack trace.
+ * - If the answer cannot be uploaded (every attempt within the time left failed), the invocation fails: Lambda
+ *   retries the event (asynchronous invocation, 2 retries), and the handlers are idempotent. An upload failure is
+ *   never turned into a FAILED answer (a SUCCESS lost that way would leak what the request made).
  */
 export function cfnEntryPoint(
-  handler: (event: CloudFormationCustomResourceEvent) => Promise<HandlerResponse>,
+  handler: (event: CloudFormationCustomResourceEvent, invocation?: InvocationOptions) => Promise<HandlerResponse>,
 ): (event: CloudFormationCustomResourceEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<void> {
   return async (event, context) => {
+    const startedAt = Date.now();
+    const remaining = context?.getRemainingTimeInMillis?.();
+    const uploadDeadline = remaining !== undefined ? startedAt + remaining - DEADLINE_MARGIN_MS : undefined;
     const physicalId = (event as { PhysicalResourceId?: string }).PhysicalResourceId;
     if (event.RequestType === 'Delete' && physicalId === CREATE_FAILED_PHYSICAL_ID) {
       log('INFO', 'Delete of a resource whose Create failed: nothing to do', { logicalResourceId: event.LogicalResourceId });
-      await sendResponse(event, { Status: 'SUCCESS', PhysicalResourceId: physicalId });
+      await sendResponse(event, { Status: 'SUCCESS', PhysicalResourceId: physicalId }, { deadline: uploadDeadline });
       return;
     }
 
+    const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    let timedOut = false;
-    const remaining = context?.getRemainingTimeInMillis?.();
     const deadline = new Promise<never>((_, reject) => {
       if (remaining !== undefined && remaining > RESPONSE_RESERVE_MS) {
-        timer = setTimeout(
-          () => {
-            timedOut = true;
-            reject(new InvitationError(
-              `${event.RequestType} did not finish within the handler's timeout. ` +
-            'The service may be throttling or unreachable; retry the deployment later.',
-            ));
-          },
-          remaining - RESPONSE_RESERVE_MS,
-        );
+        timer = setTimeout(() => {
+          const error = new InvitationError(
+            `${event.RequestType} did not finish within the handler's timeout. ` +
+              'The service may be throttling or unreachable; retry the deployment later.',
+          );
+          // stop the work before answering: a container Lambda resumes later must not carry on with it
+          controller.abort(error);
+          reject(error);
+        }, remaining - RESPONSE_RESERVE_MS);
       }
     });
+    let response: CfnResponse;
     try {
-      const result = await Promise.race([handler(event), deadline]);
-      await sendResponse(event, {
+      const result = await Promise.race([handler(event, { signal: controller.signal }), deadline]);
+      response = {
         Status: 'SUCCESS',
         PhysicalResourceId: result.PhysicalResourceId ?? physicalId ?? event.RequestId,
         Data: result.Data,
-      });
+      };
     } catch (error) {
-      await sendResponse(event, {
+      const reason = error instanceof Error ? error.message : String(error);
+      response = {
         Status: 'FAILED',
-        PhysicalResourceId: physicalId ?? (timedOut ? CREATE_TIMED_OUT_PHYSICAL_ID : CREATE_FAILED_PHYSICAL_ID),
-        Reason: error instanceof Error ? error.message : String(error),
-      });
+        PhysicalResourceId: physicalId ?? (controller.signal.aborted ? createTimedOutPhysicalId(startedAt) : CREATE_FAILED_PHYSICAL_ID),
+        Reason: reason,
+      };
     } finally {
       if (timer) clearTimeout(timer);
     }
+    // outside the try: a failed upload must fail the invocation (Lambda retries it), not become a FAILED answer
+    await sendResponse(event, response, { deadline: uploadDeadline });
   };
 }

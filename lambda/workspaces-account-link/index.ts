@@ -5,10 +5,10 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { WorkSpacesClient } from '@aws-sdk/client-workspaces';
 import { WORKSPACES_TRANSIENT_ERRORS, WorkSpacesClients, accountLinkLifecycle } from './lifecycle';
-import { clientConfig } from '../shared/clients';
+import { clientConfig, withSignals } from '../shared/clients';
 import { cfnEntryPoint, makeHandler } from '../shared/runtime';
 
-/** The clients of the handler: the standard retry strategy, InternalServerException (HTTP 400) counted as transient. */
+/** New SDK clients on the function's own role: the standard retry strategy, InternalServerException (HTTP 400) counted as transient. */
 export function createClients(): WorkSpacesClients {
   return {
     workspaces: new WorkSpacesClient(clientConfig(WORKSPACES_TRANSIENT_ERRORS)),
@@ -16,6 +16,12 @@ export function createClients(): WorkSpacesClients {
   };
 }
 
-export const handler = makeHandler(accountLinkLifecycle, createClients);
+// one set per container, created on first use (cold start matters); each request gets a view honouring its signal
+let own: WorkSpacesClients | undefined;
+const ownClients = () => (own ??= createClients());
+
+export const handler = makeHandler(accountLinkLifecycle, (_event, ctx) => withSignals(ownClients(), ctx.signal), {
+  stackClient: () => ownClients().cloudformation!,
+});
 
 export const onEvent = cfnEntryPoint(handler);

@@ -355,6 +355,8 @@ export async function deleteAbandonedLink(clients: WorkSpacesClients, props: Acc
 
 export const accountLinkLifecycle: Lifecycle<AccountLinkProps, WorkSpacesClients> = {
   what: 'WorkSpaces account link',
+  // minimal, added by the runtime branch so that it compiles; the lifecycles branch owns this line
+  ownsPhysicalId: (id) => LINK_ID.test(id),
   parse: parseProps,
   create: (clients, props, ctx) => createAccountLink(clients, props, ctx),
   update: (clients, physicalId, props, oldProps, ctx) => updateAccountLink(clients, physicalId, props, oldProps, ctx),

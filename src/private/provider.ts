@@ -57,6 +57,19 @@ export class InvitationProvider extends Construct {
     return new InvitationProvider(stack, id, options);
   }
 
+  /**
+   * The custom resources' ServiceTimeout: a lost answer fails the deployment after this, instead of CloudFormation's
+   * default hour. CloudFormation invokes the function asynchronously, and when an invocation fails (the runtime lets
+   * it fail when its answer cannot be uploaded, lambda/shared/cfn-response.ts) Lambda retries it twice, one minute
+   * and then two minutes later: three full runs plus those three minutes, plus two minutes of slack for queueing,
+   * is the longest a deployment can still get an answer. Capped at CloudFormation's 3600 s.
+   * 5-minute functions: 3 x 5 + 3 + 2 = 20 minutes; 15-minute functions: 50 minutes.
+   */
+  public static serviceTimeoutFor(lambdaTimeout: Duration): Duration {
+    const seconds = 3 * lambdaTimeout.toSeconds() + 3 * 60 + 2 * 60;
+    return Duration.seconds(Math.min(3600, seconds));
+  }
+
   private static bundleDirectory(handler: string): string {
     // src/private -> ../../assets (ts-jest), lib/private -> ../../assets (published package)
     const dir = path.join(__dirname, '..', '..', 'assets', 'lambda', handler, 'index');
@@ -71,6 +84,8 @@ export class InvitationProvider extends Construct {
 
   /** The ARN of the function CloudFormation invokes. */
   public readonly serviceToken: string;
+  /** How long CloudFormation waits for an answer of this provider's resources (`serviceTimeout`). */
+  public readonly serviceTimeout: Duration;
   private readonly provider: CustomResourceProvider;
   private readonly grants = new Set<string>();
 
@@ -87,6 +102,7 @@ export class InvitationProvider extends Construct {
       description: options.description,
     });
     this.serviceToken = this.provider.serviceToken;
+    this.serviceTimeout = InvitationProvider.serviceTimeoutFor(options.timeout);
 
     const logGroup = new CfnResource(this, 'Logs', {
       type: 'AWS::Logs::LogGroup',
@@ -106,9 +122,10 @@ export class InvitationProvider extends Construct {
       resources: [logGroup.getAtt('Arn').toString()],
     }));
     // before a Delete, the handlers ask whether another resource of this stack still stands for the invitation
-    // (lambda/shared/stack.ts): read-only, on this stack only
+    // (lambda/shared/stack.ts), and, after a Create that did not finish, when it began (lambda/shared/stack-events.ts):
+    // read-only, on this stack only
     this.addStatement(new iam.PolicyStatement({
-      actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
+      actions: ['cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
       resources: [scope.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${scope.stackName}/*` })],
     }));
     for (const statement of options.statements(scope)) this.addStatement(statement);
@@ -141,6 +158,7 @@ export class InvitationProvider extends Construct {
       resourceType,
       properties,
       removalPolicy,
+      serviceTimeout: this.serviceTimeout,
     });
   }
 

@@ -18,6 +18,10 @@
  * the test). Not `jest.isolateModules`: the SDK's HTTP handler loads `node:http` with a dynamic `import()`, which
  * jest's module sandbox refuses without --experimental-vm-modules.
  *
+ * Like CloudFormation's asynchronous invocation, an invocation that fails (onEvent throws, e.g. when its answer could
+ * not be uploaded) is invoked again, at most LAMBDA_ASYNC_RETRIES times, at once; `failResponses` makes the
+ * ResponseURL answer HTTP 500 or never answer, and `expectFinalState` counts the failed invocations.
+ *
  * The player also keeps each stack in the emulator's CloudFormation the way CloudFormation does, for the handlers'
  * DescribeStacks / GetTemplate on Delete (see `PlayedStack`): the template lists the resources that exist, a
  * Delete's resource is already gone from it (the update removed it), and `{ stackStatus: 'DELETE_IN_PROGRESS' }`
@@ -58,8 +62,13 @@ export const OTHER_STACK_ID = 'arn:aws:cloudformation:us-east-1:111111111111:sta
 
 /** The physical ID the runtime answers a failed Create with (lambda/shared/runtime.ts). */
 export const CREATE_FAILED = 'cdk-account-invitations:create-failed';
-/** The physical ID of a Create cut off by the Lambda deadline: its Delete cleans up from the properties. */
-export const CREATE_TIMED_OUT = 'cdk-account-invitations:create-timed-out';
+/**
+ * The physical ID of a Create cut off by the Lambda deadline, `...:create-timed-out:<epoch ms when it started>`: its
+ * Delete cleans up what that Create can be shown to have made.
+ */
+export const CREATE_TIMED_OUT = /^cdk-account-invitations:create-timed-out:\d+$/;
+/** The marker of earlier versions, without the time: its Delete does not know when the Create began. */
+export const CREATE_TIMED_OUT_BARE = 'cdk-account-invitations:create-timed-out';
 
 /** What a fault scenario may take at most: far below the Lambda timeouts, far above what it should take. */
 export const FAULT_BUDGET_MS = 30_000;
@@ -78,8 +87,14 @@ export interface CfnResult {
   readonly PhysicalResourceId: string;
   readonly Data: Record<string, unknown>;
   readonly Reason: string;
+  /** From the first invocation's start to the delivered answer (Lambda's retries included). */
   readonly elapsedMs: number;
+  /** How long each invocation of the event took: more than one when an invocation failed and Lambda retried it. */
+  readonly invocationMs: readonly number[];
 }
+
+/** What the ResponseURL does with a PUT: answer HTTP 500 (`fail`) or never answer (`hang`). */
+export type ResponseFault = 'fail' | 'hang';
 
 export interface StartOptions {
   /** Extra environment of the Lambda function, e.g. `CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS`. */
@@ -114,7 +129,15 @@ export interface FinalState {
   readonly macieMembers?: Partial<Record<RelationshipStatus, readonly string[]>>;
   /** IDs of the WorkSpaces account links that stay pending. */
   readonly pendingLinks?: readonly string[];
+  /** Invocations that failed (onEvent threw) and that Lambda retried. Default 0. */
+  readonly failedInvocations?: number;
 }
+
+/**
+ * CloudFormation invokes custom-resource functions asynchronously: an invocation that fails is retried twice (one
+ * and then two minutes later; the player retries at once).
+ */
+export const LAMBDA_ASYNC_RETRIES = 2;
 
 /** An email with more than one character before the @: not masked (the handlers log `o***@example.com`). */
 const UNMASKED_EMAIL = /[A-Za-z0-9._%+-]{2,}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
@@ -131,7 +154,13 @@ type HostMessage =
 export class Cfn {
   /** Unhandled rejections and exceptions of the Lambda host: each would fail a real invocation. */
   readonly crashes: string[] = [];
+  /** Invocations that threw, each with its error: Lambda retried them. */
+  readonly failedInvocations: string[] = [];
+  /** Every PUT to a ResponseURL, answered or not. */
+  responseAttempts = 0;
   private readonly responses = new Map<string, string[]>();
+  private readonly responseFaults: ResponseFault[] = [];
+  private stickyResponseFault?: ResponseFault;
   private readonly stacks = new Map<string, PlayedStack>();
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private output = '';
@@ -150,7 +179,13 @@ export class Cfn {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const key = req.url ?? '/';
-        if (req.method === 'PUT') this.responses.set(key, [...(this.responses.get(key) ?? []), Buffer.concat(chunks).toString('utf8')]);
+        if (req.method === 'PUT') {
+          this.responseAttempts++;
+          const fault = this.responseFaults.shift() ?? this.stickyResponseFault;
+          if (fault === 'hang') return;
+          if (fault === 'fail') return void res.writeHead(500).end();
+          this.responses.set(key, [...(this.responses.get(key) ?? []), Buffer.concat(chunks).toString('utf8')]);
+        }
         res.writeHead(req.method === 'PUT' ? 200 : 405).end();
       });
     });
@@ -239,21 +274,45 @@ export class Cfn {
     return played;
   }
 
+  /**
+   * The next PUTs to a ResponseURL fail, one fault each, in order. `failResponses('hang', 'untilRetry')` makes every PUT
+   * hang until the invocation fails and Lambda retries it.
+   */
+  failResponses(fault: ResponseFault, count: number | 'untilRetry'): void {
+    if (count === 'untilRetry') this.stickyResponseFault = fault;
+    else this.responseFaults.push(...Array<ResponseFault>(count).fill(fault));
+  }
+
+  /** Invokes onEvent as Lambda's asynchronous invocation does: a failed invocation is retried (LAMBDA_ASYNC_RETRIES). */
   private async invoke(event: CloudFormationCustomResourceEvent, lambdaTimeoutMs: number): Promise<CfnResult> {
     const host = this.host;
     if (!host) throw new Error('not started');
     const started = Date.now();
-    const id = this.nextId++;
-    await new Promise<void>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      host.send({ type: 'invoke', id, event, timeoutMs: lambdaTimeoutMs });
-    });
+    const invocationMs: number[] = [];
+    for (let attempt = 0; ; attempt++) {
+      const id = this.nextId++;
+      const invoked = Date.now();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          this.pending.set(id, { resolve, reject });
+          host.send({ type: 'invoke', id, event, timeoutMs: lambdaTimeoutMs });
+        });
+        invocationMs.push(Date.now() - invoked);
+        break;
+      } catch (error) {
+        invocationMs.push(Date.now() - invoked);
+        const message = error instanceof Error ? error.message : String(error);
+        if (!message.startsWith('onEvent threw') || attempt >= LAMBDA_ASYNC_RETRIES) throw error;
+        this.failedInvocations.push(message);
+        this.stickyResponseFault = undefined;
+      }
+    }
     const elapsedMs = Date.now() - started;
     const bodies = this.responses.get(responseKey(event)) ?? [];
     if (bodies.length !== 1) {
       throw new Error(`${event.RequestType} ${event.RequestId}: expected one response at the ResponseURL, got ${bodies.length}`);
     }
-    return checkResponse(event, bodies[0], elapsedMs);
+    return { ...checkResponse(event, bodies[0], elapsedMs), invocationMs };
   }
 
   create(props: Props, options: RequestOptions = {}): Promise<CfnResult> {
@@ -284,12 +343,14 @@ export class Cfn {
       pendingLinks: this.emulator.workspaces.pendingLinks().map((l) => l.AccountLinkId).sort(),
       validationErrors: this.emulator.validationErrors,
       crashes: this.crashes,
+      failedInvocations: this.failedInvocations.length,
     }).toEqual({
       openHandshakes: [...(state.openHandshakes ?? [])].sort(),
       macieMembers: sortedValues(state.macieMembers ?? {}),
       pendingLinks: [...(state.pendingLinks ?? [])].sort(),
       validationErrors: [],
       crashes: [],
+      failedInvocations: state.failedInvocations ?? 0,
     });
     expect(this.logs()).not.toMatch(UNMASKED_EMAIL);
   }
@@ -475,7 +536,7 @@ function responseKey(event: CloudFormationCustomResourceEvent): string {
 }
 
 /** Parses the body the handler PUT and checks it the way CloudFormation would. */
-function checkResponse(event: CloudFormationCustomResourceEvent, body: string, elapsedMs: number): CfnResult {
+function checkResponse(event: CloudFormationCustomResourceEvent, body: string, elapsedMs: number): Omit<CfnResult, 'invocationMs'> {
   expect(Buffer.byteLength(body)).toBeLessThanOrEqual(4096);
   const parsed = JSON.parse(body) as Record<string, unknown>;
   expect(parsed).toMatchObject({

@@ -46,7 +46,7 @@ export function expectPermissionsOutliveResources(t: Template, type: string): vo
 /** The statement every provider has: reading its own stack (see lambda/shared/stack.ts). */
 export function stackReadStatement(stackName: string, account: string, region: string) {
   return {
-    Action: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
+    Action: ['cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
     Effect: 'Allow',
     Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudformation:${region}:${account}:stack/${stackName}/*`]] },
   };
