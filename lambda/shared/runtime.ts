@@ -35,6 +35,8 @@ export interface RequestContext {
   readonly requestId: string;
   /** The custom resource's type, e.g. `Custom::OrgInvitation`. */
   readonly resourceType: string;
+  /** Aborted when the runtime has given up on the request (deadline): long work checks it between steps. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -48,11 +50,16 @@ export interface Lifecycle<Props, Clients> {
   create(clients: Clients, props: Props, ctx: RequestContext): Promise<HandlerResponse>;
   update(clients: Clients, physicalId: string, props: Props, oldProps: Props, ctx: RequestContext): Promise<HandlerResponse>;
   delete(clients: Clients, physicalId: string, props: Props, ctx: RequestContext): Promise<void>;
+  /** True for physical IDs this lifecycle produces (Org: handshake IDs and already-member:..., Macie: macie-invitations:..., WS: link-...). */
+  ownsPhysicalId(physicalId: string): boolean;
+  /** Old properties that no longer parse as a whole (item 8): parse the identifying fields alone, the rest defaulted. Throws InvitationError when even those do not parse. */
+  parseOld?(raw: Record<string, unknown>): Props;
   /**
-   * Undoes a Create that was cut off by the Lambda deadline, whose outcome (and so its physical ID) is unknown: it
-   * finds what the Create may have made from the properties. Without it, such a Delete goes to `delete`.
+   * Careful cleanup after a Create that did not finish normally (cut off by the deadline, or cancelled by
+   * CloudFormation, which then sends a physical ID it made up). `since`: when that Create started (undefined =
+   * unknown: keep, and log why).
    */
-  abandonedCreate?(clients: Clients, props: Props, ctx: RequestContext): Promise<void>;
+  abandonedCreate?(clients: Clients, props: Props, ctx: RequestContext, since: Date | undefined): Promise<void>;
 }
 
 /** CloudFormation's limit for the whole Data object of a response. */
@@ -118,11 +125,18 @@ export function makeHandler<Props, Clients>(
           let oldProps: Props;
           try {
             oldProps = lifecycle.parse(withoutServiceToken(e.OldResourceProperties));
-          } catch (error) {
-            // Old properties that no longer parse (an older library version, tightened validation) must not make both
-            // the update and its rollback fail: compare against the new properties, i.e. treat nothing as removed.
-            log('WARN', 'Update with old properties that do not parse: treating them as unchanged', { physicalId, error: errorName(error) });
-            oldProps = props;
+          } catch (wholeError) {
+            try {
+              // the identifying fields alone (a changed target, removed Macie accounts) still count
+              if (!lifecycle.parseOld) throw wholeError;
+              oldProps = lifecycle.parseOld(withoutServiceToken(e.OldResourceProperties));
+              log('WARN', 'Update with old properties that do not parse as a whole: comparing their identifying fields', { physicalId, error: errorName(wholeError) });
+            } catch (error) {
+              // Old properties that no longer parse (an older library version, tightened validation) must not make
+              // both the update and its rollback fail: compare against the new properties, i.e. treat nothing as removed.
+              log('WARN', 'Update with old properties that do not parse: treating them as unchanged', { physicalId, error: errorName(error) });
+              oldProps = props;
+            }
           }
           return checkResponse(await lifecycle.update(getClients(), e.PhysicalResourceId, props, oldProps, ctx));
         }
@@ -137,7 +151,8 @@ export function makeHandler<Props, Clients>(
             return { PhysicalResourceId: e.PhysicalResourceId };
           }
           if (e.PhysicalResourceId === CREATE_TIMED_OUT_PHYSICAL_ID && lifecycle.abandonedCreate) {
-            await lifecycle.abandonedCreate(getClients(), props, ctx);
+            // the start of the cut-off Create is not known here (the runtime branch supplies it)
+            await lifecycle.abandonedCreate(getClients(), props, ctx, undefined);
           } else {
             await lifecycle.delete(getClients(), e.PhysicalResourceId, props, ctx);
           }
