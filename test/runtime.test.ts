@@ -168,6 +168,7 @@ describe('makeHandler', () => {
     create: jest.fn(),
     update: jest.fn(async (_c: unknown, physicalId: string) => ({ PhysicalResourceId: physicalId })),
     delete: jest.fn(),
+    ownsPhysicalId: () => true,
   };
 
   test('an Update whose old properties no longer parse compares against the new ones instead of failing', async () => {
@@ -189,7 +190,7 @@ describe('makeHandler', () => {
     } finally {
       logs.restore();
     }
-    expect(abandonedCreate).toHaveBeenCalledWith({}, { name: 'a' }, expect.anything());
+    expect(abandonedCreate).toHaveBeenCalledWith({}, { name: 'a' }, expect.anything(), undefined);
     expect(lifecycle.delete).not.toHaveBeenCalled();
   });
 

@@ -96,7 +96,7 @@ function targetTypeOf(targetId: string, given: string | undefined): TargetType {
     if (targetId.includes('@')) return 'EMAIL';
     if (ACCOUNT_ID.test(targetId)) return 'ACCOUNT';
     throw new InvitationError(
-      `TargetId ${maskEmail(targetId)} is neither a 12-digit account ID nor an email address. Give the account ID or ` +
+      `TargetId ${targetId} is neither a 12-digit account ID nor an email address. Give the account ID or ` +
         'the email address of the account to invite (and targetType, if the value comes from a parameter).',
     );
   }
@@ -111,7 +111,8 @@ function parseTarget(raw: Record<string, unknown>): Pick<OrgInvitationProps, 'ta
   const targetId = requiredString(raw, 'TargetId');
   const targetType = targetTypeOf(targetId, optionalString(raw, 'TargetType'));
   if (targetType === 'ACCOUNT' && !ACCOUNT_ID.test(targetId)) {
-    throw new InvitationError(`TargetId ${maskEmail(targetId)} is not a 12-digit account ID, but TargetType is ACCOUNT.`);
+    // InvitationError masks anything that looks like an email
+    throw new InvitationError(`TargetId ${targetId} is not a 12-digit account ID, but TargetType is ACCOUNT.`);
   }
   if (targetType === 'EMAIL' && !EMAIL.test(targetId)) {
     throw new InvitationError(`TargetId ${maskEmail(targetId)} is not an email address, but TargetType is EMAIL.`);
