@@ -145,10 +145,16 @@ export function makeHandler<Props, Clients>(
           let props: Props;
           try {
             props = lifecycle.parse(withoutServiceToken(e.ResourceProperties));
-          } catch (error) {
-            // Properties that never passed validation cannot name anything this handler created.
-            log('WARN', 'Delete with properties that do not parse: nothing to clean up', { physicalId, error: errorName(error) });
-            return { PhysicalResourceId: e.PhysicalResourceId };
+          } catch (wholeError) {
+            try {
+              // an older version's properties (the old physical ID of a replacement): the identifying fields suffice
+              if (!lifecycle.parseOld) throw wholeError;
+              props = lifecycle.parseOld(withoutServiceToken(e.ResourceProperties));
+            } catch (error) {
+              // Properties that never passed validation cannot name anything this handler created.
+              log('WARN', 'Delete with properties that do not parse: nothing to clean up', { physicalId, error: errorName(error) });
+              return { PhysicalResourceId: e.PhysicalResourceId };
+            }
           }
           if (e.PhysicalResourceId === CREATE_TIMED_OUT_PHYSICAL_ID && lifecycle.abandonedCreate) {
             // the start of the cut-off Create is not known here (the runtime branch supplies it)
