@@ -1,5 +1,5 @@
-import { TRANSIENT_OR_FIX, failedWith, hintFor, toUserFacing, InvitationError } from '../lambda/shared/errors';
 import { awsError } from './util/events';
+import { TRANSIENT_OR_FIX, failedWith, hintFor, toUserFacing, InvitationError } from '../lambda/shared/errors';
 
 describe('failedWith: the one "X failed with Y. Do Z." sentence', () => {
   const HINTS = { SOME_REASON: 'Do what the reason asks.', SomeException: 'Do what the error asks.' };

@@ -128,9 +128,11 @@ class FakeMacie {
       for (const id of input.accountIds ?? []) {
         const failure = this.unprocessed.get(id);
         const m = this.members.get(id);
-        if (failure) unprocessedAccounts.push({ accountId: id, ...failure });
-        else if (!m) unprocessedAccounts.push({ accountId: id, errorCode: 'ClientError', errorMessage: 'The account is not a member.' });
-        else {
+        if (failure) {
+          unprocessedAccounts.push({ accountId: id, ...failure });
+        } else if (!m) {
+          unprocessedAccounts.push({ accountId: id, errorCode: 'ClientError', errorMessage: 'The account is not a member.' });
+        } else {
           m.relationshipStatus = 'Invited';
           this.updatedAt.set(id, new Date());
         }

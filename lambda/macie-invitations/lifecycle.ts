@@ -652,9 +652,8 @@ export async function updateMembers(
   }
 
   // an account that a resource of the stack lists (moved there) stays a member
-  const kept = candidates.length > 0
-    ? await targetsKeptByStack(clients, ctx, MACIE_TARGETS, { ...oldProps, members: oldProps.members.filter((m) => candidates.includes(m.accountId)) })
-    : new Set<string>();
+  const dropping = { ...oldProps, members: oldProps.members.filter((m) => candidates.includes(m.accountId)) };
+  const kept = candidates.length > 0 ? await targetsKeptByStack(clients, ctx, MACIE_TARGETS, dropping) : new Set<string>();
   const toRemove = candidates.filter((id) => !kept.has(id));
   log('INFO', 'difference', { added: added.length, emailChanged: emailChanged.length, removed: toRemove.length, kept: kept.size, retained: retained.length });
 
