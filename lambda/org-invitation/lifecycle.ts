@@ -79,7 +79,7 @@ export const ORG_HINTS: Hints = {
   HandshakeConstraintViolationException: 'Resolve the constraint named here, then deploy again.',
   ConstraintViolationException: 'Resolve the constraint named here, then deploy again.',
   InvalidInputException: 'Check the target, notes and tags of the invitation, then deploy again.',
-  DuplicateAccountException: 'The account is already in this organization: remove this OrgInvitation, or keep it and ignore this error.',
+  DuplicateAccountException: 'The account is already a member of this organization, so there is nothing to invite: remove this OrgInvitation, then deploy again.',
 };
 
 /** How the target is named in messages and logs: account IDs as they are, emails masked. */
