@@ -22,6 +22,9 @@ import {
   formatFailures,
   MacieInvitationsProps,
   MemberSpec,
+  OWNER_TAG,
+  macieInvitationsLifecycle,
+  ownsPhysicalId,
   parseProps,
   physicalResourceId,
   planMember,
@@ -30,6 +33,8 @@ import {
 import type { RequestContext } from '../lambda/shared/runtime';
 
 const macie = mockClient(Macie2Client);
+type CfnStub = ReturnType<typeof mockCfn>;
+const mockCfn = () => mockClient(CloudFormationClient);
 const clients = { macie: new Macie2Client({ region: 'us-east-1', maxAttempts: 1 }) };
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:111111111111:stack/LandingZone/5b1c4e10-0000-0000-0000-000000000000';
@@ -81,6 +86,9 @@ class FakeMacie {
   public readonly listTokens: Array<string | undefined> = [];
   public inFlight = 0;
   public maxInFlight = 0;
+  /** Tags of each member (CreateMember's), and when its relationship last changed: what GetMember reports. */
+  public readonly tags = new Map<string, Record<string, string>>();
+  public readonly updatedAt = new Map<string, Date>();
 
   constructor() {
     const notEnabled = () => awsError('AccessDeniedException', 'Macie is not enabled.', {}, 403);
@@ -111,6 +119,8 @@ class FakeMacie {
       const { accountId, email } = input.account!;
       if (this.members.has(accountId!)) throw awsError('ConflictException', 'The account is already associated.', {}, 409);
       this.members.set(accountId!, { email, relationshipStatus: 'Created' });
+      this.tags.set(accountId!, { ...input.tags });
+      this.updatedAt.set(accountId!, new Date());
       return { arn: `arn:aws:macie2:us-east-1:111111111111:member/${accountId}` };
     }));
     macie.on(CreateInvitationsCommand).callsFake(async (input: CreateInvitationsCommandInput) => {
@@ -118,9 +128,14 @@ class FakeMacie {
       for (const id of input.accountIds ?? []) {
         const failure = this.unprocessed.get(id);
         const m = this.members.get(id);
-        if (failure) unprocessedAccounts.push({ accountId: id, ...failure });
-        else if (!m) unprocessedAccounts.push({ accountId: id, errorCode: 'ClientError', errorMessage: 'The account is not a member.' });
-        else m.relationshipStatus = 'Invited';
+        if (failure) {
+          unprocessedAccounts.push({ accountId: id, ...failure });
+        } else if (!m) {
+          unprocessedAccounts.push({ accountId: id, errorCode: 'ClientError', errorMessage: 'The account is not a member.' });
+        } else {
+          m.relationshipStatus = 'Invited';
+          this.updatedAt.set(id, new Date());
+        }
       }
       return { unprocessedAccounts };
     });
@@ -137,8 +152,15 @@ class FakeMacie {
   }
 
   /** `email: null`: a member associated through AWS Organizations (Macie shows no email). */
-  add(accountId: string, relationshipStatus: string, email: string | null = `owner${Number(accountId) - 200000000000}@example.com`): this {
+  add(
+    accountId: string,
+    relationshipStatus: string,
+    email: string | null = `owner${Number(accountId) - 200000000000}@example.com`,
+    extra: { tags?: Record<string, string>; updatedAt?: Date } = {},
+  ): this {
     this.members.set(accountId, { email: email ?? undefined, relationshipStatus });
+    this.tags.set(accountId, extra.tags ?? {});
+    this.updatedAt.set(accountId, extra.updatedAt ?? new Date());
     return this;
   }
 
@@ -147,7 +169,13 @@ class FakeMacie {
   }
 
   private toMember(accountId: string, m: FakeMember): Member {
-    return { accountId, email: m.email, relationshipStatus: m.relationshipStatus as Member['relationshipStatus'] };
+    return {
+      accountId,
+      email: m.email,
+      relationshipStatus: m.relationshipStatus as Member['relationshipStatus'],
+      updatedAt: this.updatedAt.get(accountId),
+      tags: this.tags.get(accountId),
+    };
   }
 
   private async track<T>(fn: () => Promise<T>): Promise<T> {
@@ -185,8 +213,8 @@ describe('create', () => {
 
     expect(macie.calls()[0].args[0]).toBeInstanceOf(GetMacieSessionCommand);
     expect(calls(CreateMemberCommand).map((c) => c.args[0].input)).toEqual([
-      { account: { accountId: '200000000000', email: 'owner0@example.com' } },
-      { account: { accountId: '200000000001', email: 'owner1@example.com' } },
+      { account: { accountId: '200000000000', email: 'owner0@example.com' }, tags: { [OWNER_TAG]: PHYSICAL_ID } },
+      { account: { accountId: '200000000001', email: 'owner1@example.com' }, tags: { [OWNER_TAG]: PHYSICAL_ID } },
     ]);
     expect(calls(CreateInvitationsCommand).map((c) => c.args[0].input)).toEqual([
       { accountIds: ['200000000000', '200000000001'], message: 'Join us', disableEmailNotification: true },
@@ -330,7 +358,8 @@ describe('create', () => {
 
       expect((error as Error).message).toMatch(/70 of 120 accounts failed: 200000000050, .*CreateInvitations failed with ValidationException/);
       expect((error as Error).message).toMatch(/200000000100 \(not invited: an earlier CreateInvitations call failed\)/);
-      expect((error as Error).message).toMatch(/every failure is in the handler's log/);
+      expect((error as Error).message).toMatch(/; and \d+ more accounts\. .*Check the account ID and email address of each account named here\.$/);
+      expect((error as Error).message).not.toMatch(/\blogs?\b/);
       expect((error as Error).message.length).toBeLessThan(1000);
       expect(calls(CreateInvitationsCommand)).toHaveLength(2);
       expect(fake.ids()).toEqual([]);
@@ -365,7 +394,9 @@ describe('create', () => {
       const message = (error as Error).message;
       expect(message).toMatch(/200 of 200 accounts failed: 200000000000, .*\(ClientError: The account is suspended.\); and \d+ more accounts/);
       expect(message).toMatch(/0 of the 200 members created by this deployment were removed again. Removing these members failed too/);
-      expect(message).toMatch(/Fix the cause named here, then deploy again.$/);
+      // the hint of the error code named (ClientError), never "see the logs"
+      expect(message).toMatch(/Macie refused these accounts .*: fix or remove them, then deploy again\.$/);
+      expect(message).not.toMatch(/\blogs?\b/);
       expect(message.length).toBeLessThan(1000);
     });
   });
@@ -778,4 +809,180 @@ describe('retries (the SDK\'s standard strategy, from the shared clientConfig)',
     expect(session.status).toBe('ENABLED');
     expect(seen).toEqual([429, 500, 200]);
   }, 30_000);
+});
+
+describe('Macie disabled after deployment: no rollback gets stuck', () => {
+  let cfn: CfnStub;
+  const cloudformation = new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 });
+  beforeAll(() => {
+    cfn = mockCfn();
+  });
+  const stackStatus = (StackStatus: string) =>
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'LandingZone', StackStatus: StackStatus as never, CreationTime: new Date() }] });
+  beforeEach(() => {
+    cfn.reset();
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: '{"Resources":{}}' });
+    fake.enabled = false;
+  });
+  afterAll(() => cfn.restore());
+
+  test('a removal-only update succeeds: there is nothing left to remove, as on delete', async () => {
+    const [a, b] = specs(2);
+    const result = await updateMembers({ ...clients, cloudformation }, PHYSICAL_ID, props([a]), props([a, b]), ctx('Update'));
+    expect(result.Data).toMatchObject({ MemberCount: 1, RemovedCount: 0 });
+    expect(macie.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetMacieSessionCommand']);
+  });
+
+  test('an update that adds members fails clearly, and its rollback (which removes them again) succeeds', async () => {
+    const [a, b] = specs(2);
+    stackStatus('UPDATE_IN_PROGRESS');
+    await expect(updateMembers({ ...clients, cloudformation }, PHYSICAL_ID, props([a, b]), props([a]), ctx('Update')))
+      .rejects.toThrow(/^Amazon Macie is not enabled in account 111111111111 in us-east-1.*Nothing was changed\./);
+    stackStatus('UPDATE_ROLLBACK_IN_PROGRESS');
+    await expect(updateMembers({ ...clients, cloudformation }, PHYSICAL_ID, props([a]), props([a, b]), ctx('Update'))).resolves.toBeDefined();
+    expect(calls(CreateMemberCommand)).toHaveLength(0);
+  });
+
+  test('a rollback that would add members back succeeds, and says they were not restored', async () => {
+    const [a, b] = specs(2);
+    stackStatus('UPDATE_ROLLBACK_IN_PROGRESS');
+    const logs = captureLogs();
+    try {
+      await expect(updateMembers({ ...clients, cloudformation }, PHYSICAL_ID, props([a, b]), props([a]), ctx('Update'))).resolves.toBeDefined();
+    } finally {
+      logs.restore();
+    }
+    expect(calls(CreateMemberCommand)).toHaveLength(0);
+    expect(logs.text()).toMatch(/"level":"WARN".*rollback cannot restore members.*Enable Macie and deploy again.*200000000001/);
+  });
+});
+
+describe('renames with token properties: what another resource names through a parameter or an import stays', () => {
+  let cfn: CfnStub;
+  const cloudformation = new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 });
+  beforeAll(() => {
+    cfn = mockCfn();
+  });
+  const [a, b, c] = specs(3);
+  function stack(members: unknown, parameters: Array<{ ParameterKey: string; ParameterValue: string }> = []) {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'LandingZone', StackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', CreationTime: new Date(), Parameters: parameters }],
+    });
+    cfn.on(GetTemplateCommand).resolves({
+      TemplateBody: JSON.stringify({ Resources: { Renamed: { Type: 'Custom::MacieInvitations', Properties: { Members: members } } } }),
+    });
+  }
+  beforeEach(() => {
+    cfn.reset();
+    for (const m of [a, b, c]) fake.add(m.accountId, 'Enabled', m.email);
+  });
+  afterAll(() => cfn.restore());
+
+  test('a member account from a parameter is resolved: that account stays, the others go', async () => {
+    stack([{ AccountId: { Ref: 'MemberAccount' }, Email: { Ref: 'MemberEmail' } }], [
+      { ParameterKey: 'MemberAccount', ParameterValue: a.accountId },
+      { ParameterKey: 'MemberEmail', ParameterValue: a.email },
+    ]);
+    await deleteMembers({ ...clients, cloudformation }, PHYSICAL_ID, props([a, b]), ctx('Delete'));
+    expect(idsOf(DisassociateMemberCommand)).toEqual([b.accountId]);
+  });
+
+  test('a member account from an import cannot be resolved: every member stays, and the log says why', async () => {
+    stack([{ AccountId: { 'Fn::ImportValue': 'Shared-AccountId' }, Email: 'x@example.com' }]);
+    const logs = captureLogs();
+    try {
+      await deleteMembers({ ...clients, cloudformation }, PHYSICAL_ID, props([a, b]), ctx('Delete'));
+    } finally {
+      logs.restore();
+    }
+    expect(calls(DisassociateMemberCommand)).toHaveLength(0);
+    expect(logs.text()).toMatch(/"level":"WARN".*cannot resolve.*"logicalId":"Renamed","intrinsic":"Fn::ImportValue"/);
+  });
+
+  test('an update that drops accounts keeps those a resource of the stack names through a parameter', async () => {
+    stack([{ AccountId: { Ref: 'Moved' }, Email: 'x@example.com' }], [{ ParameterKey: 'Moved', ParameterValue: b.accountId }]);
+    await updateMembers({ ...clients, cloudformation }, PHYSICAL_ID, props([a]), props([a, b, c]), ctx('Update'));
+    expect(idsOf(DisassociateMemberCommand)).toEqual([c.accountId]);
+  });
+});
+
+describe('after a Create that did not finish: only what it can be shown to have made goes', () => {
+  const SINCE = new Date(Date.now() - 60_000);
+  const OURS = { [OWNER_TAG]: PHYSICAL_ID };
+
+  test('removes members tagged by this resource, not accepted, changed since the Create started; keeps every other', async () => {
+    const [accepted, otherResource, untagged, ours, oursBefore, oursAccepted] = specs(6);
+    const long = new Date('2026-01-01T00:00:00Z');
+    fake
+      .add(accepted.accountId, 'Enabled', accepted.email, { updatedAt: long })
+      .add(otherResource.accountId, 'Invited', otherResource.email, { tags: { [OWNER_TAG]: 'macie-invitations:us-east-1:0000000000000000' } })
+      .add(untagged.accountId, 'Invited', untagged.email)
+      .add(ours.accountId, 'Invited', ours.email, { tags: OURS })
+      .add(oursBefore.accountId, 'Invited', oursBefore.email, { tags: OURS, updatedAt: long })
+      .add(oursAccepted.accountId, 'Enabled', oursAccepted.email, { tags: OURS });
+    const all = [accepted, otherResource, untagged, ours, oursBefore, oursAccepted];
+
+    await macieInvitationsLifecycle.abandonedCreate!(clients, props(all), ctx('Delete'), SINCE);
+
+    expect(idsOf(DisassociateMemberCommand)).toEqual([ours.accountId]);
+    expect(idsOf(DeleteMemberCommand)).toEqual([ours.accountId]);
+    expect(fake.ids()).toEqual(ids(all.filter((m) => m !== ours)));
+  });
+
+  test('members a Create made before it was cut off are found by their tag and removed', async () => {
+    const members = specs(3);
+    await createMembers(clients, props(members), ctx());
+    macie.resetHistory();
+    await macieInvitationsLifecycle.abandonedCreate!(clients, props(members), ctx('Delete'), SINCE);
+    expect(idsOf(DeleteMemberCommand)).toEqual(ids(members));
+    expect(fake.ids()).toEqual([]);
+  });
+
+  test('when the Create\'s start is unknown, nothing is removed, and the log says why', async () => {
+    const [a] = specs(1);
+    fake.add(a.accountId, 'Invited', a.email, { tags: OURS });
+    const logs = captureLogs();
+    try {
+      await macieInvitationsLifecycle.abandonedCreate!(clients, props([a]), ctx('Delete'), undefined);
+    } finally {
+      logs.restore();
+    }
+    expect(macie.calls()).toHaveLength(0);
+    expect(logs.text()).toMatch(/"level":"WARN".*start of the unfinished Create is unknown: no member is removed/);
+  });
+
+  test('ownsPhysicalId: macie-invitations:<region>:<16 hex> only', () => {
+    expect(ownsPhysicalId(PHYSICAL_ID)).toBe(true);
+    for (const id of ['cdk-account-invitations:create-timed-out', 'macie-invitations:us-east-1:xyz', 'LandingZone-Members-1A2B3C', '']) {
+      expect(ownsPhysicalId(id)).toBe(false);
+    }
+  });
+});
+
+describe('old properties that no longer parse as a whole (parseOld: the member account IDs alone)', () => {
+  test('removed accounts are still removed when the old message or an old email no longer parses', async () => {
+    const [a, b] = specs(2);
+    await createMembers(clients, props([a, b]), ctx());
+    macie.resetHistory();
+    const oldRaw = rawProps([a, { ...b, email: 'not-an-email' }], { Message: 'x'.repeat(200) });
+    expect(() => parseProps(oldRaw)).toThrow();
+    await handler(updateEvent(PHYSICAL_ID, rawProps([a]), oldRaw, { ResourceType: 'Custom::MacieInvitations' }));
+    expect(idsOf(DisassociateMemberCommand)).toEqual([b.accountId]);
+    expect(fake.ids()).toEqual([a.accountId]);
+  });
+
+  test('parseOld keeps the account IDs and throws when even they do not parse', () => {
+    const [a] = specs(1);
+    expect(macieInvitationsLifecycle.parseOld!({ Members: [{ AccountId: a.accountId, Email: 7 }], Message: '\n' }))
+      .toEqual({ members: [{ accountId: a.accountId, email: '' }], disableEmailNotification: false, removalPolicy: 'DESTROY' });
+    expect(() => macieInvitationsLifecycle.parseOld!({ Members: [{ AccountId: 'nope' }] })).toThrow(/12-digit/);
+  });
+});
+
+describe('the message length counts characters (code points), not UTF-16 units', () => {
+  test('80 emoji are 80 characters (160 UTF-16 units); 81 are too many', () => {
+    const [a] = specs(1);
+    expect(parseProps(rawProps([a], { Message: '\u{1F600}'.repeat(80) })).message).toHaveLength(160);
+    expect(() => parseProps(rawProps([a], { Message: '\u{1F600}'.repeat(81) }))).toThrow(/at most 80 characters on one line, got 81 characters/);
+  });
 });

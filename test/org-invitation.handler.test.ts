@@ -15,8 +15,11 @@ import {
   createInvitation,
   deleteInvitation,
   handshakeTargets,
+  ORG_HINTS,
   OrgInvitationProps,
   orgInvitationLifecycle,
+  ownsPhysicalId,
+  parseProps,
   updateInvitation,
 } from '../lambda/org-invitation/lifecycle';
 
@@ -145,7 +148,8 @@ describe('create', () => {
     org.on(InviteAccountToOrganizationCommand).rejects(
       awsError('HandshakeConstraintViolationException', 'in an org', { Reason: 'ALREADY_IN_AN_ORGANIZATION' }));
     org.on(DescribeAccountCommand).rejects(awsError('AccountNotFoundException'));
-    await expect(createInvitation(clients, ACCOUNT)).rejects.toThrow(/The account 222222222222 already belongs to another AWS Organization.*leave/);
+    await expect(createInvitation(clients, ACCOUNT)).rejects.toThrow(
+      /^Inviting account 222222222222 failed with HandshakeConstraintViolationException \(ALREADY_IN_AN_ORGANIZATION\): in an org\. The account already belongs to another AWS Organization: it must leave/);
   });
 
   test.each([
@@ -308,20 +312,128 @@ describe('delete', () => {
   });
 });
 
-describe('after a Create cut off by the deadline', () => {
-  test('the Delete cancels the open invitation to the target', async () => {
-    org.on(ListHandshakesForOrganizationCommand).resolves({
-      Handshakes: [handshake('h-abandoned1', 'OPEN', [{ Id: '222222222222', Type: 'ACCOUNT' }, ORG_PARTY])],
-    });
-    org.on(DescribeHandshakeCommand).resolves({ Handshake: handshake('h-abandoned1', 'OPEN', []) });
+describe('after a Create that did not finish (cut off, or cancelled by CloudFormation)', () => {
+  const SINCE = new Date('2026-12-01T05:00:00Z');
+  const at = (offsetMs: number) => new Date(SINCE.getTime() + offsetMs);
+  function openTo(id: string, requested: Date): Handshake {
+    return { ...handshake(id, 'OPEN', [{ Id: '222222222222', Type: 'ACCOUNT' }, ORG_PARTY]), RequestedTimestamp: requested };
+  }
+  beforeEach(() => {
     org.on(CancelHandshakeCommand).resolves({});
-    await orgInvitationLifecycle.abandonedCreate!(clients, ACCOUNT, CTX);
-    expect(org.commandCalls(CancelHandshakeCommand)[0].args[0].input).toEqual({ HandshakeId: 'h-abandoned1' });
   });
 
-  test('with no open invitation, the Delete sends nothing', async () => {
-    await orgInvitationLifecycle.abandonedCreate!(clients, ACCOUNT, CTX);
+  test('cancels the open invitation to the target requested at or after the Create started', async () => {
+    org.on(ListHandshakesForOrganizationCommand).resolves({ Handshakes: [openTo('h-abandoned1', at(2_000))] });
+    org.on(DescribeHandshakeCommand).resolves({ Handshake: openTo('h-abandoned1', at(2_000)) });
+    await orgInvitationLifecycle.abandonedCreate!(clients, ACCOUNT, CTX, SINCE);
+    expect(org.commandCalls(CancelHandshakeCommand).map((c) => c.args[0].input)).toEqual([{ HandshakeId: 'h-abandoned1' }]);
+  });
+
+  test('allows 5 s of clock skew: requested 4 s before the start still counts, 6 s before does not', async () => {
+    org.on(ListHandshakesForOrganizationCommand).resolves({ Handshakes: [openTo('h-skewed0001', at(-4_000))] });
+    org.on(DescribeHandshakeCommand).resolves({ Handshake: openTo('h-skewed0001', at(-4_000)) });
+    await orgInvitationLifecycle.abandonedCreate!(clients, ACCOUNT, CTX, SINCE);
+    expect(org.commandCalls(CancelHandshakeCommand)).toHaveLength(1);
+
+    org.on(ListHandshakesForOrganizationCommand).resolves({ Handshakes: [openTo('h-older00001', at(-6_000))] });
+    await orgInvitationLifecycle.abandonedCreate!(clients, ACCOUNT, CTX, SINCE);
+    expect(org.commandCalls(CancelHandshakeCommand)).toHaveLength(1);
+  });
+
+  test('keeps an invitation that was open before the Create started (another stack\'s, or one the Create adopted)', async () => {
+    org.on(ListHandshakesForOrganizationCommand).resolves({ Handshakes: [openTo('h-otherstack', new Date('2026-11-20T10:00:00Z'))] });
+    const logs = captureLogs();
+    try {
+      await orgInvitationLifecycle.abandonedCreate!(clients, ACCOUNT, CTX, SINCE);
+    } finally {
+      logs.restore();
+    }
     expect(org.commandCalls(CancelHandshakeCommand)).toHaveLength(0);
+    expect(logs.text()).toMatch(/requested before the unfinished Create started: it is kept.*h-otherstack/);
+  });
+
+  test('keeps everything, and says so, when the Create\'s start is unknown', async () => {
+    org.on(ListHandshakesForOrganizationCommand).resolves({ Handshakes: [openTo('h-abandoned1', new Date())] });
+    const logs = captureLogs();
+    try {
+      await orgInvitationLifecycle.abandonedCreate!(clients, ACCOUNT, CTX, undefined);
+    } finally {
+      logs.restore();
+    }
+    expect(org.calls()).toHaveLength(0);
+    expect(logs.text()).toMatch(/"level":"WARN".*start of the unfinished Create is unknown.*kept.*Organizations console/);
+  });
+
+  test('with no open invitation, sends nothing', async () => {
+    await orgInvitationLifecycle.abandonedCreate!(clients, ACCOUNT, CTX, SINCE);
+    expect(org.commandCalls(CancelHandshakeCommand)).toHaveLength(0);
+  });
+
+  test('ownsPhysicalId: handshake IDs and already-member:<account>, not markers or made-up IDs', () => {
+    for (const id of ['h-abcdef1234', 'already-member:444444444444']) expect(ownsPhysicalId(id)).toBe(true);
+    for (const id of ['cdk-account-invitations:create-timed-out', 'LandingZone-Invitation-1A2B3C4D5E6F', 'already-member:x', 'link-abcd1234efgh', '']) {
+      expect(ownsPhysicalId(id)).toBe(false);
+    }
+  });
+});
+
+describe('TargetType decided at deploy time (absent or empty: targetId was a token at synth)', () => {
+  test.each([
+    [{ TargetId: 'Owner@Example.com' }, 'EMAIL'],
+    [{ TargetId: 'owner@example.com', TargetType: '' }, 'EMAIL'],
+    [{ TargetId: '222222222222' }, 'ACCOUNT'],
+    [{ TargetId: '222222222222', TargetType: '' }, 'ACCOUNT'],
+  ])('%j is %s', (raw, type) => {
+    expect(parseProps(raw).targetType).toBe(type);
+  });
+
+  test('anything else is a clear error that names the value', () => {
+    expect(() => parseProps({ TargetId: 'team-a' })).toThrow(/^TargetId team-a is neither a 12-digit account ID nor an email address/);
+    expect(() => parseProps({ TargetId: '12345' })).toThrow(/neither a 12-digit account ID nor an email address/);
+  });
+
+  test('a given TargetType still has to match', () => {
+    expect(() => parseProps({ TargetId: 'owner@example.com', TargetType: 'ACCOUNT' })).toThrow(/is not a 12-digit account ID, but TargetType is ACCOUNT/);
+    expect(() => parseProps({ TargetId: '222222222222', TargetType: 'EMAIL' })).toThrow(/is not an email address, but TargetType is EMAIL/);
+  });
+
+  test('an email from a parameter without TargetType is invited as EMAIL through the handler', async () => {
+    org.on(InviteAccountToOrganizationCommand).resolves({ Handshake: handshake('h-abcdef1234', 'OPEN', []) });
+    await handler(createEvent({ TargetId: 'owner@example.com' }));
+    expect(org.commandCalls(InviteAccountToOrganizationCommand)[0].args[0].input.Target).toEqual({ Id: 'owner@example.com', Type: 'EMAIL' });
+  });
+});
+
+describe('old properties that no longer parse as a whole (parseOld: the target alone)', () => {
+  test('a changed target still invites the new one', async () => {
+    const old = orgInvitationLifecycle.parseOld!({ TargetId: '333333333333', TargetType: 'ACCOUNT', Tags: 'not a map' });
+    expect(old).toEqual({ targetId: '333333333333', targetType: 'ACCOUNT', tags: {} });
+    org.on(InviteAccountToOrganizationCommand).resolves({ Handshake: handshake('h-new0000001', 'OPEN', []) });
+    const result = await orgInvitationLifecycle.update(clients, 'h-old0000001', ACCOUNT, old, CTX);
+    expect(result.PhysicalResourceId).toBe('h-new0000001');
+    expect(org.commandCalls(InviteAccountToOrganizationCommand)[0].args[0].input.Target).toEqual({ Id: '222222222222', Type: 'ACCOUNT' });
+  });
+
+  test('through the handler: old Tags that no longer parse do not hide a changed target', async () => {
+    org.on(InviteAccountToOrganizationCommand).resolves({ Handshake: handshake('h-new0000001', 'OPEN', []) });
+    const result = await handler(updateEvent('h-old0000001', { TargetId: '222222222222', TargetType: 'ACCOUNT' },
+      { TargetId: '333333333333', TargetType: 'ACCOUNT', Tags: ['a list'] }));
+    expect(result.PhysicalResourceId).toBe('h-new0000001');
+  });
+
+  test('an old target that does not parse either throws (the runtime then treats the old properties as unchanged)', () => {
+    expect(() => orgInvitationLifecycle.parseOld!({ TargetId: 'nope', TargetType: 'ACCOUNT' })).toThrow(/not a 12-digit account ID/);
+  });
+});
+
+describe('error messages name the AWS reason code and what to do', () => {
+  test.each(Object.keys(ORG_HINTS).filter((k) => /^[A-Z_]+$/.test(k)))('%s', async (reason) => {
+    org.on(InviteAccountToOrganizationCommand).rejects(awsError('HandshakeConstraintViolationException', 'no', { Reason: reason }));
+    org.on(DescribeAccountCommand).rejects(awsError('AccountNotFoundException'));
+    const message = (await createInvitation(clients, ACCOUNT).catch((e: Error) => e) as Error).message;
+    expect(message).toContain(`(${reason})`);
+    expect(message).toContain(ORG_HINTS[reason]);
+    expect(message).not.toMatch(/\blogs?\b/);
   });
 });
 
@@ -362,6 +474,6 @@ describe('handler (the custom-resource contract)', () => {
 
   test('an unexpected error becomes a user-facing message naming the request and the AWS error', async () => {
     org.on(ListHandshakesForOrganizationCommand).rejects(awsError('ServiceException', 'boom', {}, 500));
-    await expect(handler(createEvent(props))).rejects.toThrow(/Create of the Organizations invitation failed with ServiceException: boom.*retry the deployment/);
+    await expect(handler(createEvent(props))).rejects.toThrow(/Create of the Organizations invitation failed with ServiceException: boom\. If this is transient, deploy again/);
   });
 });

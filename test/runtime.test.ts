@@ -245,7 +245,10 @@ describe('response upload failures (item 6)', () => {
         attempts++;
         const what = plan.shift() ?? 'ok';
         if (what === 'hang') return;
-        if (what === 'fail') return res.writeHead(500).end();
+        if (what === 'fail') {
+          res.writeHead(500).end();
+          return;
+        }
         delivered.push(JSON.parse(body));
         res.end();
       });

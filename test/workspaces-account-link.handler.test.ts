@@ -20,9 +20,10 @@ import {
   MAX_CLIENT_TOKEN,
   clientToken,
   createAccountLink,
-  deleteAbandonedLink,
+  accountLinkLifecycle,
   deleteAccountLink,
   findLink,
+  ownsPhysicalId,
   updateAccountLink,
 } from '../lambda/workspaces-account-link/lifecycle';
 
@@ -244,7 +245,7 @@ describe('create: errors are classified by name (WorkSpaces answers 400 for all)
     ['ValidationException', /Check that targetAccountId is another account than the stack's own\. .*same AWS Organization under the same payer account.*BYOL.*Fix the cause, then deploy again\./],
     ['AccessDeniedException', /may call the WorkSpaces account-link actions .*denies account links to accounts that are not eligible: .*same AWS Organization.*BYOL/],
     ['InternalServerException', /This is a WorkSpaces service error that persisted through the retries: deploy again later\./],
-    ['ResourceAccessDeniedException', /If this is transient, deploy again; otherwise fix the cause named here\./],
+    ['ResourceAccessDeniedException', /If this is transient, deploy again; otherwise fix the cause named here, then deploy again\./],
   ])('%s', async (name, hint) => {
     ws.on(CreateAccountLinkInvitationCommand).rejects(awsError(name, 'service says no'));
 
@@ -318,21 +319,36 @@ describe('update', () => {
     expectModelValidRequests();
   });
 
-  test('the same target whose link is gone reports LINK_NOT_FOUND and keeps the physical ID', async () => {
-    ws.on(GetAccountLinkCommand).rejects(awsError('ResourceNotFoundException'));
-    const result = await updateAccountLink(clients, LINK_ID, TARGET, TARGET, CTX);
-    expect(result).toEqual({
-      PhysicalResourceId: LINK_ID,
-      Data: { AccountLinkId: LINK_ID, AccountLinkStatus: 'LINK_NOT_FOUND', SourceAccountId: OWN, TargetAccountId: '333333333333', Adopted: false },
-    });
-    expect(logs.text()).toMatch(/"level":"WARN".*no longer exists/);
-    expect(ws.calls()).toHaveLength(1);
+  // consistent with OrgInvitation, which invites again after DECLINED, EXPIRED or CANCELED
+  test.each([
+    ['REJECTED', () => ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, 'REJECTED') })],
+    ['LINKING_FAILED', () => ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, 'LINKING_FAILED') })],
+    ['gone (ResourceNotFoundException)', () => ws.on(GetAccountLinkCommand).rejects(awsError('ResourceNotFoundException'))],
+  ])('the same target whose link is %s is invited again: new link, a token that names the ended link', async (_, setUp) => {
+    setUp();
+    ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link('link-again00001', PENDING) });
+
+    const result = await updateAccountLink(clients, LINK_ID, TARGET, TARGET, { ...CTX, requestType: 'Update' });
+
+    expect(result).toMatchObject({ PhysicalResourceId: 'link-again00001', Data: { AccountLinkStatus: PENDING, Adopted: false } });
+    expect(createToken(0)).toBe(clientToken('update', CTX, TARGET.targetAccountId, LINK_ID));
+    expect(createToken(0)).not.toBe(clientToken('create', CTX, TARGET.targetAccountId));
+    expect(logs.text()).toMatch(/ended without being linked: inviting again/);
+    expectModelValidRequests();
   });
 
-  test('the same target with a physical ID that is no link ID calls nothing', async () => {
+  test('the same target whose link is pending sends nothing', async () => {
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
+    const result = await updateAccountLink(clients, LINK_ID, TARGET, TARGET, CTX);
+    expect(result).toMatchObject({ PhysicalResourceId: LINK_ID, Data: { AccountLinkStatus: PENDING } });
+    expect(ws.commandCalls(CreateAccountLinkInvitationCommand)).toHaveLength(0);
+  });
+
+  test('the same target with a physical ID that is no link ID invites (there is no link to report)', async () => {
+    ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link('link-again00001', PENDING) });
     const result = await updateAccountLink(clients, 'not-a-link', TARGET, TARGET, CTX);
-    expect(result.Data).toMatchObject({ AccountLinkStatus: 'LINK_NOT_FOUND' });
-    expect(ws.calls()).toHaveLength(0);
+    expect(result.PhysicalResourceId).toBe('link-again00001');
+    expect(ws.commandCalls(GetAccountLinkCommand)).toHaveLength(0);
   });
 
   test('access denied while reading fails with what to do', async () => {
@@ -343,24 +359,39 @@ describe('update', () => {
   });
 });
 
-describe('after a Create cut off by the deadline', () => {
-  test('the Delete deletes the pending link to the target from this account', async () => {
+describe('after a Create that did not finish (cut off, or cancelled by CloudFormation)', () => {
+  // a link has no creation time and no tags: nothing shows that the Create made it rather than another stack
+  test.each([
+    ['the Create\'s start known', new Date()],
+    ['the Create\'s start unknown', undefined],
+  ])('a pending link to the target is kept, and the log names it and says how to delete it (%s)', async (_, since) => {
     ws.on(ListAccountLinksCommand).resolves({
       AccountLinks: [link('link-other00001', PENDING, OTHER.targetAccountId), link(LINK_ID, PENDING)],
     });
-    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
-    ws.on(DeleteAccountLinkInvitationCommand).resolves({});
-    await deleteAbandonedLink(clients, TARGET, CTX);
-    const calls = ws.commandCalls(DeleteAccountLinkInvitationCommand);
-    expect(calls.map((c) => c.args[0].input.LinkId)).toEqual([LINK_ID]);
+    await accountLinkLifecycle.abandonedCreate!(clients, TARGET, { ...CTX, requestType: 'Delete' }, since);
+    expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
+    expect(logs.text()).toMatch(new RegExp(`"level":"WARN".*nothing shows which, so it is kept.*WorkSpaces console.*"linkId":"${LINK_ID}"`));
   });
 
   test('a LINKED link, or none, is left alone', async () => {
     ws.on(ListAccountLinksCommand).resolves({ AccountLinks: [link(LINK_ID, 'LINKED')] });
-    await deleteAbandonedLink(clients, TARGET, CTX);
+    await accountLinkLifecycle.abandonedCreate!(clients, TARGET, CTX, new Date());
     ws.on(ListAccountLinksCommand).resolves({ AccountLinks: [] });
-    await deleteAbandonedLink(clients, TARGET, CTX);
+    await accountLinkLifecycle.abandonedCreate!(clients, TARGET, CTX, new Date());
     expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
+  });
+
+  test('ownsPhysicalId: link IDs only', () => {
+    expect(ownsPhysicalId(LINK_ID)).toBe(true);
+    expect(ownsPhysicalId('link-abcd1234efgh5678')).toBe(true);
+    for (const id of ['cdk-account-invitations:create-timed-out', 'h-abcdef1234', 'LandingZone-Link-1A2B3C', '']) {
+      expect(ownsPhysicalId(id)).toBe(false);
+    }
+  });
+
+  test('parseOld: the target account alone', () => {
+    expect(accountLinkLifecycle.parseOld!({ TargetAccountId: '333333333333', Extra: 'x' })).toEqual(TARGET);
+    expect(() => accountLinkLifecycle.parseOld!({ TargetAccountId: 'nope' })).toThrow(/12-digit/);
   });
 });
 

@@ -22,11 +22,11 @@ import {
   Member,
 } from '@aws-sdk/client-macie2';
 import { chunk, settleWithConcurrency } from '../shared/concurrency';
-import { InvitationError, describeAwsError, errorMessage, isAwsError } from '../shared/errors';
+import { Hints, InvitationError, describeAwsError, errorMessage, errorName, failedWith, hintFor, isAwsError } from '../shared/errors';
 import { log, maskEmail } from '../shared/log';
 import { ACCOUNT_ID, EMAIL, booleanProp, optionalString, sameEmail } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
-import { StackClients, propertiesKeptByStack, stackLocation } from '../shared/stack';
+import { StackClients, StackTargets, UNRESOLVED, isRollback, madeSince, stackLocation, targetsKeptByStack } from '../shared/stack';
 
 export interface MacieClients extends StackClients {
   readonly macie: Macie2Client;
@@ -92,38 +92,88 @@ export interface Failure {
   readonly accountId: string;
   /** User-facing error, emails masked. */
   readonly error: string;
+  /** The AWS error name or unprocessed-account error code, for the hint. */
+  readonly code?: string;
+}
+
+/**
+ * The tag every member this library creates carries: its value is the physical ID of the MacieInvitations resource
+ * (a hash of the stack ID and the logical ID). It is the evidence that a member was made by this resource, for the
+ * cleanup of a Create that did not finish. CreateMember authorizes its tags itself (condition keys aws:RequestTag
+ * and aws:TagKeys; no macie2:TagResource needed), and GetMember returns them.
+ */
+export const OWNER_TAG = 'cdk-account-invitations:owner';
+
+/** What to do, per Macie error name or unprocessed-account error code. */
+export const MACIE_HINTS: Hints = {
+  AccessDeniedException:
+    'The handler\'s role may call the Macie member actions: check service control policies and permission boundaries (they may also deny the tag cdk-account-invitations:owner on CreateMember).',
+  ServiceQuotaExceededException: 'A Macie administrator can manage at most 1,000 member accounts by invitation: remove members or accounts, then deploy again.',
+  ValidationException: 'Check the account ID and email address of each account named here.',
+  ConflictException: 'Another change to the same member ran at the same time: deploy again.',
+  ClientError: 'Macie refused these accounts (for example, an account that already has another Macie administrator): fix or remove them, then deploy again.',
+  InternalError: 'A Macie service error: deploy again later.',
+  ThrottlingException: 'Macie throttled the calls beyond the retries: deploy again later.',
+  InternalServerException: 'A Macie service error that persisted through the retries: deploy again later.',
+};
+
+/** The distinct hints for the error codes of `failures`, or the generic next step. */
+function hintsFor(failures: readonly Failure[]): string {
+  const hints: string[] = [];
+  let length = 0;
+  for (const f of failures) {
+    const hint = f.code === undefined ? undefined : hintFor({ name: f.code }, MACIE_HINTS);
+    // CloudFormation shows 1,000 characters of the reason: at most about 250 of them for hints
+    if (hint && !hints.includes(hint) && length + hint.length <= 250) {
+      hints.push(hint);
+      length += hint.length + 1;
+    }
+  }
+  return hints.length > 0 ? hints.join(' ') : 'Fix the cause named here, then deploy again.';
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Properties
 // ---------------------------------------------------------------------------------------------------------------
 
-export function parseProps(raw: Record<string, unknown>): MacieInvitationsProps {
-  const list = raw.Members;
+/** The members' account IDs alone (12 digits, each once): the identifying fields of the properties. */
+function parseAccountIds(list: unknown): string[] {
   if (!Array.isArray(list) || list.length === 0) {
     throw new InvitationError('The property Members is required and must list at least one account.');
   }
-  if (list.length > MAX_MEMBERS) {
-    throw new InvitationError(`Members lists ${list.length} accounts; a Macie administrator can manage at most ${MAX_MEMBERS} by invitation.`);
-  }
   const seen = new Set<string>();
-  const members = list.map((entry, i): MemberSpec => {
-    const item = (entry ?? {}) as Record<string, unknown>;
-    const accountId = item.AccountId;
-    const email = item.Email;
+  return list.map((entry, i) => {
+    const accountId = ((entry ?? {}) as Record<string, unknown>).AccountId;
     if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
       throw new InvitationError(`Members[${i}].AccountId must be a 12-digit AWS account ID, got ${JSON.stringify(accountId)}.`);
     }
+    if (seen.has(accountId)) throw new InvitationError(`Members lists account ${accountId} more than once.`);
+    seen.add(accountId);
+    return accountId;
+  });
+}
+
+/** Characters as users count them (code points), not UTF-16 units: an emoji is one character. */
+export function characterCount(text: string): number {
+  return [...text].length;
+}
+
+export function parseProps(raw: Record<string, unknown>): MacieInvitationsProps {
+  const list = raw.Members;
+  if (Array.isArray(list) && list.length > MAX_MEMBERS) {
+    throw new InvitationError(`Members lists ${list.length} accounts; a Macie administrator can manage at most ${MAX_MEMBERS} by invitation.`);
+  }
+  const accountIds = parseAccountIds(list);
+  const members = accountIds.map((accountId, i): MemberSpec => {
+    const email = ((list as unknown[])[i] as Record<string, unknown>).Email;
     if (typeof email !== 'string' || !EMAIL.test(email)) {
       throw new InvitationError(`Members[${i}].Email (account ${accountId}) must be an email address, got ${typeof email === 'string' ? maskEmail(email) : JSON.stringify(email)}.`);
     }
-    if (seen.has(accountId)) throw new InvitationError(`Members lists account ${accountId} more than once.`);
-    seen.add(accountId);
     return { accountId, email };
   });
   const message = optionalString(raw, 'Message');
-  if (message !== undefined && (message.length > MAX_MESSAGE_LENGTH || CONTROL_CHARACTERS.test(message))) {
-    throw new InvitationError(`Message must be at most ${MAX_MESSAGE_LENGTH} characters on one line, got ${message.length} characters.`);
+  if (message !== undefined && (characterCount(message) > MAX_MESSAGE_LENGTH || CONTROL_CHARACTERS.test(message))) {
+    throw new InvitationError(`Message must be at most ${MAX_MESSAGE_LENGTH} characters on one line, got ${characterCount(message)} characters.`);
   }
   const removalPolicy = optionalString(raw, 'RemovalPolicy') ?? 'DESTROY';
   if (removalPolicy !== 'DESTROY' && removalPolicy !== 'RETAIN') {
@@ -135,6 +185,38 @@ export function parseProps(raw: Record<string, unknown>): MacieInvitationsProps 
     disableEmailNotification: booleanProp(raw, 'DisableEmailNotification', false),
     removalPolicy,
   };
+}
+
+/**
+ * Old properties that do not parse as a whole (an older version's looser validation): the member account IDs alone,
+ * so that removed accounts are still removed. Emails are kept as given (they only decide whether a pending member is
+ * recreated, and that decision compares with Macie's own record); the rest is defaulted. The removal policy of an
+ * update is the new properties'.
+ */
+export function parseOldProps(raw: Record<string, unknown>): MacieInvitationsProps {
+  const list = raw.Members as unknown[];
+  const members = parseAccountIds(list).map((accountId, i): MemberSpec => {
+    const email = ((list[i] ?? {}) as Record<string, unknown>).Email;
+    return { accountId, email: typeof email === 'string' ? email : '' };
+  });
+  return { members, disableEmailNotification: false, removalPolicy: 'DESTROY' };
+}
+
+/** What identifies members for "another resource of the stack still declares it": their account IDs. */
+export const MACIE_TARGETS: StackTargets<MacieInvitationsProps> = {
+  keys: (props) => props.members.map((m) => m.accountId),
+  templateValues: (properties) => {
+    const list = properties.Members;
+    if (!Array.isArray(list)) return UNRESOLVED;
+    // an entry that is itself an intrinsic (Fn::If, ...) stays as it is: unresolvable
+    return list.map((entry) => (entry && typeof entry === 'object' && 'AccountId' in entry ? (entry as { AccountId: unknown }).AccountId : entry));
+  },
+  key: (value) => (ACCOUNT_ID.test(value) ? value : undefined),
+};
+
+/** The physical IDs this lifecycle answers with: `macie-invitations:<region>:<hash>`. */
+export function ownsPhysicalId(physicalId: string): boolean {
+  return /^macie-invitations:[a-z0-9-]+:[0-9a-f]{16}$/.test(physicalId);
 }
 
 /**
@@ -176,11 +258,9 @@ export async function macieEnabled(clients: MacieClients, ctx: Pick<RequestConte
   } catch (error) {
     if (isMacieNotEnabled(error) || isAwsError(error, 'ResourceNotFoundException')) return false;
     if (isAwsError(error, 'AccessDeniedException')) {
-      throw new InvitationError(
-        `Reading the Macie configuration of ${whereDeployed(ctx)} failed with ${describeAwsError(error)}. ` +
-          'The handler\'s role may call macie2:GetMacieSession; check service control policies and permission boundaries.',
-        { cause: error },
-      );
+      throw failedWith(`Reading the Macie configuration of ${whereDeployed(ctx)}`, error, {
+        fallback: 'The handler\'s role may call macie2:GetMacieSession; check service control policies and permission boundaries.',
+      });
     }
     throw error;
   }
@@ -257,9 +337,12 @@ export async function removeMember(clients: MacieClients, accountId: string): Pr
 }
 
 /** CreateMember; on a conflict (created meanwhile), what GetMember says to do instead. */
-async function createMember(clients: MacieClients, member: MemberSpec): Promise<MemberAction> {
+async function createMember(clients: MacieClients, member: MemberSpec, owner: string): Promise<MemberAction> {
   try {
-    await clients.macie.send(new CreateMemberCommand({ account: { accountId: member.accountId, email: member.email } }));
+    await clients.macie.send(new CreateMemberCommand({
+      account: { accountId: member.accountId, email: member.email },
+      tags: { [OWNER_TAG]: owner },
+    }));
     return 'create';
   } catch (error) {
     if (!isAwsError(error, 'ConflictException')) throw error;
@@ -298,11 +381,13 @@ export function formatFailures(failures: readonly Failure[], maxChars = 700): st
     }
   }
   const parts = [...shown].map(([error, ids]) => `${ids.join(', ')} (${error})`);
-  return parts.join('; ') + (omitted > 0 ? `; and ${omitted} more accounts (every failure is in the handler's log)` : '');
+  return parts.join('; ') + (omitted > 0 ? `; and ${omitted} more accounts` : '');
 }
 
 function failuresFrom<T>(items: readonly T[], results: readonly PromiseSettledResult<unknown>[], id: (item: T) => string): Failure[] {
-  return results.flatMap((r, i) => (r.status === 'rejected' ? [{ accountId: id(items[i]), error: describeAwsError(r.reason) }] : []));
+  return results.flatMap((r, i) => (r.status === 'rejected'
+    ? [{ accountId: id(items[i]), error: describeAwsError(r.reason), code: errorName(r.reason) }]
+    : []));
 }
 
 /** Sends the invitations, 50 accounts per call, one call at a time. */
@@ -325,7 +410,7 @@ export async function sendInvitations(
       })));
     } catch (error) {
       const reason = describeAwsError(error);
-      failures.push(...batch.map((accountId) => ({ accountId, error: `CreateInvitations failed with ${reason}` })));
+      failures.push(...batch.map((accountId) => ({ accountId, error: `CreateInvitations failed with ${reason}`, code: errorName(error) })));
       for (const rest of batches.slice(b + 1)) {
         failures.push(...rest.map((accountId) => ({ accountId, error: 'not invited: an earlier CreateInvitations call failed' })));
       }
@@ -337,7 +422,7 @@ export async function sendInvitations(
       if (ALREADY_INVITED.test(text) && !OTHER_ADMINISTRATOR.test(text)) {
         alreadyInvited.push(accountId);
       } else {
-        failures.push({ accountId, error: `${u.errorCode ?? 'Error'}: ${errorMessage(text || 'no reason given')}` });
+        failures.push({ accountId, error: `${u.errorCode ?? 'Error'}: ${errorMessage(text || 'no reason given')}`, code: u.errorCode });
       }
     }
   }
@@ -370,8 +455,8 @@ async function failAndCompensate(
     ` Removing these members failed too; remove them in the Macie console (Settings, Accounts): ${formatFailures(notRemoved, 200)}.`;
   throw new InvitationError(
     // CloudFormation shows 1,000 characters of the reason: leave room for the members that could not be removed
-    `${doing}: ${failures.length} of ${total} accounts failed: ${formatFailures(failures, leftover ? 350 : 650)}. ${cleanupText}${leftover} ` +
-      'Fix the cause named here, then deploy again.',
+    `${doing}: ${failures.length} of ${total} accounts failed: ${formatFailures(failures, leftover ? 300 : 550)}. ${cleanupText}${leftover} ` +
+      hintsFor(failures),
   );
 }
 
@@ -394,7 +479,9 @@ export async function applyMembers(
   wanted: readonly MemberSpec[],
   live: ReadonlyMap<string, Member>,
   doing: string,
+  ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId' | 'signal'>,
 ): Promise<ApplyResult> {
+  const owner = physicalResourceId(ctx);
   const byAction: Record<MemberAction, MemberSpec[]> = { create: [], invite: [], adopt: [], recreate: [], organization: [] };
   for (const member of wanted) byAction[planMember(member, live.get(member.accountId))].push(member);
   for (const member of wanted) {
@@ -414,7 +501,12 @@ export async function applyMembers(
 
   // 2. CreateMember
   const toCreate = [...byAction.create, ...recreated];
-  const createdResults = await settleWithConcurrency(toCreate, CONCURRENCY, (m) => createMember(clients, m));
+  ctx.signal?.throwIfAborted();
+  const createdResults = await settleWithConcurrency(toCreate, CONCURRENCY, (m) => {
+    // a cut-off request starts no new call (the runtime has answered already)
+    ctx.signal?.throwIfAborted();
+    return createMember(clients, m, owner);
+  });
   failures.push(...failuresFrom(toCreate, createdResults, (m) => m.accountId));
   const created: string[] = [];
   const toInvite = byAction.invite.map((m) => m.accountId);
@@ -441,6 +533,7 @@ export async function applyMembers(
   if (failures.length > 0) return failAndCompensate(clients, doing, wanted.length, failures, created);
 
   // 3. CreateInvitations
+  ctx.signal?.throwIfAborted();
   const invitations = await sendInvitations(clients, props, toInvite);
   if (invitations.failures.length > 0) {
     return failAndCompensate(clients, doing, wanted.length, invitations.failures, created);
@@ -498,8 +591,9 @@ function response(physicalId: string, props: MacieInvitationsProps, outcome: Out
 /** Create: check Macie, read its members once, create and invite what is missing. */
 export async function createMembers(clients: MacieClients, props: MacieInvitationsProps, ctx: RequestContext): Promise<HandlerResponse> {
   await ensureMacieEnabled(clients, ctx);
+  ctx.signal?.throwIfAborted();
   const live = await listMembers(clients);
-  const applied = await applyMembers(clients, props, props.members, live, 'Creating the Macie members');
+  const applied = await applyMembers(clients, props, props.members, live, 'Creating the Macie members', ctx);
   log('INFO', 'members ready', {
     created: applied.created.length,
     invited: applied.invited.length,
@@ -512,8 +606,13 @@ export async function createMembers(clients: MacieClients, props: MacieInvitatio
 
 /**
  * Update: only the difference. Added accounts (and accounts whose email changed) go through the same plan as on
- * create; removed accounts are disassociated and deleted unless the removal policy is RETAIN; unchanged accounts and
- * a changed message or email setting send nothing. The physical ID stays.
+ * create; removed accounts are disassociated and deleted unless the removal policy is RETAIN or a resource of the
+ * stack still lists them; unchanged accounts and a changed message or email setting send nothing. The physical ID
+ * stays.
+ *
+ * With Macie disabled there are no members at all: a removal-only update succeeds (nothing left to remove, as on
+ * delete); an update that adds members fails before changing anything, except during CloudFormation's rollback,
+ * which must not fail for the reason its update failed: it succeeds and says that the members could not be restored.
  */
 export async function updateMembers(
   clients: MacieClients,
@@ -530,29 +629,46 @@ export async function updateMembers(
     return old !== undefined && !sameEmail(old.email, m.email);
   });
   const dropped = oldProps.members.map((m) => m.accountId).filter((id) => !newIds.has(id));
-  // an account that another MacieInvitations resource of the stack lists (moved there) stays a member
-  const kept = dropped.length > 0 && props.removalPolicy === 'DESTROY' ? await accountIdsKeptByStack(clients, ctx) : new Set<string>();
-  if (kept.size > 0) log('INFO', 'removed accounts that another resource of this stack lists stay members', { accountIds: dropped.filter((id) => kept.has(id)) });
-  const toRemove = props.removalPolicy === 'DESTROY' ? dropped.filter((id) => !kept.has(id)) : [];
   const retained = props.removalPolicy === 'RETAIN' ? dropped : [];
-  log('INFO', 'difference', { added: added.length, emailChanged: emailChanged.length, removed: toRemove.length, retained: retained.length });
   if (retained.length > 0) log('INFO', 'removal policy RETAIN: removed accounts stay members', { accountIds: retained });
-
-  if (added.length === 0 && emailChanged.length === 0 && toRemove.length === 0) {
+  const candidates = props.removalPolicy === 'DESTROY' ? dropped : [];
+  const wanted = [...added, ...emailChanged];
+  if (wanted.length === 0 && candidates.length === 0) {
+    log('INFO', 'difference', { added: 0, emailChanged: 0, removed: 0, retained: retained.length });
     return response(physicalId, props, { ...NOTHING, retained });
   }
-  await ensureMacieEnabled(clients, ctx);
+
+  if (!(await macieEnabled(clients, ctx))) {
+    if (wanted.length === 0) {
+      log('INFO', 'Macie is not enabled: there are no members to remove', { physicalId, removed: candidates.length });
+      return response(physicalId, props, { ...NOTHING, retained });
+    }
+    if (await isRollback(clients, ctx)) {
+      log('WARN', 'Macie is not enabled: the rollback cannot restore members, and succeeds so that the stack does not ' +
+        'get stuck. Enable Macie and deploy again to invite them.', { physicalId, notRestored: wanted.map((m) => m.accountId) });
+      return response(physicalId, props, { ...NOTHING, retained });
+    }
+    await ensureMacieEnabled(clients, ctx);
+  }
+
+  // an account that a resource of the stack lists (moved there) stays a member
+  const dropping = { ...oldProps, members: oldProps.members.filter((m) => candidates.includes(m.accountId)) };
+  const kept = candidates.length > 0 ? await targetsKeptByStack(clients, ctx, MACIE_TARGETS, dropping) : new Set<string>();
+  const toRemove = candidates.filter((id) => !kept.has(id));
+  log('INFO', 'difference', { added: added.length, emailChanged: emailChanged.length, removed: toRemove.length, kept: kept.size, retained: retained.length });
+
+  ctx.signal?.throwIfAborted();
   const live = await listMembers(clients);
-  const wanted = [...added, ...emailChanged];
   const applied = wanted.length > 0
-    ? await applyMembers(clients, props, wanted, live, 'Updating the Macie members')
+    ? await applyMembers(clients, props, wanted, live, 'Updating the Macie members', ctx)
     : { created: [], invited: [], adopted: [], recreated: [], organizationManaged: [] };
+  ctx.signal?.throwIfAborted();
   const removal = await removeAccounts(clients, toRemove, live);
   if (removal.failures.length > 0) {
     log('ERROR', 'removing members failed', { failed: removal.failures });
     throw new InvitationError(
       `Updating the Macie members: removing ${removal.failures.length} of ${toRemove.length} accounts failed: ` +
-        `${formatFailures(removal.failures)}. Fix the cause named here, then deploy again.`,
+        `${formatFailures(removal.failures)}. ${hintsFor(removal.failures)}`,
     );
   }
   return response(physicalId, props, {
@@ -564,20 +680,11 @@ export async function updateMembers(
 }
 
 /**
- * Delete: disassociate and delete the members of the properties. Unknown members, members managed through AWS
- * Organizations and a Macie that is not enabled (no members at all) mean already clean. With RETAIN, CloudFormation
- * does not call the handler; should it happen anyway, nothing is removed.
+ * Delete: disassociate and delete the members of the properties, except those that a resource of the stack still
+ * lists (a renamed construct, an account moved to another MacieInvitations). Unknown members, members managed through
+ * AWS Organizations and a Macie that is not enabled (no members at all) mean already clean. With RETAIN,
+ * CloudFormation does not call the handler; should it happen anyway, nothing is removed.
  */
-/**
- * The account IDs that other MacieInvitations resources of the stack list (a renamed construct, or an account moved
- * to another construct): a Delete leaves those members alone.
- */
-export async function accountIdsKeptByStack(clients: MacieClients, ctx: RequestContext): Promise<Set<string>> {
-  const ids = (await propertiesKeptByStack(clients, ctx)).flatMap((other) =>
-    (Array.isArray(other.Members) ? other.Members : []).map((m: { AccountId?: unknown }) => m.AccountId));
-  return new Set(ids.filter((id): id is string => typeof id === 'string'));
-}
-
 export async function deleteMembers(
   clients: MacieClients,
   physicalId: string,
@@ -593,12 +700,12 @@ export async function deleteMembers(
     return;
   }
   const live = await listMembers(clients);
-  const kept = await accountIdsKeptByStack(clients, ctx);
+  const kept = await targetsKeptByStack(clients, ctx, MACIE_TARGETS, props);
   const accountIds = props.members.map((m) => m.accountId).filter((id) => !kept.has(id));
-  if (kept.size > 0) log('INFO', 'members that another resource of this stack lists stay', { kept: props.members.length - accountIds.length });
   const removal = await removeAccounts(clients, accountIds, live);
   log('INFO', 'members removed', {
     removed: removal.removed.length,
+    kept: kept.size,
     organizationManaged: removal.organizationManaged.length,
     unknown: accountIds.filter((id) => !live.has(id)).length,
     failed: removal.failures,
@@ -606,17 +713,74 @@ export async function deleteMembers(
   if (removal.failures.length > 0) {
     throw new InvitationError(
       `Removing ${removal.failures.length} of ${accountIds.length} Macie members failed: ${formatFailures(removal.failures)}. ` +
-        'Fix the cause named here and retry the delete, or remove the members in the Macie console first.',
+        `${hintsFor(removal.failures)} Or remove the members in the Macie console (Settings, Accounts) and retry the delete.`,
+    );
+  }
+}
+
+/**
+ * After a Create that did not finish normally: remove only the members it can be shown to have made. Evidence, all
+ * of it required: the member carries this resource's owner tag (`OWNER_TAG`, value = this resource's physical ID,
+ * read with GetMember), it has not accepted (not Enabled or Paused: an accepted membership is never removed here),
+ * and its relationship last changed at or after the Create started (`updatedAt` vs `since`, within the clock-skew
+ * allowance). Without `since` nothing is removed. Members listed by another resource of the stack stay.
+ */
+export async function removeAbandonedMembers(
+  clients: MacieClients,
+  props: MacieInvitationsProps,
+  ctx: RequestContext,
+  since: Date | undefined,
+): Promise<void> {
+  if (props.removalPolicy === 'RETAIN') {
+    log('INFO', 'removal policy RETAIN: members stay', { members: props.members.length });
+    return;
+  }
+  if (since === undefined) {
+    log('WARN', 'the start of the unfinished Create is unknown: no member is removed (nothing shows which ones it ' +
+      `made). Members it created carry the tag ${OWNER_TAG}; remove unwanted ones in the Macie console.`, {});
+    return;
+  }
+  if (!(await macieEnabled(clients, ctx))) {
+    log('INFO', 'Macie is not enabled: there are no members to remove', {});
+    return;
+  }
+  const owner = physicalResourceId(ctx);
+  const live = await listMembers(clients);
+  const kept = await targetsKeptByStack(clients, ctx, MACIE_TARGETS, props);
+  const candidates = props.members.map((m) => m.accountId).filter((id) => {
+    const member = live.get(id);
+    return member?.email && !kept.has(id) && !ACCEPTED.has(member.relationshipStatus ?? '') && madeSince(member.updatedAt, since);
+  });
+  // the tags, from GetMember (the evidence that this resource made the member)
+  const tagged = await settleWithConcurrency(candidates, CONCURRENCY, async (id) => {
+    const member = await clients.macie.send(new GetMemberCommand({ id }));
+    return member.tags?.[OWNER_TAG] === owner && !ACCEPTED.has(member.relationshipStatus ?? '');
+  });
+  const ours = candidates.filter((_, i) => tagged[i].status === 'fulfilled' && (tagged[i] as PromiseFulfilledResult<boolean>).value);
+  const removal = await removeAccounts(clients, ours, live);
+  log('INFO', 'cleanup of the unfinished Create', {
+    removed: removal.removed,
+    keptAccepted: props.members.filter((m) => ACCEPTED.has(live.get(m.accountId)?.relationshipStatus ?? '')).length,
+    keptNotOurs: candidates.length - ours.length,
+    keptByStack: kept.size,
+    failed: removal.failures,
+  });
+  if (removal.failures.length > 0) {
+    throw new InvitationError(
+      `Removing ${removal.failures.length} of ${ours.length} Macie members created by the unfinished deployment failed: ` +
+        `${formatFailures(removal.failures)}. ${hintsFor(removal.failures)} Or remove them in the Macie console (Settings, ` +
+        'Accounts) and retry the delete.',
     );
   }
 }
 
 export const macieInvitationsLifecycle: Lifecycle<MacieInvitationsProps, MacieClients> = {
   what: 'Macie member invitations',
-  // minimal, added by the runtime branch so that it compiles; the lifecycles branch owns this line
-  ownsPhysicalId: (id) => id.startsWith('macie-invitations:'),
   parse: parseProps,
+  parseOld: parseOldProps,
+  ownsPhysicalId,
   create: (clients, props, ctx) => createMembers(clients, props, ctx),
   update: (clients, physicalId, props, oldProps, ctx) => updateMembers(clients, physicalId, props, oldProps, ctx),
   delete: (clients, physicalId, props, ctx) => deleteMembers(clients, physicalId, props, ctx),
+  abandonedCreate: (clients, props, ctx, since) => removeAbandonedMembers(clients, props, ctx, since),
 };

@@ -13,11 +13,11 @@ import {
   paginateListAccounts,
   paginateListHandshakesForOrganization,
 } from '@aws-sdk/client-organizations';
-import { InvitationError, describeAwsError, errorReason, isAwsError } from '../shared/errors';
+import { Hints, InvitationError, errorReason, failedWith, isAwsError } from '../shared/errors';
 import { log, maskEmail } from '../shared/log';
 import { ACCOUNT_ID, EMAIL, optionalString, requiredString, sameEmail, stringMap } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
-import { StackClients, propertiesKeptByStack } from '../shared/stack';
+import { StackClients, StackTargets, madeSince, targetsKeptByStack } from '../shared/stack';
 
 export interface OrgClients extends StackClients {
   readonly organizations: OrganizationsClient;
@@ -46,8 +46,13 @@ const MANAGEMENT_ACCOUNT_HINT =
   'Deploy this stack in the AWS Organization\'s management account, with all features enabled, ' +
   'and make sure the deployment role may call organizations:InviteAccountToOrganization.';
 
-/** What to do for each constraint-violation reason (HandshakeConstraintViolationException / ConstraintViolationException). */
-const REASON_HINTS: Record<string, string> = {
+/**
+ * What to do, per reason code (HandshakeConstraintViolationException / ConstraintViolationException /
+ * InvalidInputException carry one) and per error name. The message always names the code itself (`failedWith`).
+ */
+export const ORG_HINTS: Hints = {
+  ALREADY_IN_AN_ORGANIZATION:
+    'The account already belongs to another AWS Organization: it must leave that organization before it can be invited; then deploy again.',
   ACCOUNT_NUMBER_LIMIT_EXCEEDED:
     'The organization has reached its account quota (pending invitations count toward it). Request a quota increase or remove accounts or invitations, then deploy again.',
   HANDSHAKE_RATE_LIMIT_EXCEEDED:
@@ -68,6 +73,13 @@ const REASON_HINTS: Record<string, string> = {
     'Verify the management account\'s email address, then deploy again.',
   TAG_POLICY_VIOLATION: 'The tags violate a tag policy of the organization. Change the tags to comply, then deploy again.',
   MAX_TAG_LIMIT_EXCEEDED: 'Too many tags: Organizations allows at most 50 tags per account. Remove tags, then deploy again.',
+  AWSOrganizationsNotInUseException: MANAGEMENT_ACCOUNT_HINT,
+  AccessDeniedException: MANAGEMENT_ACCOUNT_HINT,
+  AccountOwnerNotVerifiedException: MANAGEMENT_ACCOUNT_HINT,
+  HandshakeConstraintViolationException: 'Resolve the constraint named here, then deploy again.',
+  ConstraintViolationException: 'Resolve the constraint named here, then deploy again.',
+  InvalidInputException: 'Check the target, notes and tags of the invitation, then deploy again.',
+  DuplicateAccountException: 'The account is already a member of this organization, so there is nothing to invite: remove this OrgInvitation, then deploy again.',
 };
 
 /** How the target is named in messages and logs: account IDs as they are, emails masked. */
@@ -75,20 +87,60 @@ export function describeTarget(props: Pick<OrgInvitationProps, 'targetId' | 'tar
   return props.targetType === 'EMAIL' ? `email ${maskEmail(props.targetId)}` : `account ${props.targetId}`;
 }
 
-export function parseProps(raw: Record<string, unknown>): OrgInvitationProps {
-  const targetId = requiredString(raw, 'TargetId');
-  const targetType = requiredString(raw, 'TargetType');
-  if (targetType !== 'ACCOUNT' && targetType !== 'EMAIL') {
-    throw new InvitationError(`TargetType must be ACCOUNT or EMAIL, got ${targetType}.`);
+/**
+ * The target type: as given, or (the construct leaves it out when targetId is a token and no targetType was given)
+ * decided from the value at deploy time: an email address is EMAIL, 12 digits are ACCOUNT.
+ */
+function targetTypeOf(targetId: string, given: string | undefined): TargetType {
+  if (given === undefined) {
+    if (targetId.includes('@')) return 'EMAIL';
+    if (ACCOUNT_ID.test(targetId)) return 'ACCOUNT';
+    throw new InvitationError(
+      `TargetId ${targetId} is neither a 12-digit account ID nor an email address. Give the account ID or ` +
+        'the email address of the account to invite (and targetType, if the value comes from a parameter).',
+    );
   }
+  if (given !== 'ACCOUNT' && given !== 'EMAIL') {
+    throw new InvitationError(`TargetType must be ACCOUNT or EMAIL, got ${given}.`);
+  }
+  return given;
+}
+
+/** The identifying fields: the target, its type decided and checked. */
+function parseTarget(raw: Record<string, unknown>): Pick<OrgInvitationProps, 'targetId' | 'targetType'> {
+  const targetId = requiredString(raw, 'TargetId');
+  const targetType = targetTypeOf(targetId, optionalString(raw, 'TargetType'));
   if (targetType === 'ACCOUNT' && !ACCOUNT_ID.test(targetId)) {
+    // InvitationError masks anything that looks like an email
     throw new InvitationError(`TargetId ${targetId} is not a 12-digit account ID, but TargetType is ACCOUNT.`);
   }
   if (targetType === 'EMAIL' && !EMAIL.test(targetId)) {
     throw new InvitationError(`TargetId ${maskEmail(targetId)} is not an email address, but TargetType is EMAIL.`);
   }
-  return { targetId, targetType, notes: optionalString(raw, 'Notes'), tags: stringMap(raw, 'Tags') };
+  return { targetId, targetType };
 }
+
+export function parseProps(raw: Record<string, unknown>): OrgInvitationProps {
+  return { ...parseTarget(raw), notes: optionalString(raw, 'Notes'), tags: stringMap(raw, 'Tags') };
+}
+
+/** Old properties that do not parse as a whole: the target alone (notes and tags only matter to a new invitation). */
+export function parseOldProps(raw: Record<string, unknown>): OrgInvitationProps {
+  return { ...parseTarget(raw), tags: {} };
+}
+
+/** Comparable key of a target: `email:<lower-cased>` or `account:<id>`; undefined for anything else. */
+export function targetKey(targetId: string): string | undefined {
+  if (targetId.includes('@')) return `email:${targetId.toLowerCase()}`;
+  return ACCOUNT_ID.test(targetId) ? `account:${targetId}` : undefined;
+}
+
+/** What identifies an invitation for "another resource of the stack still declares it": the target. */
+export const ORG_TARGETS: StackTargets<OrgInvitationProps> = {
+  keys: (props) => [targetKey(props.targetId) ?? `${props.targetType.toLowerCase()}:${props.targetId}`],
+  templateValues: (properties) => [properties.TargetId],
+  key: targetKey,
+};
 
 function resourcesMatch(resources: HandshakeResource[] | undefined, props: OrgInvitationProps): boolean {
   return (resources ?? []).some((r) =>
@@ -165,11 +217,10 @@ async function adoptOrFail(clients: OrgClients, props: OrgInvitationProps, cause
     log('INFO', 'adopted the open invitation', { handshakeId: open.Id, state: open.State });
     return handshakeResponse(open, true);
   }
-  throw new InvitationError(
-    `Organizations says an invitation to ${describeTarget(props)} is already open, but none was found among the ` +
+  throw failedWith(`Inviting ${describeTarget(props)}`, cause, {
+    fallback: 'Organizations says an invitation to this target is already open, but none was found among the ' +
       'organization\'s open INVITE handshakes. Cancel the invitation in the AWS Organizations console, then deploy again.',
-    { cause },
-  );
+  });
 }
 
 async function alreadyInAnOrganization(clients: OrgClients, props: OrgInvitationProps, cause: unknown): Promise<HandlerResponse> {
@@ -178,39 +229,7 @@ async function alreadyInAnOrganization(clients: OrgClients, props: OrgInvitation
     log('INFO', 'the target is already a member of this organization: nothing sent', { accountId });
     return alreadyMemberResponse(accountId);
   }
-  throw new InvitationError(
-    `The ${describeTarget(props)} already belongs to another AWS Organization. The account must leave that organization ` +
-      'before it can be invited; then deploy again.',
-    { cause },
-  );
-}
-
-function failInvite(props: OrgInvitationProps, error: unknown): never {
-  const target = describeTarget(props);
-  if (isAwsError(error, ...NOT_MANAGEMENT_ACCOUNT_ERRORS)) {
-    throw new InvitationError(`Inviting ${target} failed with ${describeAwsError(error)}. ${MANAGEMENT_ACCOUNT_HINT}`, { cause: error });
-  }
-  const reason = errorReason(error);
-  const hint = reason ? REASON_HINTS[reason] : undefined;
-  if (isAwsError(error, 'HandshakeConstraintViolationException', 'ConstraintViolationException')) {
-    throw new InvitationError(
-      `Inviting ${target} failed with ${describeAwsError(error)}. ${hint ?? 'Resolve the constraint named here, then deploy again.'}`,
-      { cause: error },
-    );
-  }
-  if (isAwsError(error, 'InvalidInputException')) {
-    throw new InvitationError(
-      `Inviting ${target} failed with ${describeAwsError(error)}. Check the target, notes and tags of the invitation.`,
-      { cause: error },
-    );
-  }
-  if (isAwsError(error, 'DuplicateAccountException')) {
-    throw new InvitationError(`Inviting ${target} failed with ${describeAwsError(error)}: the account is already in this organization.`, { cause: error });
-  }
-  throw new InvitationError(
-    `Inviting ${target} failed with ${describeAwsError(error)}. If this is transient, deploy again.`,
-    { cause: error },
-  );
+  throw failedWith(`Inviting ${describeTarget(props)}`, cause, { hints: ORG_HINTS });
 }
 
 /** Create: adopt an open invitation to the same target, or invite. */
@@ -234,7 +253,7 @@ export async function createInvitation(clients: OrgClients, props: OrgInvitation
     if (isAwsError(error, 'HandshakeConstraintViolationException') && errorReason(error) === 'ALREADY_IN_AN_ORGANIZATION') {
       return alreadyInAnOrganization(clients, props, error);
     }
-    return failInvite(props, error);
+    throw failedWith(`Inviting ${describeTarget(props)}`, error, { hints: ORG_HINTS });
   }
 }
 
@@ -317,23 +336,33 @@ export async function deleteInvitation(clients: OrgClients, physicalId: string):
   }
 }
 
-/**
- * True when another invitation resource that the stack keeps has the same target (a renamed construct, whose new
- * resource adopted this invitation): then the invitation is left open.
- */
+/** True when a resource of the stack still declares this target (a renamed construct, a replacement): then it stays. */
 export async function keptByStack(clients: OrgClients, props: OrgInvitationProps, ctx: RequestContext): Promise<boolean> {
-  const kept = (await propertiesKeptByStack(clients, ctx)).some((other) =>
-    other.TargetType === props.targetType && typeof other.TargetId === 'string' &&
-    (props.targetType === 'EMAIL' ? sameEmail(other.TargetId, props.targetId) : other.TargetId === props.targetId));
-  if (kept) log('INFO', 'another resource of this stack stands for this invitation: it stays open', {});
-  return kept;
+  return (await targetsKeptByStack(clients, ctx, ORG_TARGETS, props)).size > 0;
 }
 
-/** After a Create cut off by the deadline: cancel the open invitation to the target, if it sent one. */
-export async function cancelAbandonedInvitation(clients: OrgClients, props: OrgInvitationProps): Promise<void> {
+/**
+ * After a Create that did not finish normally: cancel the open invitation to the target only if it was requested at
+ * or after the Create started (`since`, within the clock-skew allowance of `madeSince`). An invitation that was open
+ * before (another stack's, or one this Create adopted) and any invitation when the start is unknown are kept.
+ */
+export async function cancelAbandonedInvitation(clients: OrgClients, props: OrgInvitationProps, since: Date | undefined): Promise<void> {
+  if (since === undefined) {
+    log('WARN', 'the start of the unfinished Create is unknown: an open invitation to the target, if any, is kept ' +
+      '(it may be another stack\'s). Cancel it in the Organizations console if it is not wanted.', {});
+    return;
+  }
   const open = await findOpenInvitation(clients, props);
   if (!open?.Id) {
     log('INFO', 'no open invitation to the target: nothing to cancel', {});
+    return;
+  }
+  if (!madeSince(open.RequestedTimestamp, since)) {
+    log('INFO', 'the open invitation to the target was requested before the unfinished Create started: it is kept', {
+      handshakeId: open.Id,
+      requested: open.RequestedTimestamp?.toISOString?.() ?? String(open.RequestedTimestamp),
+      since: since.toISOString(),
+    });
     return;
   }
   await deleteInvitation(clients, open.Id);
@@ -349,19 +378,25 @@ async function inManagementAccount<T>(doing: string, next: string, fn: () => Pro
     return await fn();
   } catch (error) {
     if (!(error instanceof InvitationError) && isAwsError(error, ...NOT_MANAGEMENT_ACCOUNT_ERRORS)) {
-      throw new InvitationError(`${doing} failed with ${describeAwsError(error)}. ${MANAGEMENT_ACCOUNT_HINT}${next}`, { cause: error });
+      throw failedWith(doing, error, { hints: ORG_HINTS, next: next || undefined });
     }
     throw error;
   }
 }
 
-const DELETE_ANYWAY = ' To delete the stack without canceling, cancel the invitation in the Organizations console and retry the delete.';
+const DELETE_ANYWAY = 'To delete the stack without canceling, cancel the invitation in the Organizations console and retry the delete.';
+
+/** The physical IDs this lifecycle answers with: handshake IDs, and `already-member:<account>`. */
+export function ownsPhysicalId(physicalId: string): boolean {
+  return HANDSHAKE_ID.test(physicalId) ||
+    (physicalId.startsWith(ALREADY_MEMBER_PREFIX) && ACCOUNT_ID.test(physicalId.slice(ALREADY_MEMBER_PREFIX.length)));
+}
 
 export const orgInvitationLifecycle: Lifecycle<OrgInvitationProps, OrgClients> = {
   what: 'Organizations invitation',
-  // minimal, added by the runtime branch so that it compiles; the lifecycles branch owns this line
-  ownsPhysicalId: (id) => HANDSHAKE_ID.test(id) || id.startsWith(ALREADY_MEMBER_PREFIX),
   parse: parseProps,
+  parseOld: parseOldProps,
+  ownsPhysicalId,
   create: (clients, props) =>
     inManagementAccount(`Inviting ${describeTarget(props)}`, '', () => createInvitation(clients, props)),
   update: (clients, physicalId, props, oldProps) =>
@@ -371,9 +406,9 @@ export const orgInvitationLifecycle: Lifecycle<OrgInvitationProps, OrgClients> =
       if (HANDSHAKE_ID.test(physicalId) && await keptByStack(clients, props, ctx)) return;
       await deleteInvitation(clients, physicalId);
     }),
-  abandonedCreate: (clients, props, ctx) =>
+  abandonedCreate: (clients, props, ctx, since) =>
     inManagementAccount(`Canceling the invitation to ${describeTarget(props)}`, DELETE_ANYWAY, async () => {
       if (await keptByStack(clients, props, ctx)) return;
-      await cancelAbandonedInvitation(clients, props);
+      await cancelAbandonedInvitation(clients, props, since);
     }),
 };

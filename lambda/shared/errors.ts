@@ -55,14 +55,55 @@ export function describeAwsError(error: unknown): string {
 }
 
 /**
+ * What to do after an AWS error, keyed by the error's reason code (`ALREADY_IN_AN_ORGANIZATION`: Organizations'
+ * `Reason`) or by its name (`AccessDeniedException`). Each service keeps its own table next to its lifecycle.
+ */
+export type Hints = Readonly<Record<string, string>>;
+
+/** The next step when nothing more specific is known. */
+export const TRANSIENT_OR_FIX = 'If this is transient, deploy again; otherwise fix the cause named here, then deploy again.';
+
+/** The hint for an error: by reason code first, then by error name, from the first table that has one. */
+export function hintFor(error: unknown, ...tables: readonly Hints[]): string | undefined {
+  const reason = errorReason(error);
+  const name = errorName(error);
+  for (const key of [reason, name]) {
+    if (key === undefined) continue;
+    for (const table of tables) {
+      if (Object.prototype.hasOwnProperty.call(table, key)) return table[key];
+    }
+  }
+  return undefined;
+}
+
+export interface FailedWithOptions {
+  /** Hint tables, searched in order (see `hintFor`). */
+  readonly hints?: Hints | readonly Hints[];
+  /** The hint when no table has one; default `TRANSIENT_OR_FIX`. */
+  readonly fallback?: string;
+  /** A sentence added after the hint, whatever it is (e.g. how to delete anyway). */
+  readonly next?: string;
+}
+
+/**
+ * The one sentence pattern of every deploy-time failure: `<doing> failed with <Name> (<REASON>): <message>. <what to
+ * do>`. The AWS error name and reason code are always in it (users search for them); the hint says what to do,
+ * never "see the logs".
+ */
+export function failedWith(doing: string, error: unknown, options: FailedWithOptions = {}): InvitationError {
+  const tables = options.hints === undefined ? [] : Array.isArray(options.hints) ? options.hints as readonly Hints[] : [options.hints as Hints];
+  const hint = hintFor(error, ...tables) ?? options.fallback ?? TRANSIENT_OR_FIX;
+  return new InvitationError(
+    `${doing} failed with ${describeAwsError(error)}. ${hint}${options.next ? ` ${options.next}` : ''}`,
+    { cause: error },
+  );
+}
+
+/**
  * Wraps an unexpected error into a user-facing one: what we were doing, the AWS error, and a generic next step.
  * Errors that are already user-facing pass through.
  */
 export function toUserFacing(error: unknown, doing: string): Error {
   if (error instanceof InvitationError) return error;
-  return new InvitationError(
-    `${doing} failed with ${describeAwsError(error)}. ` +
-      'If this is a transient error, retry the deployment; otherwise fix the cause named here and deploy again.',
-    { cause: error },
-  );
+  return failedWith(doing, error);
 }

@@ -201,10 +201,16 @@ export function makeHandler<Props, Clients>(
           let props: Props;
           try {
             props = lifecycle.parse(handlerProperties(e.ResourceProperties));
-          } catch (error) {
-            // Properties that never passed validation cannot name anything this handler created.
-            log('WARN', 'Delete with properties that do not parse: nothing to clean up', { physicalId, error: errorName(error) });
-            return { PhysicalResourceId: e.PhysicalResourceId };
+          } catch (wholeError) {
+            try {
+              // an older version's properties (the old physical ID of a replacement): the identifying fields suffice
+              if (!lifecycle.parseOld) throw wholeError;
+              props = lifecycle.parseOld(handlerProperties(e.ResourceProperties));
+            } catch (error) {
+              // Properties that never passed validation cannot name anything this handler created.
+              log('WARN', 'Delete with properties that do not parse: nothing to clean up', { physicalId, error: errorName(error) });
+              return { PhysicalResourceId: e.PhysicalResourceId };
+            }
           }
           await deleteResource(lifecycle, createClients(event, ctx), e.PhysicalResourceId, props, ctx, stack);
           return { PhysicalResourceId: e.PhysicalResourceId };

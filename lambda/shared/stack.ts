@@ -1,59 +1,252 @@
 /**
- * What the rest of the stack keeps.
+ * What the rest of the stack keeps, and what the stack's own operation made.
  *
  * Renaming a construct gives its custom resource a new logical ID: CloudFormation creates the new resource (which
  * adopts the existing invitation, link or members) and then deletes the old one. Without a look at the stack, that
- * Delete would cancel the invitation the new resource now stands for. So before a destructive Delete a handler asks
- * which other resources of its type the stack's current template still declares, and leaves their invitations alone.
- * - While the whole stack is being deleted, nothing is kept.
+ * Delete would cancel the invitation the new resource now stands for. So before it removes anything, a lifecycle asks
+ * `targetsKeptByStack` which of its targets a resource of its type in the stack's current template still declares,
+ * and leaves those alone. A lifecycle opts in by describing its targets once (`StackTargets`): the keys its own
+ * properties name, and where a template resource's properties name them.
+ * - Values the template holds as intrinsics are resolved where the stack tells them: `Ref` to a parameter (the value
+ *   DescribeStacks reports, `ResolvedValue` for SSM parameters; NoEcho parameters stay unknown), the pseudo parameters
+ *   of the stack ARN, and `Fn::Join` / `Fn::Sub` / `Fn::Select` over those. What cannot be resolved (`Fn::ImportValue`,
+ *   `Fn::GetAtt`, a NoEcho parameter, ...) may name the same target: every target of the request is kept, and the log
+ *   says which resource made it so. A leaked invitation is cheap, a removed membership is not.
+ * - On Delete, the resource's own logical ID counts too when the template still holds it: the Delete is then the
+ *   cleanup of a replaced physical ID (or of a marker), and the new properties may name the same target. On Update the
+ *   own properties are the request's (already resolved), so the own logical ID is not looked at.
+ * - While the whole stack is being deleted, or a new stack's creation is rolled back, nothing is kept.
  * - In an update's cleanup phase the current template is the new one; after a rollback it is the old one: either way
  *   it lists exactly the resources that stay.
- * - If CloudFormation cannot be asked (permissions, throttling), the Delete goes ahead as it would without the look.
+ * - If CloudFormation cannot be asked (permissions, throttling, a stack it no longer knows), nothing is kept and the
+ *   log says why: the request's own properties still name only what this resource stands for.
  */
-import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, Stack } from '@aws-sdk/client-cloudformation';
 import { errorName } from './errors';
 import { log } from './log';
 import { ACCOUNT_ID } from './props';
 import type { RequestContext } from './runtime';
 
 export interface StackClients {
-  /** Without it, nothing is looked up and every Delete goes ahead (unit tests of the other paths). */
+  /** Without it, nothing is looked up and nothing is kept (unit tests of the other paths). */
   readonly cloudformation?: CloudFormationClient;
 }
 
 type Properties = Record<string, unknown>;
 
+/** A template value that the stack cannot resolve: it may name any target. */
+export const UNRESOLVED: unique symbol = Symbol('unresolved');
+export type Unresolved = typeof UNRESOLVED;
+
 /**
- * The properties of the other resources of the request's type that the stack keeps, or an empty list when the stack
- * is being deleted or CloudFormation cannot tell.
+ * How a lifecycle names its targets, for `targetsKeptByStack`. Keys are compared as strings: `key` makes equal targets
+ * equal keys (for example lower-cased emails).
  */
-export async function propertiesKeptByStack(clients: StackClients, ctx: RequestContext): Promise<Properties[]> {
-  if (!clients.cloudformation) return [];
+export interface StackTargets<Props> {
+  /** The keys of the targets this resource's (resolved) properties name. */
+  keys(props: Props): readonly string[];
+  /**
+   * The values that name targets in a template resource's Properties, as the template holds them: strings or
+   * intrinsics (`{ Ref: ... }`, `{ 'Fn::ImportValue': ... }`). `UNRESOLVED` when not even the list can be read
+   * (the list itself is an intrinsic).
+   */
+  templateValues(properties: Properties): readonly unknown[] | Unresolved;
+  /** The key of a resolved value; undefined when it names no target of this kind. */
+  key(value: string): string | undefined;
+}
+
+/** Stack statuses in which every resource of the stack goes: nothing is kept. */
+function everythingGoes(status: string): boolean {
+  return status.startsWith('DELETE_') || status === 'ROLLBACK_IN_PROGRESS' || status === 'ROLLBACK_COMPLETE';
+}
+
+interface Template {
+  readonly Parameters?: Record<string, { NoEcho?: unknown }>;
+  readonly Resources?: Record<string, { Type?: string; Properties?: Properties }>;
+}
+
+/** The stack as DescribeStacks describes it, or undefined (logged) when CloudFormation cannot be asked. */
+export async function describeStack(clients: StackClients, ctx: RequestContext): Promise<Stack | undefined> {
+  if (!clients.cloudformation) return undefined;
   try {
-    const { Stacks: stacks } = await clients.cloudformation.send(new DescribeStacksCommand({ StackName: ctx.stackId }));
-    const status = stacks?.[0]?.StackStatus;
-    if (status === undefined || status.startsWith('DELETE_')) return [];
-    const { TemplateBody: body } = await clients.cloudformation.send(new GetTemplateCommand({
-      StackName: ctx.stackId,
-      TemplateStage: 'Processed',
-    }));
-    const resources = (JSON.parse(body ?? '{}') as { Resources?: Record<string, { Type?: string; Properties?: Properties }> }).Resources ?? {};
-    return Object.entries(resources)
-      .filter(([logicalId, r]) => logicalId !== ctx.logicalResourceId && r.Type === ctx.resourceType)
-      .map(([, r]) => r.Properties ?? {});
+    const { Stacks: stacks } = await clients.cloudformation.send(
+      new DescribeStacksCommand({ StackName: ctx.stackId }),
+      { abortSignal: ctx.signal },
+    );
+    return stacks?.[0];
   } catch (error) {
-    log('WARN', 'could not read the stack to see what it keeps: deleting as usual', { error: errorName(error) });
-    return [];
+    log('WARN', 'could not read the stack', { error: errorName(error) });
+    return undefined;
   }
+}
+
+/** True when the request is part of CloudFormation's rollback of a failed update. */
+export async function isRollback(clients: StackClients, ctx: RequestContext): Promise<boolean> {
+  const status = (await describeStack(clients, ctx))?.StackStatus;
+  return status !== undefined && status.startsWith('UPDATE_ROLLBACK_');
+}
+
+/** What the template and the stack's parameters tell about intrinsics. */
+interface Resolver {
+  readonly parameters: ReadonlyMap<string, string>;
+}
+
+function pseudoParameters(stackId: string, stack: Stack | undefined): Map<string, string> {
+  const [, partition, , region, account, rest] = stackId.split(':');
+  const out = new Map<string, string>();
+  if (partition) out.set('AWS::Partition', partition);
+  if (region) out.set('AWS::Region', region);
+  if (account && ACCOUNT_ID.test(account)) out.set('AWS::AccountId', account);
+  out.set('AWS::StackId', stackId);
+  const name = stack?.StackName ?? rest?.split('/')[1];
+  if (name) out.set('AWS::StackName', name);
+  return out;
+}
+
+function resolverFor(ctx: RequestContext, stack: Stack | undefined, template: Template): Resolver {
+  const parameters = pseudoParameters(ctx.stackId, stack);
+  for (const p of stack?.Parameters ?? []) {
+    if (!p.ParameterKey) continue;
+    // NoEcho values come back as asterisks: unknown
+    if (template.Parameters?.[p.ParameterKey]?.NoEcho === true || template.Parameters?.[p.ParameterKey]?.NoEcho === 'true') continue;
+    const value = p.ResolvedValue ?? p.ParameterValue;
+    if (value !== undefined) parameters.set(p.ParameterKey, value);
+  }
+  return { parameters };
+}
+
+/** Resolves a template value to a string where the stack tells it, else `UNRESOLVED`. */
+export function resolveValue(value: unknown, resolver: Resolver): string | Unresolved {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return UNRESOLVED;
+  const entries = Object.entries(value);
+  if (entries.length !== 1) return UNRESOLVED;
+  const [fn, arg] = entries[0];
+  switch (fn) {
+    case 'Ref':
+      return typeof arg === 'string' ? resolver.parameters.get(arg) ?? UNRESOLVED : UNRESOLVED;
+    case 'Fn::Join': {
+      if (!Array.isArray(arg) || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) return UNRESOLVED;
+      const parts = (arg[1] as unknown[]).map((p) => resolveValue(p, resolver));
+      return parts.some((p) => p === UNRESOLVED) ? UNRESOLVED : (parts as string[]).join(arg[0]);
+    }
+    case 'Fn::Select': {
+      if (!Array.isArray(arg) || !Array.isArray(arg[1])) return UNRESOLVED;
+      const index = resolveValue(arg[0], resolver);
+      if (index === UNRESOLVED || !/^\d+$/.test(index)) return UNRESOLVED;
+      const list = arg[1] as unknown[];
+      return Number(index) < list.length ? resolveValue(list[Number(index)], resolver) : UNRESOLVED;
+    }
+    case 'Fn::Sub': {
+      const [text, vars] = typeof arg === 'string' ? [arg, {}] : Array.isArray(arg) ? [arg[0], arg[1] ?? {}] : [undefined, {}];
+      if (typeof text !== 'string' || typeof vars !== 'object' || vars === null) return UNRESOLVED;
+      let unresolved = false;
+      const out = text.replace(/\$\{(!?)([^}]*)\}/g, (_, literal: string, name: string) => {
+        if (literal) return `\${${name}}`;
+        const local = (vars as Record<string, unknown>)[name];
+        const resolved = local !== undefined ? resolveValue(local, resolver) : resolver.parameters.get(name) ?? UNRESOLVED;
+        if (resolved === UNRESOLVED) {
+          unresolved = true;
+          return '';
+        }
+        return resolved;
+      });
+      return unresolved ? UNRESOLVED : out;
+    }
+    default:
+      return UNRESOLVED;
+  }
+}
+
+/** The intrinsic function of a value, for the log (`Fn::ImportValue`, `Ref`), never the value itself. */
+function intrinsicName(value: unknown): string {
+  if (value && typeof value === 'object' && !Array.isArray(value)) return Object.keys(value)[0] ?? 'object';
+  return typeof value;
+}
+
+/**
+ * The keys of this resource's targets (`targets.keys(props)`) that a resource of its type in the stack's current
+ * template declares, or may declare (a value the stack cannot resolve keeps every target). Empty when the whole stack
+ * goes, or when CloudFormation cannot be asked. Logs what it keeps and why.
+ */
+export async function targetsKeptByStack<Props>(
+  clients: StackClients,
+  ctx: RequestContext,
+  targets: StackTargets<Props>,
+  props: Props,
+): Promise<ReadonlySet<string>> {
+  const ours = new Set(targets.keys(props));
+  const kept = new Set<string>();
+  if (!clients.cloudformation || ours.size === 0) return kept;
+  const stack = await describeStack(clients, ctx);
+  const status = stack?.StackStatus;
+  if (status === undefined) {
+    log('WARN', 'could not tell what the stack keeps: removing what this resource stands for', {});
+    return kept;
+  }
+  if (everythingGoes(status)) return kept;
+  let template: Template;
+  try {
+    const { TemplateBody: body } = await clients.cloudformation.send(
+      new GetTemplateCommand({ StackName: ctx.stackId, TemplateStage: 'Processed' }),
+      { abortSignal: ctx.signal },
+    );
+    template = JSON.parse(body ?? '{}') as Template;
+  } catch (error) {
+    log('WARN', 'could not read the stack\'s template to see what it keeps: removing what this resource stands for', { error: errorName(error) });
+    return kept;
+  }
+  const resolver = resolverFor(ctx, stack, template);
+  const keptBy: string[] = [];
+  const unresolvedIn: Array<{ logicalId: string; intrinsic: string }> = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    if (resource.Type !== ctx.resourceType) continue;
+    if (logicalId === ctx.logicalResourceId && ctx.requestType !== 'Delete') continue;
+    const values = targets.templateValues(resource.Properties ?? {});
+    const resolved: Array<string | Unresolved> = values === UNRESOLVED ? [UNRESOLVED] : values.map((v) => resolveValue(v, resolver));
+    let found = false;
+    resolved.forEach((value, i) => {
+      if (value === UNRESOLVED) {
+        unresolvedIn.push({ logicalId, intrinsic: values === UNRESOLVED ? 'list' : intrinsicName(values[i]) });
+        ours.forEach((k) => kept.add(k));
+        found = true;
+        return;
+      }
+      const key = targets.key(value as string);
+      if (key !== undefined && ours.has(key)) {
+        kept.add(key);
+        found = true;
+      }
+    });
+    if (found) keptBy.push(logicalId);
+  }
+  if (unresolvedIn.length > 0) {
+    log('WARN', 'a resource of the stack names its target with a value the stack cannot resolve: it may be the same target, so it stays', {
+      unresolved: unresolvedIn,
+    });
+  }
+  if (kept.size > 0) log('INFO', 'the stack still declares these targets: they stay', { keptBy, kept: kept.size, of: ours.size });
+  return kept;
+}
+
+/**
+ * Clock skew allowed when comparing a service's timestamp with `since` (the start of a Create, measured by another
+ * clock): an item stamped up to this much before `since` still counts as made since then. AWS service clocks and
+ * Lambda's are NTP-synchronized to well under a second; 5 s covers that with margin while staying far below the
+ * minutes between two deployments that could address the same target.
+ */
+export const CLOCK_SKEW_MS = 5_000;
+
+/** True when `timestamp` is at or after `since`, within `CLOCK_SKEW_MS`; false when either is unknown. */
+export function madeSince(timestamp: Date | string | undefined, since: Date | undefined): boolean {
+  if (timestamp === undefined || since === undefined) return false;
+  const t = timestamp instanceof Date ? timestamp.getTime() : Date.parse(timestamp);
+  return Number.isFinite(t) && t >= since.getTime() - CLOCK_SKEW_MS;
 }
 
 /** Region and account of a stack, from its ARN (`arn:<partition>:cloudformation:<region>:<account>:stack/...`). */
 export function stackLocation(stackId: string): { readonly region?: string; readonly account?: string } {
   const [, , , region, account] = stackId.split(':');
   return { region: region || undefined, account: account && ACCOUNT_ID.test(account) ? account : undefined };
-}
-
-/** The string values of `key` in `properties` (tokens such as `{ Ref: ... }` are skipped: they cannot be compared). */
-export function stringValues(properties: Properties[], key: string): string[] {
-  return properties.map((p) => p[key]).filter((v): v is string => typeof v === 'string');
 }

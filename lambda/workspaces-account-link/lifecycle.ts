@@ -12,11 +12,11 @@ import {
   WorkSpacesClient,
   paginateListAccountLinks,
 } from '@aws-sdk/client-workspaces';
-import { InvitationError, describeAwsError, errorName, isAwsError } from '../shared/errors';
+import { Hints, InvitationError, describeAwsError, errorName, failedWith, isAwsError } from '../shared/errors';
 import { log } from '../shared/log';
 import { ACCOUNT_ID, requiredString } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
-import { StackClients, propertiesKeptByStack, stackLocation, stringValues } from '../shared/stack';
+import { StackClients, StackTargets, stackLocation, targetsKeptByStack } from '../shared/stack';
 
 export interface WorkSpacesClients extends StackClients {
   readonly workspaces: WorkSpacesClient;
@@ -62,6 +62,14 @@ const DELETE_ANYWAY =
   'To delete the stack without deleting the invitation, delete it in the WorkSpaces console (Account settings), ' +
   'then retry the delete.';
 
+/** What to do, per WorkSpaces error name (WorkSpaces errors carry no reason code). */
+export const WORKSPACES_HINTS: Hints = {
+  ValidationException: `Check that targetAccountId is another account than the stack's own. ${PRECONDITIONS} Fix the cause, then deploy again.`,
+  AccessDeniedException: `${ROLE_HINT} WorkSpaces also denies account links to accounts that are not eligible: ${PRECONDITIONS}`,
+  InternalServerException: 'This is a WorkSpaces service error that persisted through the retries: deploy again later.',
+  ResourceNotFoundException: `WorkSpaces does not know the account or link named here. ${PRECONDITIONS}`,
+};
+
 function region(): string {
   return process.env.AWS_REGION ?? 'this region';
 }
@@ -72,6 +80,18 @@ export function parseProps(raw: Record<string, unknown>): AccountLinkProps {
     throw new InvitationError(`TargetAccountId must be a 12-digit AWS account ID, got '${targetAccountId}'.`);
   }
   return { targetAccountId };
+}
+
+/** What identifies a link for "another resource of the stack still declares it": the target account. */
+export const WORKSPACES_TARGETS: StackTargets<AccountLinkProps> = {
+  keys: (props) => [props.targetAccountId],
+  templateValues: (properties) => [properties.TargetAccountId],
+  key: (value) => (ACCOUNT_ID.test(value) ? value : undefined),
+};
+
+/** The physical IDs this lifecycle answers with: account link IDs. */
+export function ownsPhysicalId(physicalId: string): boolean {
+  return LINK_ID.test(physicalId);
 }
 
 /** The account of the stack, from its ARN (`arn:aws:cloudformation:<region>:<account>:stack/...`), if it has one. */
@@ -176,33 +196,9 @@ async function adoptOrFail(
 }
 
 function failCreate(props: AccountLinkProps, error: unknown): never {
-  const doing = `Creating the WorkSpaces account link invitation to account ${props.targetAccountId} in ${region()}`;
-  if (isAwsError(error, 'ValidationException')) {
-    throw new InvitationError(
-      `${doing} failed with ${describeAwsError(error)}. Check that targetAccountId is another account than the ` +
-        `stack's own. ${PRECONDITIONS} Fix the cause, then deploy again.`,
-      { cause: error },
-    );
-  }
-  if (isAwsError(error, 'AccessDeniedException')) {
-    throw new InvitationError(
-      `${doing} failed with ${describeAwsError(error)}. ${ROLE_HINT} WorkSpaces also denies account links to ` +
-        `accounts that are not eligible: ${PRECONDITIONS}`,
-      { cause: error },
-    );
-  }
-  if (isAwsError(error, 'InternalServerException')) {
-    throw new InvitationError(
-      `${doing} failed with ${describeAwsError(error)}. This is a WorkSpaces service error that persisted through ` +
-        'the retries: deploy again later.',
-      { cause: error },
-    );
-  }
-  throw new InvitationError(
-    `${doing} failed with ${describeAwsError(error)}. If this is transient, deploy again; otherwise fix the cause ` +
-      'named here.',
-    { cause: error },
-  );
+  throw failedWith(`Creating the WorkSpaces account link invitation to account ${props.targetAccountId} in ${region()}`, error, {
+    hints: WORKSPACES_HINTS,
+  });
 }
 
 /** Sends CreateAccountLinkInvitation with `token`; on ConflictException adopts the existing link. */
@@ -245,16 +241,18 @@ async function getLink(clients: WorkSpacesClients, linkId: string, doing: string
 
 /** A failure of a read or delete, with what to do next. */
 function accessOrGeneric(error: unknown, doing: string, next = ''): InvitationError {
-  const hint = isAwsError(error, 'AccessDeniedException')
-    ? ROLE_HINT
-    : 'If this is transient, retry; otherwise fix the cause named here.';
-  return new InvitationError(`${doing} failed with ${describeAwsError(error)}. ${hint}${next ? ` ${next}` : ''}`, { cause: error });
+  return failedWith(doing, error, {
+    hints: { AccessDeniedException: ROLE_HINT },
+    fallback: 'If this is transient, retry; otherwise fix the cause named here.',
+    next: next || undefined,
+  });
 }
 
 /**
  * Update: a new target is a new link invitation (new physical ID, so CloudFormation then deletes the old one), sent
- * with a token that also names the replaced link, so A -> B -> A does not reuse the first token. Anything else sends
- * nothing and reports the link's current status.
+ * with a token that also names the replaced link, so A -> B -> A does not reuse the first token. A link that ended
+ * without being linked (REJECTED, LINKING_FAILED, or gone) is invited again, like an Organizations invitation that was
+ * declined or expired: the template still asks for the link. A pending or LINKED link sends nothing.
  */
 export async function updateAccountLink(
   clients: WorkSpacesClients,
@@ -268,17 +266,18 @@ export async function updateAccountLink(
     return createLink(clients, props, ctx, clientToken('update', ctx, props.targetAccountId, physicalId));
   }
   const link = LINK_ID.test(physicalId) ? await getLink(clients, physicalId, 'Update') : undefined;
-  if (!link) {
-    log('WARN', 'the account link no longer exists; nothing sent', { linkId: physicalId });
-    return linkResponse({
-      AccountLinkId: physicalId,
-      AccountLinkStatus: LINK_NOT_FOUND,
-      TargetAccountId: props.targetAccountId,
-      SourceAccountId: stackAccount(ctx.stackId),
-    }, false);
+  const status = link?.AccountLinkStatus;
+  if (link && ACTIVE.has(status ?? '')) {
+    log('INFO', 'account link unchanged', { linkId: physicalId, status });
+    return linkResponse({ ...link, AccountLinkId: link.AccountLinkId ?? physicalId }, false);
   }
-  log('INFO', 'account link unchanged', { linkId: physicalId, status: link.AccountLinkStatus });
-  return linkResponse({ ...link, AccountLinkId: link.AccountLinkId ?? physicalId }, false);
+  if (link && status !== undefined && !ENDED.has(status)) {
+    log('WARN', 'unknown account link status: nothing sent', { linkId: physicalId, status });
+    return linkResponse({ ...link, AccountLinkId: link.AccountLinkId ?? physicalId }, false);
+  }
+  log('INFO', 'the account link ended without being linked: inviting again', { linkId: physicalId, status: status ?? LINK_NOT_FOUND });
+  // the token names the ended link: a new one for each ended link, the same one when this very update is retried
+  return createLink(clients, props, ctx, clientToken('update', ctx, props.targetAccountId, physicalId));
 }
 
 function logEnded(linkId: string, status: string | undefined): void {
@@ -333,39 +332,47 @@ export async function deleteAccountLink(clients: WorkSpacesClients, physicalId: 
   }
 }
 
-/**
- * True when another link resource that the stack keeps has the same target (a renamed construct, whose new resource
- * adopted this link): then the link is left as it is.
- */
+/** True when a resource of the stack still declares this target (a renamed construct, a replacement): then it stays. */
 export async function keptByStack(clients: WorkSpacesClients, props: AccountLinkProps, ctx: RequestContext): Promise<boolean> {
-  const kept = stringValues(await propertiesKeptByStack(clients, ctx), 'TargetAccountId').includes(props.targetAccountId);
-  if (kept) log('INFO', 'another resource of this stack stands for this link: it stays', { targetAccountId: props.targetAccountId });
-  return kept;
+  return (await targetsKeptByStack(clients, ctx, WORKSPACES_TARGETS, props)).size > 0;
 }
 
-/** After a Create cut off by the deadline: delete the pending link to the target, if it made one. */
-export async function deleteAbandonedLink(clients: WorkSpacesClients, props: AccountLinkProps, ctx: RequestContext): Promise<void> {
-  const { match } = await findLink(clients, props.targetAccountId, stackAccount(ctx.stackId));
-  if (match?.AccountLinkId === undefined || match.AccountLinkStatus !== PENDING) {
-    log('INFO', 'no pending link to the target: nothing to delete', { status: match?.AccountLinkStatus });
+/**
+ * After a Create that did not finish normally: keep. An account link has neither a creation time nor tags, so nothing
+ * shows that a pending link to the target was made by this Create rather than by another stack or by hand (the same
+ * target may be invited by one source account only once). A pending invitation is cheap and the target can reject
+ * it; the log names it and says how to delete it.
+ */
+export async function keepAbandonedLink(clients: WorkSpacesClients, props: AccountLinkProps, ctx: RequestContext): Promise<void> {
+  let match: AccountLink | undefined;
+  try {
+    ({ match } = await findLink(clients, props.targetAccountId, stackAccount(ctx.stackId)));
+  } catch (error) {
+    log('WARN', 'could not look for a pending link to the target: nothing deleted', { error: errorName(error) });
     return;
   }
-  await deleteAccountLink(clients, match.AccountLinkId, ctx);
+  if (match?.AccountLinkStatus === PENDING) {
+    log('WARN', 'a pending account link to the target may have been made by the unfinished Create, or by someone else: ' +
+      'nothing shows which, so it is kept. Delete it in the WorkSpaces console (Account settings) if it is not wanted.', {
+      linkId: match.AccountLinkId,
+      targetAccountId: props.targetAccountId,
+    });
+  } else {
+    log('INFO', 'no pending link to the target: nothing to delete', { status: match?.AccountLinkStatus });
+  }
 }
 
 export const accountLinkLifecycle: Lifecycle<AccountLinkProps, WorkSpacesClients> = {
   what: 'WorkSpaces account link',
-  // minimal, added by the runtime branch so that it compiles; the lifecycles branch owns this line
-  ownsPhysicalId: (id) => LINK_ID.test(id),
   parse: parseProps,
+  // the target account is the only property: what does not parse as a whole does not parse at all
+  parseOld: parseProps,
+  ownsPhysicalId,
   create: (clients, props, ctx) => createAccountLink(clients, props, ctx),
   update: (clients, physicalId, props, oldProps, ctx) => updateAccountLink(clients, physicalId, props, oldProps, ctx),
   delete: async (clients, physicalId, props, ctx) => {
     if (LINK_ID.test(physicalId) && await keptByStack(clients, props, ctx)) return;
     await deleteAccountLink(clients, physicalId, ctx);
   },
-  abandonedCreate: async (clients, props, ctx) => {
-    if (await keptByStack(clients, props, ctx)) return;
-    await deleteAbandonedLink(clients, props, ctx);
-  },
+  abandonedCreate: (clients, props, ctx) => keepAbandonedLink(clients, props, ctx),
 };

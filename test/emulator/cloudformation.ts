@@ -37,6 +37,7 @@ export interface WireStack {
   readonly Tags: readonly unknown[];
   readonly EnableTerminationProtection: boolean;
   readonly DriftInformation: { readonly StackDriftStatus: 'NOT_CHECKED' };
+  readonly Parameters?: ReadonlyArray<{ readonly ParameterKey: string; readonly ParameterValue: string; readonly ResolvedValue?: string }>;
 }
 
 interface StackRecord {
@@ -47,6 +48,7 @@ interface StackRecord {
   deletedAt?: number;
   status: StackStatus;
   templateBody: string;
+  parameters?: Readonly<Record<string, string>>;
 }
 
 /** `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>` */
@@ -80,6 +82,16 @@ export class CloudFormationEmulator implements ServiceHandler {
     known.templateBody = templateBody;
     if (options.status === 'DELETE_COMPLETE') known.deletedAt ??= now;
     else known.updatedAt = now;
+  }
+
+  /**
+   * The stack's parameter values, as DescribeStacks reports them (they stay through later `setStack` calls). The
+   * stack must be known.
+   */
+  setParameters(stackId: string, parameters: Readonly<Record<string, string>>): void {
+    const known = this.stacksById.get(stackId);
+    if (!known) throw new Error(`unknown stack: ${stackId}`);
+    known.parameters = { ...parameters };
   }
 
   /** CloudFormation no longer knows the stack: DescribeStacks and GetTemplate answer ValidationError. */
@@ -154,5 +166,8 @@ function toWire(stack: StackRecord): WireStack {
     Tags: [],
     EnableTerminationProtection: false,
     DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+    ...(stack.parameters !== undefined
+      ? { Parameters: Object.entries(stack.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })) }
+      : {}),
   };
 }

@@ -100,6 +100,21 @@ export interface StartOptions {
   /** Extra environment of the Lambda function, e.g. `CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS`. */
   readonly env?: Readonly<Record<string, string>>;
   readonly emulator?: EmulatorOptions;
+  /**
+   * The account the Lambda function (and its stack) lives in: its credentials map to that account in the emulator.
+   * Default: the legacy caller of account 111111111111 (access key `test`).
+   */
+  readonly accountId?: string;
+  /**
+   * Play a second stack against the emulator of another player (two accounts, one state): this player does not stop
+   * it. `emulator` options are then ignored.
+   */
+  readonly sharedWith?: Cfn;
+}
+
+/** The stack ID of an account's stack in the player: `arn:aws:cloudformation:us-east-1:<account>:stack/<name>/<uuid>`. */
+export function stackIdOf(accountId: string, name = 'LandingZone'): string {
+  return `arn:aws:cloudformation:us-east-1:${accountId}:stack/${name}/5b1c4e10-0000-0000-0000-${accountId}`;
 }
 
 export interface RequestOptions {
@@ -170,10 +185,13 @@ export class Cfn {
   private host?: ChildProcess;
   private baseUrl = '';
   private stopped = false;
+  /** The StackId of requests that name none. */
+  private defaultStackId = STACK_ID;
 
-  constructor(readonly handlerName: HandlerName, readonly emulator: Emulator) {}
+  constructor(readonly handlerName: HandlerName, readonly emulator: Emulator, private readonly ownsEmulator = true) {}
 
   async start(options: StartOptions): Promise<void> {
+    if (options.accountId) this.defaultStackId = stackIdOf(options.accountId);
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -202,6 +220,7 @@ export class Cfn {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
+      ...(options.accountId ? this.emulator.envFor(options.accountId) : {}),
       // no shared config or credentials files, no instance metadata: nothing of the machine leaks in
       AWS_CONFIG_FILE: path.join(ROOT, '.tmp', 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: path.join(ROOT, '.tmp', 'no-aws-credentials'),
@@ -210,6 +229,7 @@ export class Cfn {
       AWS_ENDPOINT_URL_MACIE2: this.emulator.url,
       AWS_ENDPOINT_URL_WORKSPACES: this.emulator.url,
       AWS_ENDPOINT_URL_CLOUDFORMATION: this.emulator.url,
+      AWS_ENDPOINT_URL_STS: this.emulator.url,
       AWS_LAMBDA_FUNCTION_NAME: `integ-${this.handlerName}`,
       ...options.env,
     });
@@ -265,7 +285,7 @@ export class Cfn {
   }
 
   /** The stack as the player keeps it (created on first use). */
-  stack(stackId = STACK_ID): PlayedStack {
+  stack(stackId = this.defaultStackId): PlayedStack {
     let played = this.stacks.get(stackId);
     if (!played) {
       played = new PlayedStack(this.emulator, stackId, this.handlerName);
@@ -377,7 +397,7 @@ export class Cfn {
         host.kill('SIGKILL');
       });
     }
-    await this.emulator.stop();
+    if (this.ownsEmulator) await this.emulator.stop();
     if (this.server) {
       const server = this.server;
       await new Promise<void>((resolve) => {
@@ -396,7 +416,7 @@ export class Cfn {
       ResponseURL: `${this.baseUrl}/${requestId}?delivery=${this.nextDelivery++}`,
       LogicalResourceId: options.logicalResourceId ?? BASE.LogicalResourceId,
       ResourceType: RESOURCE_TYPES[this.handlerName],
-      StackId: options.stackId ?? STACK_ID,
+      StackId: options.stackId ?? this.defaultStackId,
     };
   }
 }
@@ -500,7 +520,7 @@ function withoutServiceToken(properties: Record<string, unknown>): Props {
  * the test runs: every test still gets its own emulator and its own, fresh Lambda host.
  */
 export async function startCfn(handlerName: HandlerName, options: StartOptions = {}): Promise<Cfn> {
-  const defaults = options.env === undefined && options.emulator === undefined;
+  const defaults = options.env === undefined && options.emulator === undefined && options.accountId === undefined && options.sharedWith === undefined;
   if (!defaults) return coldStart(handlerName, options);
   const ready = spare.get(handlerName) ?? coldStart(handlerName, {});
   const next = coldStart(handlerName, {});
@@ -512,8 +532,8 @@ export async function startCfn(handlerName: HandlerName, options: StartOptions =
 const spare = new Map<HandlerName, Promise<Cfn>>();
 
 async function coldStart(handlerName: HandlerName, options: StartOptions): Promise<Cfn> {
-  const emulator = await startEmulator(options.emulator);
-  const cfn = new Cfn(handlerName, emulator);
+  const emulator = options.sharedWith?.emulator ?? await startEmulator(options.emulator);
+  const cfn = new Cfn(handlerName, emulator, options.sharedWith === undefined);
   try {
     await cfn.start(options);
   } catch (error) {

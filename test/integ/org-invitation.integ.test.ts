@@ -2,7 +2,7 @@
  * OrgInvitation, end to end: the shipped bundle's `onEvent`, the real SDK client, the emulator's Organizations, and
  * CloudFormation's responses. Every scenario ends with the leak check (`expectFinalState`).
  */
-import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, FAULT_BUDGET_MS, OTHER_STACK_ID, startCfn, StartOptions } from './cfn';
+import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, FAULT_BUDGET_MS, OTHER_STACK_ID, STACK_ID, startCfn, StartOptions } from './cfn';
 import { DAY_MS } from '../emulator/common';
 
 jest.setTimeout(60_000);
@@ -302,6 +302,8 @@ describe('answers of Organizations', () => {
     const failed = await cfn.create(target);
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
     expect(failed.Reason).toContain(named);
+    // users search for the reason code
+    expect(failed.Reason).toContain('(ALREADY_IN_AN_ORGANIZATION)');
     expect(failed.Reason).toMatch(/another AWS Organization/);
     expect(failed.Reason).toMatch(/leave that organization/);
     expect((await cfn.delete(CREATE_FAILED, target)).Status).toBe('SUCCESS');
@@ -510,7 +512,23 @@ describe('faults', () => {
     cfn.expectFinalState();
   });
 
-  test('a Create cut off by the Lambda deadline while its invitation is in flight leaves no open invitation once its failed resource is deleted', async () => {
+  test('a Create cut off by the Lambda deadline: the Delete never cancels an invitation another stack opened before', async () => {
+    const { emulator } = await start();
+    // another stack's invitation, a minute old
+    emulator.advanceTime(-60_000);
+    const outside = await cfn.create(props(A), { logicalResourceId: 'Outside', stackId: OTHER_STACK_ID });
+    emulator.advanceTime(60_000);
+    emulator.faults.delay('ListHandshakesForOrganization', 3_000);
+    const failed = await cfn.create(props(A), { lambdaTimeoutMs: LAMBDA_TIME });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: expect.stringMatching(CREATE_TIMED_OUT) });
+    expect((await cfn.delete(failed.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    expect(emulator.calls.CancelHandshake).toBe(0);
+    cfn.expectFinalState({ openHandshakes: [outside.PhysicalResourceId] });
+  });
+
+  // The timed-out marker carries the start of the cut-off Create (the runtime's `since`): the invitation it sent is
+  // newer, so the Delete cancels it.
+  test('a Create cut off by the Lambda deadline while its invitation is in flight: the Delete cancels the invitation it made', async () => {
     const { emulator } = await start();
     // the invitation takes effect at once; its answer comes after the runtime gave up
     emulator.faults.delay('InviteAccountToOrganization', 3_000);
@@ -519,6 +537,60 @@ describe('faults', () => {
     expect(emulator.calls.InviteAccountToOrganization).toBe(1);
     // CloudFormation deletes the resource whose Create failed: nothing may stay behind
     expect((await cfn.delete(failed.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+});
+
+describe('issue 10: tokens, deploy-time target types, old properties', () => {
+  const tokens = { templateProperties: { TargetId: { Ref: 'Target' }, TargetType: 'ACCOUNT' } };
+
+  test('a renamed construct whose target comes from a parameter: the Delete of the old logical ID leaves the invitation open', async () => {
+    const { emulator } = await start();
+    const old = await cfn.create(props(A), { logicalResourceId: 'Old', ...tokens });
+    emulator.cloudformation.setParameters(STACK_ID, { Target: A });
+    const renamed = await cfn.create(props(A), { logicalResourceId: 'New', ...tokens });
+    expect(renamed).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: old.PhysicalResourceId, Data: { Adopted: true } });
+    expect((await cfn.delete(old.PhysicalResourceId, props(A), { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
+    expect(emulator.calls.CancelHandshake).toBe(0);
+    cfn.expectFinalState({ openHandshakes: [old.PhysicalResourceId] });
+    expect((await cfn.delete(renamed.PhysicalResourceId, props(A), { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a renamed construct whose target comes from an import: kept (possibly the same target), and the log says why', async () => {
+    const { emulator } = await start();
+    const imported = { templateProperties: { TargetId: { 'Fn::ImportValue': 'Shared-Target' }, TargetType: 'ACCOUNT' } };
+    const old = await cfn.create(props(A), { logicalResourceId: 'Old', ...imported });
+    await cfn.create(props(A), { logicalResourceId: 'New', ...imported });
+    expect((await cfn.delete(old.PhysicalResourceId, props(A), { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
+    expect(emulator.calls.CancelHandshake).toBe(0);
+    expect(cfn.logs()).toMatch(/"level":"WARN".*cannot resolve.*"intrinsic":"Fn::ImportValue"/);
+    cfn.expectFinalState({ openHandshakes: [old.PhysicalResourceId] });
+  });
+
+  test('an email target from a parameter without TargetType is invited as EMAIL (decided at deploy time)', async () => {
+    const { emulator } = await start();
+    emulator.org.registerAccount(A, 'owner@example.com');
+    const created = await cfn.create({ TargetId: 'owner@example.com' });
+    expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: expect.stringMatching(HANDSHAKE_ID) });
+    expect(emulator.requests.find((r) => r.op === 'InviteAccountToOrganization')?.input.Target).toEqual({ Id: 'owner@example.com', Type: 'EMAIL' });
+    const bad = await cfn.create({ TargetId: 'team-a' }, { logicalResourceId: 'Bad' });
+    expect(bad).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(bad.Reason).toMatch(/TargetId team-a is neither a 12-digit account ID nor an email address/);
+    expect((await cfn.delete(created.PhysicalResourceId, { TargetId: 'owner@example.com' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('old properties that no longer parse (Tags of an older version) do not hide a changed target', async () => {
+    await start();
+    const created = await cfn.create(props(A));
+    const oldRaw = props(A, { Tags: ['a list, as an older version wrote them'] });
+    const changed = await cfn.update(created.PhysicalResourceId, props(B), oldRaw);
+    expect(changed).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: expect.stringMatching(HANDSHAKE_ID) });
+    expect(changed.PhysicalResourceId).not.toBe(created.PhysicalResourceId);
+    expect((await cfn.delete(created.PhysicalResourceId, oldRaw)).Status).toBe('SUCCESS');
+    cfn.expectFinalState({ openHandshakes: [changed.PhysicalResourceId] });
+    expect((await cfn.delete(changed.PhysicalResourceId, props(B))).Status).toBe('SUCCESS');
     cfn.expectFinalState();
   });
 });

@@ -2,7 +2,7 @@
  * WorkSpacesAccountLink, end to end: the shipped bundle's `onEvent`, the real SDK client, the emulator's WorkSpaces
  * account links, and CloudFormation's responses. Every scenario ends with the leak check (`expectFinalState`).
  */
-import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, FAULT_BUDGET_MS, OTHER_STACK_ID, startCfn, StartOptions } from './cfn';
+import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, FAULT_BUDGET_MS, OTHER_STACK_ID, STACK_ID, startCfn, StartOptions } from './cfn';
 
 jest.setTimeout(60_000);
 
@@ -11,6 +11,7 @@ const B = '333333333333';
 const props = (targetAccountId: string) => ({ TargetAccountId: targetAccountId });
 /** The link ID pattern of the service model. */
 const LINK_ID = /^link-.{8,24}$/;
+const PENDING = 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT';
 
 let cfn: Cfn;
 async function start(options?: StartOptions): Promise<Cfn> {
@@ -185,15 +186,47 @@ describe('CloudFormation lifecycles', () => {
     cfn.expectFinalState();
   });
 
-  test('a link deleted outside the stack: update reports LINK_NOT_FOUND, delete succeeds', async () => {
+  test('a link deleted outside the stack: the next update invites again (new link), the cleanup of the old ID succeeds', async () => {
     const { emulator } = await start();
     const lA = (await cfn.create(props(A), { logicalResourceId: 'Link' })).PhysicalResourceId;
     // someone deletes the pending invitation in the console (here: a resource of another stack for the same link)
     expect((await cfn.delete(lA, props(A), { logicalResourceId: 'Console', stackId: OTHER_STACK_ID })).Status).toBe('SUCCESS');
-    expect(await cfn.update(lA, props(A), props(A), { logicalResourceId: 'Link' }))
-      .toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lA, Data: { AccountLinkStatus: 'LINK_NOT_FOUND' } });
+    const again = await cfn.update(lA, props(A), props(A), { logicalResourceId: 'Link' });
+    expect(again).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: expect.stringMatching(LINK_ID), Data: { AccountLinkStatus: PENDING } });
+    expect(again.PhysicalResourceId).not.toBe(lA);
+    // CloudFormation's cleanup of the replaced physical ID
     expect((await cfn.delete(lA, props(A), { logicalResourceId: 'Link' })).Status).toBe('SUCCESS');
-    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(1);
+    cfn.expectFinalState({ pendingLinks: [again.PhysicalResourceId] });
+    expect((await cfn.delete(again.PhysicalResourceId, props(A), { logicalResourceId: 'Link' })).Status).toBe('SUCCESS');
+    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(2);
+    cfn.expectFinalState();
+  });
+
+  test('a REJECTED link: the next update invites again, as OrgInvitation does after DECLINED', async () => {
+    const { emulator } = await start();
+    const lA = (await cfn.create(props(A), { logicalResourceId: 'Link' })).PhysicalResourceId;
+    emulator.workspaces.reject(lA);
+    const again = await cfn.update(lA, props(A), props(A), { logicalResourceId: 'Link' });
+    expect(again).toMatchObject({ Status: 'SUCCESS', Data: { AccountLinkStatus: PENDING, Adopted: false } });
+    expect(again.PhysicalResourceId).not.toBe(lA);
+    expect(emulator.calls.CreateAccountLinkInvitation).toBe(2);
+    expect((await cfn.delete(lA, props(A), { logicalResourceId: 'Link' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState({ pendingLinks: [again.PhysicalResourceId] });
+    expect((await cfn.delete(again.PhysicalResourceId, props(A), { logicalResourceId: 'Link' })).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
+  });
+
+  test('a renamed construct whose target comes from a parameter: the Delete of the old logical ID leaves the link', async () => {
+    const { emulator } = await start();
+    const tokens = { templateProperties: { TargetAccountId: { Ref: 'LinkTarget' } } };
+    const old = await cfn.create(props(A), { logicalResourceId: 'Old', ...tokens });
+    emulator.cloudformation.setParameters(STACK_ID, { LinkTarget: A });
+    const renamed = await cfn.create(props(A), { logicalResourceId: 'New', ...tokens });
+    expect(renamed).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: old.PhysicalResourceId, Data: { Adopted: true } });
+    expect((await cfn.delete(old.PhysicalResourceId, props(A), { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
+    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(0);
+    cfn.expectFinalState({ pendingLinks: [old.PhysicalResourceId] });
+    expect((await cfn.delete(renamed.PhysicalResourceId, props(A), { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
     cfn.expectFinalState();
   });
 
@@ -335,13 +368,16 @@ describe('faults', () => {
     cfn.expectFinalState({ pendingLinks: [created.PhysicalResourceId] });
   });
 
-  test('a Create cut off by the Lambda deadline while its invitation is in flight leaves no pending link once its failed resource is deleted', async () => {
+  test('a Create cut off by the Lambda deadline while its invitation is in flight: the Delete keeps the pending link (nothing shows who made it) and says so', async () => {
     const { emulator } = await start();
     emulator.faults.delay('CreateAccountLinkInvitation', 3_000);
     const failed = await cfn.create(props(A), { lambdaTimeoutMs: LAMBDA_TIME });
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: expect.stringMatching(CREATE_TIMED_OUT) });
     expect(emulator.calls.CreateAccountLinkInvitation).toBe(1);
     expect((await cfn.delete(failed.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
+    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(0);
+    expect(cfn.logs()).toMatch(/"level":"WARN".*nothing shows which, so it is kept/);
+    cfn.expectFinalState({ pendingLinks: emulator.workspaces.pendingLinks().map((l) => l.AccountLinkId!) });
+    expect(emulator.workspaces.pendingLinks()).toHaveLength(1);
   });
 });
