@@ -1,11 +1,8 @@
 import { awscdk, javascript } from 'projen';
-
-/**
- * The custom-resource handlers. Each one is bundled by esbuild into
- * `assets/lambda/<name>/index/index.js` (shipped in the npm tarball, git-ignored)
- * and referenced by path from `src/` / `lib/` by the shared provider helper.
- */
-const HANDLERS = ['org-invitation', 'macie-invitations', 'workspaces-account-link'];
+// The handler registry (plain data, no imports): one esbuild bundle per entry, written to
+// `assets/lambda/<name>/index/index.js` (shipped in the npm tarball, git-ignored) and referenced by path from
+// `src/` / `lib/` by the shared provider helper.
+import { HANDLER_NAMES, handlerEntrypoint } from './src/private/handlers';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-account-invitations',
@@ -85,8 +82,8 @@ project.package.addPackageResolutions('unrs-resolver@1.12.2');
 // `mainFields: module,main` lets esbuild pick the SDK's ES-module build, which tree-shakes far better.
 // The bundles are deterministic: the same sources and lockfile give the same bytes, hence the same asset hash.
 // ---------------------------------------------------------------------------------------------------------------
-for (const name of HANDLERS) {
-  project.bundler.addBundle(`lambda/${name}/index.ts`, {
+for (const name of HANDLER_NAMES) {
+  project.bundler.addBundle(handlerEntrypoint(name), {
     platform: 'node',
     target: 'node22',
     format: 'cjs',

@@ -5,6 +5,7 @@
  */
 /* eslint-disable import/no-extraneous-dependencies, @typescript-eslint/no-require-imports */ // not shipped; the bundle is loaded as Lambda does
 import * as macie from '@aws-sdk/client-macie2';
+import { HANDLERS } from '../src/private/handlers';
 import { Emulator, startEmulator } from '../test/emulator/emulator';
 import { createEvent } from '../test/util/events';
 
@@ -57,7 +58,7 @@ export async function macieLoad(bundle: string, members = 1000, latencyMs = 20):
     DisableEmailNotification: 'false',
     RemovalPolicy: 'DESTROY',
   };
-  const event = createEvent(properties, { ResourceType: 'Custom::MacieInvitations', LogicalResourceId: 'MacieC0FFEE00' });
+  const event = createEvent(properties, { ResourceType: HANDLERS['macie-invitations'].resourceType, LogicalResourceId: 'MacieC0FFEE00' });
 
   let requests: Emulator['requests'] = [];
   const handler = await withEmulator(latencyMs, async (emulator) => {

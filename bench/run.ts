@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
+import { bundleFile, HandlerName, HANDLERS as REGISTRY } from '../src/private/handlers';
 import { coldLoad, coldLoadTargets, spawnTimed } from './cold-load';
 import { macieLoad, MacieLoadResult } from './macie-load';
 import { Impl, Kind, KINDS, LIMITS, Metrics, synthesize, SynthOptions } from './synth-app';
@@ -38,12 +39,13 @@ const RESERVE_S = 75;
 const MAX_N = 1000;
 const MACIE_MEMBERS = 1000;
 const MACIE_LATENCY_MS = 20;
-const HANDLERS: Record<Kind, { bundle: string; sdkClient: string }> = {
-  org: { bundle: 'org-invitation', sdkClient: '@aws-sdk/client-organizations' },
-  macie: { bundle: 'macie-invitations', sdkClient: '@aws-sdk/client-macie2' },
-  workspaces: { bundle: 'workspaces-account-link', sdkClient: '@aws-sdk/client-workspaces' },
-};
-const bundlePath = (kind: Kind) => path.join(ROOT, 'assets/lambda', HANDLERS[kind].bundle, 'index/index.js');
+/** The benchmark's kinds, as entries of the handler registry (src/private/handlers.ts). */
+const HANDLER_OF: Record<Kind, HandlerName> = { org: 'org-invitation', macie: 'macie-invitations', workspaces: 'workspaces-account-link' };
+const HANDLERS: Record<Kind, { bundle: string; sdkClient: string }> = Object.fromEntries(KINDS.map((k) => {
+  const entry = REGISTRY[HANDLER_OF[k]];
+  return [k, { bundle: entry.name, sdkClient: entry.sdkClient }];
+})) as Record<Kind, { bundle: string; sdkClient: string }>;
+const bundlePath = (kind: Kind) => path.join(ROOT, bundleFile(HANDLER_OF[kind]));
 
 // ---- statistics and formatting ----------------------------------------------------------------------------------
 

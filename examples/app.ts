@@ -5,6 +5,7 @@
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { ExampleStack } from './example-stack';
+import { maskEmails } from '../src/private/patterns';
 
 const app = new App({ outdir: path.join(__dirname, 'cdk.out') });
 const stack = new ExampleStack(app, 'LandingZoneInvitations', { env: { account: '111111111111', region: 'us-east-1' } });
@@ -14,7 +15,7 @@ const template = assembly.getStackArtifact(stack.artifactId).template as {
   Outputs?: Record<string, { Description?: string; Value: unknown }>;
 };
 
-const mask = (value: unknown) => JSON.stringify(value).replace(/([^"\s@])[^"\s@]*@/g, '$1***@');
+const mask = (value: unknown) => maskEmails(JSON.stringify(value));
 const resources = Object.entries(template.Resources);
 const custom = resources.filter(([, r]) => r.Type.startsWith('Custom::'));
 

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
 
@@ -36,5 +36,8 @@ export class ExampleStack extends Stack {
     new WorkSpacesAccountLink(this, 'LinkWorkSpaces', {
       targetAccountId: '333333333333',
     });
+
+    // tags reach the library's Lambda functions, roles and log groups (tag policies, SCPs on untagged resources)
+    Tags.of(this).add('managed-by', 'landing-zone');
   }
 }

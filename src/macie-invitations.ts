@@ -1,9 +1,11 @@
-import { Arn, ArnFormat, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { InvitationBaseProps } from './invitation-base';
 import { addInvitationOutput } from './private/outputs';
+import { characterLength } from './private/patterns';
 import { InvitationProvider } from './private/provider';
-import { EMAIL_PATTERN, invalid, isConcrete, maskEmail, validateAccountId } from './private/validation';
+import { EMAIL_PATTERN, invalid, isConcrete, maskEmail, resolveRemovalPolicy, validateAccountId } from './private/validation';
 
 /**
  * An account to make a member of the stack account's Amazon Macie and to invite.
@@ -28,7 +30,7 @@ export interface MacieMember {
 /**
  * Properties of a `MacieInvitations`.
  */
-export interface MacieInvitationsProps {
+export interface MacieInvitationsProps extends InvitationBaseProps {
   /**
    * The accounts to make members of the stack account's Macie and to invite: at least 1, at most 1,000 (the
    * most accounts a Macie administrator can manage by invitation), each account ID at most once.
@@ -53,28 +55,6 @@ export interface MacieInvitationsProps {
    * @default false
    */
   readonly disableEmailNotification?: boolean;
-
-  /**
-   * What happens to the members when accounts are removed from `members`, when this construct is removed from
-   * the stack, or when the stack is deleted.
-   *
-   * `DESTROY` disassociates and deletes those members (an open invitation is withdrawn; an account that accepted
-   * leaves the administrator's Macie). `RETAIN` never removes a member: accounts removed from `members` stay
-   * members, and CloudFormation does not call the handler when the resource is deleted. Only `DESTROY` and `RETAIN`
-   * are supported.
-   *
-   * @default RemovalPolicy.DESTROY
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Whether to add stack outputs with the invited account IDs (comma-separated, 300 per output). CloudFormation
-   * allows 200 outputs per stack: turn this off when you do not need them (the `invitedAccountIds` attribute stays
-   * available).
-   *
-   * @default true
-   */
-  readonly emitOutputs?: boolean;
 }
 
 /** An administrator can manage at most 1,000 member accounts by invitation. */
@@ -95,6 +75,13 @@ const IDS_PER_OUTPUT = 300;
  * already invited or enabled are adopted. When an invitation fails, the members created by that deployment are
  * removed again. An update applies only the difference between the old and the new list. On delete, the members
  * are disassociated and deleted (unless `removalPolicy` is `RETAIN`).
+ *
+ * `removalPolicy` (`InvitationBaseProps`) applies when accounts are removed from `members`, when the construct is
+ * removed and when the stack is deleted: `DESTROY` (the default) disassociates and deletes those members (an open
+ * invitation is withdrawn; an account that accepted leaves the administrator's Macie). `RETAIN` never removes a
+ * member: accounts removed from `members` stay members, and CloudFormation does not call the handler when the
+ * resource is deleted. `emitOutputs` adds stack outputs with the invited account IDs (comma-separated, 300 per
+ * output).
  *
  * The invited accounts still have to accept the invitation in their own Macie console (or with
  * `macie2:AcceptInvitation`); CloudFormation does not wait for that.
@@ -128,22 +115,13 @@ export class MacieInvitations extends Construct {
     const stack = Stack.of(this);
     validateMembers(this, props.members, stack.account);
     validateMessage(this, props.message);
-    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
-    if (this.removalPolicy !== RemovalPolicy.DESTROY && this.removalPolicy !== RemovalPolicy.RETAIN) {
-      invalid(this, `removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got ${this.removalPolicy}.`);
-    }
+    this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy);
 
-    const provider = InvitationProvider.of(this, {
-      handler: 'macie-invitations',
-      description: 'cdk-account-invitations: Amazon Macie members and invitations (CreateMember, CreateInvitations)',
-      // 1,000 members: 40 ListMembers pages, 1,000 CreateMember calls 10 at a time, 20 CreateInvitations calls
-      timeout: Duration.minutes(15),
-      statements: macieStatements,
-    });
+    const provider = InvitationProvider.of(this, 'macie-invitations', macieStatements);
 
     // the custom resource's Data carries counts only (MemberCount, InvitedCount, ...): the account IDs come from synth
     // time, because 1,000 of them would not fit in the 4,096 bytes of Data
-    provider.createResource(this, 'Resource', 'Custom::MacieInvitations', {
+    provider.createResource(this, 'Resource', {
       Members: props.members.map((m) => ({ AccountId: m.accountId, Email: m.email })),
       Message: props.message,
       DisableEmailNotification: props.disableEmailNotification ?? false,
@@ -210,8 +188,10 @@ function validateMembers(scope: Construct, members: MacieMember[], ownAccount: s
 
 function validateMessage(scope: Construct, message: string | undefined): void {
   if (!isConcrete(message)) return;
-  if (message.length > MAX_MESSAGE_LENGTH) {
-    invalid(scope, `message must be at most ${MAX_MESSAGE_LENGTH} characters long, got ${message.length}.`);
+  // characters as AWS counts them (code points): an emoji is one character, two UTF-16 units
+  const length = characterLength(message);
+  if (length > MAX_MESSAGE_LENGTH) {
+    invalid(scope, `message must be at most ${MAX_MESSAGE_LENGTH} characters long, got ${length}.`);
   }
   if (CONTROL_CHARACTERS.test(message)) {
     invalid(scope, 'message must be a single line of text: it contains a line break, tab or other control character.');

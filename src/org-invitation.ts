@@ -1,9 +1,19 @@
-import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { InvitationBaseProps } from './invitation-base';
 import { addInvitationOutput } from './private/outputs';
 import { InvitationProvider } from './private/provider';
-import { ACCOUNT_ID_PATTERN, EMAIL_PATTERN, invalid, isConcrete, maskEmail, validateAccountId, validateLength } from './private/validation';
+import {
+  ACCOUNT_ID_PATTERN,
+  EMAIL_PATTERN,
+  invalid,
+  isConcrete,
+  maskEmail,
+  resolveRemovalPolicy,
+  validateAccountId,
+  validateLength,
+} from './private/validation';
 
 /**
  * How the invited account is identified.
@@ -18,7 +28,7 @@ export enum InvitationTargetType {
 /**
  * Properties of an `OrgInvitation`.
  */
-export interface OrgInvitationProps {
+export interface OrgInvitationProps extends InvitationBaseProps {
   /**
    * The account to invite: a 12-digit AWS account ID, or the email address of the account's owner.
    *
@@ -29,7 +39,8 @@ export interface OrgInvitationProps {
   /**
    * Whether `targetId` is an account ID or an email address.
    *
-   * @default - `EMAIL` when `targetId` contains '@', else `ACCOUNT`
+   * @default - when `targetId` is known at synth time: `EMAIL` when it contains '@', else `ACCOUNT`. When it is a
+   * token (a parameter, an SSM value, an import): decided at deploy time from the resolved value.
    */
   readonly targetType?: InvitationTargetType;
 
@@ -47,24 +58,6 @@ export interface OrgInvitationProps {
    * @default - no tags
    */
   readonly tags?: { [key: string]: string };
-
-  /**
-   * What happens to the invitation when this construct is removed from the stack, or the stack is deleted.
-   *
-   * `DESTROY` cancels the invitation if it is still open (an accepted invitation is left alone: the account stays
-   * in the organization). `RETAIN` leaves the invitation as it is; CloudFormation does not call the handler.
-   *
-   * @default RemovalPolicy.DESTROY
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Whether to add a stack output with the handshake ID. CloudFormation allows 200 outputs per stack: turn this
-   * off for large numbers of invitations (the attributes stay available).
-   *
-   * @default true
-   */
-  readonly emitOutputs?: boolean;
 }
 
 /** The limits the Organizations API puts on an invitation. */
@@ -80,6 +73,11 @@ const MAX_TAG_VALUE = 256;
  * On create, the handler sends `InviteAccountToOrganization` (or adopts an open invitation to the same target,
  * or succeeds with state `ALREADY_MEMBER` when the account is already in the organization). On delete it cancels
  * the invitation while it is open; it never removes an account from the organization.
+ *
+ * `removalPolicy` (`InvitationBaseProps`): `DESTROY` (the default) cancels the invitation if it is still open when
+ * the construct is removed or the stack is deleted (an accepted invitation is left alone: the account stays in the
+ * organization). `RETAIN` leaves the invitation as it is; CloudFormation does not call the handler. `emitOutputs`
+ * adds a stack output with the handshake ID.
  *
  * @example
  * import { OrgInvitation } from 'cdk-account-invitations';
@@ -114,30 +112,33 @@ export class OrgInvitation extends Construct {
    */
   public readonly handshakeState: string;
 
-  /** How the target is identified. */
-  public readonly targetType: InvitationTargetType;
+  /**
+   * How the target is identified, when known at synth time: the given `targetType`, or the type of a literal
+   * `targetId`. Undefined when `targetId` is a token and no `targetType` was given: the handler then decides at
+   * deploy time from the resolved value.
+   */
+  public readonly targetType?: InvitationTargetType;
 
   constructor(scope: Construct, id: string, props: OrgInvitationProps) {
     super(scope, id);
     this.targetType = resolveTargetType(this, props);
     validateNotesAndTags(this, props);
+    const removalPolicy = resolveRemovalPolicy(this, props.removalPolicy);
 
     const stack = Stack.of(this);
-    const provider = InvitationProvider.of(this, {
-      handler: 'org-invitation',
-      description: 'cdk-account-invitations: AWS Organizations invitations (InviteAccountToOrganization)',
-      timeout: Duration.minutes(5),
-      statements: orgStatements,
-    });
+    const provider = InvitationProvider.of(this, 'org-invitation', orgStatements);
     const organizationsArn = (resource: string, resourceName: string) => Arn.format({
       service: 'organizations', region: '', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     }, stack);
-    if (this.targetType === InvitationTargetType.ACCOUNT) {
+    // the membership check reads the account (ACCOUNT) or lists the accounts (EMAIL); a type decided at deploy
+    // time may need either
+    if (this.targetType !== InvitationTargetType.EMAIL) {
       provider.grant('describe-account', () => new iam.PolicyStatement({
         actions: ['organizations:DescribeAccount'],
         resources: [organizationsArn('account', 'o-*/*')],
       }));
-    } else {
+    }
+    if (this.targetType !== InvitationTargetType.ACCOUNT) {
       provider.grant('list-accounts', () => new iam.PolicyStatement({
         actions: ['organizations:ListAccounts'],
         resources: ['*'],
@@ -149,12 +150,13 @@ export class OrgInvitation extends Construct {
       provider.grant('tag', () => new iam.PolicyStatement({ actions: ['organizations:TagResource'], resources: ['*'] }));
     }
 
-    const resource = provider.createResource(this, 'Resource', 'Custom::OrgInvitation', {
+    const resource = provider.createResource(this, 'Resource', {
       TargetId: props.targetId,
+      // absent: the handler decides from the resolved targetId
       TargetType: this.targetType,
       Notes: props.notes,
       Tags: tags.length > 0 ? props.tags : undefined,
-    }, props.removalPolicy ?? RemovalPolicy.DESTROY);
+    }, removalPolicy);
 
     this.handshakeId = resource.getAttString('HandshakeId');
     this.handshakeArn = resource.getAttString('HandshakeArn');
@@ -162,8 +164,16 @@ export class OrgInvitation extends Construct {
 
     if (props.emitOutputs ?? true) {
       addInvitationOutput(this, this.handshakeId,
-        `Handshake ID of the AWS Organizations invitation to the ${this.targetType === InvitationTargetType.EMAIL ? 'email address' : 'account'} of ${this.node.path}`);
+        `Handshake ID of the AWS Organizations invitation to the ${targetDescription(this.targetType)} of ${this.node.path}`);
     }
+  }
+}
+
+function targetDescription(type: InvitationTargetType | undefined): string {
+  switch (type) {
+    case InvitationTargetType.EMAIL: return 'email address';
+    case InvitationTargetType.ACCOUNT: return 'account';
+    default: return 'account or email address';
   }
 }
 
@@ -184,11 +194,11 @@ function orgStatements(stack: Stack): iam.PolicyStatement[] {
   ];
 }
 
-function resolveTargetType(scope: Construct, props: OrgInvitationProps): InvitationTargetType {
+function resolveTargetType(scope: Construct, props: OrgInvitationProps): InvitationTargetType | undefined {
   const { targetId } = props;
   if (!isConcrete(targetId)) {
-    // a token: trust the given type, or assume an account ID
-    return props.targetType ?? InvitationTargetType.ACCOUNT;
+    // a token: trust the given type, or leave it to the handler, which sees the resolved value
+    return props.targetType;
   }
   const looksLikeEmail = targetId.includes('@');
   const type = props.targetType ?? (looksLikeEmail ? InvitationTargetType.EMAIL : InvitationTargetType.ACCOUNT);

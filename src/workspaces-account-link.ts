@@ -1,14 +1,15 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { InvitationBaseProps } from './invitation-base';
 import { addInvitationOutput } from './private/outputs';
 import { InvitationProvider } from './private/provider';
-import { invalid, isConcrete, validateAccountId } from './private/validation';
+import { isConcrete, resolveRemovalPolicy, validateAccountId } from './private/validation';
 
 /**
  * Properties of a `WorkSpacesAccountLink`.
  */
-export interface WorkSpacesAccountLinkProps {
+export interface WorkSpacesAccountLinkProps extends InvitationBaseProps {
   /**
    * The account to invite to the link: a 12-digit AWS account ID of the same organization (same payer account),
    * other than the stack's own account.
@@ -16,25 +17,6 @@ export interface WorkSpacesAccountLinkProps {
    * Tokens (a `CfnParameter`, an import) are accepted and checked at deploy time.
    */
   readonly targetAccountId: string;
-
-  /**
-   * What happens to the link invitation when this construct is removed from the stack, or the stack is deleted.
-   *
-   * `DESTROY` deletes the invitation while it is still pending acceptance. A `LINKED` link cannot be undone through
-   * the WorkSpaces API: it stays in place (the handler logs a warning). `RETAIN` leaves the invitation as it is;
-   * CloudFormation does not call the handler, also not when a changed `targetAccountId` replaces the link.
-   *
-   * @default RemovalPolicy.DESTROY
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Whether to add a stack output with the account link ID. CloudFormation allows 200 outputs per stack: turn this
-   * off for large numbers of links (the attributes stay available).
-   *
-   * @default true
-   */
-  readonly emitOutputs?: boolean;
 }
 
 /**
@@ -45,6 +27,11 @@ export interface WorkSpacesAccountLinkProps {
  * gets the same link), or adopts the existing link when the target is already linked or invited. On delete it
  * deletes the invitation while it is pending acceptance; a `LINKED` link cannot be undone through the API and is
  * left in place.
+ *
+ * `removalPolicy` (`InvitationBaseProps`): `DESTROY` (the default) deletes the invitation while it is still pending
+ * acceptance when the construct is removed, the stack is deleted or a changed `targetAccountId` replaces the link;
+ * a `LINKED` link stays in place (the handler logs a warning). `RETAIN` leaves the invitation as it is; CloudFormation
+ * does not call the handler. `emitOutputs` adds a stack output with the account link ID.
  *
  * Prerequisites: both accounts in the same AWS Organization under the same payer account, the stack in the region
  * where the target uses WorkSpaces, BYOL enabled for the stack's account; not available in AWS GovCloud (US).
@@ -79,20 +66,12 @@ export class WorkSpacesAccountLink extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     validateAccountId(this, 'targetAccountId', props.targetAccountId, stack.account);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
-    if (removalPolicy === RemovalPolicy.SNAPSHOT) {
-      invalid(this, 'removalPolicy SNAPSHOT is not supported by custom resources; use DESTROY or RETAIN.');
-    }
+    const removalPolicy = resolveRemovalPolicy(this, props.removalPolicy);
     this.targetAccountId = props.targetAccountId;
 
-    const provider = InvitationProvider.of(this, {
-      handler: 'workspaces-account-link',
-      description: 'cdk-account-invitations: Amazon WorkSpaces account links (CreateAccountLinkInvitation)',
-      timeout: Duration.minutes(5),
-      statements: workspacesStatements,
-    });
+    const provider = InvitationProvider.of(this, 'workspaces-account-link', workspacesStatements);
 
-    const resource = provider.createResource(this, 'Resource', 'Custom::WorkSpacesAccountLink', {
+    const resource = provider.createResource(this, 'Resource', {
       TargetAccountId: props.targetAccountId,
     }, removalPolicy);
 

@@ -116,7 +116,7 @@ describe('MacieInvitations', () => {
 
   test('SNAPSHOT and RETAIN_ON_UPDATE_OR_DELETE are rejected', () => {
     expect(() => new MacieInvitations(newStack(), 'Macie', { members: TWO, removalPolicy: RemovalPolicy.SNAPSHOT }))
-      .toThrow(/\[Security\/Macie\] removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got snapshot/);
+      .toThrow(/\[Security\/Macie\] removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got RemovalPolicy.SNAPSHOT\./);
     expect(() => new MacieInvitations(newStack(), 'Macie', { members: TWO, removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE }))
       .toThrow(/removalPolicy must be/);
   });
@@ -203,6 +203,13 @@ describe('MacieInvitations', () => {
         .toThrow(/\[Security\/Macie\] message must be a single line of text/);
       expect(() => new MacieInvitations(newStack(), 'Macie', { members: TWO, message: 'Tab\there' })).toThrow(/single line/);
       expect(() => new MacieInvitations(newStack(), 'Macie', { members: TWO, message: 'x'.repeat(80) })).not.toThrow();
+    });
+
+    test('the message length counts characters, not UTF-16 units: 80 emoji pass, 81 do not', () => {
+      // each emoji is one character (code point) but two UTF-16 units
+      expect(() => new MacieInvitations(newStack(), 'Macie', { members: TWO, message: '🛡'.repeat(80) })).not.toThrow();
+      expect(() => new MacieInvitations(newStack(), 'Macie', { members: TWO, message: '🛡'.repeat(81) }))
+        .toThrow(/\[Security\/Macie\] message must be at most 80 characters long, got 81\./);
     });
 
     test('tokens pass: account IDs, emails and the message from parameters or imports', () => {

@@ -105,6 +105,32 @@ describe('OrgInvitation', () => {
     expect(actions.filter((a) => a === 'organizations:ListAccounts')).toHaveLength(1);
   });
 
+  describe('a targetId known only at deploy time', () => {
+    test('without targetType: no TargetType at synth, both membership reads granted, targetType undefined', () => {
+      const stack = newStack();
+      const target = new CfnParameter(stack, 'Target');
+      const invite = new OrgInvitation(stack, 'Invite', { targetId: target.valueAsString });
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('Custom::OrgInvitation', { TargetId: { Ref: 'Target' }, TargetType: Match.absent() });
+      const actions = providerStatements(t).flatMap((s) => [s.Action].flat());
+      expect(actions).toContain('organizations:DescribeAccount');
+      expect(actions).toContain('organizations:ListAccounts');
+      expect(invite.targetType).toBeUndefined();
+      t.hasOutput('*', { Description: 'Handshake ID of the AWS Organizations invitation to the account or email address of Landing/Invite' });
+    });
+
+    test.each([InvitationTargetType.ACCOUNT, InvitationTargetType.EMAIL])('with targetType %s: that type, and only its grant', (type) => {
+      const stack = newStack();
+      const invite = new OrgInvitation(stack, 'Invite', { targetId: new CfnParameter(stack, 'Target').valueAsString, targetType: type });
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('Custom::OrgInvitation', { TargetType: type });
+      expect(invite.targetType).toBe(type);
+      const actions = providerStatements(t).flatMap((s) => [s.Action].flat());
+      expect(actions.includes('organizations:DescribeAccount')).toBe(type === InvitationTargetType.ACCOUNT);
+      expect(actions.includes('organizations:ListAccounts')).toBe(type === InvitationTargetType.EMAIL);
+    });
+  });
+
   test('outputs the handshake ID, without the email in the description', () => {
     const stack = newStack();
     const invite = new OrgInvitation(stack, 'Invite', { targetId: 'owner@example.com' });
@@ -180,7 +206,7 @@ describe('OrgInvitation', () => {
       new OrgInvitation(stack, 'Invite', { targetId: target.valueAsString, notes: notes.valueAsString });
       new OrgInvitation(stack, 'Imported', { targetId: Fn.importValue('AccountId') });
       Template.fromStack(stack).hasResourceProperties('Custom::OrgInvitation', {
-        TargetId: { Ref: 'Target' }, TargetType: 'ACCOUNT', Notes: { Ref: 'Notes' },
+        TargetId: { Ref: 'Target' }, TargetType: Match.absent(), Notes: { Ref: 'Notes' },
       });
     });
 

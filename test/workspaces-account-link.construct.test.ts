@@ -191,10 +191,11 @@ describe('WorkSpacesAccountLink synth-time validation', () => {
       .toThrow(/^\[LinkStack\/Link\] targetAccountId '111111111111' is the stack's own account/);
   });
 
-  test('rejects SNAPSHOT, which custom resources do not support', () => {
-    const stack = newStack();
-    expect(() => new WorkSpacesAccountLink(stack, 'Link', { targetAccountId: '333333333333', removalPolicy: RemovalPolicy.SNAPSHOT }))
-      .toThrow(/^\[LinkStack\/Link\] removalPolicy SNAPSHOT is not supported/);
+  test('rejects SNAPSHOT and RETAIN_ON_UPDATE_OR_DELETE, which custom resources do not support', () => {
+    expect(() => new WorkSpacesAccountLink(newStack(), 'Link', { targetAccountId: '333333333333', removalPolicy: RemovalPolicy.SNAPSHOT }))
+      .toThrow(/^\[LinkStack\/Link\] removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got RemovalPolicy.SNAPSHOT\./);
+    expect(() => new WorkSpacesAccountLink(newStack(), 'Link', { targetAccountId: '333333333333', removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE }))
+      .toThrow(/^\[LinkStack\/Link\] removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE\./);
   });
 
   test('a rejected construct creates no provider', () => {

@@ -12,9 +12,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import type { RequestContext } from '../lambda/shared/runtime';
 import { createClients, handler } from '../lambda/workspaces-account-link';
-import { loadServiceModels } from './emulator/models';
-import { validate } from './emulator/validate';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
+import { expectModelValidRequests as expectModelValid } from './util/model';
 import {
   AccountLinkProps,
   MAX_CLIENT_TOKEN,
@@ -50,19 +49,9 @@ function link(id: string, status: string, target = TARGET.targetAccountId, sourc
   return { AccountLinkId: id, AccountLinkStatus: status as AccountLink['AccountLinkStatus'], SourceAccountId: source, TargetAccountId: target };
 }
 
-const workspacesModel = loadServiceModels().services.workspaces;
-
 /** Every request sent so far satisfies the WorkSpaces service model (required members, patterns, lengths, ranges). */
 function expectModelValidRequests(): void {
-  const calls = ws.calls();
-  expect(calls.length).toBeGreaterThan(0);
-  for (const call of calls) {
-    const command = call.args[0] as { constructor: { name: string }; input: unknown };
-    const operation = command.constructor.name.replace(/Command$/, '');
-    const shape = workspacesModel.operations[operation]?.input;
-    expect(shape).toBeDefined();
-    expect({ operation, violations: validate(workspacesModel, shape!, command.input) }).toEqual({ operation, violations: [] });
-  }
+  expectModelValid(ws, 'workspaces');
 }
 
 function createToken(index = 0): string {

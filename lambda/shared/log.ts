@@ -6,20 +6,12 @@
  * careless call cannot put an email, a note or a token into CloudWatch Logs.
  */
 
-const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[^\s@"'<>(),;:]+/g;
+import { maskEmails } from '../../src/private/patterns';
+
+// email masking is defined once (src/private/patterns.ts), shared with the constructs' synth-time messages
+export { maskEmail, maskEmails } from '../../src/private/patterns';
+
 const SENSITIVE_KEYS = /^(email|emails|notes?|message|token|clienttoken|responseurl|resourceproperties|oldresourceproperties)$/i;
-
-/** `owner@example.com` -> `o***@example.com`. Enough to tell invitations apart, not enough to harvest. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  if (at < 1) return '***';
-  return `${email[0]}***${email.slice(at)}`;
-}
-
-/** Masks every email address inside a string. */
-export function maskEmails(text: string): string {
-  return text.replace(EMAIL, maskEmail);
-}
 
 /** A copy of `value` that is safe to log. */
 export function redact(value: unknown, depth = 0): unknown {

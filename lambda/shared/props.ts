@@ -40,8 +40,8 @@ export function stringMap(raw: Record<string, unknown>, key: string): Record<str
   return out;
 }
 
-export const ACCOUNT_ID = /^\d{12}$/;
-export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// the ID patterns are defined once, with the constructs' synth-time checks (bundled into each handler)
+export { ACCOUNT_ID, ACCOUNT_LINK_ID, EMAIL, HANDSHAKE_ID, ORGANIZATION_ID } from '../../src/private/patterns';
 
 /** Email addresses compare case-insensitively (as AWS matches account emails). */
 export function sameEmail(a: string, b: string): boolean {

@@ -6,27 +6,21 @@ import {
   CustomResourceProvider,
   CustomResourceProviderRuntime,
   Duration,
+  Lazy,
   RemovalPolicy,
   Size,
   Stack,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { bundleDirectory, HandlerName, HANDLERS } from './handlers';
+import { makeTaggable } from './tags';
 
-/**
- * Options of one kind of invitation provider.
- */
-export interface InvitationProviderOptions {
-  /** Folder of the handler under `lambda/` (and of its bundle under `assets/lambda/`), e.g. `org-invitation`. */
-  readonly handler: string;
-  /** What the function does, for its description. */
-  readonly description: string;
-  /** The function's timeout. */
-  readonly timeout: Duration;
-  /** Statements every provider of this kind needs. More are added with `grant`. */
-  readonly statements: (stack: Stack) => iam.PolicyStatement[];
-}
+/** Statements every provider of a kind needs (more are added with `grant`). */
+export type ProviderStatements = (stack: Stack) => iam.PolicyStatement[];
 
+/** Lambda's largest timeout. */
+const MAX_LAMBDA_TIMEOUT_SECONDS = 15 * 60;
 /** Log retention of the handlers' log groups, in days. */
 const LOG_RETENTION_DAYS = 365;
 
@@ -48,13 +42,16 @@ const LOG_RETENTION_DAYS = 365;
  * Trade-off: cdk-nag and `iam.Grant` do not see these raw resources; the policy is tested in this repository instead.
  */
 export class InvitationProvider extends Construct {
-  /** The provider of this kind in the stack of `scope`, created on first use. */
-  public static of(scope: Construct, options: InvitationProviderOptions): InvitationProvider {
+  /**
+   * The provider of handler `name` (an entry of the registry, `./handlers.ts`) in the stack of `scope`, created on
+   * first use with `statements`.
+   */
+  public static of(scope: Construct, name: HandlerName, statements: ProviderStatements): InvitationProvider {
     const stack = Stack.of(scope);
-    const id = `CdkAccountInvitations-${options.handler}`;
+    const id = `CdkAccountInvitations-${name}`;
     const existing = stack.node.tryFindChild(id);
     if (existing) return existing as InvitationProvider;
-    return new InvitationProvider(stack, id, options);
+    return new InvitationProvider(stack, id, name, statements);
   }
 
   /**
@@ -70,9 +67,9 @@ export class InvitationProvider extends Construct {
     return Duration.seconds(Math.min(3600, seconds));
   }
 
-  private static bundleDirectory(handler: string): string {
+  private static bundleDirectory(handler: HandlerName): string {
     // src/private -> ../../assets (ts-jest), lib/private -> ../../assets (published package)
-    const dir = path.join(__dirname, '..', '..', 'assets', 'lambda', handler, 'index');
+    const dir = path.join(__dirname, '..', '..', bundleDirectory(handler));
     if (!fs.existsSync(path.join(dir, 'index.js'))) {
       throw new Error(
         `cdk-account-invitations: the ${handler} handler bundle is missing at ${dir}. ` +
@@ -84,25 +81,29 @@ export class InvitationProvider extends Construct {
 
   /** The ARN of the function CloudFormation invokes. */
   public readonly serviceToken: string;
-  /** How long CloudFormation waits for an answer of this provider's resources (`serviceTimeout`). */
-  public readonly serviceTimeout: Duration;
+  /** The custom resource type of this kind (`Custom::...`, from the registry). */
+  public readonly resourceType: string;
   private readonly provider: CustomResourceProvider;
   private readonly grants = new Set<string>();
+  /** The function's timeout in seconds: the registry's, raised by `requireTimeout`. */
+  private timeoutSeconds: number;
 
-  private constructor(scope: Stack, id: string, options: InvitationProviderOptions) {
+  private constructor(scope: Stack, id: string, name: HandlerName, statements: ProviderStatements) {
     super(scope, id);
+    const entry = HANDLERS[name];
+    this.timeoutSeconds = entry.timeoutSeconds;
     // one per stack and kind: getOrCreateProvider keys it by this unique ID at the stack's root
-    const uniqueId = `CdkAccountInvitations${options.handler.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('')}`;
+    const uniqueId = `CdkAccountInvitations${name.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('')}`;
     this.provider = CustomResourceProvider.getOrCreateProvider(this, uniqueId, {
-      codeDirectory: InvitationProvider.bundleDirectory(options.handler),
+      codeDirectory: InvitationProvider.bundleDirectory(name),
       runtime: CustomResourceProviderRuntime.NODEJS_24_X,
       useCfnResponseWrapper: false,
-      timeout: options.timeout,
+      timeout: Duration.seconds(entry.timeoutSeconds),
       memorySize: Size.mebibytes(256),
-      description: options.description,
+      description: entry.description,
     });
     this.serviceToken = this.provider.serviceToken;
-    this.serviceTimeout = InvitationProvider.serviceTimeoutFor(options.timeout);
+    this.resourceType = entry.resourceType;
 
     const logGroup = new CfnResource(this, 'Logs', {
       type: 'AWS::Logs::LogGroup',
@@ -114,8 +115,15 @@ export class InvitationProvider extends Construct {
     fn.addPropertyOverride('Handler', 'index.onEvent');
     fn.addPropertyOverride('Architectures', ['arm64']);
     fn.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.ref });
+    // the largest timeout any construct of the stack requires, known once every construct has been added
+    fn.addPropertyOverride('Timeout', Lazy.number({ produce: () => this.timeoutSeconds }));
     const role = this.provider.node.findChild('Role') as CfnResource;
     role.addPropertyDeletionOverride('ManagedPolicyArns');
+
+    // core's CustomResourceProvider makes raw CfnResources, which `Tags.of` does not see: give each a tag manager
+    makeTaggable(fn);
+    makeTaggable(role);
+    makeTaggable(logGroup);
 
     this.addStatement(new iam.PolicyStatement({
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -128,7 +136,25 @@ export class InvitationProvider extends Construct {
       actions: ['cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
       resources: [scope.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${scope.stackName}/*` })],
     }));
-    for (const statement of options.statements(scope)) this.addStatement(statement);
+    for (const statement of statements(scope)) this.addStatement(statement);
+  }
+
+  /** The function's timeout: the largest one required so far (resolved at synth). */
+  public get timeout(): Duration {
+    return Duration.seconds(this.timeoutSeconds);
+  }
+
+  /**
+   * Makes the function's timeout at least `timeout` (e.g. an accepter's `waitTimeout` plus the time to answer
+   * CloudFormation). The function keeps the largest value any construct of the stack requires; Lambda allows
+   * at most 15 minutes.
+   */
+  public requireTimeout(timeout: Duration): void {
+    const seconds = Math.ceil(timeout.toSeconds({ integral: false }));
+    if (seconds > MAX_LAMBDA_TIMEOUT_SECONDS) {
+      throw new Error(`cdk-account-invitations: a Lambda function's timeout is at most ${MAX_LAMBDA_TIMEOUT_SECONDS} seconds, ${seconds} were required.`);
+    }
+    this.timeoutSeconds = Math.max(this.timeoutSeconds, seconds);
   }
 
   /**
@@ -142,24 +168,27 @@ export class InvitationProvider extends Construct {
   }
 
   /**
-   * A custom resource served by this provider. Its policy is inline in the function's role, and the resource
+   * A custom resource served by this provider, of the kind's registered type. Its policy is inline in the function's role, and the resource
    * references the function, which depends on the role: CloudFormation deletes the resource (and calls the handler)
    * before the permissions go away.
    */
   public createResource(
     scope: Construct,
     id: string,
-    resourceType: string,
     properties: Record<string, unknown>,
     removalPolicy: RemovalPolicy,
   ): CustomResource {
-    return new CustomResource(scope, id, {
+    const resource = new CustomResource(scope, id, {
       serviceToken: this.serviceToken,
-      resourceType,
+      resourceType: this.resourceType,
       properties,
       removalPolicy,
-      serviceTimeout: this.serviceTimeout,
     });
+    // the function's timeout may still rise after this resource (another accepter's waitTimeout): resolved at synth
+    (resource.node.defaultChild as CfnResource).addPropertyOverride('ServiceTimeout', Lazy.string({
+      produce: () => InvitationProvider.serviceTimeoutFor(this.timeout).toSeconds().toString(),
+    }));
+    return resource;
   }
 
   private addStatement(statement: iam.PolicyStatement): void {

@@ -1,8 +1,8 @@
-import { Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { ACCOUNT_ID, characterLength } from './patterns';
 
-export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export { ACCOUNT_ID as ACCOUNT_ID_PATTERN, EMAIL as EMAIL_PATTERN, maskEmail } from './patterns';
 
 /**
  * Throws a synth-time error naming the construct path.
@@ -18,12 +18,25 @@ export function isConcrete(value: string | undefined): value is string {
   return value !== undefined && !Token.isUnresolved(value);
 }
 
+/** The removal policies a custom resource of this library accepts. */
+const ACCEPTED_REMOVAL_POLICIES: readonly RemovalPolicy[] = [RemovalPolicy.DESTROY, RemovalPolicy.RETAIN];
+
 /**
- * Masks an email for messages: `owner@example.com` -> `o***@example.com`.
+ * The one rule for `removalPolicy`, for every construct: `DESTROY` (the default) or `RETAIN`. `SNAPSHOT` means
+ * nothing to a custom resource, and `RETAIN_ON_UPDATE_OR_DELETE` would keep what a replacement or a rolled-back
+ * create made without the handler ever being asked: both are rejected at synth time.
  */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  return at < 1 ? '***' : `${email[0]}***${email.slice(at)}`;
+export function resolveRemovalPolicy(scope: IConstruct, value: RemovalPolicy | undefined): RemovalPolicy {
+  const policy = value ?? RemovalPolicy.DESTROY;
+  if (!ACCEPTED_REMOVAL_POLICIES.includes(policy)) {
+    invalid(scope, `removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got RemovalPolicy.${removalPolicyName(policy)}.`);
+  }
+  return policy;
+}
+
+function removalPolicyName(policy: RemovalPolicy): string {
+  const entry = Object.entries(RemovalPolicy).find(([, v]) => v === policy);
+  return entry ? entry[0] : String(policy);
 }
 
 /**
@@ -31,7 +44,7 @@ export function maskEmail(email: string): string {
  */
 export function validateAccountId(scope: IConstruct, prop: string, value: string, ownAccount?: string): void {
   if (!isConcrete(value)) return;
-  if (!ACCOUNT_ID_PATTERN.test(value)) {
+  if (!ACCOUNT_ID.test(value)) {
     invalid(scope, `${prop} must be a 12-digit AWS account ID, got '${value}'.`);
   }
   if (ownAccount !== undefined && isConcrete(ownAccount) && value === ownAccount) {
@@ -40,11 +53,22 @@ export function validateAccountId(scope: IConstruct, prop: string, value: string
 }
 
 /**
- * Checks the length of a string (tokens pass).
+ * Checks an identifier against its pattern (tokens pass), e.g. a handshake, link or organization ID.
+ */
+export function validatePattern(scope: IConstruct, prop: string, value: string | undefined, pattern: RegExp, what: string): void {
+  if (!isConcrete(value)) return;
+  if (!pattern.test(value)) {
+    invalid(scope, `${prop} must be ${what} (${pattern.source}), got '${value}'.`);
+  }
+}
+
+/**
+ * Checks the length of a string in characters (Unicode code points, as AWS counts them; tokens pass).
  */
 export function validateLength(scope: IConstruct, prop: string, value: string | undefined, max: number, min = 0): void {
   if (!isConcrete(value)) return;
-  if (value.length > max || value.length < min) {
-    invalid(scope, `${prop} must be ${min > 0 ? `${min} to ` : 'at most '}${max} characters long, got ${value.length}.`);
+  const length = characterLength(value);
+  if (length > max || length < min) {
+    invalid(scope, `${prop} must be ${min > 0 ? `${min} to ` : 'at most '}${max} characters long, got ${length}.`);
   }
 }

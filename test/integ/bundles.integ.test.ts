@@ -8,8 +8,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { bundlePath, HandlerName, LAMBDA_TIMEOUT_MS, ROOT } from './cfn';
 import { MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../../src';
+import { HANDLER_NAMES } from '../../src/private/handlers';
 
-const HANDLERS: HandlerName[] = ['org-invitation', 'macie-invitations', 'workspaces-account-link'];
+const HANDLERS: readonly HandlerName[] = HANDLER_NAMES;
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -34,26 +34,22 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/private/handlers';
 import type { StackStatus } from '../emulator/cloudformation';
 import { Emulator, EmulatorOptions, startEmulator } from '../emulator/emulator';
 import type { RelationshipStatus } from '../emulator/macie';
 import { BASE, createEvent, deleteEvent, updateEvent } from '../util/events';
 
-export type HandlerName = 'org-invitation' | 'macie-invitations' | 'workspaces-account-link';
+export type { HandlerName } from '../../src/private/handlers';
 
-/** The Lambda timeout each construct configures (src/): the fake context starts with that much time left. */
-export const LAMBDA_TIMEOUT_MS: Readonly<Record<HandlerName, number>> = {
-  'org-invitation': 5 * 60_000,
-  'workspaces-account-link': 5 * 60_000,
-  'macie-invitations': 15 * 60_000,
-};
+const fromRegistry = <T>(pick: (name: HandlerName) => T) =>
+  Object.fromEntries(HANDLER_NAMES.map((name) => [name, pick(name)])) as Readonly<Record<HandlerName, T>>;
 
-/** The custom resource types the constructs declare (src/*.ts): the events' ResourceType and the template's Type. */
-export const RESOURCE_TYPES: Readonly<Record<HandlerName, string>> = {
-  'org-invitation': 'Custom::OrgInvitation',
-  'workspaces-account-link': 'Custom::WorkSpacesAccountLink',
-  'macie-invitations': 'Custom::MacieInvitations',
-};
+/** The Lambda timeout each construct configures (the handler registry): the fake context starts with that much time left. */
+export const LAMBDA_TIMEOUT_MS = fromRegistry((name) => HANDLERS[name].timeoutSeconds * 1000);
+
+/** The custom resource types the constructs declare (the handler registry): the events' ResourceType and the template's Type. */
+export const RESOURCE_TYPES = fromRegistry((name) => HANDLERS[name].resourceType);
 
 /** The stack of the events unless a request names another (test/util/events.ts). */
 export const STACK_ID = BASE.StackId;

@@ -2,6 +2,8 @@
  * CloudFormation custom-resource events for handler tests.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import type { RequestContext } from '../../lambda/shared/runtime';
+import { HandlerName, HANDLERS } from '../../src/private/handlers';
 
 export const BASE = {
   ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:provider',
@@ -49,6 +51,21 @@ export function deleteEvent(
     PhysicalResourceId: physicalId,
     ResourceProperties: { ServiceToken: BASE.ServiceToken, ...props },
   } as CloudFormationCustomResourceEvent;
+}
+
+/**
+ * The request context a lifecycle step receives (lambda/shared/runtime.ts), for the stack and logical ID of the
+ * events above and the handler's registered resource type; `overrides` set any field (e.g. `requestType`).
+ */
+export function requestContext(handler: HandlerName, overrides: Partial<RequestContext> = {}): RequestContext {
+  return {
+    requestType: 'Create',
+    stackId: BASE.StackId,
+    logicalResourceId: BASE.LogicalResourceId,
+    requestId: BASE.RequestId,
+    resourceType: HANDLERS[handler].resourceType,
+    ...overrides,
+  } as RequestContext;
 }
 
 /** An AWS-shaped SDK error, as the SDK's deserializers produce it (name, $fault, $metadata, extra members). */
