@@ -79,3 +79,11 @@ test('characterLength counts code points, not UTF-16 units', () => {
   expect(characterLength('😀😀')).toBe(2);
   expect('😀😀'.length).toBe(4);
 });
+
+test('masking long text without an address stays linear (no catastrophic backtracking)', () => {
+  const text = `${'a'.repeat(200_000)} ${'x.'.repeat(50_000)}@`;
+  const started = Date.now();
+  expect(maskEmails(text)).toBe(text);
+  // generous: the old expression took minutes on a fraction of this
+  expect(Date.now() - started).toBeLessThan(5_000);
+});

@@ -16,19 +16,37 @@ export const ACCOUNT_LINK_ID = /^link-.{8,24}$/;
 export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 /*
- * Email addresses inside free text. The local part is a run of quoted strings ("john doe"), comments ((work)) and
- * atoms (anything but whitespace and the delimiters of RFC 5322), so that a quoted, commented or apostrophe local
- * part is masked as a whole; an atom may contain an apostrophe (o'brien) but not start with one, so that a quote
- * around the address ('owner@example.com') stays outside. The domain may carry comments too.
+ * Email addresses inside free text, found from each '@' (a scan, not one regular expression: nested quantifiers would
+ * backtrack exponentially on long lines without an address). The local part before the '@' is a run of quoted strings
+ * ("john doe"), comments ((work)) and atom characters (anything but whitespace and RFC 5322's delimiters, apostrophes
+ * included: o'brien), at most MAX_LOCAL characters, so a quoted, commented or apostrophe local part is masked whole;
+ * leading apostrophes stay outside ('owner@example.com' in a message). The domain may carry comments.
  */
-const QUOTED = String.raw`"(?:[^"\\\r\n]|\\.)*"`;
-const COMMENT = String.raw`\([^()\r\n]*\)`;
-const ATOM_START = String.raw`[^\s@"'()<>\[\],;:\\]`;
-const ATOM_CHAR = String.raw`[^\s@"()<>\[\],;:\\]`;
-const LOCAL = `(?:${QUOTED}|${COMMENT}|${ATOM_START}${ATOM_CHAR}*)(?:${QUOTED}|${COMMENT}|${ATOM_CHAR}+)*`;
-const LABEL = String.raw`[^\s@"'()<>\[\],;:\\.]+`;
-const DOMAIN = `(?:${COMMENT})?${LABEL}(?:\\.${LABEL})+(?:${COMMENT})?`;
-const EMAIL_IN_TEXT = new RegExp(`${LOCAL}@${DOMAIN}`, 'g');
+const MAX_LOCAL = 256;
+const ATOM_CHAR = /[^\s@"()<>[\],;:\\]/;
+const DOMAIN_AT = /(?:\([^()\r\n]*\))?[^\s@"'()<>[\],;:\\.]+(?:\.[^\s@"'()<>[\],;:\\.]+)+(?:\([^()\r\n]*\))?/y;
+
+/** Where the local part that ends before `at` starts (`at` itself when there is none), not before `floor`. */
+function localStart(text: string, at: number, floor: number): number {
+  const limit = Math.max(floor, at - MAX_LOCAL);
+  let i = at;
+  while (i > limit) {
+    const c = text[i - 1];
+    if (c === '"' || c === ')') {
+      const open = c === '"' ? '"' : '(';
+      let j = i - 2;
+      while (j >= limit && text[j] !== open && text[j] !== '\n' && text[j] !== '\r' && !(c === ')' && text[j] === ')')) j--;
+      if (j < limit || text[j] !== open) break;
+      i = j;
+    } else if (ATOM_CHAR.test(c)) {
+      i--;
+    } else {
+      break;
+    }
+  }
+  while (i < at && text[i] === "'") i++;
+  return i;
+}
 
 /**
  * `owner@example.com` -> `o***@example.com`: enough to tell invitations apart, not enough to harvest. Only a
@@ -45,7 +63,20 @@ export function maskEmail(email: string): string {
 
 /** Masks every email address inside a string. */
 export function maskEmails(text: string): string {
-  return text.replace(EMAIL_IN_TEXT, maskEmail);
+  let out = '';
+  let done = 0;
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    if (at < done) continue;
+    const start = localStart(text, at, done);
+    if (start === at) continue;
+    DOMAIN_AT.lastIndex = at + 1;
+    const domain = DOMAIN_AT.exec(text);
+    if (!domain) continue;
+    const end = at + 1 + domain[0].length;
+    out += text.slice(done, start) + maskEmail(text.slice(start, end));
+    done = end;
+  }
+  return out + text.slice(done);
 }
 
 /** The length of a string in characters (Unicode code points), as AWS counts "characters", not UTF-16 units. */
