@@ -81,10 +81,22 @@ synth_typescript() {
   ts-node --transpile-only --project test/tsconfig.json examples/app.ts && cp -r examples/cdk.out "$out/typescript"
 }
 
-package_python() { jsii-pacmak --target python --outdir "$dist"; }
-install_python() {
+python_venv() {
   [ -x "$py" ] || python3 -m venv "$venv" || return 1
-  "$py" -m pip install -q --disable-pip-version-check -r examples/python/requirements.txt || return 1
+  # pacmak's own build tools at pacmak's own versions (setuptools, build, twine), and the consumer's dependencies;
+  # both are no-ops once the venv has them (PyPI's answers are not cached by pip here, the venv is the cache)
+  "$py" -m pip install -q --disable-pip-version-check \
+    -r node_modules/jsii-pacmak/lib/targets/python/requirements-dev.txt -r examples/python/requirements.txt
+}
+package_python() {
+  # what `jsii-pacmak --target python` does (generate, `python -m build`, `twine check`), but in the tier's venv
+  # without build isolation: pacmak's way makes a new venv and downloads its build tools twice on every run
+  local src=$dist/python-src/python
+  jsii-pacmak --target python --code-only --outdir "$dist/python-src" || return 1
+  "$py" -m build --no-isolation --wheel --outdir "$dist/python" "$src" || return 1
+  "$py" -m twine check "$dist"/python/*.whl
+}
+install_python() {
   # --no-deps: the wheel asks for aws-cdk-lib>=2.276.0, PyPI's newest is 2.275.0 (see requirements.txt)
   "$py" -m pip install -q --disable-pip-version-check --no-deps --force-reinstall "$dist"/python/*.whl
 }
@@ -117,17 +129,45 @@ compare() {
   node scripts/compare-templates.js "${args[@]}"
 }
 
+# the comparison's own control: a template with one changed property and one changed asset hash must fail it, and
+# the failure must name the resource and the property
+compare_detects_difference() {
+  local mutated=$out/mutated report
+  rm -rf "$mutated" && cp -r "$out/typescript" "$mutated"
+  node -e '
+    const fs = require("fs"), path = require("path");
+    const dir = process.argv[1];
+    const file = fs.readdirSync(dir).find((f) => f.endsWith(".template.json"));
+    const t = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
+    const [id, r] = Object.entries(t.Resources).find(([, r]) => r.Type.startsWith("Custom::"));
+    const key = Object.keys(r.Properties).find((k) => k !== "ServiceToken");
+    r.Properties[key] = "changed";
+    const [fnId, fn] = Object.entries(t.Resources).find(([, r]) => r.Type === "AWS::Lambda::Function");
+    fn.Properties.Code.S3Key = "0".repeat(64) + ".zip";
+    fs.writeFileSync(path.join(dir, file), JSON.stringify(t));
+    fs.writeFileSync(path.join(dir, "expect.txt"), `${id} (${r.Type}) Properties.${key}:\n${fnId} (AWS::Lambda::Function) Properties.Code.S3Key:\n`);
+  ' "$mutated" || return 1
+  if report=$(node scripts/compare-templates.js "typescript=$out/typescript" "mutated=$mutated"); then
+    echo "the comparison passed a changed template"; return 1
+  fi
+  echo "$report"
+  while read -r line; do
+    grep -qF "$line" <<<"$report" || { echo "the report does not name: $line"; return 1; }
+  done <"$mutated/expect.txt"
+}
+
 tier_start=$(date +%s)
 if [ "${LANGUAGES_SKIP_BUILD:-}" != 1 ]; then step build-library build_library || true; fi
 [ -f .jsii ] && [ -d assets/lambda ] || echo "no compiled library (.jsii, assets/): run npx projen build first" >&2
 step synth-typescript synth_typescript || true
 if want python; then
-  step package-python package_python && step install-python install_python && step synth-python synth_python \
+  step python-venv python_venv && step package-python package_python && step install-python install_python && step synth-python synth_python \
     && step test-python test_python
 fi
 if want java; then step package-java package_java && step synth-java synth_java; fi
 if want go; then step package-go package_go && step synth-go synth_go; fi
 step compare-templates compare && cat "$logs/compare-templates.log"
+step compare-detects-difference compare_detects_difference || true
 
 # the results as JUnit XML (for CI's summary line; pytest writes its own file)
 node -e '
@@ -142,7 +182,7 @@ fs.writeFileSync(process.argv[2], `<?xml version="1.0" encoding="UTF-8"?>\n<test
 
 passed=$(grep -c $'\tpassed\t' "$results")
 failed=$(grep -vc $'\tpassed\t' "$results")
-expected=$((2 + $(want python && echo 4 || echo 0) + $(want java && echo 2 || echo 0) + $(want go && echo 2 || echo 0)))
+expected=$((3 + $(want python && echo 5 || echo 0) + $(want java && echo 2 || echo 0) + $(want go && echo 2 || echo 0)))
 [ "${LANGUAGES_SKIP_BUILD:-}" != 1 ] && expected=$((expected + 1))
 # a step that never ran (an earlier one of its language failed) counts as failed
 failed=$((failed + expected - passed - failed))
