@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The language tier (`npx projen test:languages`): proves that Python, Java and Go users get a working package.
-#   1. jsii-pacmak builds the real packages from the compiled library: a Python wheel, a Java jar (pacmak's Maven
-#      project, built with mvn) and a Go module, into dist/lang/.
+#   1. jsii-pacmak builds the real packages from the compiled library into dist/lang/: a Python wheel (pacmak's
+#      generated project, `python -m build` and `twine check` in the tier's venv), a Java jar (pacmak's generated Maven
+#      project, built and deployed with mvn into a file repository) and a Go module (pacmak's own build).
 #   2. The consumer apps examples/python, examples/java and examples/go declare the same stack as examples/app.ts
 #      against those packages and each language's own aws-cdk-lib from its registry, and synthesize it.
 #   3. scripts/compare-templates.js checks that the four templates (TypeScript, Python, Java, Go) are the same,
@@ -111,7 +112,7 @@ package_java() {
   local version src=$dist/java-src/java
   version=$(sed -n 's:.*<cdk.version>\(.*\)</cdk.version>.*:\1:p' examples/java/pom.xml)
   jsii-pacmak --target java --code-only --outdir "$dist/java-src" || return 1
-  sed -i "s#<version>\[[0-9.]*,3\.0\.0)</version>\(.*\)#<version>[$version,3.0.0)</version>\1#" "$src/pom.xml"
+  sed -i "/<artifactId>aws-cdk-lib<\/artifactId>/{n;s#<version>\[[0-9.]*,#<version>[$version,#}" "$src/pom.xml"
   grep -q "\[$version,3.0.0)" "$src/pom.xml" || { echo "could not set aws-cdk-lib $version in $src/pom.xml"; return 1; }
   (cd "$src" && "${mvn[@]}" deploy "-DaltDeploymentRepository=local::default::file://$root/$dist/java") || return 1
   # Maven copies a release version into its local repository once and never looks again: drop the copy of the
