@@ -167,6 +167,18 @@ const bench = project.addTask('bench', { description: 'Benchmark the constructs 
 bench.spawn(project.bundler.bundleTask);
 bench.exec('ts-node --transpile-only --project test/tsconfig.json bench/run.ts', { receiveArgs: true });
 
+// ---------------------------------------------------------------------------------------------------------------
+// Language tier (issue 11): jsii-pacmak builds the real Python wheel, Java jar and Go module; the consumer apps in
+// examples/python, examples/java and examples/go synthesize the example stack against them and each language's
+// aws-cdk-lib; the four templates must be the same; pytest tests the Python user's stack. Needs a compiled library
+// (`npx projen build` first, or it compiles unless LANGUAGES_SKIP_BUILD=1). See scripts/languages/run.sh.
+// ---------------------------------------------------------------------------------------------------------------
+project.addTask('test:languages', {
+  description: 'Build the Python, Java and Go packages, synthesize the example stack in each language and compare the templates',
+  exec: 'bash scripts/languages/run.sh',
+});
+project.gitignore.exclude('/examples/java/target/', '__pycache__/', '/examples/python/.pytest_cache/');
+
 project.tsconfigDev.addInclude('../examples/**/*.ts');
 project.tsconfigDev.addInclude('../bench/**/*.ts');
 project.tsconfigDev.addInclude('../scripts/**/*.ts');

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# The language tier (`npx projen test:languages`): proves that Python, Java and Go users get a working package.
+#   1. jsii-pacmak builds the real packages from the compiled library into dist/lang/: a Python wheel (pacmak's
+#      generated project, `python -m build` and `twine check` in the tier's venv), a Java jar (pacmak's generated Maven
+#      project, built and deployed with mvn into a file repository) and a Go module (pacmak's own build).
+#   2. The consumer apps examples/python, examples/java and examples/go declare the same stack as examples/app.ts
+#      against those packages and each language's own aws-cdk-lib from its registry, and synthesize it.
+#   3. scripts/compare-templates.js checks that the four templates (TypeScript, Python, Java, Go) are the same,
+#      asset hashes included (the Lambda bundles ship inside each package and are found from there).
+#   4. pytest runs examples/python/tests (aws_cdk.assertions.Template: a fine-grained assertion and a snapshot).
+# Each step is one check: the tier prints "languages: N passed, N failed" and writes test-reports/languages.xml.
+#
+# aws-cdk-lib versions: npm 2.276.0 (the TypeScript build), Go 2.276.0 (examples/go/go.mod), PyPI 2.275.0 (its
+# newest: examples/python/requirements.txt), Maven Central 2.263.0 (its newest: examples/java/pom.xml). The packages
+# declare aws-cdk-lib >= 2.276.0, so the wheel is installed with --no-deps and pacmak's pom range is lowered to
+# Maven's version before the jar is built; the template comparison shows the result is the same.
+#
+# Environment:
+#   LANGUAGES_SKIP_BUILD=1   use the current lib/ and assets/ (set by .ci/run after `npx projen build`)
+#   LANGUAGES_CACHE=DIR      put the pip, Maven and Go download caches under DIR instead of the home directory
+#                            (an empty DIR measures a fresh machine)
+#   LANGUAGES=python,java,go the languages to check (default all three)
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+export PATH="$root/node_modules/.bin:$PATH"
+# Node 20 is end of life for jsii: the banner would drown every log
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
+
+work=.tmp/languages
+out=$work/out
+logs=$work/logs
+dist=dist/lang
+languages=",${LANGUAGES:-python,java,go},"
+rm -rf "$out" "$logs" "$dist"
+mkdir -p "$out" "$logs" "$dist" test-reports
+results=$work/results.tsv
+: >"$results"
+
+# caches: the home directory by default (shared by every clone and worktree on the machine, so CI's fresh clone
+# starts warm); LANGUAGES_CACHE moves them into one folder
+m2_repo="$HOME/.m2/repository"
+if [ -n "${LANGUAGES_CACHE:-}" ]; then
+  mkdir -p "$LANGUAGES_CACHE"
+  cache=$(cd "$LANGUAGES_CACHE" && pwd)
+  export PIP_CACHE_DIR="$cache/pip" GOMODCACHE="$cache/go-mod" GOCACHE="$cache/go-build"
+  m2_repo="$cache/m2"
+fi
+# -modcacherw: a module cache inside the project can be deleted with rm -rf; -mod=mod: go.sum may gain entries
+export GOFLAGS="-modcacherw -mod=mod -buildvcs=false"
+export GOTOOLCHAIN=local GOTELEMETRY=off
+mvn=(mvn -B -q "-Dmaven.repo.local=$m2_repo")
+venv=$work/venv
+py=$venv/bin/python
+
+# step NAME COMMAND...: runs one check, logs to $logs/NAME.log, records pass/fail and seconds
+step() {
+  local name=$1
+  shift
+  local start rc secs
+  start=$(date +%s%N)
+  "$@" >"$logs/$name.log" 2>&1
+  rc=$?
+  secs=$(awk "BEGIN { printf \"%.1f\", ($(date +%s%N) - $start) / 1e9 }")
+  if [ $rc -eq 0 ]; then
+    printf '%-24s ok    %6ss\n' "$name" "$secs"
+    printf '%s\tpassed\t%s\t\n' "$name" "$secs" >>"$results"
+  else
+    printf '%-24s FAIL  %6ss  (log: %s)\n' "$name" "$secs" "$logs/$name.log"
+    tail -n 40 "$logs/$name.log" | sed 's/^/    /'
+    printf '%s\tfailed\t%s\t%s\n' "$name" "$secs" "see $logs/$name.log" >>"$results"
+  fi
+  return $rc
+}
+want() { [[ $languages == *",$1,"* ]]; }
+
+build_library() { npx projen bundle && npx projen compile; }
+
+synth_typescript() {
+  # the reference: examples/app.ts itself (it writes examples/cdk.out)
+  rm -rf examples/cdk.out
+  ts-node --transpile-only --project test/tsconfig.json examples/app.ts && cp -r examples/cdk.out "$out/typescript"
+}
+
+python_venv() {
+  [ -x "$py" ] || python3 -m venv "$venv" || return 1
+  # pacmak's own build tools at pacmak's own versions (setuptools, build, twine), and the consumer's dependencies;
+  # both are no-ops once the venv has them (PyPI's answers are not cached by pip here, the venv is the cache)
+  "$py" -m pip install -q --disable-pip-version-check \
+    -r node_modules/jsii-pacmak/lib/targets/python/requirements-dev.txt -r examples/python/requirements.txt
+}
+package_python() {
+  # what `jsii-pacmak --target python` does (generate, `python -m build`, `twine check`), but in the tier's venv
+  # without build isolation: pacmak's way makes a new venv and downloads its build tools twice on every run
+  local src=$dist/python-src/python
+  jsii-pacmak --target python --code-only --outdir "$dist/python-src" || return 1
+  "$py" -m build --no-isolation --wheel --outdir "$dist/python" "$src" || return 1
+  "$py" -m twine check "$dist"/python/*.whl
+}
+install_python() {
+  # --no-deps: the wheel asks for aws-cdk-lib>=2.276.0, PyPI's newest is 2.275.0 (see requirements.txt)
+  "$py" -m pip install -q --disable-pip-version-check --no-deps --force-reinstall "$dist"/python/*.whl
+}
+synth_python() { (cd examples/python && CDK_OUTDIR="$root/$out/python" "$root/$py" app.py); }
+test_python() {
+  (cd examples/python && "$root/$py" -m pytest -q -p no:cacheprovider --junitxml="$root/test-reports/languages-pytest.xml")
+}
+
+package_java() {
+  # pacmak's own Maven build asks for aws-cdk-lib [2.276.0,3.0.0), which Maven Central does not serve yet: generate
+  # pacmak's Maven project, lower the range to the version the consumer uses, and build and deploy it with Maven
+  local version src=$dist/java-src/java
+  version=$(sed -n 's:.*<cdk.version>\(.*\)</cdk.version>.*:\1:p' examples/java/pom.xml)
+  jsii-pacmak --target java --code-only --outdir "$dist/java-src" || return 1
+  sed -i "/<artifactId>aws-cdk-lib<\/artifactId>/{n;s#<version>\[[0-9.]*,#<version>[$version,#}" "$src/pom.xml"
+  grep -q "\[$version,3.0.0)" "$src/pom.xml" || { echo "could not set aws-cdk-lib $version in $src/pom.xml"; return 1; }
+  (cd "$src" && "${mvn[@]}" deploy "-DaltDeploymentRepository=local::default::file://$root/$dist/java") || return 1
+  # Maven copies a release version into its local repository once and never looks again: drop the copy of the
+  # previous run so the consumer resolves the jar just built
+  rm -rf "$m2_repo/io/github/cdk-account-invitations"
+}
+synth_java() { (cd examples/java && CDK_OUTDIR="$root/$out/java" "${mvn[@]}" compile exec:java); }
+
+package_go() { jsii-pacmak --target go --outdir "$dist"; }
+synth_go() { (cd examples/go && CDK_OUTDIR="$root/$out/go" go run .); }
+
+compare() {
+  local args=("typescript=$out/typescript")
+  for lang in python java go; do want $lang && args+=("$lang=$out/$lang"); done
+  node scripts/compare-templates.js "${args[@]}"
+}
+
+# the comparison's own control: a template with one changed property and one changed asset hash must fail it, and
+# the failure must name the resource and the property
+compare_detects_difference() {
+  local mutated=$out/mutated report
+  rm -rf "$mutated" && cp -r "$out/typescript" "$mutated"
+  node -e '
+    const fs = require("fs"), path = require("path");
+    const dir = process.argv[1];
+    const file = fs.readdirSync(dir).find((f) => f.endsWith(".template.json"));
+    const t = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
+    const [id, r] = Object.entries(t.Resources).find(([, r]) => r.Type.startsWith("Custom::"));
+    const key = Object.keys(r.Properties).find((k) => k !== "ServiceToken");
+    r.Properties[key] = "changed";
+    const [fnId, fn] = Object.entries(t.Resources).find(([, r]) => r.Type === "AWS::Lambda::Function");
+    fn.Properties.Code.S3Key = "0".repeat(64) + ".zip";
+    fs.writeFileSync(path.join(dir, file), JSON.stringify(t));
+    fs.writeFileSync(path.join(dir, "expect.txt"), `${id} (${r.Type}) Properties.${key}:\n${fnId} (AWS::Lambda::Function) Properties.Code.S3Key:\n`);
+  ' "$mutated" || return 1
+  if report=$(node scripts/compare-templates.js "typescript=$out/typescript" "mutated=$mutated"); then
+    echo "the comparison passed a changed template"; return 1
+  fi
+  echo "$report"
+  while read -r line; do
+    grep -qF "$line" <<<"$report" || { echo "the report does not name: $line"; return 1; }
+  done <"$mutated/expect.txt"
+}
+
+tier_start=$(date +%s)
+if [ "${LANGUAGES_SKIP_BUILD:-}" != 1 ]; then step build-library build_library || true; fi
+[ -f .jsii ] && [ -d assets/lambda ] || echo "no compiled library (.jsii, assets/): run npx projen build first" >&2
+step synth-typescript synth_typescript || true
+if want python; then
+  step python-venv python_venv && step package-python package_python && step install-python install_python && step synth-python synth_python \
+    && step test-python test_python
+fi
+if want java; then step package-java package_java && step synth-java synth_java; fi
+if want go; then step package-go package_go && step synth-go synth_go; fi
+step compare-templates compare && cat "$logs/compare-templates.log"
+step compare-detects-difference compare_detects_difference || true
+
+
+# a step that never ran, because an earlier step of its language failed, is a failure too
+expected=(synth-typescript compare-templates compare-detects-difference)
+[ "${LANGUAGES_SKIP_BUILD:-}" != 1 ] && expected+=(build-library)
+want python && expected+=(python-venv package-python install-python synth-python test-python)
+want java && expected+=(package-java synth-java)
+want go && expected+=(package-go synth-go)
+for name in "${expected[@]}"; do
+  cut -f1 "$results" | grep -qx "$name" || printf '%s\tfailed\t0\tnot run: an earlier step failed\n' "$name" >>"$results"
+done
+# the results as JUnit XML (for CI's summary line; pytest writes its own file)
+node -e '
+const fs = require("fs");
+const rows = fs.readFileSync(process.argv[1], "utf8").trim().split("\n").filter(Boolean).map((l) => l.split("\t"));
+const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+const failed = rows.filter((r) => r[1] !== "passed").length;
+const cases = rows.map(([name, status, secs, msg]) => `    <testcase classname="languages" name="${esc(name)}" time="${secs}">` +
+  (status === "passed" ? "" : `<failure message="${esc(msg || "failed")}"/>`) + "</testcase>").join("\n");
+fs.writeFileSync(process.argv[2], `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="languages" tests="${rows.length}" failures="${failed}" errors="0" skipped="0">\n  <testsuite name="languages" tests="${rows.length}" failures="${failed}">\n${cases}\n  </testsuite>\n</testsuites>\n`);
+' "$results" test-reports/languages.xml
+passed=$(grep -c $'\tpassed\t' "$results")
+failed=$(grep -vc $'\tpassed\t' "$results")
+echo "language tier: $(( $(date +%s) - tier_start ))s; downloads cached in ${LANGUAGES_CACHE:-the home directory} (pip, Maven, Go) and $venv"
+echo "languages: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
