@@ -5,7 +5,14 @@ import { awscdk, javascript } from 'projen';
  * `assets/lambda/<name>/index/index.js` (shipped in the npm tarball, git-ignored)
  * and referenced by path from `src/` / `lib/` by the shared provider helper.
  */
-const HANDLERS = ['org-invitation', 'macie-invitations', 'workspaces-account-link'];
+const HANDLERS = [
+  'org-invitation',
+  'macie-invitations',
+  'workspaces-account-link',
+  'org-invitation-accepter',
+  'macie-invitation-accepter',
+  'workspaces-account-link-accepter',
+];
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-account-invitations',

@@ -6,6 +6,7 @@ import {
   CustomResourceProvider,
   CustomResourceProviderRuntime,
   Duration,
+  Lazy,
   RemovalPolicy,
   Size,
   Stack,
@@ -53,7 +54,10 @@ export class InvitationProvider extends Construct {
     const stack = Stack.of(scope);
     const id = `CdkAccountInvitations-${options.handler}`;
     const existing = stack.node.tryFindChild(id);
-    if (existing) return existing as InvitationProvider;
+    if (existing) {
+      (existing as InvitationProvider).requireTimeout(options.timeout);
+      return existing as InvitationProvider;
+    }
     return new InvitationProvider(stack, id, options);
   }
 
@@ -73,6 +77,7 @@ export class InvitationProvider extends Construct {
   public readonly serviceToken: string;
   private readonly provider: CustomResourceProvider;
   private readonly grants = new Set<string>();
+  private timeoutSeconds: number;
 
   private constructor(scope: Stack, id: string, options: InvitationProviderOptions) {
     super(scope, id);
@@ -87,6 +92,7 @@ export class InvitationProvider extends Construct {
       description: options.description,
     });
     this.serviceToken = this.provider.serviceToken;
+    this.timeoutSeconds = options.timeout.toSeconds();
 
     const logGroup = new CfnResource(this, 'Logs', {
       type: 'AWS::Logs::LogGroup',
@@ -96,6 +102,8 @@ export class InvitationProvider extends Construct {
 
     const fn = this.provider.node.findChild('Handler') as CfnResource;
     fn.addPropertyOverride('Handler', 'index.onEvent');
+    // the largest timeout any construct of this kind in the stack needs (accepters wait up to their waitTimeout)
+    fn.addPropertyOverride('Timeout', Lazy.number({ produce: () => this.timeoutSeconds }));
     fn.addPropertyOverride('Architectures', ['arm64']);
     fn.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.ref });
     const role = this.provider.node.findChild('Role') as CfnResource;
@@ -112,6 +120,11 @@ export class InvitationProvider extends Construct {
       resources: [scope.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${scope.stackName}/*` })],
     }));
     for (const statement of options.statements(scope)) this.addStatement(statement);
+  }
+
+  /** Raises the function's timeout to at least `timeout` (never lowers it). */
+  public requireTimeout(timeout: Duration): void {
+    this.timeoutSeconds = Math.max(this.timeoutSeconds, timeout.toSeconds());
   }
 
   /**

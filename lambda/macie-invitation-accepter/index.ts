@@ -1,0 +1,8 @@
+// Placeholder until the macie-invitation-accepter handler lands (replaced by its lifecycle): every request fails clearly.
+import { cfnEntryPoint } from '../shared/runtime';
+
+export const handler = async (): Promise<never> => {
+  throw new Error('macie-invitation-accepter: not implemented yet');
+};
+
+export const onEvent = cfnEntryPoint(handler);
