@@ -1,4 +1,4 @@
-import { Sighting, acceptWhenInvited, describeDuration } from '../lambda/shared/accept';
+import { InvitationEndedError, Sighting, acceptWhenInvited, describeDuration } from '../lambda/shared/accept';
 import { delayAfter, looksWithin, pollUntil } from '../lambda/shared/wait';
 
 /** A fake clock: `sleep` advances it instead of waiting. */
@@ -89,6 +89,21 @@ describe('acceptWhenInvited', () => {
     await expect(acceptWhenInvited(s)).rejects.toThrow(/\(inv-1\) ended with state CANCELED.*must send a new invitation/);
     expect(s.look.mock.calls.length).toBeGreaterThan(1);
     expect(accept).not.toHaveBeenCalled();
+  });
+
+  test('an invitation that ends between the look and the accept: keeps waiting, accepts the next one', async () => {
+    const gone = jest.fn(async (): Promise<string> => { throw new InvitationEndedError('inv-1', 'CANCELED'); });
+    const accept = jest.fn(async () => 'attrs-2');
+    const s = spec([{ kind: 'pending', id: 'inv-1', accept: gone }, { kind: 'none' }, { kind: 'pending', id: 'inv-2', accept }]);
+    await expect(acceptWhenInvited(s)).resolves.toBe('attrs-2');
+    expect(gone).toHaveBeenCalledTimes(1);
+    expect(accept).toHaveBeenCalledTimes(1);
+  });
+
+  test('an invitation that ends at the accept and no new one: the failure names its state', async () => {
+    const gone = jest.fn(async (): Promise<string> => { throw new InvitationEndedError('inv-1', 'DECLINED'); });
+    const s = spec([{ kind: 'pending', id: 'inv-1', accept: gone }, { kind: 'none' }]);
+    await expect(acceptWhenInvited(s)).rejects.toThrow(/\(inv-1\) ended with state DECLINED/);
   });
 
   test('durations read naturally', () => {

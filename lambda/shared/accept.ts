@@ -12,6 +12,17 @@ import { InvitationError } from './errors';
 import { log } from './log';
 import { Look, WaitOptions, pollUntil } from './wait';
 
+/**
+ * Thrown by a `pending` sighting's `accept` when the invitation ended between the look and the accept (canceled,
+ * declined or expired meanwhile): the wait goes on as after an `ended` sighting, instead of failing the deploy.
+ */
+export class InvitationEndedError extends Error {
+  constructor(public readonly id: string, public readonly state: string) {
+    super(`invitation ${id} ended with state ${state} before it could be accepted`);
+    this.name = 'InvitationEndedError';
+  }
+}
+
 /** What one look at this account's invitations found. */
 export type Sighting<A> =
   /** Already accepted, or already a member of the expected inviter: adopt. */
@@ -58,7 +69,13 @@ export async function acceptWhenInvited<A>(spec: AcceptSpec<A>): Promise<A> {
         return { done: true, value: sighting.attributes };
       case 'pending':
         log('INFO', `accepting the ${spec.what}`, { id: sighting.id });
-        return { done: true, value: await sighting.accept() };
+        try {
+          return { done: true, value: await sighting.accept() };
+        } catch (error) {
+          if (!(error instanceof InvitationEndedError)) throw error;
+          log('INFO', 'the invitation ended before it could be accepted: waiting for a new one', { id: error.id, state: error.state });
+          return { done: false, last: { id: error.id, state: error.state } };
+        }
       case 'other-inviter':
         throw new InvitationError(
           `The ${spec.invitee} ${sighting.detail ?? `is associated with ${sighting.inviter}`}, not with the expected ` +
