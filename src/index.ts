@@ -1,3 +1,4 @@
 export * from './org-invitation';
 export * from './workspaces-account-link';
 export * from './macie-invitations';
+export * from './macie-invitation-accepter';
