@@ -13,7 +13,7 @@ import {
   WorkSpacesClient,
   paginateListAccountLinks,
 } from '@aws-sdk/client-workspaces';
-import { Sighting, acceptWhenInvited } from '../shared/accept';
+import { AcceptSpec, InvitationEndedError, Sighting, acceptWhenInvited } from '../shared/accept';
 import { InvitationError, describeAwsError, isAwsError } from '../shared/errors';
 import { log } from '../shared/log';
 import { ACCOUNT_ID, optionalString, requiredString } from '../shared/props';
@@ -104,7 +104,8 @@ export interface AcceptLinkRequest {
   /** The account that accepts: the stack's account, or the invited account of an assumed role. */
   readonly targetAccountId: string;
   readonly accountLinkId?: string;
-  readonly wait: { readonly timeoutMs: number; readonly signal?: AbortSignal };
+  /** The budget and the request's abort signal (and, for tests, the clock). */
+  readonly wait: AcceptSpec<AcceptedLink>['wait'];
 }
 
 function attributes(link: AccountLink, request: AcceptLinkRequest, adopted: boolean, fallbackStatus: string): AcceptedLink {
@@ -198,12 +199,16 @@ async function acceptLink(clients: LinkAccepterClients, link: AccountLink & { Ac
     log('INFO', 'accepted the account link invitation', { linkId, status: result.accountLinkStatus });
     return result;
   } catch (error) {
-    if (error instanceof InvitationError) throw error;
+    if (error instanceof InvitationError || error instanceof InvitationEndedError) throw error;
     if (isAwsError(error, 'ConflictException')) {
       const now = await getLink(clients, linkId);
       if (now?.AccountLinkStatus === LINKED) {
         log('INFO', 'the link was already accepted: adopted', { linkId });
         return attributes({ ...link, ...now }, request, true, LINKED);
+      }
+      // rejected or deleted meanwhile: wait for a new invitation, as after an ended sighting
+      if (now === undefined || ENDED.has(now.AccountLinkStatus ?? '')) {
+        throw new InvitationEndedError(linkId, now?.AccountLinkStatus ?? LINK_NOT_FOUND);
       }
       const other = await otherSourceLinked(clients, request);
       const why = other
@@ -214,11 +219,8 @@ async function acceptLink(clients: LinkAccepterClients, link: AccountLink & { Ac
           'console (Account settings), then deploy again.';
       throw new InvitationError(`${doing} failed with ${describeAwsError(error)}. ${why}`, { cause: error });
     }
-    if (isAwsError(error, 'ResourceNotFoundException')) {
-      throw new InvitationError(`${doing} failed with ${describeAwsError(error)}: the invitation was deleted before it ` +
-        'could be accepted. The source account must send a new invitation (deploy the inviting stack again), then ' +
-        'deploy this stack again.', { cause: error });
-    }
+    // deleted by the source meanwhile: wait for a new invitation
+    if (isAwsError(error, 'ResourceNotFoundException')) throw new InvitationEndedError(linkId, LINK_NOT_FOUND);
     if (isAwsError(error, 'ValidationException', 'AccessDeniedException')) {
       const role = isAwsError(error, 'AccessDeniedException') ? ` ${ROLE_HINT}` : '';
       throw new InvitationError(`${doing} failed with ${describeAwsError(error)}.${role} ${PRECONDITIONS} Fix the cause, ` +
