@@ -2,3 +2,4 @@ export * from './org-invitation';
 export * from './workspaces-account-link';
 export * from './macie-invitations';
 export * from './macie-invitation-accepter';
+export * from './workspaces-account-link-accepter';
