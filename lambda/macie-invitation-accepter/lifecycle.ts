@@ -25,6 +25,7 @@ import { log } from '../shared/log';
 import { ACCOUNT_ID, optionalString, requiredString } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
 import { StackClients, propertiesKeptByStack, stackLocation, stringValues } from '../shared/stack';
+import type { WaitOptions } from '../shared/wait';
 
 /** The clients of the member side. The accept functions only need `macie` (an inviter may pass assumed-role clients). */
 export interface MacieAccepterClients extends StackClients {
@@ -270,12 +271,14 @@ export async function lookForInvitation(
 
 /**
  * Checks Macie, then adopts or accepts the administrator's invitation, waiting for it within `waitTimeoutMs`. Clients
- * are injected: the inviting side can call this with clients of a role in the invited account.
+ * are injected: the inviting side can call this with clients of a role in the invited account. `timing` (clock, sleep)
+ * is for tests.
  */
 export async function acceptMacieInvitation(
   clients: Pick<MacieAccepterClients, 'macie'>,
   props: Pick<MacieAccepterProps, 'administratorAccountId' | 'waitTimeoutMs'>,
   ctx: Pick<RequestContext, 'stackId'> & { readonly signal?: AbortSignal },
+  timing: Pick<WaitOptions, 'now' | 'sleep' | 'firstDelayMs' | 'maxDelayMs'> = {},
 ): Promise<MacieAcceptance> {
   await ensureMacieEnabled(clients, ctx);
   return acceptWhenInvited({
@@ -286,7 +289,7 @@ export async function acceptMacieInvitation(
     otherInviterHint:
       'An account has one Macie administrator per Region: disassociate from that administrator first (Macie console: ' +
       'Settings, Accounts; or macie2:DisassociateFromAdministratorAccount), or have it remove this account; then deploy again.',
-    wait: { timeoutMs: props.waitTimeoutMs, signal: ctx.signal },
+    wait: { ...timing, timeoutMs: props.waitTimeoutMs, signal: ctx.signal },
   });
 }
 
