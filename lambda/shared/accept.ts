@@ -65,7 +65,7 @@ export async function acceptWhenInvited<A>(spec: AcceptSpec<A>): Promise<A> {
     const sighting = await spec.look();
     switch (sighting.kind) {
       case 'accepted':
-        log('INFO', `already accepted: adopted`, {});
+        log('INFO', 'already accepted: adopted', {});
         return { done: true, value: sighting.attributes };
       case 'pending':
         log('INFO', `accepting the ${spec.what}`, { id: sighting.id });
