@@ -83,7 +83,8 @@ export class WorkSpacesAccountLinkAccepter extends Construct {
 
   /**
    * The status of the link when the stack was last deployed: `LINKED` after an accept or adoption; an update that
-   * kept the expectation reports the current status (`LINK_NOT_FOUND` when the link no longer exists). Never empty.
+   * kept the expectation reports the current status (`LINK_NOT_FOUND` when the link no longer exists, `UNKNOWN`
+   * when it could not be read). Never empty.
    *
    * @attribute
    */

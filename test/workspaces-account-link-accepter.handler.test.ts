@@ -7,7 +7,11 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { RequestContext } from '../lambda/shared/runtime';
+import { clientToken } from '../lambda/workspaces-account-link/lifecycle';
 import { handler } from '../lambda/workspaces-account-link-accepter';
+import { loadServiceModels } from './emulator/models';
+import { validate } from './emulator/validate';
+import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import {
   AcceptLinkRequest,
   acceptAccountLink,
@@ -15,10 +19,6 @@ import {
   parseProps,
   updateAccepter,
 } from '../lambda/workspaces-account-link-accepter/lifecycle';
-import { clientToken } from '../lambda/workspaces-account-link/lifecycle';
-import { loadServiceModels } from './emulator/models';
-import { validate } from './emulator/validate';
-import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 
 const ws = mockClient(WorkSpacesClient);
 const clients = { workspaces: new WorkSpacesClient({ region: 'eu-west-1', maxAttempts: 1 }) };
@@ -336,6 +336,16 @@ describe('update', () => {
 
     expect(result.Data).toMatchObject({ AccountLinkId: LINK, AccountLinkStatus: 'LINK_NOT_FOUND', SourceAccountId: SOURCE, TargetAccountId: OWN });
     expect(ws.commandCalls(AcceptAccountLinkInvitationCommand)).toHaveLength(0);
+  });
+
+  test('the same expectation, link unreadable (AccessDenied): succeeds with status UNKNOWN, so neither it nor its rollback fails', async () => {
+    ws.on(GetAccountLinkCommand).rejects(awsError('AccessDeniedException'));
+
+    const result = await handler(updateEvent(LINK, { ...PROPS, WaitTimeoutSeconds: '60' }, PROPS));
+
+    expect(result.Data).toMatchObject({ AccountLinkId: LINK, AccountLinkStatus: 'UNKNOWN' });
+    expect(ws.commandCalls(AcceptAccountLinkInvitationCommand)).toHaveLength(0);
+    expect(logs.text()).toMatch(/WARN.*could not read the link/);
   });
 
   test('a changed source behaves like Create for the new one', async () => {

@@ -14,7 +14,7 @@ import {
   paginateListAccountLinks,
 } from '@aws-sdk/client-workspaces';
 import { AcceptSpec, InvitationEndedError, Sighting, acceptWhenInvited } from '../shared/accept';
-import { InvitationError, describeAwsError, isAwsError } from '../shared/errors';
+import { InvitationError, describeAwsError, errorName, isAwsError } from '../shared/errors';
 import { log } from '../shared/log';
 import { ACCOUNT_ID, optionalString, requiredString } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
@@ -42,6 +42,8 @@ type Ctx = RequestContext & { readonly signal?: AbortSignal };
 const PAGE_SIZE = 25;
 /** Statuses of a link that ended without a link: the source must send a new invitation. */
 const ENDED = new Set(['REJECTED', 'LINKING_FAILED']);
+/** The status an unchanged update reports when the link cannot be read (attributes are never empty). */
+export const STATUS_UNKNOWN = 'UNKNOWN';
 /** The longest wait the construct allows (14 minutes), with a margin for old templates. */
 const MAX_WAIT_SECONDS = 15 * 60;
 
@@ -182,7 +184,12 @@ async function otherSourceLinked(clients: LinkAccepterClients, request: AcceptLi
  * AcceptAccountLinkInvitation with a client token derived from the request and the link (a retried deployment
  * sends the same token). ConflictException (already linked or invited): re-read the link and adopt it when LINKED.
  */
-async function acceptLink(clients: LinkAccepterClients, link: AccountLink & { AccountLinkId: string }, request: AcceptLinkRequest, ctx: Ctx): Promise<AcceptedLink> {
+async function acceptLink(
+  clients: LinkAccepterClients,
+  link: AccountLink & { AccountLinkId: string },
+  request: AcceptLinkRequest,
+  ctx: Ctx,
+): Promise<AcceptedLink> {
   const linkId = link.AccountLinkId;
   const doing = `Accepting the WorkSpaces account link invitation ${linkId} from source account ${request.sourceAccountId} ` +
     `in ${region()}`;
@@ -331,7 +338,15 @@ export async function updateAccepter(
     return createAccepter(clients, props, ctx);
   }
   const request = requestFor(props, ctx);
-  const link = await getLink(clients, physicalId);
+  let link: AccountLink | undefined;
+  try {
+    link = await getLink(clients, physicalId);
+  } catch (error) {
+    // nothing to change here, and the rollback of this update would read the same way: a failed read must not fail
+    // the update (nor its rollback)
+    log('WARN', 'expectation unchanged; could not read the link: status unknown', { linkId: physicalId, error: errorName(error) });
+    return linkResponse(attributes({ AccountLinkId: physicalId }, request, true, STATUS_UNKNOWN));
+  }
   log('INFO', 'expectation unchanged: nothing accepted', { linkId: physicalId, status: link?.AccountLinkStatus ?? LINK_NOT_FOUND });
   return linkResponse(attributes({ ...link, AccountLinkId: link?.AccountLinkId ?? physicalId }, request, true, LINK_NOT_FOUND));
 }
