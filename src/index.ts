@@ -3,3 +3,4 @@ export * from './workspaces-account-link';
 export * from './macie-invitations';
 export * from './macie-invitation-accepter';
 export * from './workspaces-account-link-accepter';
+export * from './org-invitation-accepter';

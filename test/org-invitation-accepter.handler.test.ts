@@ -365,7 +365,7 @@ describe('create: what AcceptHandshake answers', () => {
     ['UNUSED_PREPAYMENT_BALANCE', /Resolve the constraint UNUSED_PREPAYMENT_BALANCE/],
   ])('HandshakeConstraintViolationException %s: the message names the reason and what to do; no retry', async (reason, hint) => {
     org.on(AcceptHandshakeCommand).rejects(awsError('HandshakeConstraintViolationException', 'constraint', { Reason: reason }));
-    const error = await acceptOrganizationInvitation(clients, BY_MGMT, options()).catch((e: Error) => e);
+    const error = await acceptOrganizationInvitation(clients, BY_MGMT, options()).then(() => new Error('no failure'), (e: Error) => e);
     expect(error.message).toContain(`failed with HandshakeConstraintViolationException (${reason})`);
     expect(error.message).toMatch(hint);
     expect(org.commandCalls(AcceptHandshakeCommand)).toHaveLength(1);
@@ -417,7 +417,7 @@ describe('lifecycle: update and delete', () => {
     ['management account', { managementAccountId: '444444444444' }],
     ['organization', { organizationId: 'o-neworg00001' }],
     ['handshake ID', { managementAccountId: MGMT, handshakeId: 'h-given000002' }],
-  ])('a changed %s behaves like Create for the new expectation', async (_, changed) => {
+  ])('a changed %s behaves like Create for the new expectation', async (_, changed: OrgExpectation) => {
     const mgmt = changed.managementAccountId ?? MGMT;
     const orgId = changed.organizationId ?? ORG;
     org.on(ListHandshakesForAccountCommand).resolves({ Handshakes: [invite('h-given000002', 'OPEN', mgmt, orgId)] });
