@@ -257,6 +257,14 @@ describe('a given accountLinkId', () => {
     expect(ws.commandCalls(AcceptAccountLinkInvitationCommand)).toHaveLength(0);
   });
 
+  test('without a source account in the answer is not accepted', async () => {
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: { AccountLinkId: LINK, AccountLinkStatus: PENDING, TargetAccountId: OWN } });
+
+    await expect(acceptAccountLink(clients, request({ accountLinkId: LINK }, 300_000), CTX)).rejects.toThrow(
+      `WorkSpaces did not say which account sent the given account link ${LINK}`);
+    expect(ws.commandCalls(AcceptAccountLinkInvitationCommand)).toHaveLength(0);
+  });
+
   test('addressed to another account fails at once; nothing accepted', async () => {
     ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK, PENDING, SOURCE, STRANGER) });
 

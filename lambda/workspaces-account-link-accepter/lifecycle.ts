@@ -248,7 +248,13 @@ export async function lookForLink(clients: LinkAccepterClients, request: AcceptL
   if (request.accountLinkId !== undefined) {
     const given = await getLink(clients, request.accountLinkId);
     if (given === undefined) return { kind: 'none' };
-    if (given.SourceAccountId !== undefined && given.SourceAccountId !== request.sourceAccountId) {
+    if (given.SourceAccountId === undefined) {
+      // an accepted link cannot be undone: never accept one whose source cannot be checked
+      throw new InvitationError(`WorkSpaces did not say which account sent the given account link ${request.accountLinkId}, ` +
+        `so it cannot be checked against source account ${request.sourceAccountId}. Nothing was accepted. Accept it in ` +
+        'the WorkSpaces console, or remove accountLinkId to let the handler find the link from the source, then deploy again.');
+    }
+    if (given.SourceAccountId !== request.sourceAccountId) {
       return {
         kind: 'other-inviter',
         inviter: `source account ${given.SourceAccountId}`,
