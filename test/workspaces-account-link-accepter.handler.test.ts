@@ -15,6 +15,7 @@ import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } fr
 import {
   AcceptLinkRequest,
   acceptAccountLink,
+  createAccepter,
   linkAccepterLifecycle,
   parseProps,
   updateAccepter,
@@ -216,6 +217,16 @@ describe('create', () => {
     ws.on(AcceptAccountLinkInvitationCommand).resolves({ AccountLink: link(LINK, 'LINKED') });
 
     await expect(acceptAccountLink(clients, request({}, 60_000), CTX)).resolves.toMatchObject({ accountLinkId: LINK });
+  });
+
+  test('the wait stops when the request is aborted (Lambda deadline)', async () => {
+    ws.on(ListAccountLinksCommand).resolves({ AccountLinks: [] });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('deadline')), 20);
+
+    await expect(createAccepter(clients, parseProps({ SourceAccountId: SOURCE, WaitTimeoutSeconds: '600' }), { ...CTX, signal: controller.signal }))
+      .rejects.toThrow('deadline');
+    expect(ws.commandCalls(ListAccountLinksCommand)).toHaveLength(1);
   });
 
   test('the source is this account: fails before any call', async () => {
