@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-macie2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createClients, handler } from '../lambda/macie-invitation-accepter';
+import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import {
   acceptMacieInvitation,
   administratorOf,
@@ -21,7 +22,6 @@ import {
   parseProps,
 } from '../lambda/macie-invitation-accepter/lifecycle';
 import { CREATE_FAILED_PHYSICAL_ID } from '../lambda/shared/runtime';
-import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 
 const macie = mockClient(Macie2Client);
 const cfn = mockClient(CloudFormationClient);
@@ -55,8 +55,6 @@ class FakeMemberMacie {
   public pageSize = 25;
   /** Empty pages (with a nextToken) before the first real one. */
   public emptyPages = 0;
-  /** Called before every ListInvitations page: lets a test deliver an invitation during the wait. */
-  public onList: (call: number) => void = () => {};
   public listCalls = 0;
   public readonly listTokens: Array<string | undefined> = [];
 
@@ -98,6 +96,9 @@ class FakeMemberMacie {
       return {};
     });
   }
+
+  /** Called before every ListInvitations page: lets a test deliver an invitation during the wait. */
+  public onList: (call: number) => void = () => {};
 
   invite(accountId = ADMIN, invitationId = INVITATION_ID, relationshipStatus = 'Invited', invitedAt = new Date('2026-11-30T10:00:00Z')): void {
     this.invitations.push({ accountId, invitationId, relationshipStatus: relationshipStatus as Invitation['relationshipStatus'], invitedAt });

@@ -359,7 +359,12 @@ async function keptByStack(clients: MacieAccepterClients, administratorAccountId
  * while the account is still its member by invitation. A changed administrator, an account that already left, a
  * membership managed through AWS Organizations and a Macie that is not enabled are left alone (success, logged).
  */
-export async function deleteAccepter(clients: MacieAccepterClients, physicalId: string, props: MacieAccepterProps, ctx: RequestContext): Promise<void> {
+export async function deleteAccepter(
+  clients: MacieAccepterClients,
+  physicalId: string,
+  props: MacieAccepterProps,
+  ctx: RequestContext,
+): Promise<void> {
   if (props.removalPolicy === 'RETAIN') {
     log('INFO', 'removal policy RETAIN: the account stays a member', { physicalId });
     return;
