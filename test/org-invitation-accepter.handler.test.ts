@@ -371,6 +371,28 @@ describe('create: what AcceptHandshake answers', () => {
     expect(org.commandCalls(AcceptHandshakeCommand)).toHaveLength(1);
   });
 
+  test('an accept answer without ARN or parties: the organization comes from the matched invitation', async () => {
+    org.on(ListHandshakesForAccountCommand).resolves({ Handshakes: [{ ...invite('h-abcdef1234', 'OPEN'), Parties: [] }] });
+    org.on(AcceptHandshakeCommand).resolves({ Handshake: { Id: 'h-abcdef1234', State: 'ACCEPTED' } });
+    org.on(DescribeOrganizationCommand).rejectsOnce(notInUse()).resolves(organization());
+    expect(await acceptOrganizationInvitation(clients, BY_MGMT, options(0))).toEqual({ handshakeId: 'h-abcdef1234', organizationId: ORG, handshakeState: 'ACCEPTED' });
+    expect(org.commandCalls(DescribeOrganizationCommand)).toHaveLength(1);
+  });
+
+  test('a handshake that names no organization (no ARN, no ORGANIZATION party) is never taken for the expected one', async () => {
+    org.on(ListHandshakesForAccountCommand).resolves({ Handshakes: [{ ...invite('h-abcdef1234', 'OPEN'), Arn: undefined, Parties: [] }] });
+    await expect(acceptOrganizationInvitation(clients, BY_ORG, options(0))).rejects.toThrow(/No AWS Organizations invitation/);
+    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options(0))).rejects.toThrow(/No AWS Organizations invitation/);
+    expectNothingChanged();
+  });
+
+  test('MasterCannotLeaveOrganizationException and unexpected errors name the error and what to do', async () => {
+    org.on(AcceptHandshakeCommand).rejects(awsError('MasterCannotLeaveOrganizationException', 'is a management account'));
+    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options())).rejects.toThrow(/management account of its own organization and cannot join another one\. Nothing was changed/);
+    org.on(AcceptHandshakeCommand).rejects(awsError('ServiceException', 'boom', {}, 500));
+    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options())).rejects.toThrow(/failed with ServiceException: boom\. If this is transient, deploy again/);
+  });
+
   test('AccessDeniedException at accept says which handshakes the role may accept', async () => {
     org.on(AcceptHandshakeCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
     await expect(acceptOrganizationInvitation(clients, BY_MGMT, options())).rejects.toThrow(/AccessDeniedException: not authorized\. The handler's role may accept only handshakes of the expected organization/);

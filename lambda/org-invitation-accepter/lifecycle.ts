@@ -259,9 +259,10 @@ async function acceptHandshake(
   const doing = `Accepting the ${WHAT} ${handshakeId} from ${describeInviter({ ...expected, ...inviter })}`;
   try {
     const { Handshake: accepted } = await clients.organizations.send(new AcceptHandshakeCommand({ HandshakeId: handshakeId }));
-    const organizationId = (accepted && handshakeInviter(accepted).organizationId) ?? inviter.organizationId ?? expected.organizationId;
+    // a matched handshake names its organization (ARN or party), or the expectation does
+    const organizationId = (accepted && handshakeInviter(accepted).organizationId) ?? inviter.organizationId ?? expected.organizationId ?? 'unknown';
     log('INFO', 'accepted', { handshakeId, organizationId, state: accepted?.State });
-    return acceptance(handshakeId, organizationId ?? (await joinedOrganizationId(clients, doing)), 'ACCEPTED');
+    return acceptance(handshakeId, organizationId, 'ACCEPTED');
   } catch (error) {
     if (isAwsError(error, 'HandshakeAlreadyInStateException', 'InvalidHandshakeTransitionException', 'HandshakeNotFoundException') ||
         (isAwsError(error, 'HandshakeConstraintViolationException') && errorReason(error) === 'ALREADY_IN_AN_ORGANIZATION')) {
@@ -294,15 +295,6 @@ async function readAgain(
   const now = await describeHandshake(clients, handshakeId);
   log('INFO', 'the invitation changed before it could be accepted', { handshakeId, state: now?.State ?? 'NOT_FOUND', error: (cause as Error).name });
   throw new InvitationEndedError(handshakeId, now?.State ?? 'NOT_FOUND');
-}
-
-/** The organization this account is in right after accepting (when the accept answer did not say). */
-async function joinedOrganizationId(clients: OrgAccepterClients, doing: string): Promise<string> {
-  const organization = await currentOrganization(clients);
-  if (!organization?.Id) {
-    throw new InvitationError(`${doing} succeeded, but DescribeOrganization finds no organization. Deploy again to read the membership.`);
-  }
-  return organization.Id;
 }
 
 function failAccept(doing: string, error: unknown): never {
