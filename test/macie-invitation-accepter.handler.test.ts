@@ -192,7 +192,7 @@ describe('Create', () => {
     fake.administrator = { accountId: OTHER_ADMIN, invitationId: 'other-invitation', relationshipStatus: 'Enabled' };
     fake.invite();
     await expect(handler(createEvent({ ...RAW, WaitTimeoutSeconds: '300' }))).rejects.toThrow(
-      `The account 111111111111 is a member of Macie administrator ${OTHER_ADMIN} (relationship Enabled), not with the expected ` +
+      `The account 111111111111 is associated with Macie administrator ${OTHER_ADMIN} (relationship Enabled), not with the expected ` +
         `Macie administrator ${ADMIN}. Nothing was changed. An account has one Macie administrator per Region: disassociate from that administrator first`);
     expect(calls(AcceptInvitationCommand)).toBe(0);
     expect(calls(ListInvitationsCommand)).toBe(0);
@@ -384,11 +384,30 @@ describe('Update', () => {
     const oldPhysicalId = `macie-invitation-accepter:us-east-1:${OTHER_ADMIN}`;
     const oldRaw = { ...RAW, AdministratorAccountId: OTHER_ADMIN };
     await expect(handler(updateEvent(oldPhysicalId, RAW, oldRaw))).rejects.toThrow(
-      `is a member of Macie administrator ${OTHER_ADMIN} (relationship Enabled), not with the expected Macie administrator ${ADMIN}. Nothing was changed.`);
+      `is associated with Macie administrator ${OTHER_ADMIN} (relationship Enabled), not with the expected Macie administrator ${ADMIN}. Nothing was changed.`);
     expect(calls(AcceptInvitationCommand)).toBe(0);
     expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(0);
     // CloudFormation's rollback: an Update back to the old administrator, which adopts the unchanged membership
     await expect(handler(updateEvent(oldPhysicalId, oldRaw, RAW))).resolves.toMatchObject({ PhysicalResourceId: oldPhysicalId });
+  });
+  test('the rollback of an update that accepted another administrator accepts nothing and succeeds; its cleanup leaves that one', async () => {
+    // forward: OTHER_ADMIN -> ADMIN succeeded (the account had left OTHER_ADMIN); another resource then failed
+    fake.administrator = { accountId: ADMIN, invitationId: INVITATION_ID, relationshipStatus: 'Enabled' };
+    fake.invite(OTHER_ADMIN, 'pending-from-the-old-administrator');
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'LandingZone', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date() }] });
+    const oldPhysicalId = `macie-invitation-accepter:us-east-1:${OTHER_ADMIN}`;
+    const oldRaw = { ...RAW, AdministratorAccountId: OTHER_ADMIN };
+    await expect(handler(updateEvent(PHYSICAL_ID, oldRaw, RAW))).resolves.toEqual({
+      PhysicalResourceId: oldPhysicalId,
+      Data: { InvitationId: 'NONE', RelationshipStatus: 'NotAssociated', AdministratorAccountId: OTHER_ADMIN },
+    });
+    expect(calls(AcceptInvitationCommand)).toBe(0);
+    expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(0);
+    // UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: the Delete of the newer physical ID undoes that update's acceptance
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'LandingZone', StackStatus: 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', CreationTime: new Date() }] });
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ Resources: {} }) });
+    await handler(deleteEvent(PHYSICAL_ID, RAW));
+    expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(1);
   });
 });
 

@@ -9,6 +9,7 @@
  * The physical ID `macie-invitation-accepter:<region>:<administrator>` names the administrator a resource accepted, so
  * the Delete of a replaced resource (a changed administrator) can tell whether the account still belongs to it.
  */
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   AcceptInvitationCommand,
   DisassociateFromAdministratorAccountCommand,
@@ -258,7 +259,7 @@ export async function lookForInvitation(
     return {
       kind: 'other-inviter',
       inviter: `Macie administrator ${current.accountId}`,
-      detail: `is a member of Macie administrator ${current.accountId} (relationship ${current.relationshipStatus ?? 'Enabled'})`,
+      detail: `is associated with Macie administrator ${current.accountId} (relationship ${current.relationshipStatus ?? 'Enabled'})`,
     };
   }
   const { pending, ended } = classifyInvitations(await listInvitations(clients, ctx), administratorAccountId);
@@ -329,7 +330,7 @@ export async function reportAssociation(clients: MacieAccepterClients, props: Ma
 
 /**
  * Update: the same administrator sends nothing (it reports the association); a changed administrator is a Create for
- * the new one, with a new physical ID. The old association is never touched here: the Delete of the old physical ID
+ * the new one, with a new physical ID, except in a rollback, which accepts nothing and never fails for the association. The old association is never touched here: the Delete of the old physical ID
  * handles it (and finds the new administrator, so it leaves the account alone).
  */
 export async function updateAccepter(
@@ -343,8 +344,27 @@ export async function updateAccepter(
   if (accepted === props.administratorAccountId) {
     return response(ctx, props, await reportAssociation(clients, props, ctx));
   }
+  if (await rollingBack(clients, ctx)) {
+    // Undoing an update that accepted another administrator: the account cannot return to this one by itself (one
+    // administrator per Region) and a rollback must not fail for it. Accept nothing: the cleanup Delete of the newer
+    // resource's physical ID disassociates from the administrator that update accepted.
+    log('WARN', 'rolling back to an earlier administrator: nothing is accepted', { from: accepted, to: props.administratorAccountId });
+    return response(ctx, props, await reportAssociation(clients, props, ctx));
+  }
   log('INFO', 'the administrator changed: accepting the new administrator\'s invitation', { from: accepted, to: props.administratorAccountId });
   return createAccepter(clients, props, ctx);
+}
+
+/** True while the stack rolls an update back (CloudFormation then sends the old properties as an Update). */
+async function rollingBack(clients: MacieAccepterClients, ctx: RequestContext): Promise<boolean> {
+  if (!clients.cloudformation) return false;
+  try {
+    const { Stacks: stacks } = await clients.cloudformation.send(new DescribeStacksCommand({ StackName: ctx.stackId }));
+    return stacks?.[0]?.StackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
+  } catch (error) {
+    log('WARN', 'could not read the stack status: treating the update as a forward one', { error: errorName(error) });
+    return false;
+  }
 }
 
 /** True when another accepter resource of this stack expects the same administrator (a renamed construct). */
