@@ -103,8 +103,9 @@ export function stackAccount(stackId: string): string | undefined {
  * A ClientToken derived only from the request, so that retrying the same request (a Lambda retry, a redeployment
  * after a failed Create) sends the same token and gets the same link: sha256 hex of the purpose, the stack ID (its
  * UUID differs between two stacks of the same name), the logical ID and the given parts. 64 ASCII characters.
+ * Also used by the invitee's side (WorkSpacesAccountLinkAccepter, purpose 'accept').
  */
-export function clientToken(purpose: 'create' | 'update' | 'delete', ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>, ...parts: string[]): string {
+export function clientToken(purpose: 'create' | 'update' | 'delete' | 'accept', ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>, ...parts: string[]): string {
   return createHash('sha256')
     .update(JSON.stringify([purpose, ctx.stackId, ctx.logicalResourceId, ...parts]))
     .digest('hex')

@@ -52,6 +52,29 @@ export const HANDLERS = {
     timeoutSeconds: 5 * 60,
     sdkClient: '@aws-sdk/client-workspaces',
   },
+  // The accepters wait for their invitation: the timeout here is the floor, each accepter raises it to its
+  // waitTimeout plus the time to accept and answer (src/private/accepter.ts)
+  'org-invitation-accepter': {
+    name: 'org-invitation-accepter',
+    resourceType: 'Custom::OrgInvitationAccepter',
+    description: 'cdk-account-invitations: accept AWS Organizations invitations (AcceptHandshake)',
+    timeoutSeconds: 2 * 60,
+    sdkClient: '@aws-sdk/client-organizations',
+  },
+  'macie-invitation-accepter': {
+    name: 'macie-invitation-accepter',
+    resourceType: 'Custom::MacieInvitationAccepter',
+    description: 'cdk-account-invitations: accept Amazon Macie membership invitations (AcceptInvitation)',
+    timeoutSeconds: 2 * 60,
+    sdkClient: '@aws-sdk/client-macie2',
+  },
+  'workspaces-account-link-accepter': {
+    name: 'workspaces-account-link-accepter',
+    resourceType: 'Custom::WorkSpacesAccountLinkAccepter',
+    description: 'cdk-account-invitations: accept Amazon WorkSpaces account links (AcceptAccountLinkInvitation)',
+    timeoutSeconds: 2 * 60,
+    sdkClient: '@aws-sdk/client-workspaces',
+  },
 } as const satisfies Record<string, HandlerEntry>;
 
 /** The name of a registered handler. */

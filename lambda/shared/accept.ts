@@ -1,0 +1,104 @@
+/**
+ * The invitee's side, common to every accepter: look for the invitation addressed to this account by the expected
+ * inviter, accept it, and wait (bounded) while it has not arrived yet. Each accepter only says how to look and how to
+ * accept; the rules and the messages live here once:
+ * - already accepted (or already a member of the expected inviter) = success with the same attributes (adopt);
+ * - associated with another inviter = failure naming both, nothing changed;
+ * - only ended invitations visible = keep waiting (the inviting stack may be about to send a new one); when the wait
+ *   runs out, the failure says the last invitation ended, with its state;
+ * - nothing visible = keep waiting; when the wait runs out, the failure names the expected inviter and what to do.
+ */
+import { InvitationError } from './errors';
+import { log } from './log';
+import { Look, WaitOptions, pollUntil } from './wait';
+
+/**
+ * Thrown by a `pending` sighting's `accept` when the invitation ended between the look and the accept (canceled,
+ * declined or expired meanwhile): the wait goes on as after an `ended` sighting, instead of failing the deploy.
+ */
+export class InvitationEndedError extends Error {
+  constructor(public readonly id: string, public readonly state: string) {
+    super(`invitation ${id} ended with state ${state} before it could be accepted`);
+    this.name = 'InvitationEndedError';
+  }
+}
+
+/** What one look at this account's invitations found. */
+export type Sighting<A> =
+  /** Already accepted, or already a member of the expected inviter: adopt. */
+  | { readonly kind: 'accepted'; readonly attributes: A }
+  /** An open invitation from the expected inviter: `accept` accepts it and returns the attributes. */
+  | { readonly kind: 'pending'; readonly id: string; readonly accept: () => Promise<A> }
+  /** This account is associated with (or was invited by, for a given invitation ID) another inviter: fail now. */
+  | { readonly kind: 'other-inviter'; readonly inviter: string; readonly detail?: string }
+  /** Only ended invitations from the expected inviter: keep waiting. */
+  | { readonly kind: 'ended'; readonly id: string; readonly state: string }
+  /** Nothing from the expected inviter yet. */
+  | { readonly kind: 'none' };
+
+export interface AcceptSpec<A> {
+  /** What is accepted, for messages: "AWS Organizations invitation". */
+  readonly what: string;
+  /** The expected inviter, for messages: "management account 111111111111". */
+  readonly inviter: string;
+  /** This account, for messages: "account 222222222222". */
+  readonly invitee: string;
+  /** One look. Errors it throws end the wait (the SDK has already retried what is transient). */
+  readonly look: () => Promise<Sighting<A>>;
+  /** What to do when this account belongs to another inviter: "The account must leave that organization first." */
+  readonly otherInviterHint: string;
+  /** How long to keep looking, and the abort signal of the request. */
+  readonly wait: Pick<WaitOptions, 'timeoutMs' | 'signal'> & Partial<WaitOptions>;
+}
+
+/** `5 minutes`, `90 seconds`, `0 seconds`. */
+export function describeDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} minute${seconds === 60 ? '' : 's'}`;
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
+
+/** Finds the invitation from the expected inviter and accepts it, waiting for it within the budget. */
+export async function acceptWhenInvited<A>(spec: AcceptSpec<A>): Promise<A> {
+  type Last = { readonly id: string; readonly state: string };
+  const result = await pollUntil<A, Last>(async (): Promise<Look<A, Last>> => {
+    const sighting = await spec.look();
+    switch (sighting.kind) {
+      case 'accepted':
+        log('INFO', 'already accepted: adopted', {});
+        return { done: true, value: sighting.attributes };
+      case 'pending':
+        log('INFO', `accepting the ${spec.what}`, { id: sighting.id });
+        try {
+          return { done: true, value: await sighting.accept() };
+        } catch (error) {
+          if (!(error instanceof InvitationEndedError)) throw error;
+          log('INFO', 'the invitation ended before it could be accepted: waiting for a new one', { id: error.id, state: error.state });
+          return { done: false, last: { id: error.id, state: error.state } };
+        }
+      case 'other-inviter':
+        throw new InvitationError(
+          `The ${spec.invitee} ${sighting.detail ?? `is associated with ${sighting.inviter}`}, not with the expected ` +
+            `${spec.inviter}. Nothing was changed. ${spec.otherInviterHint}`,
+        );
+      case 'ended':
+        return { done: false, last: { id: sighting.id, state: sighting.state } };
+      default:
+        return { done: false };
+    }
+  }, spec.wait);
+  if (result.done) return result.value as A;
+  log('WARN', 'no invitation to accept', { looks: result.looks, waitedMs: result.waitedMs, last: result.last });
+  const waited = describeDuration(spec.wait.timeoutMs);
+  if (result.last) {
+    throw new InvitationError(
+      `The last ${spec.what} from ${spec.inviter} to ${spec.invitee} (${result.last.id}) ended with state ` +
+        `${result.last.state}, and no new one arrived within ${waited}. The inviter must send a new invitation ` +
+        '(deploy the inviting stack again), then deploy this stack again.',
+    );
+  }
+  throw new InvitationError(
+    `No ${spec.what} from ${spec.inviter} reached ${spec.invitee} within ${waited}. Deploy the inviting stack first, or ` +
+      'make this stack depend on it (`cdk deploy --all` then deploys them in order), or raise waitTimeout; then deploy again.',
+  );
+}

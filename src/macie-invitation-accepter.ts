@@ -1,0 +1,150 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
+import { addInvitationOutput } from './private/outputs';
+import { InvitationProvider } from './private/provider';
+import { invalid, isConcrete, validateAccountId } from './private/validation';
+
+/**
+ * Properties of a `MacieInvitationAccepter`.
+ */
+export interface MacieInvitationAccepterProps {
+  /**
+   * The Amazon Macie administrator account that sent the membership invitation: a 12-digit AWS account ID, other
+   * than the stack's own account. Only an invitation from this account is accepted; an account that is already a
+   * member of another administrator fails the deployment and is not changed.
+   *
+   * Changing it accepts the new administrator's invitation (the account must have left the old administrator first:
+   * an account has one Macie administrator per Region).
+   *
+   * Tokens (a `CfnParameter`, an import) are accepted and checked at deploy time.
+   */
+  readonly administratorAccountId: string;
+
+  /**
+   * How long a deployment waits for the invitation to reach this account, when it is not there yet (the
+   * administrator's stack may be deploying at the same time). The handler looks with capped exponential backoff
+   * (1, 2, 4, 8, 16, then every 30 seconds): a 5-minute wait makes at most 15 looks. From 0 (look once) up to 14
+   * minutes; the handler's Lambda timeout follows the largest `waitTimeout` of the stack.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly waitTimeout?: Duration;
+
+  /**
+   * What happens to the membership when this construct is removed from the stack, or the stack is deleted.
+   *
+   * `DESTROY` disassociates this account from the administrator, but only while the administrator is still the one
+   * this construct accepted (an account that already left, or that has another administrator now, is left alone;
+   * so is a membership managed through AWS Organizations). `RETAIN` keeps the account a member: CloudFormation does
+   * not call the handler. Only `DESTROY` and `RETAIN` are supported.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether to add a stack output with the administrator account ID (set once the invitation is accepted).
+   * CloudFormation allows 200 outputs per stack: turn this off when you do not need it (the attributes stay
+   * available).
+   *
+   * @default true
+   */
+  readonly emitOutputs?: boolean;
+}
+
+/**
+ * Accepts an Amazon Macie membership invitation in the invited (member) account: deploy it in the member account, in
+ * the administrator's Region.
+ *
+ * On create, the handler checks that Macie is enabled in this account and Region (and fails, changing nothing, when
+ * it is not), adopts an existing membership of the expected administrator, and otherwise finds the administrator's
+ * invitation and accepts it, waiting up to `waitTimeout` for it to arrive. An account that is a member of another
+ * administrator fails, naming it. On delete (with `RemovalPolicy.DESTROY`, the default), the account leaves the
+ * administrator, only while that is still the administrator this construct accepted.
+ *
+ * Macie must be enabled first: declare an `aws_macie.CfnSession` in the same stack and make the accepter depend on it.
+ *
+ * @example
+ * import { aws_macie as macie } from 'aws-cdk-lib';
+ * import { MacieInvitationAccepter } from 'cdk-account-invitations';
+ *
+ * const session = new macie.CfnSession(this, 'Macie');
+ * const accepter = new MacieInvitationAccepter(this, 'JoinMacie', {
+ *   administratorAccountId: '111111111111',
+ * });
+ * accepter.node.addDependency(session);
+ */
+export class MacieInvitationAccepter extends Construct {
+  /**
+   * The ID of the accepted invitation, or `NONE` when the account was already a member without one (associated
+   * through AWS Organizations). Never empty.
+   *
+   * @attribute
+   */
+  public readonly invitationId: string;
+
+  /**
+   * The relationship with the administrator when the stack was last deployed: `Enabled` or `Paused` (also
+   * `RegionDisabled` or `AccountSuspended` for an impaired membership that was adopted), or `NotAssociated` when an
+   * update that kept the administrator found the account no longer associated. Never empty.
+   *
+   * @attribute
+   */
+  public readonly relationshipStatus: string;
+
+  /** The expected Macie administrator account. */
+  public readonly administratorAccountId: string;
+
+  /** The removal policy of the membership (`DESTROY` or `RETAIN`). */
+  public readonly removalPolicy: RemovalPolicy;
+
+  constructor(scope: Construct, id: string, props: MacieInvitationAccepterProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    // TODO(patterns): the account ID pattern moves to src/private/patterns.ts
+    validateAccountId(this, 'administratorAccountId', props.administratorAccountId, stack.account);
+    const wait = validateWaitTimeout(this, props.waitTimeout);
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    if (this.removalPolicy !== RemovalPolicy.DESTROY && this.removalPolicy !== RemovalPolicy.RETAIN) {
+      invalid(this, `removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got ${this.removalPolicy}.`);
+    }
+    this.administratorAccountId = props.administratorAccountId;
+
+    const provider = InvitationProvider.of(this, 'macie-invitation-accepter', accepterStatements);
+    provider.requireTimeout(lambdaTimeoutFor(wait));
+
+    const resource = provider.createResource(this, 'Resource', {
+      AdministratorAccountId: props.administratorAccountId,
+      WaitTimeoutSeconds: wait.toSeconds(),
+      RemovalPolicy: this.removalPolicy === RemovalPolicy.RETAIN ? 'RETAIN' : 'DESTROY',
+    }, this.removalPolicy);
+
+    this.invitationId = resource.getAttString('InvitationId');
+    this.relationshipStatus = resource.getAttString('RelationshipStatus');
+
+    if (props.emitOutputs ?? true) {
+      const administrator = isConcrete(props.administratorAccountId) ? ` ${props.administratorAccountId}` : '';
+      addInvitationOutput(this, resource.getAttString('AdministratorAccountId'),
+        `Amazon Macie administrator account${administrator} whose invitation ${this.node.path} accepted`);
+    }
+  }
+}
+
+function accepterStatements(): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      // the member-side actions have no resource types (Service Authorization Reference): they act on the account's
+      // own Macie, so they cannot be scoped further
+      actions: [
+        'macie2:GetMacieSession',
+        'macie2:GetAdministratorAccount',
+        'macie2:ListInvitations',
+        'macie2:AcceptInvitation',
+        'macie2:DisassociateFromAdministratorAccount',
+      ],
+      resources: ['*'],
+    }),
+  ];
+}

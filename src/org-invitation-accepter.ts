@@ -1,0 +1,189 @@
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
+import { addInvitationOutput } from './private/outputs';
+import { InvitationProvider } from './private/provider';
+import { invalid, isConcrete, validateAccountId } from './private/validation';
+
+// TODO(patterns): use the shared ID patterns module
+const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+const HANDSHAKE_ID_PATTERN = /^h-[0-9a-z]{8,32}$/;
+
+/**
+ * Properties of an `OrgInvitationAccepter`.
+ */
+export interface OrgInvitationAccepterProps {
+  /**
+   * The management account of the organization that invites this account (12 digits), other than the stack's own
+   * account. Only an invitation from this account is accepted. Give this, `organizationId`, or both.
+   *
+   * Tokens (a `CfnParameter`, an import, the inviting stack's account) are accepted and checked at deploy time.
+   *
+   * @default - any management account, as long as the organization is `organizationId`
+   */
+  readonly managementAccountId?: string;
+
+  /**
+   * The ID of the organization that invites this account (`o-` and 10 to 32 lowercase letters or digits). Only an
+   * invitation from this organization is accepted. Give this, `managementAccountId`, or both.
+   *
+   * @default - any organization whose management account is `managementAccountId`
+   */
+  readonly organizationId?: string;
+
+  /**
+   * Accept exactly this handshake (`h-` and 8 to 32 lowercase letters or digits), for example the `handshakeId` of the
+   * inviting `OrgInvitation`, passed through a parameter. It must still come from the expected organization.
+   *
+   * @default - the handler finds the open invitation of the expected organization
+   */
+  readonly handshakeId?: string;
+
+  /**
+   * How long a deployment waits for the invitation to reach this account (the inviting stack may be deploying at
+   * the same time). From 0 (look once) to 14 minutes; the provider's Lambda timeout follows the largest
+   * `waitTimeout` of the stack.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly waitTimeout?: Duration;
+
+  /**
+   * Whether to add a stack output with the accepted handshake ID. CloudFormation allows 200 outputs per stack.
+   *
+   * @default true
+   */
+  readonly emitOutputs?: boolean;
+}
+
+/**
+ * Accepts, in the invited account, the invitation of an AWS Organization to join it (the other side of
+ * `OrgInvitation`). Deploy it in the account that is invited.
+ *
+ * On create, the handler first asks Organizations whether this account already belongs to an organization: to the
+ * expected one, it succeeds with state `ALREADY_MEMBER` (nothing accepted); to another one, it fails naming it
+ * (the account must leave that organization first: this construct never leaves one). Otherwise it finds the open
+ * invitation of the expected organization (or takes `handshakeId`), waiting up to `waitTimeout` for it to arrive,
+ * and accepts it.
+ *
+ * Delete does nothing: leaving an organization is never automatic. The account stays a member.
+ *
+ * @example
+ * import { OrgInvitationAccepter } from 'cdk-account-invitations';
+ *
+ * new OrgInvitationAccepter(this, 'JoinLandingZone', {
+ *   managementAccountId: '111111111111',
+ *   organizationId: 'o-exampleorgid',
+ * });
+ */
+export class OrgInvitationAccepter extends Construct {
+  /**
+   * The ID of the accepted handshake (`h-...`). For an account that was already a member of the expected
+   * organization, `already-member:<organization ID>`.
+   *
+   * @attribute
+   */
+  public readonly handshakeId: string;
+
+  /**
+   * The ID of the organization this account belongs to (`o-...`).
+   *
+   * @attribute
+   */
+  public readonly organizationId: string;
+
+  /**
+   * `ACCEPTED` (this resource accepted the invitation) or `ALREADY_MEMBER` (the account already belonged to the
+   * organization). An update that finds the account outside the organization reports `NOT_A_MEMBER` or
+   * `OTHER_ORGANIZATION` (with a warning in the log) instead of failing.
+   *
+   * @attribute
+   */
+  public readonly handshakeState: string;
+
+  /** How long a deployment waits for the invitation. */
+  public readonly waitTimeout: Duration;
+
+  constructor(scope: Construct, id: string, props: OrgInvitationAccepterProps) {
+    super(scope, id);
+    validateExpectation(this, props);
+    this.waitTimeout = validateWaitTimeout(this, props.waitTimeout);
+
+    const provider = InvitationProvider.of(this, 'org-invitation-accepter', accepterStatements);
+    provider.requireTimeout(lambdaTimeoutFor(this.waitTimeout));
+    // AcceptHandshake only on handshakes of the expected organization: a defect in the matching still cannot join
+    // this account to another one
+    const { managementAccountId: mgmt, organizationId: org, handshakeId: handshake } = props;
+    provider.grant(`accept:${mgmt ?? '*'}:${org ?? '*'}:${handshake ?? '*'}`, () => new iam.PolicyStatement({
+      actions: ['organizations:AcceptHandshake'],
+      resources: [handshakeArn(Stack.of(this), mgmt ?? '*', `${org ?? 'o-*'}/invite/${handshake ?? 'h-*'}`)],
+    }));
+
+    const resource = provider.createResource(this, 'Resource', {
+      ManagementAccountId: mgmt,
+      OrganizationId: org,
+      HandshakeId: handshake,
+      WaitTimeoutSeconds: this.waitTimeout.toSeconds(),
+    }, RemovalPolicy.DESTROY);
+
+    this.handshakeId = resource.getAttString('HandshakeId');
+    this.organizationId = resource.getAttString('OrganizationId');
+    this.handshakeState = resource.getAttString('HandshakeState');
+
+    if (props.emitOutputs ?? true) {
+      addInvitationOutput(this, this.handshakeId, `Handshake ID of the AWS Organizations invitation accepted by ${this.node.path}`);
+    }
+  }
+}
+
+function handshakeArn(stack: Stack, account: string, resourceName: string): string {
+  return Arn.format({
+    service: 'organizations', region: '', account, resource: 'handshake', resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  }, stack);
+}
+
+/** What every accepter of the stack needs (the provider is shared). */
+function accepterStatements(stack: Stack): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      // neither action has a resource type
+      actions: ['organizations:DescribeOrganization', 'organizations:ListHandshakesForAccount'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      // read-only, on any inviter's invitations: a given handshakeId from another organization is named in the error
+      // instead of failing with AccessDenied
+      actions: ['organizations:DescribeHandshake'],
+      resources: [handshakeArn(stack, '*', 'o-*/invite/h-*')],
+    }),
+    new iam.PolicyStatement({
+      // joining an organization with all features: Organizations creates its service-linked role with the caller's
+      // permission (AccessDeniedForDependencyException without it)
+      actions: ['iam:CreateServiceLinkedRole'],
+      resources: [stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: 'aws-service-role/organizations.amazonaws.com/AWSServiceRoleForOrganizations',
+      })],
+      conditions: { StringEquals: { 'iam:AWSServiceName': 'organizations.amazonaws.com' } },
+    }),
+  ];
+}
+
+function validateExpectation(scope: Construct, props: OrgInvitationAccepterProps): void {
+  const { managementAccountId, organizationId, handshakeId } = props;
+  if (managementAccountId === undefined && organizationId === undefined) {
+    invalid(scope, 'managementAccountId or organizationId is required: say which organization this account expects to join.');
+  }
+  if (managementAccountId !== undefined) {
+    validateAccountId(scope, 'managementAccountId', managementAccountId, Stack.of(scope).account);
+  }
+  if (isConcrete(organizationId) && !ORGANIZATION_ID_PATTERN.test(organizationId)) {
+    invalid(scope, `organizationId must be 'o-' followed by 10 to 32 lowercase letters or digits, got '${organizationId}'.`);
+  }
+  if (isConcrete(handshakeId) && !HANDSHAKE_ID_PATTERN.test(handshakeId)) {
+    invalid(scope, `handshakeId must be 'h-' followed by 8 to 32 lowercase letters or digits, got '${handshakeId}'.`);
+  }
+}

@@ -1,0 +1,138 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
+import { addInvitationOutput } from './private/outputs';
+import { InvitationProvider } from './private/provider';
+import { invalid, isConcrete, validateAccountId } from './private/validation';
+
+// TODO(patterns): moves to src/private/patterns.ts (the service model's LinkId pattern)
+const LINK_ID_PATTERN = /^link-.{8,24}$/;
+
+/**
+ * Properties of a `WorkSpacesAccountLinkAccepter`.
+ */
+export interface WorkSpacesAccountLinkAccepterProps {
+  /**
+   * The account that sent the account link invitation (the source account, which owns the BYOL infrastructure): a
+   * 12-digit AWS account ID of the same organization, other than the stack's own account. Only an invitation from
+   * this account is accepted.
+   *
+   * Tokens (a `CfnParameter`, an import) are accepted and checked at deploy time.
+   */
+  readonly sourceAccountId: string;
+
+  /**
+   * Accept exactly this account link (`link-...`), for example the `accountLinkId` of the inviting stack's
+   * `WorkSpacesAccountLink`, read from a parameter. A link with another source account fails the deployment and is
+   * not accepted.
+   *
+   * Tokens are accepted and checked at deploy time.
+   *
+   * @default - the link invitation from `sourceAccountId` to this account is looked up
+   */
+  readonly accountLinkId?: string;
+
+  /**
+   * How long a deployment waits for the invitation to reach this account, when it is not there yet (the inviting
+   * stack may be deploying at the same time). The handler looks with capped exponential backoff (1, 2, 4, 8, 16,
+   * then every 30 seconds): a 5-minute wait makes at most 15 looks. From 0 (look once) up to 14 minutes; the
+   * handler's Lambda timeout follows the largest `waitTimeout` of the stack.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly waitTimeout?: Duration;
+
+  /**
+   * Whether to add a stack output with the account link ID. CloudFormation allows 200 outputs per stack: turn this
+   * off when you do not need it (the attributes stay available).
+   *
+   * @default true
+   */
+  readonly emitOutputs?: boolean;
+}
+
+/**
+ * Accepts an Amazon WorkSpaces account link invitation (bring your own license) in the target account: deploy it in
+ * the invited account, in the link's Region.
+ *
+ * On create, the handler finds the link invitation from `sourceAccountId` to this account (or reads the given
+ * `accountLinkId`) and accepts it with a client token derived from the request, waiting up to `waitTimeout` for it
+ * to arrive. A link that is already `LINKED` is adopted; a given link from another source account fails, naming it.
+ *
+ * On delete, nothing happens: a `LINKED` link cannot be undone through the WorkSpaces API, by either account (the
+ * handler logs a warning).
+ *
+ * Prerequisites: both accounts in the same AWS Organization under the same payer account, the same Region, BYOL
+ * enabled for the source account; not available in AWS GovCloud (US).
+ *
+ * @example
+ * import { WorkSpacesAccountLinkAccepter } from 'cdk-account-invitations';
+ *
+ * new WorkSpacesAccountLinkAccepter(this, 'AcceptLink', {
+ *   sourceAccountId: '111111111111',
+ * });
+ */
+export class WorkSpacesAccountLinkAccepter extends Construct {
+  /**
+   * The ID of the accepted (or adopted) account link (`link-...`). Never empty.
+   *
+   * @attribute
+   */
+  public readonly accountLinkId: string;
+
+  /**
+   * The status of the link when the stack was last deployed: `LINKED` after an accept or adoption; an update that
+   * kept the expectation reports the current status (`LINK_NOT_FOUND` when the link no longer exists, `UNKNOWN`
+   * when it could not be read). Never empty.
+   *
+   * @attribute
+   */
+  public readonly accountLinkStatus: string;
+
+  /** The expected source account. */
+  public readonly sourceAccountId: string;
+
+  constructor(scope: Construct, id: string, props: WorkSpacesAccountLinkAccepterProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    validateAccountId(this, 'sourceAccountId', props.sourceAccountId, stack.account);
+    if (isConcrete(props.accountLinkId) && !LINK_ID_PATTERN.test(props.accountLinkId)) {
+      invalid(this, `accountLinkId must be an account link ID ('link-' and 8 to 24 characters), got '${props.accountLinkId}'.`);
+    }
+    const wait = validateWaitTimeout(this, props.waitTimeout);
+    this.sourceAccountId = props.sourceAccountId;
+
+    const provider = InvitationProvider.of(this, 'workspaces-account-link-accepter', accepterStatements);
+    provider.requireTimeout(lambdaTimeoutFor(wait));
+
+    const resource = provider.createResource(this, 'Resource', {
+      SourceAccountId: props.sourceAccountId,
+      ...(props.accountLinkId !== undefined ? { AccountLinkId: props.accountLinkId } : {}),
+      WaitTimeoutSeconds: wait.toSeconds(),
+    // the handler's Delete only logs that a LINKED link stays: DESTROY lets it say so
+    }, RemovalPolicy.DESTROY);
+
+    this.accountLinkId = resource.getAttString('AccountLinkId');
+    this.accountLinkStatus = resource.getAttString('AccountLinkStatus');
+
+    if (props.emitOutputs ?? true) {
+      const source = isConcrete(props.sourceAccountId) ? ` from account ${props.sourceAccountId}` : '';
+      addInvitationOutput(this, this.accountLinkId, `ID of the Amazon WorkSpaces account link${source} accepted by ${this.node.path}`);
+    }
+  }
+}
+
+function accepterStatements(): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      // the account-link actions have no resource types: they cannot be scoped to a resource
+      actions: [
+        'workspaces:ListAccountLinks',
+        'workspaces:GetAccountLink',
+        'workspaces:AcceptAccountLinkInvitation',
+      ],
+      resources: ['*'],
+    }),
+  ];
+}
