@@ -5,3 +5,4 @@ export * from './macie-invitations';
 export * from './macie-invitation-accepter';
 export * from './workspaces-account-link-accepter';
 export * from './org-invitation-accepter';
+export * from './acceptance';

@@ -1,0 +1,40 @@
+import { Aws, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { InvitationProvider } from './provider';
+import { invalid, isConcrete } from './validation';
+import { Acceptance } from '../acceptance';
+
+/** IAM role names: 1 to 64 characters of letters, digits and `+=,.@_-` (no path). */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** The custom resource property that carries the role name to the inviter's handler. */
+export const ACCEPT_ROLE_NAME_PROPERTY = 'AcceptRoleName';
+
+/**
+ * Checks an inviter's `acceptance` at synth time (role name; tokens pass), and grants its provider
+ * `sts:AssumeRole` on that role name in the invited accounts only: the given account IDs when all are concrete
+ * (at most `maxAccounts`, to keep the policy small), otherwise any account.
+ * Returns the resource properties to add (none without `acceptance`).
+ */
+export function bindAcceptance(
+  scope: IConstruct,
+  provider: InvitationProvider,
+  acceptance: Acceptance | undefined,
+  accountIds: readonly string[],
+  maxAccounts = 20,
+): Record<string, string> {
+  if (!acceptance) return {};
+  const roleName = acceptance.roleName;
+  if (isConcrete(roleName) && !ROLE_NAME.test(roleName)) {
+    invalid(scope, `acceptance role name must be an IAM role name (1 to 64 letters, digits and +=,.@_-, no path), got '${roleName}'.`);
+  }
+  const concrete = accountIds.every((id) => isConcrete(id)) && accountIds.length <= maxAccounts;
+  const accounts = concrete ? [...new Set(accountIds)].sort() : ['*'];
+  const arn = (account: string) => `arn:${Aws.PARTITION}:iam::${account}:role/${roleName}`;
+  provider.grant(`assume:${Stack.of(scope).resolve(roleName)}:${accounts.join(',')}`, () => new iam.PolicyStatement({
+    actions: ['sts:AssumeRole'],
+    resources: accounts.map(arn),
+  }));
+  return { [ACCEPT_ROLE_NAME_PROPERTY]: roleName };
+}
