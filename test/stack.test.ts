@@ -65,10 +65,18 @@ describe('targetsKeptByStack: one mechanism, each lifecycle says what identifies
     expect(cfnMock.commandCalls(GetTemplateCommand)).toHaveLength(0);
   });
 
-  test('keeps nothing, with a warning naming the error, when CloudFormation cannot be asked', async () => {
-    cfnMock.on(DescribeStacksCommand).rejects(awsError('AccessDenied'));
-    expect((await kept(ctx('Custom::OrgInvitation'), '222222222222')).size).toBe(0);
-    expect(logs.text()).toMatch(/"level":"WARN".*could not read the stack.*AccessDenied/);
+  test.each(['AccessDenied', 'Throttling'])('keeps every target, with a warning naming the error and what to do, when DescribeStacks fails (%s)', async (code) => {
+    cfnMock.on(DescribeStacksCommand).rejects(awsError(code));
+    expect([...await kept(ctx('Custom::OrgInvitation'), '222222222222')]).toEqual(['account:222222222222']);
+    expect(cfnMock.commandCalls(GetTemplateCommand)).toHaveLength(0);
+    expect(logs.text()).toMatch(new RegExp(`"level":"WARN".*cannot be told: they are kept.*remove it by hand.*"error":"${code}"`));
+  });
+
+  test('keeps every target when the template cannot be read (GetTemplate fails)', async () => {
+    stack();
+    cfnMock.on(GetTemplateCommand).rejects(awsError('AccessDenied'));
+    expect([...await kept(ctx('Custom::OrgInvitation'), '222222222222')]).toEqual(['account:222222222222']);
+    expect(logs.text()).toMatch(/"level":"WARN".*could not read the stack's template.*they are kept.*"error":"AccessDenied"/);
   });
 
   test('without a CloudFormation client nothing is asked and nothing kept', async () => {
