@@ -171,6 +171,24 @@ describe('a renamed construct: the Delete of the old logical ID leaves what the 
     expect(orgMock.commandCalls(CancelHandshakeCommand)).toHaveLength(1);
   });
 
+  test('OrgInvitation: the stack cannot be read (Throttling after the retries): the Delete cancels nothing', async () => {
+    cfnMock.on(DescribeStacksCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    orgMock.on(DescribeHandshakeCommand).resolves({ Handshake: { Id: 'h-abcdef1234', State: 'OPEN' } });
+    orgMock.on(CancelHandshakeCommand).resolves({});
+    const clients = { organizations: new OrganizationsClient({ region: 'us-east-1' }), cloudformation };
+    await orgInvitationLifecycle.delete(clients, 'h-abcdef1234', { targetId: '222222222222', targetType: 'ACCOUNT', tags: {} }, ctx('Custom::OrgInvitation'));
+    expect(orgMock.commandCalls(CancelHandshakeCommand)).toHaveLength(0);
+    expect(logs.text()).toMatch(/"level":"WARN".*they are kept.*"error":"Throttling"/);
+  });
+
+  test('WorkSpacesAccountLink: the template cannot be read: the Delete deletes nothing', async () => {
+    cfnMock.on(GetTemplateCommand).rejects(awsError('AccessDenied'));
+    wsMock.on(GetAccountLinkCommand).resolves({ AccountLink: { AccountLinkId: 'link-abcd1234efgh', AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT' } });
+    const clients = { workspaces: new WorkSpacesClient({ region: 'us-east-1' }), cloudformation };
+    await accountLinkLifecycle.delete(clients, 'link-abcd1234efgh', { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
+    expect(wsMock.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
+  });
+
   test('WorkSpacesAccountLink: no delete when another resource links the same target', async () => {
     cfnMock.on(GetTemplateCommand).resolves(template({ New: { Type: 'Custom::WorkSpacesAccountLink', Properties: { TargetAccountId: '333333333333' } } }));
     wsMock.on(GetAccountLinkCommand).resolves({ AccountLink: { AccountLinkId: 'link-abcd1234efgh', AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT' } });
