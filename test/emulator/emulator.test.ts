@@ -680,8 +680,11 @@ describe('CloudFormation', () => {
     const start = emulator.cloudformation.addStackEvent(STACK_ID, { logicalResourceId: 'New', resourceType: 'Custom::OrgInvitation', status: 'CREATE_IN_PROGRESS' });
     emulator.advanceTime(1_000);
     emulator.cloudformation.addStackEvent(STACK_ID, {
-      logicalResourceId: 'New', resourceType: 'Custom::OrgInvitation', status: 'CREATE_FAILED',
-      physicalResourceId: 'New-ABC', reason: 'Resource creation cancelled <&>',
+      logicalResourceId: 'New',
+      resourceType: 'Custom::OrgInvitation',
+      status: 'CREATE_FAILED',
+      physicalResourceId: 'New-ABC',
+      reason: 'Resource creation cancelled <&>',
     });
     emulator.cloudformation.setStack(STACK_ID, { status: 'ROLLBACK_IN_PROGRESS', template: TEMPLATE });
     emulator.cloudformation.eventPageSize = 2;
@@ -694,8 +697,12 @@ describe('CloudFormation', () => {
       'LandingZone ROLLBACK_IN_PROGRESS', 'New CREATE_FAILED', 'New CREATE_IN_PROGRESS', 'LandingZone CREATE_IN_PROGRESS',
     ]);
     expect(events[1]).toMatchObject({
-      StackId: STACK_ID, StackName: 'LandingZone', PhysicalResourceId: 'New-ABC', ResourceType: 'Custom::OrgInvitation',
-      ResourceStatusReason: 'Resource creation cancelled <&>', EventId: expect.any(String),
+      StackId: STACK_ID,
+      StackName: 'LandingZone',
+      PhysicalResourceId: 'New-ABC',
+      ResourceType: 'Custom::OrgInvitation',
+      ResourceStatusReason: 'Resource creation cancelled <&>',
+      EventId: expect.any(String),
     });
     expect(events[2].Timestamp).toEqual(start.Timestamp);
     expect(events[2].PhysicalResourceId).toBeUndefined();
