@@ -55,10 +55,12 @@ SERVICES = {
         'ListInvitations',
         'DisassociateFromAdministratorAccount',
     ],
-    # Asked by the handlers on Delete: does another resource of the stack still stand for the invitation?
+    # Asked by the handlers on Delete: does another resource of the stack still stand for the invitation? When did
+    # this resource's Create begin (the cleanup of a Create that did not finish)?
     'cloudformation': [
         'DescribeStacks',
         'GetTemplate',
+        'DescribeStackEvents',
     ],
     # Acceptance through a role in the invited account; the emulator maps the credentials it hands out to that account.
     'sts': [

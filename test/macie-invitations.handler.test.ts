@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-macie2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
+import { mockStackKeepingNothing } from './util/stack';
 import { createClients, handler } from '../lambda/macie-invitations';
 import {
   createMembers,
@@ -677,6 +678,13 @@ describe('1,000 members', () => {
 });
 
 describe('handler (CloudFormation events)', () => {
+  // the stack keeps nothing: the Delete (or the removal) goes ahead (when the stack cannot be read, it keeps)
+  let stackMock: ReturnType<typeof mockStackKeepingNothing>;
+  beforeEach(() => {
+    stackMock = mockStackKeepingNothing();
+  });
+  afterEach(() => stackMock.restore());
+
   test('Create, Update and Delete through the exported handler, with CloudFormation\'s string scalars', async () => {
     const [a, b] = specs(2);
     const created = await handler(createEvent(rawProps([a], { DisableEmailNotification: 'true', Message: 'Hi' })));
@@ -960,6 +968,13 @@ describe('after a Create that did not finish: only what it can be shown to have 
 });
 
 describe('old properties that no longer parse as a whole (parseOld: the member account IDs alone)', () => {
+  // the stack keeps nothing: the Delete (or the removal) goes ahead (when the stack cannot be read, it keeps)
+  let stackMock: ReturnType<typeof mockStackKeepingNothing>;
+  beforeEach(() => {
+    stackMock = mockStackKeepingNothing();
+  });
+  afterEach(() => stackMock.restore());
+
   test('removed accounts are still removed when the old message or an old email no longer parses', async () => {
     const [a, b] = specs(2);
     await createMembers(clients, props([a, b]), ctx());

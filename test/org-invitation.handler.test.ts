@@ -11,6 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../lambda/org-invitation';
 import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
+import { mockStackKeepingNothing } from './util/stack';
 import {
   createInvitation,
   deleteInvitation,
@@ -438,6 +439,13 @@ describe('error messages name the AWS reason code and what to do', () => {
 });
 
 describe('handler (the custom-resource contract)', () => {
+  // the stack keeps nothing: the Delete (or the removal) goes ahead (when the stack cannot be read, it keeps)
+  let stackMock: ReturnType<typeof mockStackKeepingNothing>;
+  beforeEach(() => {
+    stackMock = mockStackKeepingNothing();
+  });
+  afterEach(() => stackMock.restore());
+
   const props = { TargetId: '222222222222', TargetType: 'ACCOUNT', Notes: 'top secret notes', Tags: { team: 'a' } };
 
   test('Create returns the physical ID and Data, and logs neither notes nor emails', async () => {

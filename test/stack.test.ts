@@ -65,10 +65,18 @@ describe('targetsKeptByStack: one mechanism, each lifecycle says what identifies
     expect(cfnMock.commandCalls(GetTemplateCommand)).toHaveLength(0);
   });
 
-  test('keeps nothing, with a warning naming the error, when CloudFormation cannot be asked', async () => {
-    cfnMock.on(DescribeStacksCommand).rejects(awsError('AccessDenied'));
-    expect((await kept(ctx('Custom::OrgInvitation'), '222222222222')).size).toBe(0);
-    expect(logs.text()).toMatch(/"level":"WARN".*could not read the stack.*AccessDenied/);
+  test.each(['AccessDenied', 'Throttling'])('keeps every target, with a warning naming the error and what to do, when DescribeStacks fails (%s)', async (code) => {
+    cfnMock.on(DescribeStacksCommand).rejects(awsError(code));
+    expect([...await kept(ctx('Custom::OrgInvitation'), '222222222222')]).toEqual(['account:222222222222']);
+    expect(cfnMock.commandCalls(GetTemplateCommand)).toHaveLength(0);
+    expect(logs.text()).toMatch(new RegExp(`"level":"WARN".*cannot be told: they are kept.*remove it by hand.*"error":"${code}"`));
+  });
+
+  test('keeps every target when the template cannot be read (GetTemplate fails)', async () => {
+    stack();
+    cfnMock.on(GetTemplateCommand).rejects(awsError('AccessDenied'));
+    expect([...await kept(ctx('Custom::OrgInvitation'), '222222222222')]).toEqual(['account:222222222222']);
+    expect(logs.text()).toMatch(/"level":"WARN".*could not read the stack's template.*they are kept.*"error":"AccessDenied"/);
   });
 
   test('without a CloudFormation client nothing is asked and nothing kept', async () => {
@@ -161,6 +169,24 @@ describe('a renamed construct: the Delete of the old logical ID leaves what the 
     const clients = { organizations: new OrganizationsClient({ region: 'us-east-1' }), cloudformation };
     await orgInvitationLifecycle.delete(clients, 'h-abcdef1234', { targetId: '222222222222', targetType: 'ACCOUNT', tags: {} }, ctx('Custom::OrgInvitation'));
     expect(orgMock.commandCalls(CancelHandshakeCommand)).toHaveLength(1);
+  });
+
+  test('OrgInvitation: the stack cannot be read (Throttling after the retries): the Delete cancels nothing', async () => {
+    cfnMock.on(DescribeStacksCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    orgMock.on(DescribeHandshakeCommand).resolves({ Handshake: { Id: 'h-abcdef1234', State: 'OPEN' } });
+    orgMock.on(CancelHandshakeCommand).resolves({});
+    const clients = { organizations: new OrganizationsClient({ region: 'us-east-1' }), cloudformation };
+    await orgInvitationLifecycle.delete(clients, 'h-abcdef1234', { targetId: '222222222222', targetType: 'ACCOUNT', tags: {} }, ctx('Custom::OrgInvitation'));
+    expect(orgMock.commandCalls(CancelHandshakeCommand)).toHaveLength(0);
+    expect(logs.text()).toMatch(/"level":"WARN".*they are kept.*"error":"Throttling"/);
+  });
+
+  test('WorkSpacesAccountLink: the template cannot be read: the Delete deletes nothing', async () => {
+    cfnMock.on(GetTemplateCommand).rejects(awsError('AccessDenied'));
+    wsMock.on(GetAccountLinkCommand).resolves({ AccountLink: { AccountLinkId: 'link-abcd1234efgh', AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT' } });
+    const clients = { workspaces: new WorkSpacesClient({ region: 'us-east-1' }), cloudformation };
+    await accountLinkLifecycle.delete(clients, 'link-abcd1234efgh', { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
+    expect(wsMock.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
   });
 
   test('WorkSpacesAccountLink: no delete when another resource links the same target', async () => {

@@ -14,6 +14,7 @@ import type { RequestContext } from '../lambda/shared/runtime';
 import { createClients, handler } from '../lambda/workspaces-account-link';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { expectModelValidRequests as expectModelValid } from './util/model';
+import { mockStackKeepingNothing } from './util/stack';
 import {
   AccountLinkProps,
   MAX_CLIENT_TOKEN,
@@ -472,6 +473,13 @@ describe('delete', () => {
 });
 
 describe('handler (the custom-resource contract)', () => {
+  // the stack keeps nothing: the Delete (or the removal) goes ahead (when the stack cannot be read, it keeps)
+  let stackMock: ReturnType<typeof mockStackKeepingNothing>;
+  beforeEach(() => {
+    stackMock = mockStackKeepingNothing();
+  });
+  afterEach(() => stackMock.restore());
+
   const PROPS = { TargetAccountId: '333333333333' };
 
   test('Create returns the physical ID and Data, with the token of the event\'s stack and logical ID, not logged', async () => {

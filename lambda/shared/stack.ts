@@ -18,8 +18,9 @@
  * - While the whole stack is being deleted, or a new stack's creation is rolled back, nothing is kept.
  * - In an update's cleanup phase the current template is the new one; after a rollback it is the old one: either way
  *   it lists exactly the resources that stay.
- * - If CloudFormation cannot be asked (permissions, throttling, a stack it no longer knows), nothing is kept and the
- *   log says why: the request's own properties still name only what this resource stands for.
+ * - If CloudFormation cannot be asked (permissions, throttling after the SDK's retries, a stack it no longer knows),
+ *   whether the stack still declares a target cannot be told: every target of this resource is kept, and a WARN names
+ *   the error and what to do (remove it by hand if it should go). A leaked invitation is cheap.
  */
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, Stack } from '@aws-sdk/client-cloudformation';
 import { errorName } from './errors';
@@ -67,17 +68,33 @@ interface Template {
 
 /** The stack as DescribeStacks describes it, or undefined (logged) when CloudFormation cannot be asked. */
 export async function describeStack(clients: StackClients, ctx: RequestContext): Promise<Stack | undefined> {
-  if (!clients.cloudformation) return undefined;
+  const read = await readStack(clients, ctx);
+  return 'stack' in read ? read.stack : undefined;
+}
+
+/** DescribeStacks of the request's stack: the stack, or the error code when CloudFormation cannot be asked (logged). */
+async function readStack(clients: StackClients, ctx: RequestContext): Promise<{ stack: Stack | undefined } | { error: string }> {
+  if (!clients.cloudformation) return { stack: undefined };
   try {
     const { Stacks: stacks } = await clients.cloudformation.send(
       new DescribeStacksCommand({ StackName: ctx.stackId }),
       { abortSignal: ctx.signal },
     );
-    return stacks?.[0];
+    return { stack: stacks?.[0] };
   } catch (error) {
     log('WARN', 'could not read the stack', { error: errorName(error) });
-    return undefined;
+    return { error: errorName(error) ?? 'error' };
   }
+}
+
+/** What a person should do about targets kept because the stack could not be read. */
+const KEPT_UNREADABLE_HINT = 'Let the function\'s role call cloudformation:DescribeStacks and GetTemplate on its stack; ' +
+  'if the invitation (or member) should go, remove it by hand in the service\'s console.';
+
+function keepAllUnreadable(ours: ReadonlySet<string>, read: string, error: string): ReadonlySet<string> {
+  log('WARN', `could not read the stack's ${read}, so whether it still declares this resource's targets cannot be told: ` +
+    `they are kept. ${KEPT_UNREADABLE_HINT}`, { error, kept: ours.size });
+  return ours;
 }
 
 /** True when the request is part of CloudFormation's rollback of a failed update. */
@@ -168,7 +185,7 @@ function intrinsicName(value: unknown): string {
 /**
  * The keys of this resource's targets (`targets.keys(props)`) that a resource of its type in the stack's current
  * template declares, or may declare (a value the stack cannot resolve keeps every target). Empty when the whole stack
- * goes, or when CloudFormation cannot be asked. Logs what it keeps and why.
+ * goes. Every target when CloudFormation cannot be asked (it cannot tell: keep). Logs what it keeps and why.
  */
 export async function targetsKeptByStack<Props>(
   clients: StackClients,
@@ -179,12 +196,11 @@ export async function targetsKeptByStack<Props>(
   const ours = new Set(targets.keys(props));
   const kept = new Set<string>();
   if (!clients.cloudformation || ours.size === 0) return kept;
-  const stack = await describeStack(clients, ctx);
+  const read = await readStack(clients, ctx);
+  if ('error' in read) return keepAllUnreadable(ours, 'status', read.error);
+  const stack = read.stack;
   const status = stack?.StackStatus;
-  if (status === undefined) {
-    log('WARN', 'could not tell what the stack keeps: removing what this resource stands for', {});
-    return kept;
-  }
+  if (status === undefined) return keepAllUnreadable(ours, 'status', 'no stack in the answer');
   if (everythingGoes(status)) return kept;
   let template: Template;
   try {
@@ -194,8 +210,7 @@ export async function targetsKeptByStack<Props>(
     );
     template = JSON.parse(body ?? '{}') as Template;
   } catch (error) {
-    log('WARN', 'could not read the stack\'s template to see what it keeps: removing what this resource stands for', { error: errorName(error) });
-    return kept;
+    return keepAllUnreadable(ours, 'template', errorName(error) ?? 'error');
   }
   const resolver = resolverFor(ctx, stack, template);
   const keptBy: string[] = [];

@@ -5,8 +5,10 @@
 import {
   ChangeSetNotFoundException,
   CloudFormationClient,
+  DescribeStackEventsCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
+  paginateDescribeStackEvents,
 } from '@aws-sdk/client-cloudformation';
 import {
   AcceptInvitationCommand,
@@ -142,7 +144,7 @@ describe('service-model fixture and validator', () => {
     expect(Object.keys(models.services.workspaces.operations)).toHaveLength(6);
     expect(Object.keys(models.services.macie2.operations)).toHaveLength(12);
     expect(Object.keys(models.services.sts.operations)).toEqual(['AssumeRole', 'GetCallerIdentity']);
-    expect(Object.keys(models.services.cloudformation.operations)).toEqual(['DescribeStacks', 'GetTemplate']);
+    expect(Object.keys(models.services.cloudformation.operations)).toEqual(['DescribeStackEvents', 'DescribeStacks', 'GetTemplate']);
     expect(models.services.cloudformation).toMatchObject({ protocol: 'awsQuery', xmlNamespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/' });
     expect(models.services.macie2.operations.GetMember.http).toEqual({ method: 'GET', requestUri: '/members/{id}', responseCode: 200 });
     expect(models.services.organizations.targetPrefix).toBe('AWSOrganizationsV20161128');
@@ -670,6 +672,54 @@ describe('CloudFormation', () => {
     emulator.cloudformation.removeStack(STACK_ID);
     expect((await rejection(cfnClient().send(new DescribeStacksCommand({ StackName: STACK_ID })))).name).toBe('ValidationError');
     expect(emulator.cloudformation.stacks()).toEqual([]);
+  });
+
+  test('DescribeStackEvents: the stack\'s and its resources\' events, newest first, paged with NextToken, stamped by the emulator\'s clock', async () => {
+    emulator.advanceTime(-60_000);
+    emulator.cloudformation.setStack(STACK_ID, { status: 'CREATE_IN_PROGRESS', template: TEMPLATE });
+    const start = emulator.cloudformation.addStackEvent(STACK_ID, { logicalResourceId: 'New', resourceType: 'Custom::OrgInvitation', status: 'CREATE_IN_PROGRESS' });
+    emulator.advanceTime(1_000);
+    emulator.cloudformation.addStackEvent(STACK_ID, {
+      logicalResourceId: 'New',
+      resourceType: 'Custom::OrgInvitation',
+      status: 'CREATE_FAILED',
+      physicalResourceId: 'New-ABC',
+      reason: 'Resource creation cancelled <&>',
+    });
+    emulator.cloudformation.setStack(STACK_ID, { status: 'ROLLBACK_IN_PROGRESS', template: TEMPLATE });
+    emulator.cloudformation.eventPageSize = 2;
+
+    const pages = [];
+    for await (const page of paginateDescribeStackEvents({ client: cfnClient() }, { StackName: STACK_ID })) pages.push(page);
+    expect(pages.map(p => p.StackEvents?.length)).toEqual([2, 2]);
+    const events = pages.flatMap(p => p.StackEvents ?? []);
+    expect(events.map(e => `${e.LogicalResourceId} ${e.ResourceStatus}`)).toEqual([
+      'LandingZone ROLLBACK_IN_PROGRESS', 'New CREATE_FAILED', 'New CREATE_IN_PROGRESS', 'LandingZone CREATE_IN_PROGRESS',
+    ]);
+    expect(events[1]).toMatchObject({
+      StackId: STACK_ID,
+      StackName: 'LandingZone',
+      PhysicalResourceId: 'New-ABC',
+      ResourceType: 'Custom::OrgInvitation',
+      ResourceStatusReason: 'Resource creation cancelled <&>',
+      EventId: expect.any(String),
+    });
+    expect(events[2].Timestamp).toEqual(start.Timestamp);
+    expect(events[2].PhysicalResourceId).toBeUndefined();
+    expect(events[1].Timestamp!.getTime() - events[2].Timestamp!.getTime()).toBe(1_000);
+    expect(Math.abs(Date.now() - 59_000 - events[1].Timestamp!.getTime())).toBeLessThan(5_000);
+    // by name too; a token of another listing, and an unknown stack, are ValidationError
+    expect((await cfnClient().send(new DescribeStackEventsCommand({ StackName: 'LandingZone' }))).StackEvents).toHaveLength(2);
+    const token = await rejection(cfnClient().send(new DescribeStackEventsCommand({ StackName: STACK_ID, NextToken: 'bm9wZQ==' })));
+    expect([token.name, token.message]).toEqual(['ValidationError', 'Invalid NextToken']);
+    const unknown = await rejection(cfnClient().send(new DescribeStackEventsCommand({ StackName: UNKNOWN_ID })));
+    expect([unknown.name, unknown.message]).toEqual(['ValidationError', `Stack [${UNKNOWN_ID}] does not exist`]);
+    expect(() => emulator.cloudformation.addStackEvent(UNKNOWN_ID, { logicalResourceId: 'X', resourceType: 'T', status: 'CREATE_COMPLETE' }))
+      .toThrow(/unknown stack/);
+    // denied like any action
+    emulator.denyAction('111111111111', 'cloudformation:DescribeStackEvents');
+    const denied = await rejection(cfnClient().send(new DescribeStackEventsCommand({ StackName: STACK_ID })));
+    expect([denied.name, denied.$metadata.httpStatusCode]).toEqual(['AccessDenied', 403]);
   });
 
   test('a deleted stack is found by stack ID only; DescribeStacks without a name lists the stacks that are not deleted', async () => {

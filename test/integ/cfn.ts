@@ -25,7 +25,9 @@
  * The player also keeps each stack in the emulator's CloudFormation the way CloudFormation does, for the handlers'
  * DescribeStacks / GetTemplate on Delete (see `PlayedStack`): the template lists the resources that exist, a
  * Delete's resource is already gone from it (the update removed it), and `{ stackStatus: 'DELETE_IN_PROGRESS' }`
- * plays a whole-stack delete.
+ * plays a whole-stack delete. It writes the resource events CloudFormation writes (CREATE_IN_PROGRESS when it starts a
+ * Create, CREATE_COMPLETE / CREATE_FAILED when the answer arrives, ...) for the handlers' DescribeStackEvents, and
+ * `cancelCreate` plays CloudFormation canceling a Create that is still in progress (another resource failed).
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -34,7 +36,7 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/private/handlers';
+import { bundleFile, HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/private/handlers';
 import type { StackStatus } from '../emulator/cloudformation';
 import { Emulator, EmulatorOptions, startEmulator } from '../emulator/emulator';
 import type { RelationshipStatus } from '../emulator/macie';
@@ -71,8 +73,9 @@ export const FAULT_BUDGET_MS = 30_000;
 
 export const ROOT = path.join(__dirname, '..', '..');
 
+/** The shipped bundle of a handler, where the registry says projen's bundler writes it. */
 export function bundlePath(name: HandlerName): string {
-  return path.join(ROOT, 'assets', 'lambda', name, 'index', 'index.js');
+  return path.join(ROOT, bundleFile(name));
 }
 
 type Props = Record<string, unknown>;
@@ -109,8 +112,8 @@ export interface StartOptions {
 }
 
 /** The stack ID of an account's stack in the player: `arn:aws:cloudformation:us-east-1:<account>:stack/<name>/<uuid>`. */
-export function stackIdOf(accountId: string, name = 'LandingZone'): string {
-  return `arn:aws:cloudformation:us-east-1:${accountId}:stack/${name}/5b1c4e10-0000-0000-0000-${accountId}`;
+export function stackIdOf(account: string, name = 'LandingZone'): string {
+  return `arn:aws:cloudformation:us-east-1:${account}:stack/${name}/5b1c4e10-0000-0000-0000-${account}`;
 }
 
 export interface RequestOptions {
@@ -130,6 +133,14 @@ export interface RequestOptions {
   readonly stackStatus?: StackStatus;
   /** The resource's Properties in the template when they differ from the event's resolved ones, e.g. `{ TargetId: { Ref: 'Target' } }`. */
   readonly templateProperties?: Props;
+}
+
+/** A Create CloudFormation canceled while it was in progress: what the function answered (ignored) and the ID CloudFormation made up. */
+export interface CanceledCreate {
+  /** The answer the function PUT to the ResponseURL after CloudFormation had canceled the Create: ignored. */
+  readonly ignoredAnswer: CfnResult;
+  /** The physical ID CloudFormation made up for the resource (`<LogicalId>-<random>`): its rollback Delete carries it. */
+  readonly physicalId: string;
 }
 
 /** What the emulator may still hold once the scenario is over; anything else is a leak. */
@@ -335,6 +346,22 @@ export class Cfn {
     return this.send(createEvent(props, this.overrides(options)), options.lambdaTimeoutMs, options);
   }
 
+  /**
+   * CloudFormation starts the resource's Create (its CREATE_IN_PROGRESS events are written, the function is invoked),
+   * then another resource of the stack fails and CloudFormation cancels this Create while it is still in progress:
+   * CREATE_FAILED "Resource creation cancelled", the resource is not in the template, the stack rolls back
+   * (ROLLBACK_IN_PROGRESS for a new stack, UPDATE_ROLLBACK_IN_PROGRESS otherwise). The function still finishes its
+   * work and answers, too late: CloudFormation ignores it. Its rollback Delete then carries a physical ID CloudFormation
+   * made up: send it with `delete(canceled.physicalId, props)` (the stack status defaults to the rollback's).
+   */
+  async cancelCreate(props: Props, options: RequestOptions = {}): Promise<CanceledCreate> {
+    const event = createEvent(props, this.overrides(options));
+    const played = this.stack(event.StackId);
+    played.before(event, options);
+    const ignoredAnswer = await this.invoke(event, options.lambdaTimeoutMs ?? LAMBDA_TIMEOUT_MS[this.handlerName]);
+    return { ignoredAnswer, physicalId: played.cancel(event) };
+  }
+
   update(physicalId: string, props: Props, oldProps: Props, options: RequestOptions = {}): Promise<CfnResult> {
     return this.send(updateEvent(physicalId, props, oldProps, this.overrides(options)), options.lambdaTimeoutMs, options);
   }
@@ -437,6 +464,8 @@ interface StackResource {
 export class PlayedStack {
   private readonly resources = new Map<string, StackResource>();
   private status?: StackStatus;
+  /** Set by `cancel`: the stack rolls back, and its Deletes default to the rollback's status. */
+  private rollback?: StackStatus;
   private deleting?: object;
   private known = true;
   private readonly providerId: string;
@@ -478,18 +507,29 @@ export class PlayedStack {
         this.deleting ??= this.template();
         this.publish('DELETE_IN_PROGRESS', this.deleting);
         this.resources.delete(event.LogicalResourceId);
-        return;
+      } else {
+        const current = this.resources.get(event.LogicalResourceId);
+        if (current?.physicalId === event.PhysicalResourceId || current === undefined) this.resources.delete(event.LogicalResourceId);
+        this.publish(options.stackStatus ?? this.rollback ?? 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
       }
-      const current = this.resources.get(event.LogicalResourceId);
-      if (current?.physicalId === event.PhysicalResourceId || current === undefined) this.resources.delete(event.LogicalResourceId);
-      this.publish(options.stackStatus ?? 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+      this.event(event, 'DELETE_IN_PROGRESS', event.PhysicalResourceId);
       return;
     }
     if (this.deleting) throw new Error(`${event.RequestType} of ${event.LogicalResourceId}: the stack is being deleted`);
     this.publish(options.stackStatus ?? (this.status === undefined && event.RequestType === 'Create' ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS'));
+    if (event.RequestType === 'Create') {
+      // CloudFormation writes two: when it starts the resource, and once it has sent the request to the function
+      this.event(event, 'CREATE_IN_PROGRESS');
+      this.event(event, 'CREATE_IN_PROGRESS', undefined, 'Resource creation Initiated');
+    } else {
+      this.event(event, 'UPDATE_IN_PROGRESS', event.PhysicalResourceId);
+    }
   }
 
   after(event: CloudFormationCustomResourceEvent, result: CfnResult, options: Pick<RequestOptions, 'templateProperties'>): void {
+    const operation = event.RequestType.toUpperCase();
+    if (result.Status === 'SUCCESS') this.event(event, `${operation}_COMPLETE`, result.PhysicalResourceId);
+    else this.event(event, `${operation}_FAILED`, result.PhysicalResourceId, result.Reason);
     if (event.RequestType === 'Delete' || result.Status !== 'SUCCESS') return;
     this.resources.set(event.LogicalResourceId, {
       type: event.ResourceType,
@@ -497,6 +537,33 @@ export class PlayedStack {
       physicalId: result.PhysicalResourceId,
     });
     this.publish(this.status ?? 'UPDATE_IN_PROGRESS');
+  }
+
+  /**
+   * CloudFormation cancels the resource's Create (see `Cfn.cancelCreate`): CREATE_FAILED, the resource stays out of
+   * the template, the stack rolls back. Returns the physical ID CloudFormation made up for it.
+   */
+  cancel(event: CloudFormationCustomResourceEvent): string {
+    const madeUp = `${event.LogicalResourceId}-${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
+    this.event(event, 'CREATE_FAILED', madeUp, 'Resource creation cancelled');
+    const newStack = this.status === 'CREATE_IN_PROGRESS';
+    this.publish(newStack ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS');
+    // a new stack's rollback deletes everything it created; an update's rollback deletes what the update created in
+    // its cleanup phase (the template is the old one again)
+    this.rollback = newStack ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS';
+    return madeUp;
+  }
+
+  /** The resource event CloudFormation writes, stamped by the emulator's clock (none once the stack is forgotten). */
+  private event(event: CloudFormationCustomResourceEvent, status: string, physicalResourceId?: string, reason?: string): void {
+    if (!this.known) return;
+    this.emulator.cloudformation.addStackEvent(this.stackId, {
+      logicalResourceId: event.LogicalResourceId,
+      resourceType: event.ResourceType,
+      status,
+      physicalResourceId,
+      reason,
+    });
   }
 
   private publish(status: StackStatus, template: object = this.template()): void {
