@@ -80,6 +80,7 @@ const LEAVE_FIRST =
  * needs, while an assumed role is the user's to fix.
  */
 function principalHints(principal: string | undefined): Hints {
+  const Who = principal && principal[0].toUpperCase() + principal.slice(1);
   const slr =
     'Joining an organization with all features makes Organizations create its service-linked role ' +
     '(AWSServiceRoleForOrganizations) with the caller\'s iam:CreateServiceLinkedRole permission. ' +
@@ -89,7 +90,7 @@ function principalHints(principal: string | undefined): Hints {
       : 'The construct grants it (condition iam:AWSServiceName = organizations.amazonaws.com); check that no service ' +
         'control policy or permissions boundary of this account denies it, then deploy again.');
   const denied = principal
-    ? `${principal} needs organizations:AcceptHandshake (see the README's accept policy), and no service control policy ` +
+    ? `${Who} needs organizations:AcceptHandshake (see the README's accept policy), and no service control policy ` +
       'or permissions boundary of the invited account may deny it; then deploy again.'
     : 'The handler\'s role may accept only handshakes of the expected organization (organizations:AcceptHandshake on its ' +
       'handshake ARNs): check that the invitation comes from it, and that no service control policy or permissions ' +
@@ -103,7 +104,7 @@ function principalHints(principal: string | undefined): Hints {
 /** What a refused read says: which actions the caller needs. */
 function readHint(principal: string | undefined): string {
   return principal
-    ? `${principal} needs organizations:DescribeOrganization, ListHandshakesForAccount and DescribeHandshake (see the ` +
+    ? `${principal[0].toUpperCase()}${principal.slice(1)} needs organizations:DescribeOrganization, ListHandshakesForAccount and DescribeHandshake (see the ` +
       'README\'s accept policy), and no service control policy or permissions boundary may deny them; then deploy again.'
     : 'The handler\'s role is granted organizations:DescribeOrganization, ListHandshakesForAccount and DescribeHandshake: ' +
       'check that no service control policy or permissions boundary denies them, then deploy again.';
