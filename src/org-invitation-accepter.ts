@@ -60,6 +60,9 @@ export interface OrgInvitationAccepterProps extends InvitationOutputProps {
  *
  * Delete does nothing: leaving an organization is never automatic. The account stays a member.
  *
+ * With the inviting stack in the same CDK app, `OrgInvitation.acceptIn(stack)` declares this construct in the invited
+ * account's stack for you, expecting the inviting stack's account, and orders the deployment.
+ *
  * @example
  * import { OrgInvitationAccepter } from 'cdk-account-invitations';
  *

@@ -117,6 +117,9 @@ const MAX_TAG_VALUE = 256;
  * organization). `RETAIN` leaves the invitation as it is; CloudFormation does not call the handler. `emitOutputs`
  * adds a stack output with the handshake ID.
  *
+ * To accept in the same `cdk deploy`: `acceptIn(memberStack)` declares an `OrgInvitationAccepter` in the invited
+ * account's stack, or `acceptance` accepts through a role in the invited account right after inviting.
+ *
  * @example
  * import { OrgInvitation } from 'cdk-account-invitations';
  *
