@@ -18,7 +18,7 @@ import { acceptOrganizationInvitation } from '../org-invitation-accepter/lifecyc
 import type { AssumedClients } from '../shared/assume-role';
 import { Hints, InvitationError, errorReason, failedWith, isAwsError } from '../shared/errors';
 import { log, maskEmail } from '../shared/log';
-import { ACCOUNT_ID, EMAIL, optionalString, requiredString, sameEmail, stringMap } from '../shared/props';
+import { ACCOUNT_ID, EMAIL, HANDSHAKE_ID, ROLE_NAME, optionalString, requiredString, sameEmail, stringMap } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
 import { StackClients, StackTargets, madeSince, stackLocation, targetsKeptByStack } from '../shared/stack';
 
@@ -45,7 +45,6 @@ export interface OrgInvitationProps {
 /** Errors that are transient for Organizations but modeled as client errors: retried by the SDK's strategy. */
 export const ORGANIZATIONS_TRANSIENT_ERRORS = ['ConcurrentModificationException', 'FinalizingOrganizationException'];
 
-export const HANDSHAKE_ID = /^h-[0-9a-z]{8,32}$/;
 const OPEN_STATES = new Set(['REQUESTED', 'OPEN']);
 const ENDED_WITHOUT_ACCEPTANCE = new Set(['EXPIRED', 'DECLINED', 'CANCELED']);
 export const ALREADY_MEMBER = 'ALREADY_MEMBER';
@@ -129,9 +128,6 @@ function parseTarget(raw: Record<string, unknown>): Pick<OrgInvitationProps, 'ta
   }
   return { targetId, targetType };
 }
-
-/** IAM role names (no path): what `Acceptance.assumeRole` accepts at synth. */
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 export function parseProps(raw: Record<string, unknown>): OrgInvitationProps {
   const target = parseTarget(raw);
