@@ -120,6 +120,19 @@ describe('create with acceptance', () => {
     expect(member.commandCalls(DescribeHandshakeCommand)).toHaveLength(3);
   });
 
+  test('an invitation that never becomes visible in the invited account: says so (not "deploy the inviting stack first"); canceled', async () => {
+    process.env.CDK_ACCOUNT_INVITATIONS_ACCEPT_WAIT_MS = '50';
+    try {
+      member.on(DescribeHandshakeCommand).rejects(awsError('HandshakeNotFoundException', 'not found'));
+      const error = await failure(orgInvitationLifecycle.create(clients, PROPS, CTX));
+      expect(error.message).toMatch(/No AWS Organizations invitation from management account 111111111111 reached account 222222222222 within 0 seconds\. Organizations had not shown the invitation to the invited account yet.*deploy again\./);
+      expect(error.message).not.toMatch(/inviting stack first/);
+      expect(mgmt.commandCalls(CancelHandshakeCommand)).toHaveLength(1);
+    } finally {
+      delete process.env.CDK_ACCOUNT_INVITATIONS_ACCEPT_WAIT_MS;
+    }
+  });
+
   test('an invited account that is already in the organization (HandshakeAlreadyInState after accepting elsewhere) is success', async () => {
     member.on(AcceptHandshakeCommand).rejects(awsError('HandshakeAlreadyInStateException', 'already accepted'));
     member.on(DescribeOrganizationCommand)

@@ -278,6 +278,8 @@ export interface AcceptOptions {
    * one-stack acceptance). Permission hints then name it.
    */
   readonly principal?: string;
+  /** What to do when the invitation does not arrive within the wait (default: the accepter construct's advice). */
+  readonly notArrivedHint?: string;
   /** The wait budget and the request's abort signal (plus test overrides of the clock). */
   readonly wait: Pick<WaitOptions, 'timeoutMs' | 'signal'> & Partial<WaitOptions>;
 }
@@ -414,6 +416,7 @@ export async function acceptOrganizationInvitation(
     invitee: options.invitee,
     look: () => lookForInvitation(clients, expected, options),
     otherInviterHint: LEAVE_FIRST,
+    notArrivedHint: options.notArrivedHint,
     wait: options.wait,
   }));
 }

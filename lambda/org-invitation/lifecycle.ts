@@ -423,6 +423,13 @@ export function ownsPhysicalId(physicalId: string): boolean {
  */
 export const ACCEPT_WAIT_MS = 120_000;
 
+/** The wait, shortened by tests and the emulator through CDK_ACCOUNT_INVITATIONS_ACCEPT_WAIT_MS. */
+function acceptWaitMs(): number {
+  const raw = process.env.CDK_ACCOUNT_INVITATIONS_ACCEPT_WAIT_MS;
+  const value = raw ? Number(raw) : NaN;
+  return Number.isFinite(value) && value >= 0 && value <= ACCEPT_WAIT_MS ? value : ACCEPT_WAIT_MS;
+}
+
 function acceptRolePrincipal(roleName: string, accountId: string): string {
   return `role ${roleName} in account ${accountId}`;
 }
@@ -454,7 +461,9 @@ export async function acceptThroughRole(
     const accepted = await acceptOrganizationInvitation(accepterClients, { managementAccountId, handshakeId }, {
       invitee: `account ${props.targetId}`,
       principal,
-      wait: { timeoutMs: ACCEPT_WAIT_MS, signal: ctx.signal },
+      notArrivedHint: 'Organizations had not shown the invitation to the invited account yet (it usually does within ' +
+        'seconds); deploy again.',
+      wait: { timeoutMs: acceptWaitMs(), signal: ctx.signal },
     });
     log('INFO', 'accepted in the invited account through the role', { handshakeId, accountId: props.targetId, state: accepted.handshakeState });
     return { PhysicalResourceId: handshakeId, Data: { ...data, HandshakeState: 'ACCEPTED' } };
