@@ -1,19 +1,17 @@
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { InvitationOutputProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
 import { addInvitationOutput } from './private/outputs';
+import { HANDSHAKE_ID, ORGANIZATION_ID } from './private/patterns';
 import { InvitationProvider } from './private/provider';
-import { invalid, isConcrete, validateAccountId } from './private/validation';
-
-// TODO(patterns): use the shared ID patterns module
-const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
-const HANDSHAKE_ID_PATTERN = /^h-[0-9a-z]{8,32}$/;
+import { invalid, validateAccountId, validatePattern } from './private/validation';
 
 /**
  * Properties of an `OrgInvitationAccepter`.
  */
-export interface OrgInvitationAccepterProps {
+export interface OrgInvitationAccepterProps extends InvitationOutputProps {
   /**
    * The management account of the organization that invites this account (12 digits), other than the stack's own
    * account. Only an invitation from this account is accepted. Give this, `organizationId`, or both.
@@ -48,13 +46,6 @@ export interface OrgInvitationAccepterProps {
    * @default Duration.minutes(5)
    */
   readonly waitTimeout?: Duration;
-
-  /**
-   * Whether to add a stack output with the accepted handshake ID. CloudFormation allows 200 outputs per stack.
-   *
-   * @default true
-   */
-  readonly emitOutputs?: boolean;
 }
 
 /**
@@ -68,6 +59,9 @@ export interface OrgInvitationAccepterProps {
  * and accepts it.
  *
  * Delete does nothing: leaving an organization is never automatic. The account stays a member.
+ *
+ * With the inviting stack in the same CDK app, `OrgInvitation.acceptIn(stack)` declares this construct in the invited
+ * account's stack for you, expecting the inviting stack's account, and orders the deployment.
  *
  * @example
  * import { OrgInvitationAccepter } from 'cdk-account-invitations';
@@ -180,10 +174,6 @@ function validateExpectation(scope: Construct, props: OrgInvitationAccepterProps
   if (managementAccountId !== undefined) {
     validateAccountId(scope, 'managementAccountId', managementAccountId, Stack.of(scope).account);
   }
-  if (isConcrete(organizationId) && !ORGANIZATION_ID_PATTERN.test(organizationId)) {
-    invalid(scope, `organizationId must be 'o-' followed by 10 to 32 lowercase letters or digits, got '${organizationId}'.`);
-  }
-  if (isConcrete(handshakeId) && !HANDSHAKE_ID_PATTERN.test(handshakeId)) {
-    invalid(scope, `handshakeId must be 'h-' followed by 8 to 32 lowercase letters or digits, got '${handshakeId}'.`);
-  }
+  validatePattern(scope, 'organizationId', organizationId, ORGANIZATION_ID, "'o-' followed by 10 to 32 lowercase letters or digits");
+  validatePattern(scope, 'handshakeId', handshakeId, HANDSHAKE_ID, "'h-' followed by 8 to 32 lowercase letters or digits");
 }

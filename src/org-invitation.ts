@@ -1,7 +1,10 @@
-import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Names, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { Acceptance } from './acceptance';
 import { InvitationBaseProps } from './invitation-base';
+import { OrgInvitationAccepter } from './org-invitation-accepter';
+import { bindAcceptance } from './private/acceptance';
 import { addInvitationOutput } from './private/outputs';
 import { InvitationProvider } from './private/provider';
 import {
@@ -58,6 +61,41 @@ export interface OrgInvitationProps extends InvitationBaseProps {
    * @default - no tags
    */
   readonly tags?: { [key: string]: string };
+
+  /**
+   * Accept the invitation in the same deployment, through a role in the invited account: after inviting, the
+   * handler assumes `arn:<partition>:iam::<targetId>:role/<roleName>` and accepts there; `handshakeState` is then
+   * `ACCEPTED`. The provider's role gets `sts:AssumeRole` on that role only. The role needs the accept permissions
+   * listed in the README ("Invite and accept in one deploy") and must trust this stack's account.
+   *
+   * Only for an invitation by account ID (`targetType` `ACCOUNT`, or a literal 12-digit `targetId`): the account
+   * behind an email address is unknown until it accepts. A Create that cannot accept (the role cannot be assumed or
+   * lacks a permission) fails, naming the account and the role, and cancels the invitation it sent.
+   *
+   * @default - the invitation is only sent; the invited account accepts it (for example with an
+   * `OrgInvitationAccepter`, see `acceptIn`)
+   */
+  readonly acceptance?: Acceptance;
+}
+
+/**
+ * Options of `OrgInvitation.acceptIn`.
+ */
+export interface OrgInvitationAcceptInOptions {
+  /**
+   * How long the accepting stack's deployment waits for the invitation to reach its account.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly waitTimeout?: Duration;
+
+  /**
+   * The ID of the inviting organization (`o-...`): the accepter then accepts only an invitation of this
+   * organization, besides its management account (the inviting stack's account).
+   *
+   * @default - any organization whose management account is the inviting stack's account
+   */
+  readonly organizationId?: string;
 }
 
 /** The limits the Organizations API puts on an invitation. */
@@ -78,6 +116,9 @@ const MAX_TAG_VALUE = 256;
  * the construct is removed or the stack is deleted (an accepted invitation is left alone: the account stays in the
  * organization). `RETAIN` leaves the invitation as it is; CloudFormation does not call the handler. `emitOutputs`
  * adds a stack output with the handshake ID.
+ *
+ * To accept in the same `cdk deploy`: `acceptIn(memberStack)` declares an `OrgInvitationAccepter` in the invited
+ * account's stack, or `acceptance` accepts through a role in the invited account right after inviting.
  *
  * @example
  * import { OrgInvitation } from 'cdk-account-invitations';
@@ -119,6 +160,10 @@ export class OrgInvitation extends Construct {
    */
   public readonly targetType?: InvitationTargetType;
 
+  /** The accepting stacks of `acceptIn`, to refuse a second accepter in one stack. */
+  private readonly acceptingStacks = new Set<Stack>();
+  private readonly props: OrgInvitationProps;
+
   constructor(scope: Construct, id: string, props: OrgInvitationProps) {
     super(scope, id);
     this.targetType = resolveTargetType(this, props);
@@ -150,12 +195,22 @@ export class OrgInvitation extends Construct {
       provider.grant('tag', () => new iam.PolicyStatement({ actions: ['organizations:TagResource'], resources: ['*'] }));
     }
 
+    if (props.acceptance && this.targetType !== InvitationTargetType.ACCOUNT) {
+      invalid(this, this.targetType === InvitationTargetType.EMAIL
+        ? 'acceptance needs an invitation by account ID: the account behind an email address is unknown until it accepts. ' +
+          'Invite by account ID, or accept in the invited account (acceptIn or an OrgInvitationAccepter).'
+        : 'acceptance needs an invitation by account ID, but targetId is a token and targetType is not set: set ' +
+          'targetType: InvitationTargetType.ACCOUNT.');
+    }
+    const acceptProperties = bindAcceptance(this, provider, props.acceptance, [props.targetId]);
+
     const resource = provider.createResource(this, 'Resource', {
       TargetId: props.targetId,
       // absent: the handler decides from the resolved targetId
       TargetType: this.targetType,
       Notes: props.notes,
       Tags: tags.length > 0 ? props.tags : undefined,
+      ...acceptProperties,
     }, removalPolicy);
 
     this.handshakeId = resource.getAttString('HandshakeId');
@@ -166,6 +221,47 @@ export class OrgInvitation extends Construct {
       addInvitationOutput(this, this.handshakeId,
         `Handshake ID of the AWS Organizations invitation to the ${targetDescription(this.targetType)} of ${this.node.path}`);
     }
+    this.props = props;
+  }
+
+  /**
+   * Declares the accepting side in the invited account's stack: an `OrgInvitationAccepter` in `stack` that expects
+   * this stack's account as the management account (and `options.organizationId`, when given), and makes `stack`
+   * depend on this invitation's stack, so that `cdk deploy --all` deploys the inviting stack first. Only literal
+   * values cross the stacks (no cross-account reference).
+   *
+   * Checked at synth time: this stack's account must be concrete; `stack` must be another stack; when `targetId` is
+   * an account ID and `stack`'s account is concrete, they must be equal. An email target or an environment-agnostic
+   * `stack` is allowed: the accepter then only finds the invitation when it runs in the invited account.
+   *
+   * @param stack the stack deployed in the invited account
+   * @param options the accepter's wait and the expected organization
+   * @returns the accepter declared in `stack`
+   */
+  public acceptIn(stack: Stack, options: OrgInvitationAcceptInOptions = {}): OrgInvitationAccepter {
+    const inviting = Stack.of(this);
+    if (stack === inviting) {
+      invalid(this, `acceptIn(${stack.node.path}): the accepting stack must be another stack, deployed in the invited account, not this invitation's own stack.`);
+    }
+    if (!isConcrete(inviting.account)) {
+      invalid(this, `acceptIn(${stack.node.path}): the inviting stack ${inviting.node.path} must have a concrete account ` +
+        '(env: { account: \'111111111111\' }): the accepter expects it as the management account.');
+    }
+    if (this.acceptingStacks.has(stack)) {
+      invalid(this, `acceptIn(${stack.node.path}) was already called for this stack: one accepter per invitation and stack.`);
+    }
+    const target = this.props.targetId;
+    if (this.targetType === InvitationTargetType.ACCOUNT && isConcrete(target) && isConcrete(stack.account) && stack.account !== target) {
+      invalid(this, `acceptIn(${stack.node.path}): the accepting stack's account ${stack.account} is not the invited account ${target}.`);
+    }
+    this.acceptingStacks.add(stack);
+    const accepter = new OrgInvitationAccepter(stack, `AcceptOrgInvitation${Names.uniqueId(this)}`, {
+      managementAccountId: inviting.account,
+      organizationId: options.organizationId,
+      waitTimeout: options.waitTimeout,
+    });
+    stack.addDependency(inviting, `${this.node.path} invites the account of ${stack.node.path}, which accepts`);
+    return accepter;
   }
 }
 

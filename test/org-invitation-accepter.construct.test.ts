@@ -152,9 +152,9 @@ describe('OrgInvitationAccepter', () => {
       ['neither ID', {}, /\[Member\/Join\] managementAccountId or organizationId is required/],
       ['a short account ID', { managementAccountId: '12345' }, /\[Member\/Join\] managementAccountId must be a 12-digit AWS account ID, got '12345'/],
       ["the stack's own account", { managementAccountId: '222222222222' }, /\[Member\/Join\] managementAccountId '222222222222' is the stack's own account/],
-      ['an organization ID with capitals', { organizationId: 'o-Short' }, /\[Member\/Join\] organizationId must be 'o-' followed by 10 to 32 lowercase letters or digits, got 'o-Short'/],
+      ['an organization ID with capitals', { organizationId: 'o-Short' }, /\[Member\/Join\] organizationId must be 'o-' followed by 10 to 32 lowercase letters or digits \(\^o-\[a-z0-9\]\{10,32\}\$\), got 'o-Short'/],
       ['an organization ID without o-', { organizationId: 'exampleorg11' }, /organizationId must be 'o-'.*got 'exampleorg11'/],
-      ['a short handshake ID', { organizationId: 'o-exampleorg11', handshakeId: 'h-abc' }, /\[Member\/Join\] handshakeId must be 'h-' followed by 8 to 32 lowercase letters or digits, got 'h-abc'/],
+      ['a short handshake ID', { organizationId: 'o-exampleorg11', handshakeId: 'h-abc' }, /\[Member\/Join\] handshakeId must be 'h-' followed by 8 to 32 lowercase letters or digits \(\^h-\[0-9a-z\]\{8,32\}\$\), got 'h-abc'/],
       ['a 15-minute wait', { organizationId: 'o-exampleorg11', waitTimeout: Duration.minutes(15) }, /\[Member\/Join\] waitTimeout must be from 0 seconds up to 14 minutes.*got 15 minutes/],
     ])('%s', (_, props, message) => {
       expect(() => new OrgInvitationAccepter(newStack(), 'Join', props as ConstructorParameters<typeof OrgInvitationAccepter>[2])).toThrow(message);

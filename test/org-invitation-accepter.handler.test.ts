@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
+import { expectModelValidRequests, modelProblems, recordedRequests } from './util/model';
 import { createClients, handler } from '../lambda/org-invitation-accepter';
 import {
   AcceptOptions,
@@ -91,6 +92,11 @@ beforeEach(() => {
   org.on(AcceptHandshakeCommand).callsFake(({ HandshakeId }) => ({ Handshake: { ...invite(HandshakeId, 'ACCEPTED') } }));
 });
 
+// every request any test sends satisfies the Organizations model (members, patterns, enums)
+afterEach(() => {
+  expect(modelProblems('organizations', recordedRequests(org))).toEqual([]);
+});
+
 function expectNothingChanged() {
   expect(org.commandCalls(AcceptHandshakeCommand)).toHaveLength(0);
   expect(org.commandCalls(DeclineHandshakeCommand)).toHaveLength(0);
@@ -110,6 +116,7 @@ describe('create: find and accept', () => {
     expect(org.commandCalls(ListHandshakesForAccountCommand)[0].args[0].input.Filter).toEqual({ ActionType: 'INVITE' });
     // DescribeOrganization before looking for handshakes
     expect(org.calls()[0].args[0]).toBeInstanceOf(DescribeOrganizationCommand);
+    expectModelValidRequests(org, 'organizations');
   });
 
   test('matches by organization ID too, and by both; ignores open invitations of other organizations', async () => {
@@ -347,7 +354,7 @@ describe('create: what AcceptHandshake answers', () => {
     org.on(AcceptHandshakeCommand).rejects(awsError('HandshakeConstraintViolationException', 'already', { Reason: 'ALREADY_IN_AN_ORGANIZATION' }));
     org.on(DescribeOrganizationCommand).rejectsOnce(notInUse()).resolves(organization(OTHER_ORG, OTHER_MGMT));
     await expect(acceptOrganizationInvitation(clients, BY_MGMT, options())).rejects.toThrow(
-      /is a member of organization o-otherorg999 \(management account 333333333333\), not of the expected management account 111111111111.*ALREADY_IN_AN_ORGANIZATION.*must leave that organization first/);
+      /failed with HandshakeConstraintViolationException \(ALREADY_IN_AN_ORGANIZATION\).*is a member of organization o-otherorg999 \(management account 333333333333\), not of the expected management account 111111111111.*must leave that organization first/);
   });
 
   test('AccessDeniedForDependencyException names iam:CreateServiceLinkedRole and what to check', async () => {
@@ -362,7 +369,7 @@ describe('create: what AcceptHandshake answers', () => {
     ['PAYMENT_INSTRUMENT_REQUIRED', /payment instrument.*Billing console/],
     ['ACCOUNT_NUMBER_LIMIT_EXCEEDED', /account quota/],
     ['MANAGEMENT_ACCOUNT_EMAIL_NOT_VERIFIED', /verify its email address/],
-    ['UNUSED_PREPAYMENT_BALANCE', /Resolve the constraint UNUSED_PREPAYMENT_BALANCE/],
+    ['UNUSED_PREPAYMENT_BALANCE', /Resolve the constraint named here/],
   ])('HandshakeConstraintViolationException %s: the message names the reason and what to do; no retry', async (reason, hint) => {
     org.on(AcceptHandshakeCommand).rejects(awsError('HandshakeConstraintViolationException', 'constraint', { Reason: reason }));
     const error = await acceptOrganizationInvitation(clients, BY_MGMT, options()).then(() => new Error('no failure'), (e: Error) => e);

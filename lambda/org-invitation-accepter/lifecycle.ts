@@ -20,11 +20,10 @@ import {
   OrganizationsClient,
   paginateListHandshakesForAccount,
 } from '@aws-sdk/client-organizations';
-import { HANDSHAKE_ID } from '../org-invitation/lifecycle';
 import { InvitationEndedError, Sighting, acceptWhenInvited } from '../shared/accept';
-import { InvitationError, describeAwsError, errorReason, isAwsError } from '../shared/errors';
+import { Hints, InvitationError, errorReason, failedWith, isAwsError } from '../shared/errors';
 import { log } from '../shared/log';
-import { ACCOUNT_ID, optionalString } from '../shared/props';
+import { ACCOUNT_ID, HANDSHAKE_ID, ORGANIZATION_ID, optionalString } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
 import { stackLocation } from '../shared/stack';
 import type { WaitOptions } from '../shared/wait';
@@ -57,8 +56,7 @@ export interface OrgAcceptance {
 
 export type OrgAcceptanceState = 'ACCEPTED' | 'ALREADY_MEMBER' | 'NOT_A_MEMBER' | 'OTHER_ORGANIZATION';
 
-// TODO(patterns): move to the shared ID patterns module
-export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+export { ORGANIZATION_ID };
 const HANDSHAKE_ARN = /^arn:[a-z-]+:organizations::(\d{12}):handshake\/(o-[a-z0-9]{10,32})\/([a-z_]{1,32})\/(h-[0-9a-z]{8,32})$/;
 export const ALREADY_MEMBER_PREFIX = 'already-member:';
 const ALREADY_MEMBER_ID = /^already-member:(o-[a-z0-9]{10,32})$/;
@@ -75,14 +73,45 @@ const WHAT = 'AWS Organizations invitation';
 const LEAVE_FIRST =
   'An account belongs to at most one organization: it must leave that organization first (this library never leaves ' +
   'an organization on anyone\'s behalf), or expect that organization instead; then deploy again.';
-const SERVICE_LINKED_ROLE_HINT =
-  'Joining an organization with all features makes Organizations create its service-linked role ' +
-  '(AWSServiceRoleForOrganizations) with the caller\'s iam:CreateServiceLinkedRole permission. The construct grants it ' +
-  '(condition iam:AWSServiceName = organizations.amazonaws.com); check that no service control policy or permissions ' +
-  'boundary of this account denies it, then deploy again.';
 
-/** What to do for each reason of a HandshakeConstraintViolationException on accept. */
-const ACCEPT_REASON_HINTS: Record<string, string> = {
+/**
+ * Who accepts: the accepter's own handler role (OrgInvitationAccepter), or a role the inviter assumed in the invited
+ * account (OrgInvitation with `acceptance`). The permission hints differ: the construct grants its own role what it
+ * needs, while an assumed role is the user's to fix.
+ */
+function principalHints(principal: string | undefined): Hints {
+  const Who = principal && principal[0].toUpperCase() + principal.slice(1);
+  const slr =
+    'Joining an organization with all features makes Organizations create its service-linked role ' +
+    '(AWSServiceRoleForOrganizations) with the caller\'s iam:CreateServiceLinkedRole permission. ' +
+    (principal
+      ? `Allow ${principal} iam:CreateServiceLinkedRole on AWSServiceRoleForOrganizations (condition iam:AWSServiceName = ` +
+        'organizations.amazonaws.com, see the README\'s accept policy), then deploy again.'
+      : 'The construct grants it (condition iam:AWSServiceName = organizations.amazonaws.com); check that no service ' +
+        'control policy or permissions boundary of this account denies it, then deploy again.');
+  const denied = principal
+    ? `${Who} needs organizations:AcceptHandshake (see the README's accept policy), and no service control policy ` +
+      'or permissions boundary of the invited account may deny it; then deploy again.'
+    : 'The handler\'s role may accept only handshakes of the expected organization (organizations:AcceptHandshake on its ' +
+      'handshake ARNs): check that the invitation comes from it, and that no service control policy or permissions ' +
+      'boundary of this account denies the action; then deploy again.';
+  return {
+    AccessDeniedForDependencyException: slr,
+    AccessDeniedException: denied,
+  };
+}
+
+/** What a refused read says: which actions the caller needs. */
+function readHint(principal: string | undefined): string {
+  return principal
+    ? `${principal[0].toUpperCase()}${principal.slice(1)} needs organizations:DescribeOrganization, ListHandshakesForAccount and DescribeHandshake (see the ` +
+      'README\'s accept policy), and no service control policy or permissions boundary may deny them; then deploy again.'
+    : 'The handler\'s role is granted organizations:DescribeOrganization, ListHandshakesForAccount and DescribeHandshake: ' +
+      'check that no service control policy or permissions boundary denies them, then deploy again.';
+}
+
+/** What to do when accepting fails, by reason code (HandshakeConstraintViolationException) and by error name. */
+export const ACCEPT_HINTS: Hints = {
   ALREADY_IN_AN_ORGANIZATION: LEAVE_FIRST,
   ORGANIZATION_MEMBERSHIP_CHANGE_RATE_LIMIT_EXCEEDED:
     'This account changed its organization membership too recently (it left or joined an organization shortly ' +
@@ -102,6 +131,12 @@ const ACCEPT_REASON_HINTS: Record<string, string> = {
     'canceled that process.',
   MANAGEMENT_ACCOUNT_EMAIL_NOT_VERIFIED:
     'The inviting organization\'s management account must verify its email address, then deploy again.',
+  HandshakeConstraintViolationException:
+    'Resolve the constraint named here (see HandshakeConstraintViolationException in the AWS Organizations API reference), then deploy again.',
+  ConstraintViolationException:
+    'Resolve the constraint named here (see ConstraintViolationException in the AWS Organizations API reference), then deploy again.',
+  MasterCannotLeaveOrganizationException:
+    'This account is the management account of its own organization and cannot join another one. Nothing was changed.',
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -238,6 +273,13 @@ function alreadyMember(organizationId: string): OrgAcceptance {
 export interface AcceptOptions {
   /** This account, for messages: "account 222222222222". */
   readonly invitee: string;
+  /**
+   * Who accepts, when it is not the accepter's own handler role: "role Accept in account 222222222222" (the inviter's
+   * one-stack acceptance). Permission hints then name it.
+   */
+  readonly principal?: string;
+  /** What to do when the invitation does not arrive within the wait (default: the accepter construct's advice). */
+  readonly notArrivedHint?: string;
   /** The wait budget and the request's abort signal (plus test overrides of the clock). */
   readonly wait: Pick<WaitOptions, 'timeoutMs' | 'signal'> & Partial<WaitOptions>;
 }
@@ -268,7 +310,7 @@ async function acceptHandshake(
         (isAwsError(error, 'HandshakeConstraintViolationException') && errorReason(error) === 'ALREADY_IN_AN_ORGANIZATION')) {
       return readAgain(clients, expected, handshakeId, options, error);
     }
-    return failAccept(doing, error);
+    throw failedWith(doing, error, { hints: [ACCEPT_HINTS, principalHints(options.principal)] });
   }
 }
 
@@ -286,43 +328,14 @@ async function readAgain(
     return acceptance(handshakeId, organization.Id, 'ACCEPTED');
   }
   if (organization) {
-    throw new InvitationError(
-      `The ${options.invitee} is a member of ${describeInviter(organizationInviter(organization))}, not of the expected ` +
-        `${describeInviter(expected)}: accepting ${handshakeId} failed with ${describeAwsError(cause)}. Nothing was changed. ${LEAVE_FIRST}`,
-      { cause },
-    );
+    throw failedWith(`Accepting ${handshakeId} in the ${options.invitee}`, cause, {
+      fallback: `The ${options.invitee} is a member of ${describeInviter(organizationInviter(organization))}, not of the expected ` +
+        `${describeInviter(expected)}. Nothing was changed. ${LEAVE_FIRST}`,
+    });
   }
   const now = await describeHandshake(clients, handshakeId);
   log('INFO', 'the invitation changed before it could be accepted', { handshakeId, state: now?.State ?? 'NOT_FOUND', error: (cause as Error).name });
   throw new InvitationEndedError(handshakeId, now?.State ?? 'NOT_FOUND');
-}
-
-function failAccept(doing: string, error: unknown): never {
-  if (isAwsError(error, 'AccessDeniedForDependencyException')) {
-    throw new InvitationError(`${doing} failed with ${describeAwsError(error)}. ${SERVICE_LINKED_ROLE_HINT}`, { cause: error });
-  }
-  if (isAwsError(error, 'HandshakeConstraintViolationException', 'ConstraintViolationException')) {
-    const reason = errorReason(error);
-    const hint = (reason && ACCEPT_REASON_HINTS[reason]) ??
-      `Resolve the constraint${reason ? ` ${reason}` : ''} (see ${(error as Error).name} in the AWS Organizations API reference), then deploy again.`;
-    throw new InvitationError(`${doing} failed with ${describeAwsError(error)}. ${hint}`, { cause: error });
-  }
-  if (isAwsError(error, 'AccessDeniedException')) {
-    throw new InvitationError(
-      `${doing} failed with ${describeAwsError(error)}. The handler's role may accept only handshakes of the expected ` +
-        'organization (organizations:AcceptHandshake on its handshake ARNs): check that the invitation comes from it, and ' +
-        'that no service control policy or permissions boundary of this account denies the action; then deploy again.',
-      { cause: error },
-    );
-  }
-  if (isAwsError(error, 'MasterCannotLeaveOrganizationException')) {
-    throw new InvitationError(
-      `${doing} failed with ${describeAwsError(error)}. This account is the management account of its own organization ` +
-        'and cannot join another one. Nothing was changed.',
-      { cause: error },
-    );
-  }
-  throw new InvitationError(`${doing} failed with ${describeAwsError(error)}. If this is transient, deploy again.`, { cause: error });
 }
 
 /**
@@ -403,6 +416,7 @@ export async function acceptOrganizationInvitation(
     invitee: options.invitee,
     look: () => lookForInvitation(clients, expected, options),
     otherInviterHint: LEAVE_FIRST,
+    notArrivedHint: options.notArrivedHint,
     wait: options.wait,
   }));
 }
@@ -413,12 +427,7 @@ async function readsAllowed<T>(options: AcceptOptions, fn: () => Promise<T>): Pr
     return await fn();
   } catch (error) {
     if (!(error instanceof InvitationError) && isAwsError(error, 'AccessDeniedException')) {
-      throw new InvitationError(
-        `Reading the organization and invitations of the ${options.invitee} failed with ${describeAwsError(error)}. The ` +
-          'handler\'s role is granted organizations:DescribeOrganization, ListHandshakesForAccount and DescribeHandshake: ' +
-          'check that no service control policy or permissions boundary denies them, then deploy again.',
-        { cause: error },
-      );
+      throw failedWith(`Reading the organization and invitations of the ${options.invitee}`, error, { fallback: readHint(options.principal) });
     }
     throw error;
   }

@@ -5,6 +5,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ORGANIZATIONS_TRANSIENT_ERRORS, OrgClients, orgInvitationLifecycle } from './lifecycle';
+import { createClients as createAccepterClients } from '../org-invitation-accepter';
+import { assumedClients } from '../shared/assume-role';
 import { clientConfig, withSignals } from '../shared/clients';
 import { cfnEntryPoint, makeHandler } from '../shared/runtime';
 
@@ -20,7 +22,12 @@ export function createClients(): OrgClients {
 let own: OrgClients | undefined;
 const ownClients = () => (own ??= createClients());
 
-export const handler = makeHandler(orgInvitationLifecycle, (_event, ctx) => withSignals(ownClients(), ctx.signal), {
+export const handler = makeHandler(orgInvitationLifecycle, (_event, ctx) => ({
+  ...withSignals(ownClients(), ctx.signal),
+  // one-stack acceptance: clients in the invited account, assumed per request (credentials are never cached across
+  // requests, never logged)
+  acceptingAs: (roleName: string) => assumedClients(ctx, roleName, (credentials) => withSignals(createAccepterClients(credentials), ctx.signal)),
+}), {
   stackClient: () => ownClients().cloudformation!,
 });
 

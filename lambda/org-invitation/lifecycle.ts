@@ -13,14 +13,22 @@ import {
   paginateListAccounts,
   paginateListHandshakesForOrganization,
 } from '@aws-sdk/client-organizations';
+import type { OrgAccepterClients } from '../org-invitation-accepter/lifecycle';
+import { acceptOrganizationInvitation } from '../org-invitation-accepter/lifecycle';
+import type { AssumedClients } from '../shared/assume-role';
 import { Hints, InvitationError, errorReason, failedWith, isAwsError } from '../shared/errors';
 import { log, maskEmail } from '../shared/log';
-import { ACCOUNT_ID, EMAIL, optionalString, requiredString, sameEmail, stringMap } from '../shared/props';
+import { ACCOUNT_ID, EMAIL, HANDSHAKE_ID, ROLE_NAME, optionalString, requiredString, sameEmail, stringMap } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
-import { StackClients, StackTargets, madeSince, targetsKeptByStack } from '../shared/stack';
+import { StackClients, StackTargets, madeSince, stackLocation, targetsKeptByStack } from '../shared/stack';
 
 export interface OrgClients extends StackClients {
   readonly organizations: OrganizationsClient;
+  /**
+   * The clients of an invited account, through the role `roleName` there (one-stack acceptance): built per request by
+   * index.ts with `assumedClients`. Absent: acceptance is not possible (tests that do not exercise it).
+   */
+  readonly acceptingAs?: (roleName: string) => AssumedClients<OrgAccepterClients>;
 }
 
 export type TargetType = 'ACCOUNT' | 'EMAIL';
@@ -30,12 +38,13 @@ export interface OrgInvitationProps {
   readonly targetType: TargetType;
   readonly notes?: string;
   readonly tags: Record<string, string>;
+  /** Accept in the invited account through this role after inviting (one-stack acceptance). */
+  readonly acceptRoleName?: string;
 }
 
 /** Errors that are transient for Organizations but modeled as client errors: retried by the SDK's strategy. */
 export const ORGANIZATIONS_TRANSIENT_ERRORS = ['ConcurrentModificationException', 'FinalizingOrganizationException'];
 
-export const HANDSHAKE_ID = /^h-[0-9a-z]{8,32}$/;
 const OPEN_STATES = new Set(['REQUESTED', 'OPEN']);
 const ENDED_WITHOUT_ACCEPTANCE = new Set(['EXPIRED', 'DECLINED', 'CANCELED']);
 export const ALREADY_MEMBER = 'ALREADY_MEMBER';
@@ -121,7 +130,20 @@ function parseTarget(raw: Record<string, unknown>): Pick<OrgInvitationProps, 'ta
 }
 
 export function parseProps(raw: Record<string, unknown>): OrgInvitationProps {
-  return { ...parseTarget(raw), notes: optionalString(raw, 'Notes'), tags: stringMap(raw, 'Tags') };
+  const target = parseTarget(raw);
+  const acceptRoleName = optionalString(raw, 'AcceptRoleName');
+  if (acceptRoleName !== undefined) {
+    if (!ROLE_NAME.test(acceptRoleName)) {
+      throw new InvitationError(`AcceptRoleName must be an IAM role name (1 to 64 letters, digits and +=,.@_-, no path), got ${acceptRoleName}.`);
+    }
+    if (target.targetType !== 'ACCOUNT') {
+      throw new InvitationError(
+        'AcceptRoleName needs an invitation by account ID: the account behind an email address is unknown until it accepts. ' +
+          'Invite by account ID, or accept in the invited account with an OrgInvitationAccepter.',
+      );
+    }
+  }
+  return { ...target, notes: optionalString(raw, 'Notes'), tags: stringMap(raw, 'Tags'), acceptRoleName };
 }
 
 /** Old properties that do not parse as a whole: the target alone (notes and tags only matter to a new invitation). */
@@ -392,15 +414,87 @@ export function ownsPhysicalId(physicalId: string): boolean {
     (physicalId.startsWith(ALREADY_MEMBER_PREFIX) && ACCOUNT_ID.test(physicalId.slice(ALREADY_MEMBER_PREFIX.length)));
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// One-stack acceptance: accept in the invited account through a role there
+
+/**
+ * How long the inviter waits for its own invitation to become visible in the invited account: far below the
+ * function's 5 minutes, which must also cover the invite, a cancel after a failure and the answer.
+ */
+export const ACCEPT_WAIT_MS = 120_000;
+
+/** The wait, shortened by tests and the emulator through CDK_ACCOUNT_INVITATIONS_ACCEPT_WAIT_MS. */
+function acceptWaitMs(): number {
+  const raw = process.env.CDK_ACCOUNT_INVITATIONS_ACCEPT_WAIT_MS;
+  const value = raw ? Number(raw) : NaN;
+  return Number.isFinite(value) && value >= 0 && value <= ACCEPT_WAIT_MS ? value : ACCEPT_WAIT_MS;
+}
+
+function acceptRolePrincipal(roleName: string, accountId: string): string {
+  return `role ${roleName} in account ${accountId}`;
+}
+
+/**
+ * After inviting: accept the open handshake in the invited account through the role, and report it ACCEPTED. An
+ * account that already belongs to the organization, or an accepted handshake, needs nothing. If accepting fails and
+ * this request sent the invitation, it is canceled before the failure is reported (it made it); an adopted invitation
+ * (another stack's, or one a rollback keeps) stays as it was.
+ */
+export async function acceptThroughRole(
+  clients: OrgClients,
+  props: OrgInvitationProps,
+  invited: HandlerResponse,
+  ctx: RequestContext,
+  previousPhysicalId?: string,
+): Promise<HandlerResponse> {
+  const roleName = props.acceptRoleName;
+  const data = invited.Data ?? {};
+  if (!roleName || !OPEN_STATES.has(String(data.HandshakeState))) return invited;
+  if (!clients.acceptingAs) throw new InvitationError('Internal error: no clients for the invited account. Please report this.');
+  const handshakeId = invited.PhysicalResourceId;
+  const managementAccountId = stackLocation(ctx.stackId).account;
+  const principal = acceptRolePrincipal(roleName, props.targetId);
+  // this request sent the handshake (not adopted, not the resource's own from before): only then is it undone
+  const sentNow = data.Adopted === false && handshakeId !== previousPhysicalId;
+  try {
+    const accepterClients = await clients.acceptingAs(roleName)(props.targetId);
+    const accepted = await acceptOrganizationInvitation(accepterClients, { managementAccountId, handshakeId }, {
+      invitee: `account ${props.targetId}`,
+      principal,
+      notArrivedHint: 'Organizations had not shown the invitation to the invited account yet (it usually does within ' +
+        'seconds); deploy again.',
+      wait: { timeoutMs: acceptWaitMs(), signal: ctx.signal },
+    });
+    log('INFO', 'accepted in the invited account through the role', { handshakeId, accountId: props.targetId, state: accepted.handshakeState });
+    return { PhysicalResourceId: handshakeId, Data: { ...data, HandshakeState: 'ACCEPTED' } };
+  } catch (error) {
+    if (ctx.signal?.aborted) throw error; // the runtime answers, and the Delete that follows cleans up (abandonedCreate)
+    let outcome = ` Invitation ${handshakeId} stays open: accept it in account ${props.targetId}, or fix the role and deploy again.`;
+    if (sentNow) {
+      log('WARN', 'accepting failed: canceling the invitation this request sent', { handshakeId, accountId: props.targetId });
+      try {
+        await deleteInvitation(clients, handshakeId);
+        outcome = ` The invitation ${handshakeId} this deployment sent was canceled.`;
+      } catch (cancelError) {
+        log('ERROR', 'canceling the invitation failed: it stays open', { handshakeId, error: (cancelError as Error).name });
+        outcome = ` Canceling the invitation ${handshakeId} failed too: cancel it in the AWS Organizations console.`;
+      }
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    throw new InvitationError(`Accepting the invitation through ${principal}: ${message}${outcome}`, { cause: error });
+  }
+}
+
 export const orgInvitationLifecycle: Lifecycle<OrgInvitationProps, OrgClients> = {
   what: 'Organizations invitation',
   parse: parseProps,
   parseOld: parseOldProps,
   ownsPhysicalId,
-  create: (clients, props) =>
-    inManagementAccount(`Inviting ${describeTarget(props)}`, '', () => createInvitation(clients, props)),
-  update: (clients, physicalId, props, oldProps) =>
-    inManagementAccount(`Updating the invitation to ${describeTarget(props)}`, '', () => updateInvitation(clients, physicalId, props, oldProps)),
+  create: async (clients, props, ctx) => acceptThroughRole(clients, props,
+    await inManagementAccount(`Inviting ${describeTarget(props)}`, '', () => createInvitation(clients, props)), ctx),
+  update: async (clients, physicalId, props, oldProps, ctx) => acceptThroughRole(clients, props,
+    await inManagementAccount(`Updating the invitation to ${describeTarget(props)}`, '', () => updateInvitation(clients, physicalId, props, oldProps)),
+    ctx, physicalId),
   delete: (clients, physicalId, props, ctx) =>
     inManagementAccount(`Canceling invitation ${physicalId}`, DELETE_ANYWAY, async () => {
       if (HANDSHAKE_ID.test(physicalId) && await keptByStack(clients, props, ctx)) return;

@@ -47,9 +47,17 @@ export interface AcceptSpec<A> {
   readonly look: () => Promise<Sighting<A>>;
   /** What to do when this account belongs to another inviter: "The account must leave that organization first." */
   readonly otherInviterHint: string;
+  /**
+   * What to do when nothing arrived within the wait. Default: deploy the inviting stack first, or make this stack
+   * depend on it, or raise waitTimeout (right for an accepter construct; the inviters' one-stack acceptance says more).
+   */
+  readonly notArrivedHint?: string;
   /** How long to keep looking, and the abort signal of the request. */
   readonly wait: Pick<WaitOptions, 'timeoutMs' | 'signal'> & Partial<WaitOptions>;
 }
+
+const NOT_ARRIVED_HINT = 'Deploy the inviting stack first, or make this stack depend on it (`cdk deploy --all` then deploys ' +
+  'them in order), or raise waitTimeout; then deploy again.';
 
 /** `5 minutes`, `90 seconds`, `0 seconds`. */
 export function describeDuration(ms: number): string {
@@ -98,7 +106,6 @@ export async function acceptWhenInvited<A>(spec: AcceptSpec<A>): Promise<A> {
     );
   }
   throw new InvitationError(
-    `No ${spec.what} from ${spec.inviter} reached ${spec.invitee} within ${waited}. Deploy the inviting stack first, or ` +
-      'make this stack depend on it (`cdk deploy --all` then deploys them in order), or raise waitTimeout; then deploy again.',
+    `No ${spec.what} from ${spec.inviter} reached ${spec.invitee} within ${waited}. ${spec.notArrivedHint ?? NOT_ARRIVED_HINT}`,
   );
 }

@@ -41,7 +41,7 @@ export function stringMap(raw: Record<string, unknown>, key: string): Record<str
 }
 
 // the ID patterns are defined once, with the constructs' synth-time checks (bundled into each handler)
-export { ACCOUNT_ID, ACCOUNT_LINK_ID, EMAIL, HANDSHAKE_ID, ORGANIZATION_ID } from '../../src/private/patterns';
+export { ACCOUNT_ID, ACCOUNT_LINK_ID, EMAIL, HANDSHAKE_ID, ORGANIZATION_ID, ROLE_NAME } from '../../src/private/patterns';
 
 /** Email addresses compare case-insensitively (as AWS matches account emails). */
 export function sameEmail(a: string, b: string): boolean {

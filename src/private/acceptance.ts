@@ -1,12 +1,10 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { ROLE_NAME } from './patterns';
 import { InvitationProvider } from './provider';
 import { invalid, isConcrete } from './validation';
 import { Acceptance } from '../acceptance';
-
-/** IAM role names: 1 to 64 characters of letters, digits and `+=,.@_-` (no path). */
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /** The custom resource property that carries the role name to the inviter's handler. */
 export const ACCEPT_ROLE_NAME_PROPERTY = 'AcceptRoleName';

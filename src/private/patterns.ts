@@ -14,6 +14,8 @@ export const HANDSHAKE_ID = /^h-[0-9a-z]{8,32}$/;
 export const ACCOUNT_LINK_ID = /^link-.{8,24}$/;
 /** An AWS Organizations organization ID. */
 export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+/** An IAM role name without a path: 1 to 64 letters, digits and `+=,.@_-` (`Acceptance.assumeRole`). */
+export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /*
  * Email addresses inside free text, found from each '@' (a scan, not one regular expression: nested quantifiers would
