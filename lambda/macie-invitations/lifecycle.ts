@@ -24,6 +24,7 @@ import {
 import { chunk, settleWithConcurrency } from '../shared/concurrency';
 import { Hints, InvitationError, describeAwsError, errorMessage, errorName, failedWith, hintFor, isAwsError } from '../shared/errors';
 import { log, maskEmail } from '../shared/log';
+import { isMacieNotEnabled } from '../shared/macie';
 import { ACCOUNT_ID, EMAIL, booleanProp, optionalString, sameEmail } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
 import { StackClients, StackTargets, UNRESOLVED, isRollback, madeSince, stackLocation, targetsKeptByStack } from '../shared/stack';
@@ -239,13 +240,8 @@ function whereDeployed(ctx: Pick<RequestContext, 'stackId'>): string {
 // Reading Macie's state
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Macie answers AccessDeniedException "Macie is not enabled" (or ResourceNotFoundException) when it is off. */
-export function isMacieNotEnabled(error: unknown): boolean {
-  if (isAwsError(error, 'AccessDeniedException', 'ResourceNotFoundException')) {
-    return /\bnot\s+(been\s+)?enabled\b|\bisn't\s+enabled\b/i.test(errorMessage(error));
-  }
-  return false;
-}
+// kept here for importers of earlier versions: the rule lives in lambda/shared/macie.ts
+export { isMacieNotEnabled };
 
 /**
  * True when Macie is enabled in the stack's account and region. `false` when it is not; other errors (a role
