@@ -144,13 +144,13 @@ export const MACIE_HINTS: Hints = {
 };
 
 /** The distinct hints for the error codes of `failures` (`extra` tables first), or the generic next step. */
-function hintsFor(failures: readonly Failure[], extra: readonly Hints[] = []): string {
+function hintsFor(failures: readonly Failure[], extra: readonly Hints[] = [], maxChars = 250): string {
   const hints: string[] = [];
   let length = 0;
   for (const f of failures) {
     const hint = f.code === undefined ? undefined : hintFor({ name: f.code }, ...extra, MACIE_HINTS);
     // CloudFormation shows 1,000 characters of the reason: at most about 250 of them for hints
-    if (hint && !hints.includes(hint) && length + hint.length <= 250) {
+    if (hint && !hints.includes(hint) && length + hint.length <= maxChars) {
       hints.push(hint);
       length += hint.length + 1;
     }
@@ -482,8 +482,8 @@ async function failAndCompensate(
     ` Removing these members failed too; remove them in the Macie console (Settings, Accounts): ${formatFailures(notRemoved, 200)}.`;
   throw new InvitationError(
     // CloudFormation shows 1,000 characters of the reason: leave room for the members that could not be removed
-    `${doing}: ${failures.length} of ${total} accounts failed: ${formatFailures(failures, leftover ? 300 : 550)}. ${cleanupText}${leftover} ` +
-      hintsFor(failures, extraHints),
+    `${doing}: ${failures.length} of ${total} accounts failed: ${formatFailures(failures, (leftover ? 300 : 550) - (extraHints.length > 0 ? 100 : 0))}. ` +
+      `${cleanupText}${leftover} ${hintsFor(failures, extraHints, extraHints.length > 0 ? 350 : 250)}`,
   );
 }
 
@@ -610,20 +610,20 @@ export interface AcceptanceOutcome {
 /** What to do, per failure code of the acceptance step (searched before `MACIE_HINTS`). */
 export function acceptanceHints(roleName: string, administratorAccountId: string): Hints {
   return {
-    AssumeRoleFailed: `Create the role ${roleName} in each account named here, with the accept permissions listed in the README ` +
-      `("Invite and accept in one deploy") and a trust policy that lets account ${administratorAccountId} assume it; then deploy again.`,
-    MacieNotEnabled: 'Enable Macie in each member account named here, in this Region (an aws_macie.CfnSession in its stack, ' +
-      'or the Macie console), then deploy again.',
-    AccessDeniedException: `The role ${roleName} in each member account named here needs macie2:GetMacieSession, ` +
-      'GetAdministratorAccount, ListInvitations and AcceptInvitation (README); check service control policies too.',
-    NotAccepted: 'Check each account named here in its Macie console (Settings, Accounts), fix what the error says, then deploy again.',
+    AssumeRoleFailed: `Create role ${roleName} in each account named here with the accept permissions (README, "Invite and ` +
+      `accept in one deploy"), trusting account ${administratorAccountId}.`,
+    MacieNotEnabled: 'Enable Macie in each member account named here, in this Region (aws_macie.CfnSession).',
+    AccessDeniedException: `Role ${roleName} needs macie2:GetMacieSession, GetAdministratorAccount, ListInvitations, AcceptInvitation.`,
+    NotAccepted: 'Check those accounts in their Macie console (Settings, Accounts).',
   };
 }
 
 /** The first sentence of a message, with the account ID left out (so that failures of many accounts group). */
 function shortReason(message: string, accountId: string): string {
   const first = message.split(/(?<=\.) /)[0].replace(/\.$/, '');
-  return first.split(`account ${accountId}`).join('the account').split(accountId).join('the account');
+  return first
+    .replace(new RegExp(`\\b(the |The )?account ${accountId}\\b`, 'g'), (_match, the: string | undefined) => `${the ?? 'the '}account`)
+    .split(accountId).join('the account');
 }
 
 /** One member's failed acceptance, as a grouped failure: short, without the account ID, coded for the hints. */
