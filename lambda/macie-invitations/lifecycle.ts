@@ -683,6 +683,8 @@ export async function acceptInMembers(
       member.macie.destroy();
     }
   });
+  // cut off at the deadline: the runtime has answered; stop here (the members' states stay as they are)
+  ctx.signal?.throwIfAborted();
   const accepted: string[] = [];
   const enabled: string[] = [];
   const failures: Failure[] = [];
@@ -691,7 +693,10 @@ export async function acceptInMembers(
       accepted.push(accountIds[i]);
       if (r.value.relationshipStatus === 'Enabled') enabled.push(accountIds[i]);
     } else {
-      failures.push(r.reason as Failure);
+      const reason = r.reason as Partial<Failure> | undefined;
+      failures.push(reason?.accountId === accountIds[i] && typeof reason.error === 'string'
+        ? reason as Failure
+        : acceptanceFailure(accountIds[i], r.reason, false));
     }
   });
   log('INFO', 'acceptance in the member accounts', { roleName, accepted: accepted.length, enabled: enabled.length, failed: failures });
