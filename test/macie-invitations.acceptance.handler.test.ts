@@ -74,7 +74,8 @@ class World {
   constructor() {
     admin.on(GetMacieSessionCommand).resolves({ status: 'ENABLED' });
     admin.on(ListMembersCommand).callsFake(async () => ({
-      members: [...this.members.entries()].map(([accountId, m]) => ({ accountId, email: m.email, relationshipStatus: m.status as never, updatedAt: new Date() })),
+      members: [...this.members.entries()].map(([accountId, m]) => (
+        { accountId, email: m.email, relationshipStatus: m.status as never, updatedAt: new Date() })),
     }));
     admin.on(CreateMemberCommand).callsFake(async (input: CreateMemberCommandInput) => {
       this.members.set(input.account!.accountId!, { email: input.account!.email, status: 'Created' });
