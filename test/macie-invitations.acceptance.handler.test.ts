@@ -283,3 +283,11 @@ test('the invitation never shows in the member account: looks until the budget, 
   }]);
   expect(t).toBe(30_000);
 });
+
+test('cut off at the deadline: the step stops and throws the abort, reporting no member as failed', async () => {
+  world.members.set('200000000000', { email: 'a@example.com', status: 'Invited', invitationId: 'inv200000000000' });
+  const controller = new AbortController();
+  controller.abort(new Error('deadline'));
+  await expect(acceptInMembers(world.clients(), ROLE, ['200000000000'], { ...ctx(), signal: controller.signal })).rejects.toThrow('deadline');
+  expect(world.status('200000000000')).toBe('Invited');
+});

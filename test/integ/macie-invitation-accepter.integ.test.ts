@@ -218,6 +218,20 @@ describe('one stack: acceptance through a role in each member', () => {
     inviter.expectFinalState();
   });
 
+  test('25 members through a role: every member Enabled (numbers for the note)', async () => {
+    inviter = await startCfn('macie-invitations', { accountId: A });
+    const { emulator } = inviter;
+    const many = [...Array(25).keys()].map((i) => accountId(100 + i));
+    for (const id of many) emulator.macie.enable(id);
+    const t0 = Date.now();
+    const created = await inviter.create(inviterProps(many, { AcceptRoleName: ROLE }));
+    const elapsed = Date.now() - t0;
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { MemberCount: 25, AcceptedCount: 25, EnabledCount: 25 } });
+    inviter.expectFinalState({ macieMembers: { Enabled: many } });
+    console.log(`[measure] one-stack flow, 25 members: ${elapsed} ms, ${emulator.requests.length} API calls ` +
+      `(${emulator.requests.filter((r) => r.service === 'sts').length} STS, ${ops(inviter).length} Macie)`);
+  });
+
   test('a role that cannot be assumed in one member: FAILED naming the account and the role; the created members are removed again', async () => {
     inviter = await startCfn('macie-invitations', { accountId: A });
     const { emulator } = inviter;
