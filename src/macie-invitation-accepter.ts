@@ -1,15 +1,16 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { InvitationBaseProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
 import { addInvitationOutput } from './private/outputs';
 import { InvitationProvider } from './private/provider';
-import { invalid, isConcrete, validateAccountId } from './private/validation';
+import { isConcrete, resolveRemovalPolicy, validateAccountId } from './private/validation';
 
 /**
  * Properties of a `MacieInvitationAccepter`.
  */
-export interface MacieInvitationAccepterProps {
+export interface MacieInvitationAccepterProps extends InvitationBaseProps {
   /**
    * The Amazon Macie administrator account that sent the membership invitation: a 12-digit AWS account ID, other
    * than the stack's own account. Only an invitation from this account is accepted; an account that is already a
@@ -31,27 +32,6 @@ export interface MacieInvitationAccepterProps {
    * @default Duration.minutes(5)
    */
   readonly waitTimeout?: Duration;
-
-  /**
-   * What happens to the membership when this construct is removed from the stack, or the stack is deleted.
-   *
-   * `DESTROY` disassociates this account from the administrator, but only while the administrator is still the one
-   * this construct accepted (an account that already left, or that has another administrator now, is left alone;
-   * so is a membership managed through AWS Organizations). `RETAIN` keeps the account a member: CloudFormation does
-   * not call the handler. Only `DESTROY` and `RETAIN` are supported.
-   *
-   * @default RemovalPolicy.DESTROY
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Whether to add a stack output with the administrator account ID (set once the invitation is accepted).
-   * CloudFormation allows 200 outputs per stack: turn this off when you do not need it (the attributes stay
-   * available).
-   *
-   * @default true
-   */
-  readonly emitOutputs?: boolean;
 }
 
 /**
@@ -64,7 +44,15 @@ export interface MacieInvitationAccepterProps {
  * administrator fails, naming it. On delete (with `RemovalPolicy.DESTROY`, the default), the account leaves the
  * administrator, only while that is still the administrator this construct accepted.
  *
+ * `removalPolicy` (`InvitationBaseProps`) decides what happens to the membership when this construct is removed from
+ * the stack, or the stack is deleted: `DESTROY` (the default) disassociates this account from the administrator, but
+ * only while the administrator is still the one this construct accepted (an account that already left, or that has
+ * another administrator now, is left alone; so is a membership managed through AWS Organizations). `RETAIN` keeps the
+ * account a member: CloudFormation does not call the handler. `emitOutputs` adds a stack output with the
+ * administrator account ID (set once the invitation is accepted).
+ *
  * Macie must be enabled first: declare an `aws_macie.CfnSession` in the same stack and make the accepter depend on it.
+ * `MacieInvitations.acceptIn(stack)` declares this construct for you in a member account's stack.
  *
  * @example
  * import { aws_macie as macie } from 'aws-cdk-lib';
@@ -103,13 +91,9 @@ export class MacieInvitationAccepter extends Construct {
   constructor(scope: Construct, id: string, props: MacieInvitationAccepterProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    // TODO(patterns): the account ID pattern moves to src/private/patterns.ts
     validateAccountId(this, 'administratorAccountId', props.administratorAccountId, stack.account);
     const wait = validateWaitTimeout(this, props.waitTimeout);
-    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
-    if (this.removalPolicy !== RemovalPolicy.DESTROY && this.removalPolicy !== RemovalPolicy.RETAIN) {
-      invalid(this, `removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got ${this.removalPolicy}.`);
-    }
+    this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy);
     this.administratorAccountId = props.administratorAccountId;
 
     const provider = InvitationProvider.of(this, 'macie-invitation-accepter', accepterStatements);

@@ -1,7 +1,10 @@
-import { Arn, ArnFormat, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { Acceptance } from './acceptance';
 import { InvitationBaseProps } from './invitation-base';
+import { MacieInvitationAccepter } from './macie-invitation-accepter';
+import { bindAcceptance } from './private/acceptance';
 import { addInvitationOutput } from './private/outputs';
 import { characterLength } from './private/patterns';
 import { InvitationProvider } from './private/provider';
@@ -55,6 +58,43 @@ export interface MacieInvitationsProps extends InvitationBaseProps {
    * @default false
    */
   readonly disableEmailNotification?: boolean;
+
+  /**
+   * Also accept the invitations in the same deployment, through a role in each member account: after inviting, the
+   * handler assumes `arn:<partition>:iam::<member account>:role/<roleName>` in every member (10 at a time) and accepts
+   * the invitation there (Macie must be enabled in the member account, in this Region). Members that already accepted
+   * are adopted; members managed through AWS Organizations are skipped. Each account that fails (the role cannot be
+   * assumed, lacks a permission, Macie is not enabled there) is named in the deployment's error, and a failed create
+   * removes the members it created again, which also ends the acceptances it made.
+   *
+   * The handler's role gets `sts:AssumeRole` on that role name only. The role in each member account needs
+   * `macie2:GetMacieSession`, `macie2:GetAdministratorAccount`, `macie2:ListInvitations` and
+   * `macie2:AcceptInvitation`, and must trust this stack's account (README: "Invite and accept in one deploy").
+   *
+   * @default - no acceptance: each member accepts itself (`acceptIn`, a `MacieInvitationAccepter`, or the console)
+   */
+  readonly acceptance?: Acceptance;
+}
+
+/**
+ * Options of `MacieInvitations.acceptIn`.
+ */
+export interface MacieInvitationsAcceptInOptions {
+  /**
+   * How long the accepter's deployment waits for the invitation to reach the member account (see
+   * `MacieInvitationAccepterProps.waitTimeout`).
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly waitTimeout?: Duration;
+
+  /**
+   * What happens to the membership when the accepter is removed or its stack is deleted (see
+   * `MacieInvitationAccepter`): `DESTROY` leaves the administrator, `RETAIN` stays a member.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** An administrator can manage at most 1,000 member accounts by invitation. */
@@ -83,8 +123,9 @@ const IDS_PER_OUTPUT = 300;
  * resource is deleted. `emitOutputs` adds stack outputs with the invited account IDs (comma-separated, 300 per
  * output).
  *
- * The invited accounts still have to accept the invitation in their own Macie console (or with
- * `macie2:AcceptInvitation`); CloudFormation does not wait for that.
+ * The invited accounts still have to accept the invitation: in a stack of each member account
+ * (`acceptIn(memberStack)` declares a `MacieInvitationAccepter` there), through a role in each member account
+ * (`acceptance`), or in their own Macie console.
  *
  * @example
  * import { MacieInvitations } from 'cdk-account-invitations';
@@ -110,6 +151,9 @@ export class MacieInvitations extends Construct {
   /** The removal policy of the members (`DESTROY` or `RETAIN`). */
   public readonly removalPolicy: RemovalPolicy;
 
+  /** The member stacks `acceptIn` declared an accepter in (one each). */
+  private readonly acceptingStacks = new Set<Stack>();
+
   constructor(scope: Construct, id: string, props: MacieInvitationsProps) {
     super(scope, id);
     const stack = Stack.of(this);
@@ -126,6 +170,7 @@ export class MacieInvitations extends Construct {
       Message: props.message,
       DisableEmailNotification: props.disableEmailNotification ?? false,
       RemovalPolicy: this.removalPolicy === RemovalPolicy.RETAIN ? 'RETAIN' : 'DESTROY',
+      ...bindAcceptance(this, provider, props.acceptance, props.members.map((m) => m.accountId)),
     }, this.removalPolicy);
 
     this.invitedAccountIds = props.members.map((m) => m.accountId);
@@ -142,6 +187,55 @@ export class MacieInvitations extends Construct {
         addInvitationOutput(this, value, `Account IDs invited to Amazon Macie by ${this.node.path}${range}`, i === 0 ? 'Output' : `Output${i + 1}`);
       });
     }
+  }
+
+  /**
+   * Declares a `MacieInvitationAccepter` in `stack` (a member account's stack, in this stack's Region) that accepts
+   * the invitation from this stack's account, and makes `stack` depend on this stack, so `cdk deploy --all` invites
+   * first. Call it once per member stack; it returns the accepter.
+   *
+   * Checked at synth: this stack's account must be concrete; `stack` must be another stack, in this Region, whose
+   * account (when both are known) is one of `members`. An environment-agnostic `stack` or token member IDs are
+   * allowed: the accepter checks at deploy time.
+   *
+   * @param stack the member account's stack
+   * @param options the accepter's wait and removal policy
+   */
+  public acceptIn(stack: Stack, options: MacieInvitationsAcceptInOptions = {}): MacieInvitationAccepter {
+    const inviting = Stack.of(this);
+    if (stack === inviting) {
+      invalid(this, `acceptIn(${stack.node.path}): the accepter belongs in a member account's stack, not in the inviting stack itself.`);
+    }
+    if (!isConcrete(inviting.account)) {
+      invalid(this, `acceptIn(${stack.node.path}): the inviting stack ${inviting.node.path} must have a concrete account ` +
+        '(env: { account }): the accepter expects that account as its Macie administrator.');
+    }
+    if (this.acceptingStacks.has(stack)) {
+      invalid(this, `acceptIn(${stack.node.path}) was already called for this stack: one accepter per member stack.`);
+    }
+    if (isConcrete(stack.account)) {
+      const ids = this.invitedAccountIds;
+      if (stack.account === inviting.account) {
+        invalid(this, `acceptIn(${stack.node.path}): that stack is in the administrator account ${stack.account}; ` +
+          'the accepter belongs in a member account\'s stack.');
+      }
+      if (ids.every((id) => isConcrete(id)) && !ids.includes(stack.account)) {
+        invalid(this, `acceptIn(${stack.node.path}): that stack's account ${stack.account} is not one of members ` +
+          `(${ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`}).`);
+      }
+    }
+    if (isConcrete(stack.region) && isConcrete(inviting.region) && stack.region !== inviting.region) {
+      invalid(this, `acceptIn(${stack.node.path}): that stack is in Region ${stack.region}, the invitation in ${inviting.region}; ` +
+        'Macie is regional: a member accepts in the administrator\'s Region.');
+    }
+    this.acceptingStacks.add(stack);
+    const accepter = new MacieInvitationAccepter(stack, `MacieInvitationAccepter-${Names.uniqueId(this)}`, {
+      administratorAccountId: inviting.account,
+      waitTimeout: options.waitTimeout,
+      removalPolicy: options.removalPolicy,
+    });
+    stack.addDependency(inviting, `accepts the Macie invitation of ${this.node.path}`);
+    return accepter;
   }
 }
 

@@ -26,11 +26,14 @@ const CONSTRUCTS: Array<[string, (scope: Construct, id: string, base: Invitation
   ['OrgInvitation', (scope, id, base) => new OrgInvitation(scope, id, { targetId: '222222222222', ...base })],
   ['MacieInvitations', (scope, id, base) => new MacieInvitations(scope, id, { members: [{ accountId: '222222222222', email: 'a@example.com' }], ...base })],
   ['WorkSpacesAccountLink', (scope, id, base) => new WorkSpacesAccountLink(scope, id, { targetAccountId: '222222222222', ...base })],
+  // the one accepter with a removal policy (it can leave its administrator on delete)
+  ['MacieInvitationAccepter', (scope, id, base) => new MacieInvitationAccepter(scope, id, { administratorAccountId: '222222222222', ...base })],
 ];
 
 /** A stack with every construct of the library. */
 function everyConstruct(scope: Construct): void {
-  for (const [name, make] of CONSTRUCTS) make(scope, name, {});
+  // the inviters; the accepters below, with their own props
+  for (const [name, make] of CONSTRUCTS.filter(([n]) => !n.endsWith('Accepter'))) make(scope, name, {});
   // the accepters, looking once (waitTimeout 0): their functions keep the registry's floor timeout
   const once = { waitTimeout: Duration.seconds(0) };
   new OrgInvitationAccepter(scope, 'OrgInvitationAccepter', { managementAccountId: '333333333333', ...once });

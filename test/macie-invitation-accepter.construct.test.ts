@@ -193,10 +193,13 @@ describe('MacieInvitationAccepter validation', () => {
     expect(() => new MacieInvitationAccepter(newStack(), 'JoinMacie', { administratorAccountId: MEMBER })).not.toThrow();
   });
 
-  test.each([RemovalPolicy.SNAPSHOT, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE])('rejects removalPolicy %s, naming it', (policy) => {
+  test.each([
+    [RemovalPolicy.SNAPSHOT, 'SNAPSHOT'],
+    [RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, 'RETAIN_ON_UPDATE_OR_DELETE'],
+  ])('rejects removalPolicy %s, naming it (the shared rule)', (policy, shown) => {
     const stack = newStack(MEMBER);
     expect(() => new MacieInvitationAccepter(stack, 'JoinMacie', { administratorAccountId: ADMIN, removalPolicy: policy }))
-      .toThrow(`[MemberStack/JoinMacie] removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got ${policy}.`);
+      .toThrow(`[MemberStack/JoinMacie] removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got RemovalPolicy.${shown}.`);
   });
 
   test.each([Duration.minutes(15), Duration.minutes(20)])('rejects waitTimeout %s', (wait) => {

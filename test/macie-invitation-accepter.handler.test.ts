@@ -13,6 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { createClients, handler } from '../lambda/macie-invitation-accepter';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
+import { modelProblems, recordedRequests } from './util/model';
 import {
   acceptMacieInvitation,
   administratorOf,
@@ -121,7 +122,11 @@ beforeEach(() => {
   logs = captureLogs();
 });
 
-afterEach(() => logs.restore());
+afterEach(() => {
+  logs.restore();
+  // every request the handler sent satisfies the Macie service model (required members, patterns, ranges)
+  expect(modelProblems('macie2', recordedRequests(macie))).toEqual([]);
+});
 
 describe('properties and physical IDs', () => {
   test('parse: defaults (5-minute wait, DESTROY) and strings as CloudFormation passes them', () => {
@@ -249,7 +254,7 @@ describe('Create', () => {
     macie.on(ListInvitationsCommand).rejects(awsError('ThrottlingException', 'Rate exceeded', {}, 429));
     await expect(handler(createEvent(RAW))).rejects.toThrow(
       'Listing the Macie invitations of account 111111111111 in us-east-1 (macie2:ListInvitations) failed with ThrottlingException: ' +
-        'Rate exceeded. If the error is transient, retry the deployment');
+        'Rate exceeded. Macie throttled the calls beyond the retries: deploy again later.');
     expect(calls(AcceptInvitationCommand)).toBe(0);
   });
 
@@ -264,7 +269,8 @@ describe('Create', () => {
     macie.on(AcceptInvitationCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform macie2:AcceptInvitation', {}, 403));
     await expect(handler(createEvent(RAW))).rejects.toThrow(
       `Accepting the Macie invitation ${INVITATION_ID} from administrator ${ADMIN} in account 111111111111 in us-east-1 failed with ` +
-        'AccessDeniedException: not authorized to perform macie2:AcceptInvitation. The handler\'s role is granted this action');
+        'AccessDeniedException: not authorized to perform macie2:AcceptInvitation. The calling role (the accepter\'s handler role, or ' +
+        'the role assumed in the member account) needs this action');
   });
 
   test('the invitation withdrawn between list and accept: ValidationException says to send a new one', async () => {

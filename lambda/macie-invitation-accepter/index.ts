@@ -5,17 +5,24 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { Macie2Client } from '@aws-sdk/client-macie2';
 import { MacieAccepterClients, macieInvitationAccepterLifecycle } from './lifecycle';
-import { clientConfig } from '../shared/clients';
+import { clientConfig, withSignals } from '../shared/clients';
 import { cfnEntryPoint, makeHandler } from '../shared/runtime';
 
 /**
- * The SDK's standard retry strategy (shared `clientConfig`) retries ThrottlingException (429) and
- * InternalServerException (500) with backoff; waiting for the invitation is a separate, bounded poll.
+ * New SDK clients on the function's own role. The SDK's standard retry strategy (shared `clientConfig`) retries
+ * ThrottlingException (429) and InternalServerException (500) with backoff; waiting for the invitation is a separate,
+ * bounded poll.
  */
 export function createClients(): MacieAccepterClients {
   return { macie: new Macie2Client(clientConfig()), cloudformation: new CloudFormationClient(clientConfig()) };
 }
 
-export const handler = makeHandler(macieInvitationAccepterLifecycle, createClients);
+// one set per container, created on first use (cold start matters); each request gets a view honouring its signal
+let own: MacieAccepterClients | undefined;
+const ownClients = () => (own ??= createClients());
+
+export const handler = makeHandler(macieInvitationAccepterLifecycle, (_event, ctx) => withSignals(ownClients(), ctx.signal), {
+  stackClient: () => ownClients().cloudformation!,
+});
 
 export const onEvent = cfnEntryPoint(handler);

@@ -19,10 +19,10 @@ import {
   ListInvitationsCommand,
   Macie2Client,
 } from '@aws-sdk/client-macie2';
-import { isMacieNotEnabled } from '../macie-invitations/lifecycle';
 import { acceptWhenInvited, Sighting } from '../shared/accept';
-import { InvitationError, describeAwsError, errorMessage, errorName, isAwsError } from '../shared/errors';
+import { Hints, InvitationError, errorMessage, errorName, failedWith, isAwsError } from '../shared/errors';
 import { log } from '../shared/log';
+import { isMacieNotEnabled } from '../shared/macie';
 import { ACCOUNT_ID, optionalString, requiredString } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
 import { StackClients, StackTargets, stackLocation, targetsKeptByStack } from '../shared/stack';
@@ -106,26 +106,69 @@ export function ownsPhysicalId(physicalId: string): boolean {
   return administratorOf(physicalId) !== undefined;
 }
 
-/** `account 222222222222 in eu-west-1`, from the stack ARN. */
-function whereDeployed(ctx: Pick<RequestContext, 'stackId'>): string {
+/**
+ * Where the member side acts. The accepter's own handler acts in its stack's account; an inviter accepting through a
+ * role (`acceptance`) acts in each member account, in the inviting stack's Region, and names it here.
+ */
+export type MemberContext = Pick<RequestContext, 'stackId'> & {
+  /** The member account acted in, when it is not the stack's own (acceptance through a role). */
+  readonly accountId?: string;
+  readonly signal?: AbortSignal;
+};
+
+/** `account 222222222222 in eu-west-1`, from the stack ARN (or the member account acted in). */
+function whereDeployed(ctx: MemberContext): string {
   const { region, account } = stackLocation(ctx.stackId);
-  return region && account ? `account ${account} in ${region}` : 'this account and region';
+  const acting = ctx.accountId ?? account;
+  return region && acting ? `account ${acting} in ${region}` : 'this account and region';
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading Macie's state
 // ---------------------------------------------------------------------------------------------------------------
 
-/** A user-facing error for a failed call: what failed, the AWS error code, and what to do. */
-function callFailed(doing: string, error: unknown, todo?: string): InvitationError {
-  const next = todo ?? (isAwsError(error, 'AccessDeniedException')
-    ? 'The handler\'s role is granted this action: check service control policies and permission boundaries, then deploy again.'
-    : 'If the error is transient, retry the deployment; otherwise fix the cause named here and deploy again.');
-  return new InvitationError(`${doing} failed with ${describeAwsError(error)}. ${next}`, { cause: error });
+/** What to do, per Macie error name, for the member-side calls (`failedWith`). */
+export const MACIE_ACCEPTER_HINTS: Hints = {
+  AccessDeniedException:
+    'The calling role (the accepter\'s handler role, or the role assumed in the member account) needs this action: ' +
+    'check service control policies and permission boundaries, and that role\'s policy; then deploy again.',
+  ThrottlingException: 'Macie throttled the calls beyond the retries: deploy again later.',
+  InternalServerException: 'A Macie service error that persisted through the retries: deploy again later.',
+};
+
+/** What to do when AcceptInvitation itself fails (searched before `MACIE_ACCEPTER_HINTS`). */
+function acceptHints(administratorAccountId: string): Hints {
+  const withdrawn = `The invitation may have been withdrawn or replaced meanwhile: ask the administrator ${administratorAccountId} ` +
+    'to send a new one (deploy its MacieInvitations again), then deploy again.';
+  return {
+    ValidationException: withdrawn,
+    ResourceNotFoundException: withdrawn,
+    ConflictException: 'This account may have joined another Macie administrator meanwhile: check Macie (Settings, Accounts) in this account.',
+  };
+}
+
+/** Disassociating failed: what to do besides fixing the cause. */
+const DISASSOCIATE_HINTS: Hints = {
+  AccessDeniedException:
+    'The handler\'s role is granted this action: check service control policies and permission boundaries, or disassociate ' +
+    'in the Macie console (Settings, Accounts); then retry the delete.',
+};
+
+/** A failed member-side call, as users read it: what failed, the AWS error, and what to do. */
+function callFailed(doing: string, error: unknown, ...extra: Hints[]): InvitationError {
+  return failedWith(doing, error, { hints: [...extra, MACIE_ACCEPTER_HINTS] });
+}
+
+/** Macie is not enabled in the member account: nothing was changed (the inviter reports such members by this type). */
+export class MacieNotEnabledError extends InvitationError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MacieNotEnabledError';
+  }
 }
 
 /** True when Macie is enabled (or paused) in this account and region; false when it is not; other errors throw. */
-export async function macieEnabled(clients: Pick<MacieAccepterClients, 'macie'>, ctx: Pick<RequestContext, 'stackId'>): Promise<boolean> {
+export async function macieEnabled(clients: Pick<MacieAccepterClients, 'macie'>, ctx: MemberContext): Promise<boolean> {
   try {
     const session = await clients.macie.send(new GetMacieSessionCommand({}));
     if (session.status === 'PAUSED') log('INFO', 'Macie is paused in this account: it can still accept an invitation', {});
@@ -137,9 +180,9 @@ export async function macieEnabled(clients: Pick<MacieAccepterClients, 'macie'>,
 }
 
 /** Fails before anything changes when Macie is off in this account and region, saying how to turn it on. */
-export async function ensureMacieEnabled(clients: Pick<MacieAccepterClients, 'macie'>, ctx: Pick<RequestContext, 'stackId'>): Promise<void> {
+export async function ensureMacieEnabled(clients: Pick<MacieAccepterClients, 'macie'>, ctx: MemberContext): Promise<void> {
   if (await macieEnabled(clients, ctx)) return;
-  throw new InvitationError(
+  throw new MacieNotEnabledError(
     `Amazon Macie is not enabled in ${whereDeployed(ctx)}, so this account cannot accept a Macie invitation. Nothing was ` +
       'changed. Enable Macie first: add an aws_macie.CfnSession to this stack and make the accepter depend on it ' +
       '(accepter.node.addDependency(session)), or enable Macie in the console; then deploy again.',
@@ -147,7 +190,7 @@ export async function ensureMacieEnabled(clients: Pick<MacieAccepterClients, 'ma
 }
 
 /** The account's current administrator (any relationship state), or undefined when it has none. */
-export async function currentAdministrator(clients: Pick<MacieAccepterClients, 'macie'>, ctx: Pick<RequestContext, 'stackId'>): Promise<Invitation | undefined> {
+export async function currentAdministrator(clients: Pick<MacieAccepterClients, 'macie'>, ctx: MemberContext): Promise<Invitation | undefined> {
   try {
     const { administrator } = await clients.macie.send(new GetAdministratorAccountCommand({}));
     return administrator?.accountId ? administrator : undefined;
@@ -159,7 +202,7 @@ export async function currentAdministrator(clients: Pick<MacieAccepterClients, '
 }
 
 /** Every invitation this account received, paging until nextToken is empty. */
-export async function listInvitations(clients: Pick<MacieAccepterClients, 'macie'>, ctx: Pick<RequestContext, 'stackId'>): Promise<Invitation[]> {
+export async function listInvitations(clients: Pick<MacieAccepterClients, 'macie'>, ctx: MemberContext): Promise<Invitation[]> {
   const invitations: Invitation[] = [];
   let nextToken: string | undefined;
   try {
@@ -216,18 +259,14 @@ export async function acceptInvitation(
   clients: Pick<MacieAccepterClients, 'macie'>,
   administratorAccountId: string,
   invitationId: string,
-  ctx: Pick<RequestContext, 'stackId'>,
+  ctx: MemberContext,
 ): Promise<MacieAcceptance> {
   if (!invitationId) throw new InvitationError('Internal error: refusing to accept a Macie invitation without an invitation ID. Please report this.');
   try {
     await clients.macie.send(new AcceptInvitationCommand({ administratorAccountId, invitationId }));
   } catch (error) {
-    const todo = isAwsError(error, 'ValidationException', 'ResourceNotFoundException')
-      ? `The invitation may have been withdrawn or replaced meanwhile: ask the administrator ${administratorAccountId} to send a new one (deploy its MacieInvitations again), then deploy again.`
-      : isAwsError(error, 'ConflictException')
-        ? 'This account may have joined another Macie administrator meanwhile: check Macie (Settings, Accounts) in this account.'
-        : undefined;
-    throw callFailed(`Accepting the Macie invitation ${invitationId} from administrator ${administratorAccountId} in ${whereDeployed(ctx)}`, error, todo);
+    throw callFailed(`Accepting the Macie invitation ${invitationId} from administrator ${administratorAccountId} in ${whereDeployed(ctx)}`,
+      error, acceptHints(administratorAccountId));
   }
   log('INFO', 'accepted the Macie invitation', { administratorAccountId, invitationId });
   try {
@@ -246,7 +285,7 @@ export async function acceptInvitation(
 export async function lookForInvitation(
   clients: Pick<MacieAccepterClients, 'macie'>,
   administratorAccountId: string,
-  ctx: Pick<RequestContext, 'stackId'>,
+  ctx: MemberContext,
 ): Promise<Sighting<MacieAcceptance>> {
   const current = await currentAdministrator(clients, ctx);
   if (current && ASSOCIATED.has(current.relationshipStatus ?? 'Enabled')) {
@@ -278,14 +317,14 @@ export async function lookForInvitation(
 export async function acceptMacieInvitation(
   clients: Pick<MacieAccepterClients, 'macie'>,
   props: Pick<MacieAccepterProps, 'administratorAccountId' | 'waitTimeoutMs'>,
-  ctx: Pick<RequestContext, 'stackId'> & { readonly signal?: AbortSignal },
+  ctx: MemberContext,
   timing: Pick<WaitOptions, 'now' | 'sleep' | 'firstDelayMs' | 'maxDelayMs'> = {},
 ): Promise<MacieAcceptance> {
   await ensureMacieEnabled(clients, ctx);
   return acceptWhenInvited({
     what: 'Macie membership invitation',
     inviter: `Macie administrator ${props.administratorAccountId}`,
-    invitee: stackLocation(ctx.stackId).account ? `account ${stackLocation(ctx.stackId).account}` : 'this account',
+    invitee: (ctx.accountId ?? stackLocation(ctx.stackId).account) ? `account ${ctx.accountId ?? stackLocation(ctx.stackId).account}` : 'this account',
     look: () => lookForInvitation(clients, props.administratorAccountId, ctx),
     otherInviterHint:
       'An account has one Macie administrator per Region: disassociate from that administrator first (Macie console: ' +
@@ -431,12 +470,13 @@ export async function deleteAccepter(
       log('INFO', 'already disassociated', { administratorAccountId, error: errorName(error) });
       return;
     }
-    throw callFailed(
+    throw failedWith(
       `Disassociating ${whereDeployed(ctx)} from Macie administrator ${administratorAccountId} (macie2:DisassociateFromAdministratorAccount)`,
       error,
-      isAwsError(error, 'AccessDeniedException')
-        ? 'The handler\'s role is granted this action: check service control policies and permission boundaries, or disassociate in the Macie console (Settings, Accounts); then retry the delete.'
-        : 'Retry the delete; or disassociate in the Macie console (Settings, Accounts), or set removalPolicy RETAIN to keep the membership.',
+      {
+        hints: DISASSOCIATE_HINTS,
+        fallback: 'Retry the delete; or disassociate in the Macie console (Settings, Accounts), or set removalPolicy RETAIN to keep the membership.',
+      },
     );
   }
 }

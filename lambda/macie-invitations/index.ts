@@ -5,7 +5,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { Macie2Client } from '@aws-sdk/client-macie2';
 import { MacieClients, macieInvitationsLifecycle } from './lifecycle';
-import { clientConfig, withSignals } from '../shared/clients';
+import { assumedClients } from '../shared/assume-role';
+import { clientConfig, withSignal, withSignals } from '../shared/clients';
 import { cfnEntryPoint, makeHandler } from '../shared/runtime';
 
 /**
@@ -21,7 +22,14 @@ export function createClients(): MacieClients {
 let own: MacieClients | undefined;
 const ownClients = () => (own ??= createClients());
 
-export const handler = makeHandler(macieInvitationsLifecycle, (_event, ctx) => withSignals(ownClients(), ctx.signal), {
+export const handler = makeHandler(macieInvitationsLifecycle, (_event, ctx) => ({
+  ...withSignals(ownClients(), ctx.signal),
+  // acceptance: a Macie client per member account, on the credentials of the role assumed there (made per request,
+  // destroyed after use; the credentials never leave the client)
+  inMember: (roleName: string) => assumedClients(ctx, roleName, (credentials) => ({
+    macie: withSignal(new Macie2Client({ ...clientConfig(), credentials }), ctx.signal),
+  })),
+}), {
   stackClient: () => ownClients().cloudformation!,
 });
 

@@ -21,15 +21,28 @@ import {
   Macie2Client,
   Member,
 } from '@aws-sdk/client-macie2';
+import { MacieNotEnabledError, acceptMacieInvitation } from '../macie-invitation-accepter/lifecycle';
+import type { AssumedClients } from '../shared/assume-role';
 import { chunk, settleWithConcurrency } from '../shared/concurrency';
 import { Hints, InvitationError, describeAwsError, errorMessage, errorName, failedWith, hintFor, isAwsError } from '../shared/errors';
 import { log, maskEmail } from '../shared/log';
+import { isMacieNotEnabled } from '../shared/macie';
 import { ACCOUNT_ID, EMAIL, booleanProp, optionalString, sameEmail } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
 import { StackClients, StackTargets, UNRESOLVED, isRollback, madeSince, stackLocation, targetsKeptByStack } from '../shared/stack';
 
+/** The clients of a member account, acting there through the acceptance role. */
+export interface MemberMacieClients {
+  readonly macie: Macie2Client;
+}
+
 export interface MacieClients extends StackClients {
   readonly macie: Macie2Client;
+  /**
+   * Clients in a member account through role `roleName` (`acceptance`): each call assumes the role in one account
+   * (lambda/shared/assume-role.ts). Absent: nothing can be accepted.
+   */
+  readonly inMember?: (roleName: string) => AssumedClients<MemberMacieClients>;
 }
 
 export interface MemberSpec {
@@ -46,6 +59,8 @@ export interface MacieInvitationsProps {
   readonly message?: string;
   readonly disableEmailNotification: boolean;
   readonly removalPolicy: RemovalMode;
+  /** `acceptance`: the role assumed in each member account to accept there. */
+  readonly acceptRoleName?: string;
 }
 
 /** Calls per member (CreateMember, DisassociateMember, DeleteMember) in flight at once. */
@@ -58,6 +73,17 @@ export const LIST_PAGE_SIZE = 25;
 export const MAX_MEMBERS = 1000;
 /** CreateInvitations' message: "as many as 80 alphanumeric characters". */
 export const MAX_MESSAGE_LENGTH = 80;
+/** IAM role names (no path), as src/private/acceptance.ts checks them at synth. */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+/** Acceptances (assume the role, accept) in flight at once. */
+export const ACCEPT_CONCURRENCY = 10;
+/** How long each member's acceptance waits for the invitation just sent to show in the member account. */
+export const ACCEPT_WAIT_MS = 30_000;
+/**
+ * The whole acceptance step's budget for waiting: members whose turn comes after it look once. 1,000 members at 10
+ * at a time must still end well before the Lambda's 15 minutes (after the members were created and invited).
+ */
+export const ACCEPT_BUDGET_MS = 4 * 60_000;
 /** Control characters (line breaks, tabs, ...) have no place in the one-line message. */
 const CONTROL_CHARACTERS = /\p{Cc}/u;
 
@@ -117,14 +143,14 @@ export const MACIE_HINTS: Hints = {
   InternalServerException: 'A Macie service error that persisted through the retries: deploy again later.',
 };
 
-/** The distinct hints for the error codes of `failures`, or the generic next step. */
-function hintsFor(failures: readonly Failure[]): string {
+/** The distinct hints for the error codes of `failures` (`extra` tables first), or the generic next step. */
+function hintsFor(failures: readonly Failure[], extra: readonly Hints[] = [], maxChars = 250): string {
   const hints: string[] = [];
   let length = 0;
   for (const f of failures) {
-    const hint = f.code === undefined ? undefined : hintFor({ name: f.code }, MACIE_HINTS);
+    const hint = f.code === undefined ? undefined : hintFor({ name: f.code }, ...extra, MACIE_HINTS);
     // CloudFormation shows 1,000 characters of the reason: at most about 250 of them for hints
-    if (hint && !hints.includes(hint) && length + hint.length <= 250) {
+    if (hint && !hints.includes(hint) && length + hint.length <= maxChars) {
       hints.push(hint);
       length += hint.length + 1;
     }
@@ -179,11 +205,16 @@ export function parseProps(raw: Record<string, unknown>): MacieInvitationsProps 
   if (removalPolicy !== 'DESTROY' && removalPolicy !== 'RETAIN') {
     throw new InvitationError(`RemovalPolicy must be DESTROY or RETAIN, got ${removalPolicy}.`);
   }
+  const acceptRoleName = optionalString(raw, 'AcceptRoleName');
+  if (acceptRoleName !== undefined && !ROLE_NAME.test(acceptRoleName)) {
+    throw new InvitationError(`AcceptRoleName must be an IAM role name (1 to 64 letters, digits and +=,.@_-, no path), got ${JSON.stringify(acceptRoleName)}.`);
+  }
   return {
     members,
     message,
     disableEmailNotification: booleanProp(raw, 'DisableEmailNotification', false),
     removalPolicy,
+    ...(acceptRoleName !== undefined ? { acceptRoleName } : {}),
   };
 }
 
@@ -239,13 +270,8 @@ function whereDeployed(ctx: Pick<RequestContext, 'stackId'>): string {
 // Reading Macie's state
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Macie answers AccessDeniedException "Macie is not enabled" (or ResourceNotFoundException) when it is off. */
-export function isMacieNotEnabled(error: unknown): boolean {
-  if (isAwsError(error, 'AccessDeniedException', 'ResourceNotFoundException')) {
-    return /\bnot\s+(been\s+)?enabled\b|\bisn't\s+enabled\b/i.test(errorMessage(error));
-  }
-  return false;
-}
+// kept here for importers of earlier versions: the rule lives in lambda/shared/macie.ts
+export { isMacieNotEnabled };
 
 /**
  * True when Macie is enabled in the stack's account and region. `false` when it is not; other errors (a role
@@ -439,6 +465,7 @@ async function failAndCompensate(
   total: number,
   failures: readonly Failure[],
   created: readonly string[],
+  extraHints: readonly Hints[] = [],
 ): Promise<never> {
   const cleanup = await settleWithConcurrency(created, CONCURRENCY, (id) => removeMember(clients, id));
   const notRemoved = failuresFrom(created, cleanup, (id) => id);
@@ -455,8 +482,8 @@ async function failAndCompensate(
     ` Removing these members failed too; remove them in the Macie console (Settings, Accounts): ${formatFailures(notRemoved, 200)}.`;
   throw new InvitationError(
     // CloudFormation shows 1,000 characters of the reason: leave room for the members that could not be removed
-    `${doing}: ${failures.length} of ${total} accounts failed: ${formatFailures(failures, leftover ? 300 : 550)}. ${cleanupText}${leftover} ` +
-      hintsFor(failures),
+    `${doing}: ${failures.length} of ${total} accounts failed: ${formatFailures(failures, (leftover ? 300 : 550) - (extraHints.length > 0 ? 100 : 0))}. ` +
+      `${cleanupText}${leftover} ${hintsFor(failures, extraHints, extraHints.length > 0 ? 350 : 250)}`,
   );
 }
 
@@ -567,7 +594,138 @@ export async function removeAccounts(
   };
 }
 
-function response(physicalId: string, props: MacieInvitationsProps, outcome: Outcome): HandlerResponse {
+// ---------------------------------------------------------------------------------------------------------------
+// Acceptance through a role in each member account
+// ---------------------------------------------------------------------------------------------------------------
+
+/** What the acceptance step did. */
+export interface AcceptanceOutcome {
+  /** Members whose invitation is accepted now (accepted here, or already before). */
+  readonly accepted: readonly string[];
+  /** Of those, the members whose relationship is Enabled. */
+  readonly enabled: readonly string[];
+  readonly failures: readonly Failure[];
+}
+
+/** What to do, per failure code of the acceptance step (searched before `MACIE_HINTS`). */
+export function acceptanceHints(roleName: string, administratorAccountId: string): Hints {
+  return {
+    AssumeRoleFailed: `Create role ${roleName} in each account named here with the accept permissions (README, "Invite and ` +
+      `accept in one deploy"), trusting account ${administratorAccountId}.`,
+    MacieNotEnabled: 'Enable Macie in each member account named here, in this Region (aws_macie.CfnSession).',
+    AccessDeniedException: `Role ${roleName} needs macie2:GetMacieSession, GetAdministratorAccount, ListInvitations, AcceptInvitation.`,
+    NotAccepted: 'Check those accounts in their Macie console (Settings, Accounts).',
+  };
+}
+
+/** The first sentence of a message, with the account ID left out (so that failures of many accounts group). */
+function shortReason(message: string, accountId: string): string {
+  const first = message.split(/(?<=\.) /)[0].replace(/\.$/, '');
+  return first
+    .replace(new RegExp(`\\b(the |The )?account ${accountId}\\b`, 'g'), (_match, the: string | undefined) => `${the ?? 'the '}account`)
+    .split(accountId).join('the account');
+}
+
+/** One member's failed acceptance, as a grouped failure: short, without the account ID, coded for the hints. */
+export function acceptanceFailure(accountId: string, error: unknown, assuming: boolean): Failure {
+  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+  if (assuming) {
+    return { accountId, error: `the role cannot be assumed (${describeAwsError(cause ?? error)})`, code: 'AssumeRoleFailed' };
+  }
+  if (error instanceof MacieNotEnabledError) {
+    return { accountId, error: 'Macie is not enabled in the member account', code: 'MacieNotEnabled' };
+  }
+  if (error instanceof InvitationError) {
+    if (cause !== undefined && errorName(cause) !== undefined) {
+      return { accountId, error: describeAwsError(cause), code: errorName(cause) };
+    }
+    return { accountId, error: shortReason(error.message, accountId), code: 'NotAccepted' };
+  }
+  return { accountId, error: describeAwsError(error), code: errorName(error) };
+}
+
+/**
+ * Accepts the invitation in each member account, through `roleName` there, at most `ACCEPT_CONCURRENCY` at a time,
+ * with the accepter's own function (lambda/macie-invitation-accepter): Macie enabled, already accepted = adopted,
+ * another administrator = failure, the invitation just sent awaited briefly. Every account is tried; each failure is
+ * returned, none thrown. Credentials stay inside the assumed clients (never logged).
+ */
+export async function acceptInMembers(
+  clients: MacieClients,
+  roleName: string,
+  accountIds: readonly string[],
+  ctx: Pick<RequestContext, 'stackId' | 'signal'>,
+  timing: { now?: () => number; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> } = {},
+): Promise<AcceptanceOutcome> {
+  if (accountIds.length === 0) return { accepted: [], enabled: [], failures: [] };
+  if (!clients.inMember) throw new InvitationError('Internal error: no clients for the member accounts. Please report this.');
+  const administratorAccountId = stackLocation(ctx.stackId).account;
+  if (!administratorAccountId) throw new InvitationError(`Internal error: no account in the stack ID ${ctx.stackId}. Please report this.`);
+  const inMember = clients.inMember(roleName);
+  const now = timing.now ?? Date.now;
+  const budgetEnd = now() + ACCEPT_BUDGET_MS;
+  const results = await settleWithConcurrency(accountIds, ACCEPT_CONCURRENCY, async (accountId) => {
+    ctx.signal?.throwIfAborted();
+    let member: MemberMacieClients;
+    try {
+      member = await inMember(accountId);
+    } catch (error) {
+      throw acceptanceFailure(accountId, error, true);
+    }
+    try {
+      return await acceptMacieInvitation(member, {
+        administratorAccountId,
+        waitTimeoutMs: Math.max(0, Math.min(ACCEPT_WAIT_MS, budgetEnd - now())),
+      }, { stackId: ctx.stackId, accountId, signal: ctx.signal }, timing);
+    } catch (error) {
+      throw acceptanceFailure(accountId, error, false);
+    } finally {
+      member.macie.destroy();
+    }
+  });
+  // cut off at the deadline: the runtime has answered; stop here (the members' states stay as they are)
+  ctx.signal?.throwIfAborted();
+  const accepted: string[] = [];
+  const enabled: string[] = [];
+  const failures: Failure[] = [];
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled') {
+      accepted.push(accountIds[i]);
+      if (r.value.relationshipStatus === 'Enabled') enabled.push(accountIds[i]);
+    } else {
+      const reason = r.reason as Partial<Failure> | undefined;
+      failures.push(reason?.accountId === accountIds[i] && typeof reason.error === 'string'
+        ? reason as Failure
+        : acceptanceFailure(accountIds[i], r.reason, false));
+    }
+  });
+  log('INFO', 'acceptance in the member accounts', { roleName, accepted: accepted.length, enabled: enabled.length, failed: failures });
+  return { accepted, enabled, failures };
+}
+
+/**
+ * The acceptance step of a Create or an Update: accepts in `accountIds` when the properties ask for it, and on any
+ * failure removes the members this request created (ending the acceptances made for them) and throws.
+ */
+async function acceptOrCompensate(
+  clients: MacieClients,
+  props: MacieInvitationsProps,
+  accountIds: readonly string[],
+  created: readonly string[],
+  ctx: RequestContext,
+): Promise<AcceptanceOutcome | undefined> {
+  if (!props.acceptRoleName) return undefined;
+  ctx.signal?.throwIfAborted();
+  const outcome = await acceptInMembers(clients, props.acceptRoleName, accountIds, ctx);
+  if (outcome.failures.length > 0) {
+    const administrator = stackLocation(ctx.stackId).account ?? 'the administrator account';
+    return failAndCompensate(clients, `Accepting the Macie invitations in the member accounts (role ${props.acceptRoleName})`,
+      accountIds.length, outcome.failures, created, [acceptanceHints(props.acceptRoleName, administrator)]);
+  }
+  return outcome;
+}
+
+function response(physicalId: string, props: MacieInvitationsProps, outcome: Outcome, acceptance?: AcceptanceOutcome): HandlerResponse {
   // counts only: 1,000 account IDs would not fit in CloudFormation's 4,096 bytes of Data
   return {
     PhysicalResourceId: physicalId,
@@ -580,6 +738,8 @@ function response(physicalId: string, props: MacieInvitationsProps, outcome: Out
       OrganizationManagedCount: outcome.organizationManaged.length,
       RemovedCount: outcome.removed.length,
       RetainedCount: outcome.retained.length,
+      // with `acceptance`: the members accepted (now or before) and, of those, Enabled
+      ...(acceptance ? { AcceptedCount: acceptance.accepted.length, EnabledCount: acceptance.enabled.length } : {}),
     },
   };
 }
@@ -594,6 +754,9 @@ export async function createMembers(clients: MacieClients, props: MacieInvitatio
   ctx.signal?.throwIfAborted();
   const live = await listMembers(clients);
   const applied = await applyMembers(clients, props, props.members, live, 'Creating the Macie members', ctx);
+  const organization = new Set(applied.organizationManaged);
+  const acceptance = await acceptOrCompensate(clients, props, props.members.map((m) => m.accountId).filter((id) => !organization.has(id)),
+    applied.created, ctx);
   log('INFO', 'members ready', {
     created: applied.created.length,
     invited: applied.invited.length,
@@ -601,7 +764,7 @@ export async function createMembers(clients: MacieClients, props: MacieInvitatio
     recreated: applied.recreated.length,
     organizationManaged: applied.organizationManaged.length,
   });
-  return response(physicalResourceId(ctx), props, { ...NOTHING, ...applied });
+  return response(physicalResourceId(ctx), props, { ...NOTHING, ...applied }, acceptance);
 }
 
 /**
@@ -633,7 +796,9 @@ export async function updateMembers(
   if (retained.length > 0) log('INFO', 'removal policy RETAIN: removed accounts stay members', { accountIds: retained });
   const candidates = props.removalPolicy === 'DESTROY' ? dropped : [];
   const wanted = [...added, ...emailChanged];
-  if (wanted.length === 0 && candidates.length === 0) {
+  // a role given (or changed) now: accept in every member; otherwise only in the members this update invites
+  const acceptAll = props.acceptRoleName !== undefined && props.acceptRoleName !== oldProps.acceptRoleName;
+  if (wanted.length === 0 && candidates.length === 0 && !acceptAll) {
     log('INFO', 'difference', { added: 0, emailChanged: 0, removed: 0, retained: retained.length });
     return response(physicalId, props, { ...NOTHING, retained });
   }
@@ -662,6 +827,10 @@ export async function updateMembers(
   const applied = wanted.length > 0
     ? await applyMembers(clients, props, wanted, live, 'Updating the Macie members', ctx)
     : { created: [], invited: [], adopted: [], recreated: [], organizationManaged: [] };
+  const organization = new Set(applied.organizationManaged);
+  const acceptTargets = (acceptAll ? props.members : wanted).map((m) => m.accountId)
+    .filter((id) => !organization.has(id) && !(live.has(id) && !live.get(id)?.email));
+  const acceptance = await acceptOrCompensate(clients, props, acceptTargets, applied.created, ctx);
   ctx.signal?.throwIfAborted();
   const removal = await removeAccounts(clients, toRemove, live);
   if (removal.failures.length > 0) {
@@ -676,7 +845,7 @@ export async function updateMembers(
     organizationManaged: [...applied.organizationManaged, ...removal.organizationManaged],
     removed: removal.removed,
     retained,
-  });
+  }, acceptance);
 }
 
 /**
