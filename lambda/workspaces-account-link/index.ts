@@ -3,15 +3,15 @@
  * Data); `onEvent` is what the Lambda function calls: it runs `handler` and answers CloudFormation.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { WorkSpacesClient } from '@aws-sdk/client-workspaces';
-import { WORKSPACES_TRANSIENT_ERRORS, WorkSpacesClients, accountLinkLifecycle } from './lifecycle';
+import { WorkSpacesClients, accountLinkLifecycle } from './lifecycle';
 import { clientConfig, withSignals } from '../shared/clients';
 import { cfnEntryPoint, makeHandler } from '../shared/runtime';
+import { workspacesClient } from '../shared/workspaces';
 
 /** New SDK clients on the function's own role: the standard retry strategy, InternalServerException (HTTP 400) counted as transient. */
 export function createClients(): WorkSpacesClients {
   return {
-    workspaces: new WorkSpacesClient(clientConfig(WORKSPACES_TRANSIENT_ERRORS)),
+    workspaces: workspacesClient(),
     cloudformation: new CloudFormationClient(clientConfig()),
   };
 }

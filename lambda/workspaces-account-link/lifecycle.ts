@@ -3,7 +3,6 @@
  * adopt the link when the target is already linked or invited, delete the invitation on delete while it is still
  * pending. A LINKED link cannot be undone through the API: delete leaves it and says so.
  */
-import { createHash } from 'crypto';
 import {
   AccountLink,
   CreateAccountLinkInvitationCommand,
@@ -14,9 +13,20 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { Hints, InvitationError, describeAwsError, errorName, failedWith, isAwsError } from '../shared/errors';
 import { log } from '../shared/log';
-import { ACCOUNT_ID, requiredString } from '../shared/props';
+import { ACCOUNT_ID, ACCOUNT_LINK_ID, requiredString } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
 import { StackClients, StackTargets, stackLocation, targetsKeptByStack } from '../shared/stack';
+import {
+  LINKED,
+  LINK_NOT_FOUND,
+  MAX_CLIENT_TOKEN,
+  PAGE_SIZE,
+  PENDING,
+  PRECONDITIONS,
+  SERVICE_ERROR_HINT,
+  WORKSPACES_TRANSIENT_ERRORS,
+  clientToken,
+} from '../shared/workspaces';
 
 export interface WorkSpacesClients extends StackClients {
   readonly workspaces: WorkSpacesClient;
@@ -26,34 +36,15 @@ export interface AccountLinkProps {
   readonly targetAccountId: string;
 }
 
-/**
- * WorkSpaces answers HTTP 400 for every error, InternalServerException included, so the SDK classifies it as a
- * client error and would not retry it: it is reclassified as transient (then retried by the standard strategy).
- */
-export const WORKSPACES_TRANSIENT_ERRORS = ['InternalServerException'];
-
+// the facts both sides share (statuses, client tokens, preconditions) live in ../shared/workspaces
+export { LINKED, LINK_NOT_FOUND, MAX_CLIENT_TOKEN, PENDING, PRECONDITIONS, WORKSPACES_TRANSIENT_ERRORS, clientToken };
 /** The pattern of an account link ID in the service model. */
-export const LINK_ID = /^link-.{8,24}$/;
-/** The longest ClientToken the service accepts (`^.{1,64}$`, "up to 64 ASCII characters"). */
-export const MAX_CLIENT_TOKEN = 64;
-/** ListAccountLinks' largest page (Limit: 1..25). */
-const PAGE_SIZE = 25;
+const LINK_ID = ACCOUNT_LINK_ID;
 
-export const PENDING = 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT';
-export const LINKED = 'LINKED';
 /** Statuses in which the link blocks a new invitation to the same target (ConflictException). */
 const ACTIVE = new Set([PENDING, LINKED]);
 /** Statuses that need no clean-up on delete. */
 const ENDED = new Set(['REJECTED', 'LINKING_FAILED', 'LINK_NOT_FOUND']);
-/** What the resource reports when the link no longer exists. */
-export const LINK_NOT_FOUND = 'LINK_NOT_FOUND';
-
-/** What an account link needs, for messages. */
-export const PRECONDITIONS =
-  'Account links need both accounts in the same AWS Organization under the same payer account, the stack deployed ' +
-  'in the region where the target account uses WorkSpaces, BYOL (bring your own license) enabled for this account in ' +
-  'WorkSpaces in that region, and a commercial region (account links are not available in AWS GovCloud (US)).';
-
 const ROLE_HINT =
   'Check that the handler\'s role may call the WorkSpaces account-link actions (service control policies and ' +
   'permission boundaries can deny them).';
@@ -66,7 +57,7 @@ const DELETE_ANYWAY =
 export const WORKSPACES_HINTS: Hints = {
   ValidationException: `Check that targetAccountId is another account than the stack's own. ${PRECONDITIONS} Fix the cause, then deploy again.`,
   AccessDeniedException: `${ROLE_HINT} WorkSpaces also denies account links to accounts that are not eligible: ${PRECONDITIONS}`,
-  InternalServerException: 'This is a WorkSpaces service error that persisted through the retries: deploy again later.',
+  InternalServerException: SERVICE_ERROR_HINT,
   ResourceNotFoundException: `WorkSpaces does not know the account or link named here. ${PRECONDITIONS}`,
 };
 
@@ -97,19 +88,6 @@ export function ownsPhysicalId(physicalId: string): boolean {
 /** The account of the stack, from its ARN (`arn:aws:cloudformation:<region>:<account>:stack/...`), if it has one. */
 export function stackAccount(stackId: string): string | undefined {
   return stackLocation(stackId).account;
-}
-
-/**
- * A ClientToken derived only from the request, so that retrying the same request (a Lambda retry, a redeployment
- * after a failed Create) sends the same token and gets the same link: sha256 hex of the purpose, the stack ID (its
- * UUID differs between two stacks of the same name), the logical ID and the given parts. 64 ASCII characters.
- * Also used by the invitee's side (WorkSpacesAccountLinkAccepter, purpose 'accept').
- */
-export function clientToken(purpose: 'create' | 'update' | 'delete' | 'accept', ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>, ...parts: string[]): string {
-  return createHash('sha256')
-    .update(JSON.stringify([purpose, ctx.stackId, ctx.logicalResourceId, ...parts]))
-    .digest('hex')
-    .slice(0, MAX_CLIENT_TOKEN);
 }
 
 /** The response: physical ID = link ID; Data holds only bounded, known fields (never the whole AccountLink). */
