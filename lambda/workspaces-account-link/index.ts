@@ -4,6 +4,7 @@
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { WorkSpacesClients, accountLinkLifecycle } from './lifecycle';
+import { assumedClients } from '../shared/assume-role';
 import { clientConfig, withSignals } from '../shared/clients';
 import { cfnEntryPoint, makeHandler } from '../shared/runtime';
 import { workspacesClient } from '../shared/workspaces';
@@ -20,7 +21,11 @@ export function createClients(): WorkSpacesClients {
 let own: WorkSpacesClients | undefined;
 const ownClients = () => (own ??= createClients());
 
-export const handler = makeHandler(accountLinkLifecycle, (_event, ctx) => withSignals(ownClients(), ctx.signal), {
+export const handler = makeHandler(accountLinkLifecycle, (_event, ctx) => ({
+  ...withSignals(ownClients(), ctx.signal),
+  // acceptance through a role in the target account: clients made per request from that role's credentials
+  assumeRole: (roleName) => assumedClients(ctx, roleName, (credentials) => withSignals({ workspaces: workspacesClient(credentials) }, ctx.signal)),
+}), {
   stackClient: () => ownClients().cloudformation!,
 });
 
