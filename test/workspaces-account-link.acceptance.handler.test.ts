@@ -104,8 +104,8 @@ test('a role that cannot be assumed: fails naming the account and the role, and 
 
   const failure = createAccountLink(clients(), PROPS, CTX);
 
-  await expect(failure).rejects.toThrow(new RegExp(`^Assuming role ${ROLE} in account ${TARGET} .*failed with AccessDenied.* ` +
-    `The pending invitation ${LINK} this deployment created was deleted again\\.$`));
+  await expect(failure).rejects.toThrow(new RegExp(`^The pending invitation ${LINK} this deployment created was deleted again, because ` +
+    `accepting it failed: Assuming role ${ROLE} in account ${TARGET} .*failed with AccessDenied`));
   expect(source.commandCalls(DeleteAccountLinkInvitationCommand).map((c) => c.args[0].input))
     .toEqual([{ LinkId: LINK, ClientToken: clientToken('delete', CTX, LINK) }]);
   expect(target.calls()).toHaveLength(0);
@@ -120,9 +120,10 @@ test('the accept denied in the target account: names the role and the account, d
   target.on(AcceptAccountLinkInvitationCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
 
   await expect(createAccountLink(clients(), PROPS, CTX)).rejects.toThrow(
-    new RegExp(`^Accepting the WorkSpaces account link invitation ${LINK} from source account ${OWN} in .* failed with ` +
+    new RegExp(`^The pending invitation ${LINK} this deployment created was deleted again, because accepting it failed: ` +
+      `Accepting the WorkSpaces account link invitation ${LINK} from source account ${OWN} in .* failed with ` +
       `AccessDeniedException: not authorized\\. Check that role ${ROLE} in account ${TARGET} may call workspaces:ListAccountLinks, ` +
-      'workspaces:GetAccountLink and workspaces:AcceptAccountLinkInvitation.*deleted again\\.$'));
+      'workspaces:GetAccountLink and workspaces:AcceptAccountLinkInvitation \\(service control policies and permission boundaries can deny them\\)\\.$'));
   expect(source.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(1);
 });
 
@@ -161,7 +162,7 @@ test('a clean-up that fails too: the message says so and how to delete the invit
   assumeError = new InvitationError('Assuming role LinkAccepter in account 333333333333 failed with AccessDenied.');
 
   await expect(createAccountLink(clients(), PROPS, CTX)).rejects.toThrow(
-    /could not be deleted \(.*AccessDeniedException.*\): delete it in the WorkSpaces console \(Account settings\)\.$/);
+    /^Accepting the invitation failed, and the pending invitation link-abcd1234efgh this deployment created could not be deleted \(.*AccessDeniedException.*\): delete it in the WorkSpaces console \(Account settings\)\. Assuming role/);
 });
 
 test('an update to a new target invites and accepts there; an unchanged pending link gets accepted when acceptance is added', async () => {

@@ -62,9 +62,10 @@ export function clientToken(
 }
 
 /** What to do after an error of the accepting side (the target account), per WorkSpaces error name. */
-export function acceptHints(roleHint: string): Hints {
+export function acceptHints(roleHint: string, throughRole = false): Hints {
   return {
-    AccessDeniedException: `${roleHint} WorkSpaces also denies account-link calls where they are not available: ${PRECONDITIONS}`,
+    // through an assumed role the role's permissions are the likely cause: a shorter hint keeps the Reason readable
+    AccessDeniedException: throughRole ? roleHint : `${roleHint} WorkSpaces also denies account-link calls where they are not available: ${PRECONDITIONS}`,
     ValidationException: `${PRECONDITIONS} Fix the cause, then deploy again.`,
     InternalServerException: SERVICE_ERROR_HINT,
   };

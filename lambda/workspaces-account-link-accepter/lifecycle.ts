@@ -135,7 +135,7 @@ function attributes(link: AccountLink, request: AcceptLinkRequest, adopted: bool
 
 /** A failed read, naming the AWS error and what to do. */
 function readFailed(error: unknown, doing: string, request: AcceptLinkRequest): InvitationError {
-  return failedWith(`${doing} in ${region()}`, error, { hints: acceptHints(roleHint(request)) });
+  return failedWith(`${doing} in ${region()}`, error, { hints: acceptHints(roleHint(request), request.actingAs !== undefined) });
 }
 
 /** GetAccountLink, or undefined when it does not exist (yet, or any more). */
@@ -233,7 +233,7 @@ async function acceptLink(
     }
     // deleted by the source meanwhile: wait for a new invitation
     if (isAwsError(error, 'ResourceNotFoundException')) throw new InvitationEndedError(linkId, LINK_NOT_FOUND);
-    throw failedWith(doing, error, { hints: acceptHints(roleHint(request)) });
+    throw failedWith(doing, error, { hints: acceptHints(roleHint(request), request.actingAs !== undefined) });
   }
 }
 

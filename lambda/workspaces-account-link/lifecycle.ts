@@ -281,11 +281,12 @@ async function undoInvitation(clients: WorkSpacesClients, linkId: string, ctx: R
   try {
     await deleteAccountLink(clients, linkId, ctx);
     log('INFO', 'the acceptance failed: deleted the pending link this request created', { linkId });
-    return new InvitationError(`${message} The pending invitation ${linkId} this deployment created was deleted again.`, { cause });
+    // first: the Reason CloudFormation shows is cut at 1,000 characters
+    return new InvitationError(`The pending invitation ${linkId} this deployment created was deleted again, because accepting it failed: ${message}`, { cause });
   } catch (error) {
     log('WARN', 'the acceptance failed, and the pending link this request created could not be deleted', { linkId, error: errorName(error) });
-    return new InvitationError(`${message} The pending invitation ${linkId} this deployment created could not be deleted ` +
-      `(${describeAwsError(error)}): delete it in the WorkSpaces console (Account settings).`, { cause });
+    return new InvitationError(`Accepting the invitation failed, and the pending invitation ${linkId} this deployment created ` +
+      `could not be deleted (${describeAwsError(error)}): delete it in the WorkSpaces console (Account settings). ${message}`, { cause });
   }
 }
 
