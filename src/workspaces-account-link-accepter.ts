@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { InvitationOutputProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
 import { addInvitationOutput } from './private/outputs';
-import { InvitationProvider } from './private/provider';
 import { ACCOUNT_LINK_ID } from './private/patterns';
+import { InvitationProvider } from './private/provider';
 import { invalid, isConcrete, validateAccountId } from './private/validation';
 
 /**

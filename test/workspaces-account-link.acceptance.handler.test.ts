@@ -12,12 +12,12 @@ import {
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
+import { BASE, awsError, captureLogs } from './util/events';
+import { expectModelValidRequests } from './util/model';
 import { InvitationError } from '../lambda/shared/errors';
 import type { RequestContext } from '../lambda/shared/runtime';
 import { clientToken } from '../lambda/shared/workspaces';
 import { AccountLinkProps, WorkSpacesClients, createAccountLink, parseProps, updateAccountLink } from '../lambda/workspaces-account-link/lifecycle';
-import { BASE, awsError, captureLogs } from './util/events';
-import { expectModelValidRequests } from './util/model';
 
 const OWN = '111111111111';
 const TARGET = '333333333333';

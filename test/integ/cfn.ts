@@ -109,8 +109,8 @@ export interface StartOptions {
 }
 
 /** The stack ID of an account's stack in the player: `arn:aws:cloudformation:us-east-1:<account>:stack/<name>/<uuid>`. */
-export function stackIdOf(accountId: string, name = 'LandingZone'): string {
-  return `arn:aws:cloudformation:us-east-1:${accountId}:stack/${name}/5b1c4e10-0000-0000-0000-${accountId}`;
+export function stackIdOf(account: string, name = 'LandingZone'): string {
+  return `arn:aws:cloudformation:us-east-1:${account}:stack/${name}/5b1c4e10-0000-0000-0000-${account}`;
 }
 
 export interface RequestOptions {
