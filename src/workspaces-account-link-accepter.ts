@@ -1,18 +1,17 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { InvitationOutputProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
 import { addInvitationOutput } from './private/outputs';
+import { ACCOUNT_LINK_ID } from './private/patterns';
 import { InvitationProvider } from './private/provider';
 import { invalid, isConcrete, validateAccountId } from './private/validation';
-
-// TODO(patterns): moves to src/private/patterns.ts (the service model's LinkId pattern)
-const LINK_ID_PATTERN = /^link-.{8,24}$/;
 
 /**
  * Properties of a `WorkSpacesAccountLinkAccepter`.
  */
-export interface WorkSpacesAccountLinkAccepterProps {
+export interface WorkSpacesAccountLinkAccepterProps extends InvitationOutputProps {
   /**
    * The account that sent the account link invitation (the source account, which owns the BYOL infrastructure): a
    * 12-digit AWS account ID of the same organization, other than the stack's own account. Only an invitation from
@@ -42,14 +41,6 @@ export interface WorkSpacesAccountLinkAccepterProps {
    * @default Duration.minutes(5)
    */
   readonly waitTimeout?: Duration;
-
-  /**
-   * Whether to add a stack output with the account link ID. CloudFormation allows 200 outputs per stack: turn this
-   * off when you do not need it (the attributes stay available).
-   *
-   * @default true
-   */
-  readonly emitOutputs?: boolean;
 }
 
 /**
@@ -97,7 +88,7 @@ export class WorkSpacesAccountLinkAccepter extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     validateAccountId(this, 'sourceAccountId', props.sourceAccountId, stack.account);
-    if (isConcrete(props.accountLinkId) && !LINK_ID_PATTERN.test(props.accountLinkId)) {
+    if (isConcrete(props.accountLinkId) && !ACCOUNT_LINK_ID.test(props.accountLinkId)) {
       invalid(this, `accountLinkId must be an account link ID ('link-' and 8 to 24 characters), got '${props.accountLinkId}'.`);
     }
     const wait = validateWaitTimeout(this, props.waitTimeout);

@@ -1,10 +1,13 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { Acceptance } from './acceptance';
 import { InvitationBaseProps } from './invitation-base';
+import { bindAcceptance } from './private/acceptance';
 import { addInvitationOutput } from './private/outputs';
 import { InvitationProvider } from './private/provider';
-import { isConcrete, resolveRemovalPolicy, validateAccountId } from './private/validation';
+import { invalid, isConcrete, resolveRemovalPolicy, validateAccountId } from './private/validation';
+import { WorkSpacesAccountLinkAccepter } from './workspaces-account-link-accepter';
 
 /**
  * Properties of a `WorkSpacesAccountLink`.
@@ -17,6 +20,34 @@ export interface WorkSpacesAccountLinkProps extends InvitationBaseProps {
    * Tokens (a `CfnParameter`, an import) are accepted and checked at deploy time.
    */
   readonly targetAccountId: string;
+
+  /**
+   * Accept the link in the same deployment, through a role in the target account: after inviting, the handler
+   * assumes `arn:<partition>:iam::<targetAccountId>:role/<roleName>` and accepts the invitation there, so the link is
+   * `LINKED` when the deployment ends (`accountLinkStatus`). The handler's role gets `sts:AssumeRole` on that role
+   * only. The role needs `workspaces:ListAccountLinks`, `workspaces:GetAccountLink` and
+   * `workspaces:AcceptAccountLinkInvitation`, and must trust this stack's account (see the README, "Invite and
+   * accept in one deploy").
+   *
+   * When the acceptance fails (the role cannot be assumed, the accept is denied), the deployment fails with a
+   * message naming the account and the role, and the pending invitation this deployment created is deleted again.
+   *
+   * @default - no acceptance: the target account accepts (e.g. with `acceptIn` or a `WorkSpacesAccountLinkAccepter`)
+   */
+  readonly acceptance?: Acceptance;
+}
+
+/**
+ * Options of `WorkSpacesAccountLink.acceptIn`.
+ */
+export interface WorkSpacesAccountLinkAcceptInOptions {
+  /**
+   * How long the accepter's deployment waits for the invitation to reach the target account (see
+   * `WorkSpacesAccountLinkAccepterProps.waitTimeout`).
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly waitTimeout?: Duration;
 }
 
 /**
@@ -62,6 +93,9 @@ export class WorkSpacesAccountLink extends Construct {
   /** The invited account. */
   public readonly targetAccountId: string;
 
+  /** The accepters declared by `acceptIn`, by accepting stack. */
+  private readonly accepters = new Map<Stack, WorkSpacesAccountLinkAccepter>();
+
   constructor(scope: Construct, id: string, props: WorkSpacesAccountLinkProps) {
     super(scope, id);
     const stack = Stack.of(this);
@@ -73,6 +107,7 @@ export class WorkSpacesAccountLink extends Construct {
 
     const resource = provider.createResource(this, 'Resource', {
       TargetAccountId: props.targetAccountId,
+      ...bindAcceptance(this, provider, props.acceptance, [props.targetAccountId]),
     }, removalPolicy);
 
     this.accountLinkId = resource.getAttString('AccountLinkId');
@@ -82,6 +117,48 @@ export class WorkSpacesAccountLink extends Construct {
       const target = isConcrete(props.targetAccountId) ? ` to account ${props.targetAccountId}` : '';
       addInvitationOutput(this, this.accountLinkId, `ID of the Amazon WorkSpaces account link${target} of ${this.node.path}`);
     }
+  }
+
+  /**
+   * Declares the `WorkSpacesAccountLinkAccepter` of this link in `stack`, the target account's stack: it expects an
+   * invitation from this stack's account, and `stack` depends on this stack, so `cdk deploy --all` deploys the
+   * inviter first. Only literal values cross: no token is passed between the stacks.
+   *
+   * Checked at synth: this stack's account must be concrete; `stack` must not be this stack; when known, its account
+   * must be `targetAccountId` and its region this stack's region (account links are per region); one accepter per
+   * stack. An environment-agnostic `stack` is allowed: the accepter checks at deploy time.
+   *
+   * @param stack the stack of the target account, in this stack's region
+   * @returns the accepter declared in `stack`
+   */
+  public acceptIn(stack: Stack, options: WorkSpacesAccountLinkAcceptInOptions = {}): WorkSpacesAccountLinkAccepter {
+    const inviting = Stack.of(this);
+    if (stack === inviting) {
+      invalid(this, `acceptIn(${stack.node.path}): the accepting stack must be the target account's stack, not the inviting stack itself.`);
+    }
+    if (!isConcrete(inviting.account)) {
+      invalid(this, `acceptIn(${stack.node.path}): the inviting stack ${inviting.node.path} must have a concrete account ` +
+        "(env: { account: '111111111111' }): the accepter expects its account as the source of the invitation.");
+    }
+    if (isConcrete(stack.account) && isConcrete(this.targetAccountId) && stack.account !== this.targetAccountId) {
+      invalid(this, `acceptIn(${stack.node.path}): the accepting stack's account ${stack.account} is not the invited account ` +
+        `${this.targetAccountId}: only the target account can accept the link.`);
+    }
+    if (isConcrete(stack.region) && isConcrete(inviting.region) && stack.region !== inviting.region) {
+      invalid(this, `acceptIn(${stack.node.path}): the accepting stack's region ${stack.region} is not the inviting stack's ` +
+        `region ${inviting.region}: an account link exists in one region, so both stacks must deploy there.`);
+    }
+    if (this.accepters.has(stack)) {
+      invalid(this, `acceptIn(${stack.node.path}) was already called for this stack: one accepter per link and stack.`);
+    }
+    const id = `${this.node.path.split('/').join('-')}-Accepter`;
+    const accepter = new WorkSpacesAccountLinkAccepter(stack, id, {
+      sourceAccountId: inviting.account,
+      waitTimeout: options.waitTimeout,
+    });
+    stack.addDependency(inviting, `${accepter.node.path} accepts the account link ${this.node.path}`);
+    this.accepters.set(stack, accepter);
+    return accepter;
   }
 }
 

@@ -7,11 +7,10 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { RequestContext } from '../lambda/shared/runtime';
-import { clientToken } from '../lambda/workspaces-account-link/lifecycle';
+import { clientToken } from '../lambda/shared/workspaces';
 import { handler } from '../lambda/workspaces-account-link-accepter';
-import { loadServiceModels } from './emulator/models';
-import { validate } from './emulator/validate';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
+import { expectModelValidRequests as expectModelValid } from './util/model';
 import {
   AcceptLinkRequest,
   acceptAccountLink,
@@ -54,19 +53,9 @@ function request(overrides: Partial<AcceptLinkRequest> = {}, timeoutMs = 0, cloc
   return { sourceAccountId: SOURCE, targetAccountId: OWN, wait: { timeoutMs, now: clock.now, sleep: clock.sleep }, ...overrides };
 }
 
-const workspacesModel = loadServiceModels().services.workspaces;
-
 /** Every request sent so far satisfies the WorkSpaces service model (required members, patterns, ranges). */
 function expectModelValidRequests(): void {
-  const calls = ws.calls();
-  expect(calls.length).toBeGreaterThan(0);
-  for (const call of calls) {
-    const command = call.args[0] as { constructor: { name: string }; input: unknown };
-    const operation = command.constructor.name.replace(/Command$/, '');
-    const shape = workspacesModel.operations[operation]?.input;
-    expect(shape).toBeDefined();
-    expect({ operation, violations: validate(workspacesModel, shape!, command.input) }).toEqual({ operation, violations: [] });
-  }
+  expectModelValid(ws, 'workspaces');
 }
 
 const PROPS = { SourceAccountId: SOURCE, WaitTimeoutSeconds: '0' };

@@ -1,18 +1,22 @@
 /**
- * Lambda entry for WorkSpacesAccountLinkAccepter. `handler` is the custom-resource contract (returns the physical ID
- * and Data); `onEvent` is what the Lambda function calls: it runs `handler` and answers CloudFormation.
+ * Lambda entry for WorkSpacesAccountLinkAccepter (deployed in the target account). `handler` is the custom-resource
+ * contract (returns the physical ID and Data); `onEvent` is what the Lambda function calls: it runs `handler` and
+ * answers CloudFormation.
  */
-import { WorkSpacesClient } from '@aws-sdk/client-workspaces';
 import { LinkAccepterClients, linkAccepterLifecycle } from './lifecycle';
-import { clientConfig } from '../shared/clients';
+import { withSignals } from '../shared/clients';
 import { cfnEntryPoint, makeHandler } from '../shared/runtime';
-import { WORKSPACES_TRANSIENT_ERRORS } from '../workspaces-account-link/lifecycle';
+import { workspacesClient } from '../shared/workspaces';
 
-/** The clients of the handler: the standard retry strategy, InternalServerException (HTTP 400) counted as transient. */
+/** New SDK clients on the function's own role: the standard retry strategy, InternalServerException (HTTP 400) counted as transient. */
 export function createClients(): LinkAccepterClients {
-  return { workspaces: new WorkSpacesClient(clientConfig(WORKSPACES_TRANSIENT_ERRORS)) };
+  return { workspaces: workspacesClient() };
 }
 
-export const handler = makeHandler(linkAccepterLifecycle, createClients);
+// one set per container, created on first use (cold start matters); each request gets a view honouring its signal
+let own: LinkAccepterClients | undefined;
+const ownClients = () => (own ??= createClients());
+
+export const handler = makeHandler(linkAccepterLifecycle, (_event, ctx) => withSignals(ownClients(), ctx.signal));
 
 export const onEvent = cfnEntryPoint(handler);

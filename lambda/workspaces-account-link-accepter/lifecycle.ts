@@ -14,13 +14,15 @@ import {
   paginateListAccountLinks,
 } from '@aws-sdk/client-workspaces';
 import { AcceptSpec, InvitationEndedError, Sighting, acceptWhenInvited } from '../shared/accept';
-import { InvitationError, describeAwsError, errorName, isAwsError } from '../shared/errors';
+import { InvitationError, errorName, failedWith, isAwsError } from '../shared/errors';
 import { log } from '../shared/log';
-import { ACCOUNT_ID, optionalString, requiredString } from '../shared/props';
+import { ACCOUNT_ID, ACCOUNT_LINK_ID, optionalString, requiredString } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
 import { stackLocation } from '../shared/stack';
-// the WorkSpaces facts the inviter's handler already defines: one definition for both sides
-import { LINKED, LINK_ID, LINK_NOT_FOUND, PENDING, PRECONDITIONS, clientToken } from '../workspaces-account-link/lifecycle';
+// the WorkSpaces facts both sides share: one definition for the inviter and the accepter
+import { LINKED, LINK_NOT_FOUND, PAGE_SIZE, PENDING, PRECONDITIONS, acceptHints, clientToken } from '../shared/workspaces';
+
+const LINK_ID = ACCOUNT_LINK_ID;
 
 export interface LinkAccepterClients {
   readonly workspaces: WorkSpacesClient;
@@ -38,8 +40,6 @@ export interface LinkAccepterProps {
 /** The request's context, with the abort signal the runtime is about to add (aborted at the Lambda deadline). */
 type Ctx = RequestContext & { readonly signal?: AbortSignal };
 
-/** ListAccountLinks' largest page (Limit: 1..25). */
-const PAGE_SIZE = 25;
 /** Statuses of a link that ended without a link: the source must send a new invitation. */
 const ENDED = new Set(['REJECTED', 'LINKING_FAILED']);
 /** The status an unchanged update reports when the link cannot be read (attributes are never empty). */
@@ -57,9 +57,14 @@ export interface AcceptedLink {
   readonly adopted: boolean;
 }
 
-const ROLE_HINT =
-  'Check that the handler\'s role may call workspaces:ListAccountLinks, workspaces:GetAccountLink and ' +
-  'workspaces:AcceptAccountLinkInvitation (service control policies and permission boundaries can deny them).';
+/** The accept permissions, for messages (and the README's policy statement). */
+const ACCEPT_ACTIONS = 'workspaces:ListAccountLinks, workspaces:GetAccountLink and workspaces:AcceptAccountLinkInvitation';
+
+/** What to do when the principal that accepts lacks a permission: the handler's role, or the assumed role. */
+function roleHint(request: Pick<AcceptLinkRequest, 'actingAs'>): string {
+  return `Check that ${request.actingAs ?? 'the handler\'s role'} may call ${ACCEPT_ACTIONS} (service control policies ` +
+    'and permission boundaries can deny them).';
+}
 
 function region(): string {
   return process.env.AWS_REGION ?? 'this region';
@@ -106,6 +111,11 @@ export interface AcceptLinkRequest {
   /** The account that accepts: the stack's account, or the invited account of an assumed role. */
   readonly targetAccountId: string;
   readonly accountLinkId?: string;
+  /**
+   * Who accepts, for messages: "role Accepter in account 222222222222" when the inviter's handler accepts through an
+   * assumed role. Default: the handler's role.
+   */
+  readonly actingAs?: string;
   /** The budget and the request's abort signal (and, for tests, the clock). */
   readonly wait: AcceptSpec<AcceptedLink>['wait'];
 }
@@ -124,35 +134,30 @@ function attributes(link: AccountLink, request: AcceptLinkRequest, adopted: bool
 }
 
 /** A failed read, naming the AWS error and what to do. */
-function readFailed(error: unknown, doing: string): InvitationError {
-  const hint = isAwsError(error, 'AccessDeniedException')
-    ? `${ROLE_HINT} WorkSpaces also denies account-link calls where they are not available: ${PRECONDITIONS}`
-    : isAwsError(error, 'InternalServerException')
-      ? 'This is a WorkSpaces service error that persisted through the retries: deploy again later.'
-      : 'If this is transient, deploy again; otherwise fix the cause named here.';
-  return new InvitationError(`${doing} in ${region()} failed with ${describeAwsError(error)}. ${hint}`, { cause: error });
+function readFailed(error: unknown, doing: string, request: AcceptLinkRequest): InvitationError {
+  return failedWith(`${doing} in ${region()}`, error, { hints: acceptHints(roleHint(request), request.actingAs !== undefined) });
 }
 
 /** GetAccountLink, or undefined when it does not exist (yet, or any more). */
-async function getLink(clients: LinkAccepterClients, linkId: string): Promise<AccountLink | undefined> {
+async function getLink(clients: LinkAccepterClients, linkId: string, request: AcceptLinkRequest): Promise<AccountLink | undefined> {
   try {
     const { AccountLink: link } = await clients.workspaces.send(new GetAccountLinkCommand({ LinkId: linkId }));
     return link;
   } catch (error) {
     if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
-    throw readFailed(error, `Reading the WorkSpaces account link ${linkId}`);
+    throw readFailed(error, `Reading the WorkSpaces account link ${linkId}`, request);
   }
 }
 
 /** Every account link this account sees (ListAccountLinks, paged until NextToken is empty: pages may be empty). */
-async function listLinks(clients: LinkAccepterClients): Promise<AccountLink[]> {
+async function listLinks(clients: LinkAccepterClients, request: AcceptLinkRequest): Promise<AccountLink[]> {
   const links: AccountLink[] = [];
   try {
     for await (const page of paginateListAccountLinks({ client: clients.workspaces }, { MaxResults: PAGE_SIZE })) {
       links.push(...(page.AccountLinks ?? []));
     }
   } catch (error) {
-    throw readFailed(error, 'Listing the WorkSpaces account links (ListAccountLinks)');
+    throw readFailed(error, 'Listing the WorkSpaces account links (ListAccountLinks)', request);
   }
   return links;
 }
@@ -173,7 +178,7 @@ function rank(status: string | undefined): number {
 /** A LINKED link from another source to the target, for the message of a refused accept. */
 async function otherSourceLinked(clients: LinkAccepterClients, request: AcceptLinkRequest): Promise<AccountLink | undefined> {
   try {
-    return (await listLinks(clients)).find((l) =>
+    return (await listLinks(clients, request)).find((l) =>
       l.AccountLinkStatus === LINKED && l.SourceAccountId !== undefined && l.SourceAccountId !== request.sourceAccountId && toTarget(l, request));
   } catch {
     return undefined; // only for the message
@@ -208,7 +213,7 @@ async function acceptLink(
   } catch (error) {
     if (error instanceof InvitationError || error instanceof InvitationEndedError) throw error;
     if (isAwsError(error, 'ConflictException')) {
-      const now = await getLink(clients, linkId);
+      const now = await getLink(clients, linkId, request);
       if (now?.AccountLinkStatus === LINKED) {
         log('INFO', 'the link was already accepted: adopted', { linkId });
         return attributes({ ...link, ...now }, request, true, LINKED);
@@ -224,21 +229,11 @@ async function acceptLink(
           `sourceAccountId to ${other.SourceAccountId}, or remove this accepter, then deploy again.`
         : `The link is now ${now?.AccountLinkStatus ?? LINK_NOT_FOUND}. Check the account links in the WorkSpaces ` +
           'console (Account settings), then deploy again.';
-      throw new InvitationError(`${doing} failed with ${describeAwsError(error)}. ${why}`, { cause: error });
+      throw failedWith(doing, error, { fallback: why });
     }
     // deleted by the source meanwhile: wait for a new invitation
     if (isAwsError(error, 'ResourceNotFoundException')) throw new InvitationEndedError(linkId, LINK_NOT_FOUND);
-    if (isAwsError(error, 'ValidationException', 'AccessDeniedException')) {
-      const role = isAwsError(error, 'AccessDeniedException') ? ` ${ROLE_HINT}` : '';
-      throw new InvitationError(`${doing} failed with ${describeAwsError(error)}.${role} ${PRECONDITIONS} Fix the cause, ` +
-        'then deploy again.', { cause: error });
-    }
-    if (isAwsError(error, 'InternalServerException')) {
-      throw new InvitationError(`${doing} failed with ${describeAwsError(error)}. This is a WorkSpaces service error ` +
-        'that persisted through the retries: deploy again later.', { cause: error });
-    }
-    throw new InvitationError(`${doing} failed with ${describeAwsError(error)}. If this is transient, deploy again; ` +
-      'otherwise fix the cause named here.', { cause: error });
+    throw failedWith(doing, error, { hints: acceptHints(roleHint(request), request.actingAs !== undefined) });
   }
 }
 
@@ -246,7 +241,7 @@ async function acceptLink(
 export async function lookForLink(clients: LinkAccepterClients, request: AcceptLinkRequest, ctx: Ctx): Promise<Sighting<AcceptedLink>> {
   let link: AccountLink | undefined;
   if (request.accountLinkId !== undefined) {
-    const given = await getLink(clients, request.accountLinkId);
+    const given = await getLink(clients, request.accountLinkId, request);
     if (given === undefined) return { kind: 'none' };
     if (given.SourceAccountId === undefined) {
       // an accepted link cannot be undone: never accept one whose source cannot be checked
@@ -271,7 +266,7 @@ export async function lookForLink(clients: LinkAccepterClients, request: AcceptL
   } else {
     // only links from the expected source: a LINKED link from another source is not a conflict by itself
     // (WorkSpaces decides when this one is accepted; see acceptLink)
-    const candidates = (await listLinks(clients))
+    const candidates = (await listLinks(clients, request))
       .filter((l) => l.SourceAccountId === request.sourceAccountId && toTarget(l, request))
       .sort((a, b) => rank(a.AccountLinkStatus) - rank(b.AccountLinkStatus));
     link = candidates[0];
@@ -346,7 +341,7 @@ export async function updateAccepter(
   const request = requestFor(props, ctx);
   let link: AccountLink | undefined;
   try {
-    link = await getLink(clients, physicalId);
+    link = await getLink(clients, physicalId, request);
   } catch (error) {
     // nothing to change here, and the rollback of this update would read the same way: a failed read must not fail
     // the update (nor its rollback)

@@ -3,15 +3,16 @@
  * Data); `onEvent` is what the Lambda function calls: it runs `handler` and answers CloudFormation.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { WorkSpacesClient } from '@aws-sdk/client-workspaces';
-import { WORKSPACES_TRANSIENT_ERRORS, WorkSpacesClients, accountLinkLifecycle } from './lifecycle';
+import { WorkSpacesClients, accountLinkLifecycle } from './lifecycle';
+import { assumedClients } from '../shared/assume-role';
 import { clientConfig, withSignals } from '../shared/clients';
 import { cfnEntryPoint, makeHandler } from '../shared/runtime';
+import { workspacesClient } from '../shared/workspaces';
 
 /** New SDK clients on the function's own role: the standard retry strategy, InternalServerException (HTTP 400) counted as transient. */
 export function createClients(): WorkSpacesClients {
   return {
-    workspaces: new WorkSpacesClient(clientConfig(WORKSPACES_TRANSIENT_ERRORS)),
+    workspaces: workspacesClient(),
     cloudformation: new CloudFormationClient(clientConfig()),
   };
 }
@@ -20,7 +21,11 @@ export function createClients(): WorkSpacesClients {
 let own: WorkSpacesClients | undefined;
 const ownClients = () => (own ??= createClients());
 
-export const handler = makeHandler(accountLinkLifecycle, (_event, ctx) => withSignals(ownClients(), ctx.signal), {
+export const handler = makeHandler(accountLinkLifecycle, (_event, ctx) => ({
+  ...withSignals(ownClients(), ctx.signal),
+  // acceptance through a role in the target account: clients made per request from that role's credentials
+  assumeRole: (roleName) => assumedClients(ctx, roleName, (credentials) => withSignals({ workspaces: workspacesClient(credentials) }, ctx.signal)),
+}), {
   stackClient: () => ownClients().cloudformation!,
 });
 

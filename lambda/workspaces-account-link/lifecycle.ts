@@ -3,7 +3,6 @@
  * adopt the link when the target is already linked or invited, delete the invitation on delete while it is still
  * pending. A LINKED link cannot be undone through the API: delete leaves it and says so.
  */
-import { createHash } from 'crypto';
 import {
   AccountLink,
   CreateAccountLinkInvitationCommand,
@@ -14,46 +13,59 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { Hints, InvitationError, describeAwsError, errorName, failedWith, isAwsError } from '../shared/errors';
 import { log } from '../shared/log';
-import { ACCOUNT_ID, requiredString } from '../shared/props';
+import { ACCOUNT_ID, ACCOUNT_LINK_ID, optionalString, requiredString } from '../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
 import { StackClients, StackTargets, stackLocation, targetsKeptByStack } from '../shared/stack';
+import {
+  LINKED,
+  LINK_NOT_FOUND,
+  MAX_CLIENT_TOKEN,
+  PAGE_SIZE,
+  PENDING,
+  PRECONDITIONS,
+  SERVICE_ERROR_HINT,
+  WORKSPACES_TRANSIENT_ERRORS,
+  clientToken,
+} from '../shared/workspaces';
+import { LinkAccepterClients, acceptAccountLink } from '../workspaces-account-link-accepter/lifecycle';
 
 export interface WorkSpacesClients extends StackClients {
   readonly workspaces: WorkSpacesClient;
+  /**
+   * Clients acting in another account through a role there (`acceptance: Acceptance.assumeRole(...)`): assumes
+   * `roleName` in `accountId`. Failures name the account and the role (lambda/shared/assume-role.ts).
+   */
+  readonly assumeRole?: (roleName: string) => (accountId: string) => Promise<LinkAccepterClients>;
 }
 
 export interface AccountLinkProps {
   readonly targetAccountId: string;
+  /** Accept in the target account through this role after inviting (one-stack acceptance). */
+  readonly acceptRoleName?: string;
 }
 
 /**
- * WorkSpaces answers HTTP 400 for every error, InternalServerException included, so the SDK classifies it as a
- * client error and would not retry it: it is reclassified as transient (then retried by the standard strategy).
+ * How long the inviter waits, after inviting, for its invitation to become visible to the target account through the
+ * assumed role: short, well inside the handler's 5-minute Lambda timeout, which must still leave time to delete the
+ * pending link again when the acceptance fails. Overridable for tests.
  */
-export const WORKSPACES_TRANSIENT_ERRORS = ['InternalServerException'];
+export function acceptWaitMs(): number {
+  const value = Number(process.env.CDK_ACCOUNT_INVITATIONS_ACCEPT_WAIT_MS);
+  return Number.isFinite(value) && value >= 0 && process.env.CDK_ACCOUNT_INVITATIONS_ACCEPT_WAIT_MS !== '' ? value : 60_000;
+}
 
+// the facts both sides share (statuses, client tokens, preconditions) live in ../shared/workspaces
+export { LINKED, LINK_NOT_FOUND, MAX_CLIENT_TOKEN, PENDING, PRECONDITIONS, WORKSPACES_TRANSIENT_ERRORS, clientToken };
 /** The pattern of an account link ID in the service model. */
-export const LINK_ID = /^link-.{8,24}$/;
-/** The longest ClientToken the service accepts (`^.{1,64}$`, "up to 64 ASCII characters"). */
-export const MAX_CLIENT_TOKEN = 64;
-/** ListAccountLinks' largest page (Limit: 1..25). */
-const PAGE_SIZE = 25;
+const LINK_ID = ACCOUNT_LINK_ID;
 
-export const PENDING = 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT';
-export const LINKED = 'LINKED';
+/** The resource property that names the role to accept through (src/private/acceptance.ts). */
+const ACCEPT_ROLE_NAME = 'AcceptRoleName';
+
 /** Statuses in which the link blocks a new invitation to the same target (ConflictException). */
 const ACTIVE = new Set([PENDING, LINKED]);
 /** Statuses that need no clean-up on delete. */
 const ENDED = new Set(['REJECTED', 'LINKING_FAILED', 'LINK_NOT_FOUND']);
-/** What the resource reports when the link no longer exists. */
-export const LINK_NOT_FOUND = 'LINK_NOT_FOUND';
-
-/** What an account link needs, for messages. */
-export const PRECONDITIONS =
-  'Account links need both accounts in the same AWS Organization under the same payer account, the stack deployed ' +
-  'in the region where the target account uses WorkSpaces, BYOL (bring your own license) enabled for this account in ' +
-  'WorkSpaces in that region, and a commercial region (account links are not available in AWS GovCloud (US)).';
-
 const ROLE_HINT =
   'Check that the handler\'s role may call the WorkSpaces account-link actions (service control policies and ' +
   'permission boundaries can deny them).';
@@ -66,7 +78,7 @@ const DELETE_ANYWAY =
 export const WORKSPACES_HINTS: Hints = {
   ValidationException: `Check that targetAccountId is another account than the stack's own. ${PRECONDITIONS} Fix the cause, then deploy again.`,
   AccessDeniedException: `${ROLE_HINT} WorkSpaces also denies account links to accounts that are not eligible: ${PRECONDITIONS}`,
-  InternalServerException: 'This is a WorkSpaces service error that persisted through the retries: deploy again later.',
+  InternalServerException: SERVICE_ERROR_HINT,
   ResourceNotFoundException: `WorkSpaces does not know the account or link named here. ${PRECONDITIONS}`,
 };
 
@@ -79,7 +91,8 @@ export function parseProps(raw: Record<string, unknown>): AccountLinkProps {
   if (!ACCOUNT_ID.test(targetAccountId)) {
     throw new InvitationError(`TargetAccountId must be a 12-digit AWS account ID, got '${targetAccountId}'.`);
   }
-  return { targetAccountId };
+  const acceptRoleName = optionalString(raw, ACCEPT_ROLE_NAME);
+  return { targetAccountId, ...(acceptRoleName !== undefined ? { acceptRoleName } : {}) };
 }
 
 /** What identifies a link for "another resource of the stack still declares it": the target account. */
@@ -97,19 +110,6 @@ export function ownsPhysicalId(physicalId: string): boolean {
 /** The account of the stack, from its ARN (`arn:aws:cloudformation:<region>:<account>:stack/...`), if it has one. */
 export function stackAccount(stackId: string): string | undefined {
   return stackLocation(stackId).account;
-}
-
-/**
- * A ClientToken derived only from the request, so that retrying the same request (a Lambda retry, a redeployment
- * after a failed Create) sends the same token and gets the same link: sha256 hex of the purpose, the stack ID (its
- * UUID differs between two stacks of the same name), the logical ID and the given parts. 64 ASCII characters.
- * Also used by the invitee's side (WorkSpacesAccountLinkAccepter, purpose 'accept').
- */
-export function clientToken(purpose: 'create' | 'update' | 'delete' | 'accept', ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>, ...parts: string[]): string {
-  return createHash('sha256')
-    .update(JSON.stringify([purpose, ctx.stackId, ctx.logicalResourceId, ...parts]))
-    .digest('hex')
-    .slice(0, MAX_CLIENT_TOKEN);
 }
 
 /** The response: physical ID = link ID; Data holds only bounded, known fields (never the whole AccountLink). */
@@ -224,9 +224,75 @@ async function createLink(clients: WorkSpacesClients, props: AccountLinkProps, c
   }
 }
 
-/** Create: invite the target with a token derived from the request; adopt the existing link on conflict. */
+/**
+ * Invites (createLink), then, with `acceptRoleName`, accepts in the target account through that role. When the
+ * acceptance fails (the role cannot be assumed, the accept is denied, the invitation does not show up in time), a
+ * link this request created (not an adopted one) is deleted again while it is pending, then the request fails.
+ */
+async function inviteAndAccept(clients: WorkSpacesClients, props: AccountLinkProps, ctx: RequestContext, token: string): Promise<HandlerResponse> {
+  const invited = await createLink(clients, props, ctx, token);
+  if (props.acceptRoleName === undefined) return invited;
+  const made = invited.Data?.Adopted === false;
+  try {
+    return await acceptThroughRole(clients, props, props.acceptRoleName, invited, ctx);
+  } catch (error) {
+    if (!made) throw error;
+    throw await undoInvitation(clients, invited.PhysicalResourceId, ctx, error);
+  }
+}
+
+/**
+ * Accepts the invited link in the target account through the role (the accepter's own accept logic, over the assumed
+ * role's clients), waiting briefly for the invitation to be visible there. The response reports the accepted state.
+ */
+async function acceptThroughRole(
+  clients: WorkSpacesClients,
+  props: AccountLinkProps,
+  roleName: string,
+  invited: HandlerResponse,
+  ctx: RequestContext,
+): Promise<HandlerResponse> {
+  const sourceAccountId = stackAccount(ctx.stackId);
+  if (!clients.assumeRole || sourceAccountId === undefined) {
+    throw new InvitationError('Internal error: the handler cannot assume a role in the target account here. Please report this.');
+  }
+  const target = await clients.assumeRole(roleName)(props.targetAccountId);
+  const accepted = await acceptAccountLink(target, {
+    sourceAccountId,
+    targetAccountId: props.targetAccountId,
+    accountLinkId: invited.PhysicalResourceId,
+    actingAs: `role ${roleName} in account ${props.targetAccountId}`,
+    wait: { timeoutMs: acceptWaitMs(), signal: ctx.signal },
+  }, ctx);
+  log('INFO', 'accepted in the target account through the role', { linkId: accepted.accountLinkId, status: accepted.accountLinkStatus });
+  return {
+    PhysicalResourceId: invited.PhysicalResourceId,
+    Data: { ...invited.Data, AccountLinkStatus: accepted.accountLinkStatus },
+  };
+}
+
+/**
+ * After a failed acceptance: deletes the pending link this request created (never a LINKED one: deleteAccountLink
+ * reads it first and deletes only while pending), and returns the error to throw. A failed clean-up is added to the
+ * message, with how to delete the invitation by hand.
+ */
+async function undoInvitation(clients: WorkSpacesClients, linkId: string, ctx: RequestContext, cause: unknown): Promise<Error> {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  try {
+    await deleteAccountLink(clients, linkId, ctx);
+    log('INFO', 'the acceptance failed: deleted the pending link this request created', { linkId });
+    // first: the Reason CloudFormation shows is cut at 1,000 characters
+    return new InvitationError(`The pending invitation ${linkId} this deployment created was deleted again, because accepting it failed: ${message}`, { cause });
+  } catch (error) {
+    log('WARN', 'the acceptance failed, and the pending link this request created could not be deleted', { linkId, error: errorName(error) });
+    return new InvitationError(`Accepting the invitation failed, and the pending invitation ${linkId} this deployment created ` +
+      `could not be deleted (${describeAwsError(error)}): delete it in the WorkSpaces console (Account settings). ${message}`, { cause });
+  }
+}
+
+/** Create: invite the target with a token derived from the request; adopt the existing link on conflict; accept through the role when asked. */
 export async function createAccountLink(clients: WorkSpacesClients, props: AccountLinkProps, ctx: RequestContext): Promise<HandlerResponse> {
-  return createLink(clients, props, ctx, clientToken('create', ctx, props.targetAccountId));
+  return inviteAndAccept(clients, props, ctx, clientToken('create', ctx, props.targetAccountId));
 }
 
 /** GetAccountLink, or undefined when the link does not exist (any more). */
@@ -264,13 +330,16 @@ export async function updateAccountLink(
 ): Promise<HandlerResponse> {
   if (props.targetAccountId !== oldProps.targetAccountId) {
     log('INFO', 'target changed: inviting the new target', { oldPhysicalId: physicalId, targetAccountId: props.targetAccountId });
-    return createLink(clients, props, ctx, clientToken('update', ctx, props.targetAccountId, physicalId));
+    return inviteAndAccept(clients, props, ctx, clientToken('update', ctx, props.targetAccountId, physicalId));
   }
   const link = LINK_ID.test(physicalId) ? await getLink(clients, physicalId, 'Update') : undefined;
   const status = link?.AccountLinkStatus;
   if (link && ACTIVE.has(status ?? '')) {
     log('INFO', 'account link unchanged', { linkId: physicalId, status });
-    return linkResponse({ ...link, AccountLinkId: link.AccountLinkId ?? physicalId }, false);
+    const response = linkResponse({ ...link, AccountLinkId: link.AccountLinkId ?? physicalId }, false);
+    // acceptance added to a link still pending: accept it now (this request made nothing, so nothing to undo)
+    if (status === PENDING && props.acceptRoleName !== undefined) return acceptThroughRole(clients, props, props.acceptRoleName, response, ctx);
+    return response;
   }
   if (link && status !== undefined && !ENDED.has(status)) {
     log('WARN', 'unknown account link status: nothing sent', { linkId: physicalId, status });
@@ -278,7 +347,7 @@ export async function updateAccountLink(
   }
   log('INFO', 'the account link ended without being linked: inviting again', { linkId: physicalId, status: status ?? LINK_NOT_FOUND });
   // the token names the ended link: a new one for each ended link, the same one when this very update is retried
-  return createLink(clients, props, ctx, clientToken('update', ctx, props.targetAccountId, physicalId));
+  return inviteAndAccept(clients, props, ctx, clientToken('update', ctx, props.targetAccountId, physicalId));
 }
 
 function logEnded(linkId: string, status: string | undefined): void {

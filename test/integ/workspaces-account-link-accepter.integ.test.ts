@@ -1,0 +1,301 @@
+/**
+ * WorkSpacesAccountLinkAccepter, end to end, two accounts on one emulator: the shipped bundles' `onEvent`, the real
+ * SDK clients, the emulator's WorkSpaces account links and STS, and CloudFormation's responses. The source account's
+ * stack runs the inviter's bundle (WorkSpacesAccountLink), the target account's stack the accepter's; every scenario
+ * ends with the leak and request-validation check (`expectFinalState`).
+ *
+ * Also the cross-account wiring of issue 13: two stacks played in stack order (as `cdk deploy --all` after
+ * `acceptIn`), in reverse order, destroyed in reverse order, and the one-stack path through a role in the target
+ * account (`acceptance`). The two flows' time and API calls are written to `.tmp/workspaces-accept-flows.json`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Cfn, CREATE_FAILED, FAULT_BUDGET_MS, RequestOptions, ROOT, stackIdOf, startCfn } from './cfn';
+
+jest.setTimeout(60_000);
+
+const SOURCE = '111111111111';
+const TARGET = '222222222222';
+const STRANGER = '444444444444';
+const ROLE = 'LinkAccepter';
+const ROLE_ARN = `arn:aws:iam::${TARGET}:role/${ROLE}`;
+const LINK_ID = /^link-.{8,24}$/;
+const PENDING = 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT';
+/** The accepters poll every 50 to 200 ms here instead of 1 to 30 s. */
+const FAST_POLL = { CDK_ACCOUNT_INVITATIONS_POLL_FIRST_MS: '50', CDK_ACCOUNT_INVITATIONS_POLL_MAX_MS: '200' };
+
+const inviteProps = (extra: Record<string, unknown> = {}) => ({ TargetAccountId: TARGET, ...extra });
+const acceptProps = (extra: Record<string, unknown> = {}) => ({ SourceAccountId: SOURCE, WaitTimeoutSeconds: '5', ...extra });
+
+/** The target account's stack: another name than the source's (the emulated CloudFormation keeps one stack per name). */
+const MEMBER_STACK = stackIdOf(TARGET, 'Member');
+
+let inviter: Cfn;
+let accepterHost: Cfn;
+/** The accepter's host, its requests in the member stack. */
+const accepter = {
+  create: (props: Record<string, unknown>, options: RequestOptions = {}) => accepterHost.create(props, { stackId: MEMBER_STACK, ...options }),
+  update: (id: string, props: Record<string, unknown>, old: Record<string, unknown>, options: RequestOptions = {}) =>
+    accepterHost.update(id, props, old, { stackId: MEMBER_STACK, ...options }),
+  delete: (id: string, props: Record<string, unknown>, options: RequestOptions = {}) =>
+    accepterHost.delete(id, props, { stackId: MEMBER_STACK, ...options }),
+  logs: () => accepterHost.logs(),
+  expectFinalState: (...args: Parameters<Cfn['expectFinalState']>) => accepterHost.expectFinalState(...args),
+};
+const others: Cfn[] = [];
+
+/** The source account's stack (inviter bundle) and the target account's stack (accepter bundle), one emulator. */
+async function start(inviterEnv: Record<string, string> = {}): Promise<{ emulator: Cfn['emulator'] }> {
+  inviter = await startCfn('workspaces-account-link', { accountId: SOURCE, env: { ...FAST_POLL, ...inviterEnv } });
+  accepterHost = await startCfn('workspaces-account-link-accepter', { accountId: TARGET, sharedWith: inviter, env: FAST_POLL });
+  return { emulator: inviter.emulator };
+}
+
+afterEach(async () => {
+  await Promise.all([accepterHost?.stop(), ...others.splice(0).map((c) => c.stop())]);
+  await inviter?.stop();
+});
+
+function status(linkId: string): string | undefined {
+  return inviter.emulator.workspaces.links().find((l) => l.AccountLinkId === linkId)?.AccountLinkStatus;
+}
+
+/** Both stacks' leak checks: nothing pending beyond `pendingLinks`, no invalid request, no crash, no unmasked email. */
+function expectFinalState(pendingLinks: string[] = []): void {
+  inviter.expectFinalState({ pendingLinks });
+  accepter.expectFinalState({ pendingLinks });
+}
+
+/** The emulator's request log from `from` on: calls per operation and in all. */
+function callsSince(from: number): { total: number; byOperation: Record<string, number> } {
+  const byOperation: Record<string, number> = {};
+  const requests = inviter.emulator.requests.slice(from);
+  for (const r of requests) byOperation[r.op] = (byOperation[r.op] ?? 0) + 1;
+  return { total: requests.length, byOperation };
+}
+
+const measured: Record<string, unknown> = {};
+afterAll(() => {
+  if (Object.keys(measured).length === 0) return;
+  const file = path.join(ROOT, '.tmp', 'workspaces-accept-flows.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(measured, null, 2)}\n`);
+  process.stdout.write(`WorkSpaces accept flows (emulated): ${JSON.stringify(measured)}\n`);
+});
+
+describe('accepter scenarios', () => {
+  test('invite (source account), then accept (target account): LINKED on both sides; update sends nothing; deleting both leaves the link LINKED', async () => {
+    const { emulator } = await start();
+    const invited = await inviter.create(inviteProps());
+    expect(invited).toMatchObject({ Status: 'SUCCESS', Data: { AccountLinkStatus: PENDING, SourceAccountId: SOURCE } });
+    const linkId = invited.PhysicalResourceId;
+
+    const accepted = await accepter.create(acceptProps());
+    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: linkId });
+    expect(accepted.Data).toEqual({ AccountLinkId: linkId, AccountLinkStatus: 'LINKED', SourceAccountId: SOURCE, TargetAccountId: TARGET, Adopted: false });
+    expect(status(linkId)).toBe('LINKED');
+    const accepts = emulator.requests.filter((r) => r.op === 'AcceptAccountLinkInvitation');
+    expect(accepts.map((r) => [r.accountId, r.input.LinkId])).toEqual([[TARGET, linkId]]);
+    expect(accepts[0].input.ClientToken).toMatch(/^[0-9a-f]{64}$/);
+
+    // the inviter's side sees the acceptance
+    expect(await inviter.update(linkId, inviteProps(), inviteProps())).toMatchObject({ Status: 'SUCCESS', Data: { AccountLinkStatus: 'LINKED' } });
+    // an unchanged accepter sends no accept
+    expect(await accepter.update(linkId, acceptProps({ WaitTimeoutSeconds: '60' }), acceptProps())).toMatchObject({
+      Status: 'SUCCESS', Data: { AccountLinkStatus: 'LINKED', Adopted: true },
+    });
+    expect(emulator.calls.AcceptAccountLinkInvitation).toBe(1);
+
+    // destroy, accepter first (reverse stack order): a LINKED link stays, on both sides, and both deletes succeed
+    expect((await accepter.delete(linkId, acceptProps())).Status).toBe('SUCCESS');
+    expect((await inviter.delete(linkId, inviteProps())).Status).toBe('SUCCESS');
+    expect(status(linkId)).toBe('LINKED');
+    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(0);
+    expect(accepter.logs()).toMatch(/"level":"WARN".*LINKED link cannot be undone/);
+    expect(inviter.logs()).toMatch(/"level":"WARN".*LINKED and cannot be undone/);
+    expectFinalState();
+  });
+
+  test('the invitation becomes visible only during the wait (setInvitationDelay): accepted', async () => {
+    const { emulator } = await start();
+    emulator.workspaces.setInvitationDelay({ listCalls: 3 });
+    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
+    const accepted = await accepter.create(acceptProps());
+    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: linkId, Data: { AccountLinkStatus: 'LINKED' } });
+    expect(emulator.calls.ListAccountLinks).toBeGreaterThanOrEqual(4);
+    expectFinalState();
+  });
+
+  test('an invitation that never arrives: a clear FAILED within waitTimeout, naming the source; the Delete of the failed resource succeeds', async () => {
+    const { emulator } = await start();
+    const failed = await accepter.create(acceptProps({ WaitTimeoutSeconds: '2' }));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toBe(`No WorkSpaces account link invitation from source account ${SOURCE} reached account ${TARGET} within 2 seconds. ` +
+      'Deploy the inviting stack first, or make this stack depend on it (`cdk deploy --all` then deploys them in order), or raise waitTimeout; then deploy again.');
+    expect(failed.elapsedMs).toBeGreaterThanOrEqual(2_000);
+    expect(failed.elapsedMs).toBeLessThan(FAULT_BUDGET_MS);
+    expect(emulator.calls.AcceptAccountLinkInvitation).toBe(0);
+    expect((await accepter.delete(CREATE_FAILED, acceptProps())).Status).toBe('SUCCESS');
+    expectFinalState();
+  });
+
+  test('an already accepted link is adopted: no accept call, the same attributes', async () => {
+    const { emulator } = await start();
+    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
+    expect((await accepter.create(acceptProps(), { logicalResourceId: 'First' })).Status).toBe('SUCCESS');
+    const again = await accepter.create(acceptProps(), { logicalResourceId: 'Second' });
+    expect(again).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: linkId, Data: { AccountLinkStatus: 'LINKED', Adopted: true } });
+    expect(emulator.calls.AcceptAccountLinkInvitation).toBe(1);
+    expectFinalState();
+  });
+
+  test('an invitation from another source: not accepted; a given link of another source fails at once naming it', async () => {
+    const { emulator } = await start();
+    const stranger = await startCfn('workspaces-account-link', { accountId: STRANGER, sharedWith: inviter });
+    others.push(stranger);
+    const foreign = (await stranger.create(inviteProps(), { stackId: `arn:aws:cloudformation:us-east-1:${STRANGER}:stack/Other/1` })).PhysicalResourceId;
+
+    const waited = await accepter.create(acceptProps({ WaitTimeoutSeconds: '1' }));
+    expect(waited).toMatchObject({ Status: 'FAILED' });
+    expect(waited.Reason).toMatch(new RegExp(`^No WorkSpaces account link invitation from source account ${SOURCE} reached account ${TARGET}`));
+
+    const given = await accepter.create(acceptProps({ AccountLinkId: foreign }));
+    expect(given).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(given.Reason).toBe(`The account ${TARGET} is associated with source account ${STRANGER} through the given account link ${foreign} ` +
+      `(${PENDING}), not with the expected source account ${SOURCE}. Nothing was changed. Check sourceAccountId and accountLinkId, then deploy again.`);
+    expect(emulator.calls.AcceptAccountLinkInvitation).toBe(0);
+    expect(status(foreign)).toBe(PENDING);
+    expectFinalState([foreign]);
+  });
+
+  test('an ended (REJECTED) invitation: keeps waiting, then fails saying it ended and that the source must send a new one', async () => {
+    const { emulator } = await start();
+    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
+    emulator.workspaces.reject(linkId);
+    const failed = await accepter.create(acceptProps({ WaitTimeoutSeconds: '1' }));
+    expect(failed).toMatchObject({ Status: 'FAILED' });
+    expect(failed.Reason).toBe(`The last WorkSpaces account link invitation from source account ${SOURCE} to account ${TARGET} (${linkId}) ended ` +
+      'with state REJECTED, and no new one arrived within 1 second. The inviter must send a new invitation (deploy the inviting stack again), then deploy this stack again.');
+    expect(emulator.calls.ListAccountLinks).toBeGreaterThan(2);
+
+    // the inviting stack's next update invites again: the accepter's retry accepts the new link
+    const again = await inviter.update(linkId, inviteProps(), inviteProps());
+    expect(again).toMatchObject({ Status: 'SUCCESS', Data: { AccountLinkStatus: PENDING } });
+    expect(await accepter.create(acceptProps())).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: again.PhysicalResourceId });
+    expectFinalState();
+  });
+
+  test('throttling and HTTP 500s while polling the target account: retried, then accepted', async () => {
+    const { emulator } = await start();
+    emulator.workspaces.setInvitationDelay({ listCalls: 2 });
+    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
+    emulator.faults.throttle('ListAccountLinks', 3, { accountId: TARGET });
+    emulator.faults.serverError('ListAccountLinks', 2, { accountId: TARGET });
+    emulator.faults.serverError('AcceptAccountLinkInvitation', 1, { accountId: TARGET });
+    // the SDK's retries (jittered backoff, up to seconds) count against the wait: a budget that outlasts them
+    const accepted = await accepter.create(acceptProps({ WaitTimeoutSeconds: '60' }));
+    expect(accepted).toMatchObject({ Status: 'SUCCESS', Reason: '', PhysicalResourceId: linkId, Data: { AccountLinkStatus: 'LINKED', Adopted: false } });
+    expect(emulator.calls.AcceptAccountLinkInvitation).toBe(2);
+    expect(accepted.elapsedMs).toBeLessThan(30_000);
+    expectFinalState();
+  });
+
+  test('accept denied (the accepter role lacks workspaces:AcceptAccountLinkInvitation): FAILED naming the action; nothing accepted', async () => {
+    const { emulator } = await start();
+    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
+    emulator.denyAction(TARGET, 'workspaces:AcceptAccountLinkInvitation');
+    const failed = await accepter.create(acceptProps());
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toMatch(/failed with AccessDeniedException: .*Check that the handler's role may call workspaces:ListAccountLinks, workspaces:GetAccountLink and workspaces:AcceptAccountLinkInvitation/);
+    expect(status(linkId)).toBe(PENDING);
+    expectFinalState([linkId]);
+  });
+});
+
+describe('two stacks (acceptIn)', () => {
+  test('played in stack order (inviter stack, then accepter stack): LINKED', async () => {
+    const { emulator } = await start();
+    const from = emulator.requests.length;
+    const started = Date.now();
+    const invited = await inviter.create(inviteProps());
+    const accepted = await accepter.create(acceptProps({ WaitTimeoutSeconds: '300' }));
+    const elapsedMs = Date.now() - started;
+    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: invited.PhysicalResourceId, Data: { AccountLinkStatus: 'LINKED' } });
+    measured.twoStacks = { elapsedMs, handlerMs: invited.elapsedMs + accepted.elapsedMs, calls: callsSince(from) };
+    expectFinalState();
+  });
+
+  test('in reverse order (accepter stack first): its wait sees the invitation arrive', async () => {
+    const { emulator } = await start();
+    const accepting = accepter.create(acceptProps({ WaitTimeoutSeconds: '30' }));
+    // the accepter's stack is deploying and has looked (and found nothing) before the inviter's stack starts
+    for (let i = 0; i < 100 && (emulator.calls.ListAccountLinks ?? 0) < 4; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(emulator.calls.ListAccountLinks).toBeGreaterThanOrEqual(4);
+    const invited = await inviter.create(inviteProps());
+    const accepted = await accepting;
+    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: invited.PhysicalResourceId, Data: { AccountLinkStatus: 'LINKED', Adopted: false } });
+    expectFinalState();
+  });
+});
+
+describe('one stack (acceptance through a role in the target account)', () => {
+  test('invite and accept in one deploy: LINKED, through AssumeRole of the role in the target account; delete leaves the link', async () => {
+    const { emulator } = await start();
+    const from = emulator.requests.length;
+    const created = await inviter.create(inviteProps({ AcceptRoleName: ROLE }));
+    expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: expect.stringMatching(LINK_ID) });
+    expect(created.Data).toEqual({
+      AccountLinkId: created.PhysicalResourceId, AccountLinkStatus: 'LINKED', SourceAccountId: SOURCE, TargetAccountId: TARGET, Adopted: false,
+    });
+    measured.oneStack = { elapsedMs: created.elapsedMs, calls: callsSince(from) };
+    const assumes = emulator.requests.filter((r) => r.op === 'AssumeRole');
+    expect(assumes.map((r) => [r.accountId, r.input.RoleArn])).toEqual([[SOURCE, ROLE_ARN]]);
+    // the accept is the target account's call, made with the role's session
+    expect(emulator.requests.filter((r) => r.op === 'AcceptAccountLinkInvitation').map((r) => r.accountId)).toEqual([TARGET]);
+    expect(status(created.PhysicalResourceId)).toBe('LINKED');
+    // credentials never reach the log
+    const session = emulator.sts.sessions()[0] as { accessKeyId?: string; AccessKeyId?: string } | undefined;
+    const key = session?.accessKeyId ?? session?.AccessKeyId;
+    if (key) expect(inviter.logs()).not.toContain(key);
+    expect(inviter.logs()).not.toMatch(/SecretAccessKey|SessionToken|ASIA[A-Z0-9]{12}/);
+
+    expect((await inviter.delete(created.PhysicalResourceId, inviteProps({ AcceptRoleName: ROLE }))).Status).toBe('SUCCESS');
+    expect(status(created.PhysicalResourceId)).toBe('LINKED');
+    expectFinalState();
+  });
+
+  test('a role that cannot be assumed: FAILED naming the account and the role; the pending link it created is deleted again', async () => {
+    const { emulator } = await start();
+    emulator.sts.denyRole(ROLE_ARN);
+    const failed = await inviter.create(inviteProps({ AcceptRoleName: ROLE }));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toMatch(new RegExp('^The pending invitation link-\\S+ this deployment created was deleted again, because accepting it failed: ' +
+      `Assuming role ${ROLE} in account ${TARGET} \\(${ROLE_ARN}\\) to accept the invitation failed with AccessDenied`));
+    expect(emulator.calls.CreateAccountLinkInvitation).toBe(1);
+    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(1);
+    expect(emulator.workspaces.links()).toEqual([]);
+    expect((await inviter.delete(CREATE_FAILED, inviteProps({ AcceptRoleName: ROLE }))).Status).toBe('SUCCESS');
+    expectFinalState();
+  });
+
+  test('the role may not accept (AccessDenied on AcceptAccountLinkInvitation): FAILED naming the role and the account; the pending link is deleted', async () => {
+    const { emulator } = await start();
+    emulator.denyAction(TARGET, 'workspaces:AcceptAccountLinkInvitation', { roleName: ROLE });
+    const failed = await inviter.create(inviteProps({ AcceptRoleName: ROLE }));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toMatch(new RegExp(`failed with AccessDeniedException: .*Check that role ${ROLE} in account ${TARGET} may call ` +
+      'workspaces:ListAccountLinks, workspaces:GetAccountLink and workspaces:AcceptAccountLinkInvitation'));
+    expect(failed.Reason).toMatch(/^The pending invitation link-\S+ this deployment created was deleted again, because accepting it failed: /);
+    expect(emulator.workspaces.links()).toEqual([]);
+    expectFinalState();
+  });
+
+  test('a retried Create (same request) after the acceptance: the same link, still LINKED, never deleted', async () => {
+    const { emulator } = await start();
+    const first = await inviter.create(inviteProps({ AcceptRoleName: ROLE }), { requestId: 'retried' });
+    const second = await inviter.create(inviteProps({ AcceptRoleName: ROLE }), { requestId: 'retried' });
+    expect(second).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId, Data: { AccountLinkStatus: 'LINKED' } });
+    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(0);
+    expectFinalState();
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * WorkSpacesAccountLink's cross-account wiring: `acceptIn` (two stacks) and `acceptance` (one stack, through a role).
+ */
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Acceptance } from '../src/acceptance';
+import { WorkSpacesAccountLink } from '../src/workspaces-account-link';
+import { WorkSpacesAccountLinkAccepter } from '../src/workspaces-account-link-accepter';
+import { providerStatements } from './util/provider';
+
+const SOURCE = '111111111111';
+const TARGET = '333333333333';
+const ACCEPTER_TYPE = 'Custom::WorkSpacesAccountLinkAccepter';
+
+function stacks(member: { account?: string; region?: string } | 'agnostic' = {}) {
+  const app = new App();
+  const mgmt = new Stack(app, 'Mgmt', { env: { account: SOURCE, region: 'eu-west-1' } });
+  const target = member === 'agnostic'
+    ? new Stack(app, 'Member')
+    : new Stack(app, 'Member', { env: { account: member.account ?? TARGET, region: member.region ?? 'eu-west-1' } });
+  const link = new WorkSpacesAccountLink(mgmt, 'Link', { targetAccountId: TARGET });
+  return { app, mgmt, target, link };
+}
+
+describe('acceptIn', () => {
+  test('declares an accepter in the target stack expecting the inviting account, with literal values only, and the stack dependency', () => {
+    const { mgmt, target, link } = stacks();
+    const accepter = link.acceptIn(target, { waitTimeout: Duration.minutes(10) });
+
+    expect(accepter).toBeInstanceOf(WorkSpacesAccountLinkAccepter);
+    expect(accepter.node.path).toBe('Member/Mgmt-Link-Accepter');
+    expect(accepter.sourceAccountId).toBe(SOURCE);
+    expect(target.dependencies).toEqual([mgmt]);
+    const resources = Object.values(Template.fromStack(target).findResources(ACCEPTER_TYPE));
+    expect(resources).toHaveLength(1);
+    const { ServiceToken: _token, ServiceTimeout: _timeout, ...props } = resources[0].Properties;
+    // no cross-stack reference: no Fn::ImportValue, no link ID token from the other stack
+    expect(props).toEqual({ SourceAccountId: SOURCE, WaitTimeoutSeconds: 600 });
+    expect(JSON.stringify(Template.fromStack(target).toJSON())).not.toContain('Fn::ImportValue');
+    Template.fromStack(target).hasResourceProperties('AWS::Lambda::Function', { Timeout: 660 });
+  });
+
+  test('default wait of 5 minutes; an environment-agnostic accepting stack is allowed (checked at deploy)', () => {
+    const { target, link } = stacks('agnostic');
+    link.acceptIn(target);
+    Template.fromStack(target).hasResourceProperties(ACCEPTER_TYPE, { SourceAccountId: SOURCE, WaitTimeoutSeconds: 300 });
+  });
+
+  test('a target account from a parameter is allowed: only what is known is checked', () => {
+    const app = new App();
+    const mgmt = new Stack(app, 'Mgmt', { env: { account: SOURCE, region: 'eu-west-1' } });
+    const member = new Stack(app, 'Member', { env: { account: '444444444444', region: 'eu-west-1' } });
+    const link = new WorkSpacesAccountLink(mgmt, 'Link', { targetAccountId: new CfnParameter(mgmt, 'Target').valueAsString });
+    expect(() => link.acceptIn(member)).not.toThrow();
+  });
+
+  test('the accepting stack of another account than the target: error naming both', () => {
+    const { target, link } = stacks({ account: '444444444444' });
+    expect(() => link.acceptIn(target)).toThrow(
+      '[Mgmt/Link] acceptIn(Member): the accepting stack\'s account 444444444444 is not the invited account 333333333333: only the target account can accept the link.');
+  });
+
+  test('another region: error naming both', () => {
+    const { target, link } = stacks({ region: 'us-east-1' });
+    expect(() => link.acceptIn(target)).toThrow(
+      "[Mgmt/Link] acceptIn(Member): the accepting stack's region us-east-1 is not the inviting stack's region eu-west-1");
+  });
+
+  test('an inviting stack without a concrete account: error', () => {
+    const app = new App();
+    const mgmt = new Stack(app, 'Mgmt');
+    const member = new Stack(app, 'Member', { env: { account: TARGET, region: 'eu-west-1' } });
+    const link = new WorkSpacesAccountLink(mgmt, 'Link', { targetAccountId: TARGET });
+    expect(() => link.acceptIn(member)).toThrow(/^\[Mgmt\/Link\] acceptIn\(Member\): the inviting stack Mgmt must have a concrete account/);
+  });
+
+  test('the inviting stack itself: error', () => {
+    const { mgmt, link } = stacks();
+    expect(() => link.acceptIn(mgmt)).toThrow(/^\[Mgmt\/Link\] acceptIn\(Mgmt\): the accepting stack must be the target account's stack/);
+  });
+
+  test('twice for one stack: error; another link may accept in the same stack', () => {
+    const { mgmt, target, link } = stacks();
+    link.acceptIn(target);
+    expect(() => link.acceptIn(target)).toThrow('[Mgmt/Link] acceptIn(Member) was already called for this stack: one accepter per link and stack.');
+    const other = new WorkSpacesAccountLink(mgmt, 'Other', { targetAccountId: TARGET });
+    expect(other.acceptIn(target).node.path).toBe('Member/Mgmt-Other-Accepter');
+  });
+});
+
+describe('acceptance', () => {
+  test('grants sts:AssumeRole on the role in the target account only, and passes the role name', () => {
+    const stack = new Stack(new App(), 'Mgmt', { env: { account: SOURCE, region: 'eu-west-1' } });
+    new WorkSpacesAccountLink(stack, 'Link', { targetAccountId: TARGET, acceptance: Acceptance.assumeRole('LinkAccepter') });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('Custom::WorkSpacesAccountLink', { TargetAccountId: TARGET, AcceptRoleName: 'LinkAccepter' });
+    const assume = providerStatements(template).filter((s) => s.Action === 'sts:AssumeRole');
+    expect(assume).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${TARGET}:role/LinkAccepter`]] },
+    }]);
+  });
+
+  test('without acceptance: no AssumeRole, no AcceptRoleName', () => {
+    const stack = new Stack(new App(), 'Mgmt', { env: { account: SOURCE, region: 'eu-west-1' } });
+    new WorkSpacesAccountLink(stack, 'Link', { targetAccountId: TARGET });
+    const template = Template.fromStack(stack);
+    expect(JSON.stringify(providerStatements(template))).not.toContain('sts:AssumeRole');
+    expect(Object.values(template.findResources('Custom::WorkSpacesAccountLink'))[0].Properties.AcceptRoleName).toBeUndefined();
+  });
+
+  test('a role name that is not an IAM role name: synth error naming the value', () => {
+    const stack = new Stack(new App(), 'Mgmt', { env: { account: SOURCE, region: 'eu-west-1' } });
+    expect(() => new WorkSpacesAccountLink(stack, 'Link', { targetAccountId: TARGET, acceptance: Acceptance.assumeRole('path/Role') }))
+      .toThrow("[Mgmt/Link] acceptance role name must be an IAM role name (1 to 64 letters, digits and +=,.@_-, no path), got 'path/Role'.");
+  });
+
+  test('a target from a parameter: AssumeRole on the role name in any account', () => {
+    const stack = new Stack(new App(), 'Mgmt', { env: { account: SOURCE, region: 'eu-west-1' } });
+    const target = new CfnParameter(stack, 'Target').valueAsString;
+    new WorkSpacesAccountLink(stack, 'Link', { targetAccountId: target, acceptance: Acceptance.assumeRole('LinkAccepter') });
+    const assume = providerStatements(Template.fromStack(stack)).filter((s) => s.Action === 'sts:AssumeRole');
+    expect(assume).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/LinkAccepter']] },
+    }]);
+  });
+});
