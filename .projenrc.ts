@@ -158,6 +158,8 @@ const example = project.addTask('example', {
 });
 example.spawn(project.bundler.bundleTask);
 example.exec('ts-node --transpile-only --project test/tsconfig.json examples/app.ts');
+// both sides of every invitation: two stacks in two accounts (acceptIn), and one stack through a role (acceptance)
+example.exec('ts-node --transpile-only --project test/tsconfig.json examples/cross-account.ts');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Benchmark (bench/, not shipped): synth cost, template size and handler cold start, side by side with

@@ -234,7 +234,7 @@ export class MacieInvitations extends Construct {
       waitTimeout: options.waitTimeout,
       removalPolicy: options.removalPolicy,
     });
-    stack.addDependency(inviting, `accepts the Macie invitation of ${this.node.path}`);
+    stack.addStackDependency(inviting, `accepts the Macie invitation of ${this.node.path}`);
     return accepter;
   }
 }

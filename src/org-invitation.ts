@@ -260,7 +260,7 @@ export class OrgInvitation extends Construct {
       organizationId: options.organizationId,
       waitTimeout: options.waitTimeout,
     });
-    stack.addDependency(inviting, `${this.node.path} invites the account of ${stack.node.path}, which accepts`);
+    stack.addStackDependency(inviting, `${this.node.path} invites the account of ${stack.node.path}, which accepts`);
     return accepter;
   }
 }

@@ -156,7 +156,7 @@ export class WorkSpacesAccountLink extends Construct {
       sourceAccountId: inviting.account,
       waitTimeout: options.waitTimeout,
     });
-    stack.addDependency(inviting, `${accepter.node.path} accepts the account link ${this.node.path}`);
+    stack.addStackDependency(inviting, `${accepter.node.path} accepts the account link ${this.node.path}`);
     this.accepters.set(stack, accepter);
     return accepter;
   }
