@@ -44,6 +44,9 @@ func NewExampleStack(scope constructs.Construct, id string, props *awscdk.StackP
 		TargetAccountId: jsii.String("333333333333"),
 	})
 
+	// tags reach the library's Lambda functions, roles and log groups (tag policies, SCPs on untagged resources)
+	awscdk.Tags_Of(stack).Add(jsii.String("managed-by"), jsii.String("landing-zone"), nil)
+
 	return stack
 }
 

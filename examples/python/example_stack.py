@@ -1,5 +1,5 @@
 """The example stack in Python: the same stack as examples/example-stack.ts, with the wheel that jsii-pacmak built."""
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import RemovalPolicy, Stack, Tags
 from constructs import Construct
 
 from cdk_account_invitations import (
@@ -46,3 +46,6 @@ class ExampleStack(Stack):
 
         # link a WorkSpaces BYOL account of the same organization, in this region
         WorkSpacesAccountLink(self, "LinkWorkSpaces", target_account_id="333333333333")
+
+        # tags reach the library's Lambda functions, roles and log groups (tag policies, SCPs on untagged resources)
+        Tags.of(self).add("managed-by", "landing-zone")

@@ -10,6 +10,7 @@ import io.github.cdkaccountinvitations.WorkSpacesAccountLink;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.Tags;
 import software.constructs.Construct;
 
 /**
@@ -45,5 +46,8 @@ public class ExampleStack extends Stack {
         WorkSpacesAccountLink.Builder.create(this, "LinkWorkSpaces")
                 .targetAccountId("333333333333")
                 .build();
+
+        // tags reach the library's Lambda functions, roles and log groups (tag policies, SCPs on untagged resources)
+        Tags.of(this).add("managed-by", "landing-zone");
     }
 }
