@@ -65,8 +65,6 @@ export const CREATE_FAILED = 'cdk-account-invitations:create-failed';
  * Delete cleans up what that Create can be shown to have made.
  */
 export const CREATE_TIMED_OUT = /^cdk-account-invitations:create-timed-out:\d+$/;
-/** The marker of earlier versions, without the time: its Delete does not know when the Create began. */
-export const CREATE_TIMED_OUT_BARE = 'cdk-account-invitations:create-timed-out';
 
 /** What a fault scenario may take at most: far below the Lambda timeouts, far above what it should take. */
 export const FAULT_BUDGET_MS = 30_000;
