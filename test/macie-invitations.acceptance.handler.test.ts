@@ -4,7 +4,6 @@
  * fake client of its own (what `inMember` hands out for the assumed role), linked to the administrator's state.
  */
 import {
-  AcceptInvitationCommand,
   CreateInvitationsCommand,
   CreateInvitationsCommandInput,
   CreateMemberCommand,
