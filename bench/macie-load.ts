@@ -90,7 +90,7 @@ export async function macieLoad(bundle: string, members = 1000, latencyMs = 20):
     return { wallMs, calls: usedCalls(emulator.calls), maxInFlight: emulator.maxInFlight };
   });
 
-  const concurrency = (require('../lambda/macie-invitations/lifecycle') as { CONCURRENCY?: number }).CONCURRENCY;
+  const concurrency = (require('../lambda/macie/inviter/lifecycle') as { CONCURRENCY?: number }).CONCURRENCY;
   return { members, latencyMs, handler, sequential, concurrency };
 }
 

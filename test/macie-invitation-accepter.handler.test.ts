@@ -11,7 +11,7 @@ import {
   Macie2Client,
 } from '@aws-sdk/client-macie2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createClients, handler } from '../lambda/macie-invitation-accepter';
+import { createClients, handler } from '../lambda/macie/accepter';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { modelProblems, recordedRequests } from './util/model';
 import {
@@ -21,7 +21,7 @@ import {
   macieInvitationAccepterLifecycle,
   ownsPhysicalId,
   parseProps,
-} from '../lambda/macie-invitation-accepter/lifecycle';
+} from '../lambda/macie/accepter/lifecycle';
 import { CREATE_FAILED_PHYSICAL_ID } from '../lambda/shared/runtime';
 
 const macie = mockClient(Macie2Client);

@@ -28,7 +28,7 @@ import {
   parseProps,
   updateMembers,
   physicalResourceId,
-} from '../lambda/macie-invitations/lifecycle';
+} from '../lambda/macie/inviter/lifecycle';
 import { InvitationError } from '../lambda/shared/errors';
 import type { RequestContext } from '../lambda/shared/runtime';
 

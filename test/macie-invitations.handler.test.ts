@@ -16,7 +16,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { mockStackKeepingNothing } from './util/stack';
-import { createClients, handler } from '../lambda/macie-invitations';
+import { createClients, handler } from '../lambda/macie/inviter';
 import {
   createMembers,
   deleteMembers,
@@ -30,7 +30,7 @@ import {
   physicalResourceId,
   planMember,
   updateMembers,
-} from '../lambda/macie-invitations/lifecycle';
+} from '../lambda/macie/inviter/lifecycle';
 import type { RequestContext } from '../lambda/shared/runtime';
 
 const macie = mockClient(Macie2Client);

@@ -12,7 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { expectModelValidRequests, modelProblems, recordedRequests } from './util/model';
-import { createClients, handler } from '../lambda/org-invitation-accepter';
+import { createClients, handler } from '../lambda/organizations/accepter';
 import {
   AcceptOptions,
   OrgExpectation,
@@ -20,7 +20,7 @@ import {
   orgInvitationAccepterLifecycle,
   ownsPhysicalId,
   parseProps,
-} from '../lambda/org-invitation-accepter/lifecycle';
+} from '../lambda/organizations/accepter/lifecycle';
 import { looksWithin } from '../lambda/shared/wait';
 
 const org = mockClient(OrganizationsClient);

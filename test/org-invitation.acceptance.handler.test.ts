@@ -18,8 +18,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs } from './util/events';
 import { expectModelValidRequests } from './util/model';
-import { OrgClients, OrgInvitationProps, orgInvitationLifecycle, parseProps } from '../lambda/org-invitation/lifecycle';
-import type { OrgAccepterClients } from '../lambda/org-invitation-accepter/lifecycle';
+import { OrgClients, OrgInvitationProps, orgInvitationLifecycle, parseProps } from '../lambda/organizations/inviter/lifecycle';
+import type { OrgAccepterClients } from '../lambda/organizations/accepter/lifecycle';
 import { InvitationError } from '../lambda/shared/errors';
 
 const MGMT = '111111111111';

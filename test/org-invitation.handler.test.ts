@@ -9,7 +9,7 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../lambda/org-invitation';
+import { handler } from '../lambda/organizations/inviter';
 import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { mockStackKeepingNothing } from './util/stack';
 import {
@@ -22,7 +22,7 @@ import {
   ownsPhysicalId,
   parseProps,
   updateInvitation,
-} from '../lambda/org-invitation/lifecycle';
+} from '../lambda/organizations/inviter/lifecycle';
 
 const org = mockClient(OrganizationsClient);
 const clients = { organizations: new OrganizationsClient({ region: 'us-east-1', maxAttempts: 1 }) };

@@ -8,10 +8,10 @@ import {
 import { DeleteAccountLinkInvitationCommand, GetAccountLinkCommand, WorkSpacesClient } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs } from './util/events';
-import { ORG_TARGETS, orgInvitationLifecycle } from '../lambda/org-invitation/lifecycle';
+import { ORG_TARGETS, orgInvitationLifecycle } from '../lambda/organizations/inviter/lifecycle';
 import type { RequestContext } from '../lambda/shared/runtime';
 import { CLOCK_SKEW_MS, UNRESOLVED, madeSince, resolveValue, targetsKeptByStack } from '../lambda/shared/stack';
-import { accountLinkLifecycle } from '../lambda/workspaces-account-link/lifecycle';
+import { accountLinkLifecycle } from '../lambda/workspaces/inviter/lifecycle';
 
 const cfnMock = mockClient(CloudFormationClient);
 const orgMock = mockClient(OrganizationsClient);

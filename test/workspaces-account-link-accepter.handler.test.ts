@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { RequestContext } from '../lambda/shared/runtime';
-import { clientToken } from '../lambda/shared/workspaces';
-import { handler } from '../lambda/workspaces-account-link-accepter';
+import { clientToken } from '../lambda/workspaces/service';
+import { handler } from '../lambda/workspaces/accepter';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { expectModelValidRequests as expectModelValid } from './util/model';
 import {
@@ -18,7 +18,7 @@ import {
   linkAccepterLifecycle,
   parseProps,
   updateAccepter,
-} from '../lambda/workspaces-account-link-accepter/lifecycle';
+} from '../lambda/workspaces/accepter/lifecycle';
 
 const ws = mockClient(WorkSpacesClient);
 const clients = { workspaces: new WorkSpacesClient({ region: 'eu-west-1', maxAttempts: 1 }) };

@@ -16,8 +16,8 @@ import { BASE, awsError, captureLogs } from './util/events';
 import { expectModelValidRequests } from './util/model';
 import { InvitationError } from '../lambda/shared/errors';
 import type { RequestContext } from '../lambda/shared/runtime';
-import { clientToken } from '../lambda/shared/workspaces';
-import { AccountLinkProps, WorkSpacesClients, createAccountLink, parseProps, updateAccountLink } from '../lambda/workspaces-account-link/lifecycle';
+import { clientToken } from '../lambda/workspaces/service';
+import { AccountLinkProps, WorkSpacesClients, createAccountLink, parseProps, updateAccountLink } from '../lambda/workspaces/inviter/lifecycle';
 
 const OWN = '111111111111';
 const TARGET = '333333333333';

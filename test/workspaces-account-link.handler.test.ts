@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { RequestContext } from '../lambda/shared/runtime';
-import { createClients, handler } from '../lambda/workspaces-account-link';
+import { createClients, handler } from '../lambda/workspaces/inviter';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { expectModelValidRequests as expectModelValid } from './util/model';
 import { mockStackKeepingNothing } from './util/stack';
@@ -25,7 +25,7 @@ import {
   findLink,
   ownsPhysicalId,
   updateAccountLink,
-} from '../lambda/workspaces-account-link/lifecycle';
+} from '../lambda/workspaces/inviter/lifecycle';
 
 const ws = mockClient(WorkSpacesClient);
 const clients = { workspaces: new WorkSpacesClient({ region: 'eu-west-1', maxAttempts: 1 }) };

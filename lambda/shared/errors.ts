@@ -4,6 +4,7 @@
  * The SDK turns every AWS error into an exception whose `name` is the error code (`DuplicateHandshakeException`,
  * `ConflictException`, ...). Handlers classify by that name, never by HTTP status (WorkSpaces answers 400 for all).
  */
+import { PropertyError } from '../../src/private/contract/read';
 import { maskEmails } from './log';
 
 /** The AWS error code of an SDK exception (its `name`), or undefined for anything else. */
@@ -105,5 +106,7 @@ export function failedWith(doing: string, error: unknown, options: FailedWithOpt
  */
 export function toUserFacing(error: unknown, doing: string): Error {
   if (error instanceof InvitationError) return error;
+  // a property the contract refused: its message names the key and the value (emails masked here)
+  if (error instanceof PropertyError) return new InvitationError(error.message, { cause: error });
   return failedWith(doing, error);
 }

@@ -1,21 +1,15 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { ACCEPTER } from './contract/shared';
 import { invalid } from './validation';
 
+// the limits live in the contract (the handler parses with the same numbers)
 /** How long an accepter waits for its invitation by default. */
-export const DEFAULT_WAIT_TIMEOUT = Duration.minutes(5);
-
-/**
- * What the handler needs besides waiting: the accept call(s), their retries, and the answer to CloudFormation
- * (the runtime answers 15 seconds before the Lambda deadline).
- */
-export const ACCEPT_MARGIN = Duration.minutes(1);
-
-/** Lambda's longest timeout. */
-const MAX_LAMBDA_TIMEOUT = Duration.minutes(15);
-
+export const DEFAULT_WAIT_TIMEOUT = Duration.seconds(ACCEPTER.defaultWaitSeconds);
+/** What the handler needs besides waiting (the runtime answers 15 seconds before the Lambda deadline). */
+export const ACCEPT_MARGIN = Duration.seconds(ACCEPTER.acceptMarginSeconds);
 /** The longest `waitTimeout`: one invocation must still accept and answer after waiting. */
-export const MAX_WAIT_TIMEOUT = Duration.minutes(MAX_LAMBDA_TIMEOUT.toMinutes() - ACCEPT_MARGIN.toMinutes());
+export const MAX_WAIT_TIMEOUT = Duration.seconds(ACCEPTER.maxWaitSeconds);
 
 /** Checks an accepter's `waitTimeout` (0 = look once) and returns it, defaulted. */
 export function validateWaitTimeout(scope: IConstruct, waitTimeout: Duration | undefined): Duration {
@@ -33,5 +27,5 @@ export function validateWaitTimeout(scope: IConstruct, waitTimeout: Duration | u
 
 /** The Lambda timeout an accepter with this wait needs. */
 export function lambdaTimeoutFor(wait: Duration): Duration {
-  return Duration.seconds(Math.max(wait.toSeconds() + ACCEPT_MARGIN.toSeconds(), Duration.minutes(2).toSeconds()));
+  return Duration.seconds(Math.max(wait.toSeconds() + ACCEPT_MARGIN.toSeconds(), ACCEPTER.minLambdaSeconds));
 }

@@ -13,8 +13,12 @@
 
 /** One kind of custom-resource handler. */
 export interface HandlerEntry {
-  /** Folder of the handler under `lambda/`, and of its bundle under `assets/lambda/`. */
+  /** The kind's name: the key of this entry, and the provider's construct ID (`CdkAccountInvitations-<name>`). */
   readonly name: string;
+  /** The service folder under `lambda/`: the service module `lambda/<service>/service.ts` and both sides' handlers. */
+  readonly service: string;
+  /** Which side of the invitation: the handler is `lambda/<service>/<side>/index.ts`. */
+  readonly side: 'inviter' | 'accepter';
   /** The custom resource type the construct declares (`Custom::...`): the events' ResourceType. */
   readonly resourceType: string;
   /** The function's description. */
@@ -32,6 +36,8 @@ export interface HandlerEntry {
 export const HANDLERS = {
   'org-invitation': {
     name: 'org-invitation',
+    service: 'organizations',
+    side: 'inviter',
     resourceType: 'Custom::OrgInvitation',
     description: 'cdk-account-invitations: AWS Organizations invitations (InviteAccountToOrganization)',
     timeoutSeconds: 5 * 60,
@@ -39,6 +45,8 @@ export const HANDLERS = {
   },
   'macie-invitations': {
     name: 'macie-invitations',
+    service: 'macie',
+    side: 'inviter',
     resourceType: 'Custom::MacieInvitations',
     description: 'cdk-account-invitations: Amazon Macie members and invitations (CreateMember, CreateInvitations)',
     // 1,000 members: 40 ListMembers pages, 1,000 CreateMember calls 10 at a time, 20 CreateInvitations calls
@@ -47,6 +55,8 @@ export const HANDLERS = {
   },
   'workspaces-account-link': {
     name: 'workspaces-account-link',
+    service: 'workspaces',
+    side: 'inviter',
     resourceType: 'Custom::WorkSpacesAccountLink',
     description: 'cdk-account-invitations: Amazon WorkSpaces account links (CreateAccountLinkInvitation)',
     timeoutSeconds: 5 * 60,
@@ -56,6 +66,8 @@ export const HANDLERS = {
   // waitTimeout plus the time to accept and answer (src/private/accepter.ts)
   'org-invitation-accepter': {
     name: 'org-invitation-accepter',
+    service: 'organizations',
+    side: 'accepter',
     resourceType: 'Custom::OrgInvitationAccepter',
     description: 'cdk-account-invitations: accept AWS Organizations invitations (AcceptHandshake)',
     timeoutSeconds: 2 * 60,
@@ -63,6 +75,8 @@ export const HANDLERS = {
   },
   'macie-invitation-accepter': {
     name: 'macie-invitation-accepter',
+    service: 'macie',
+    side: 'accepter',
     resourceType: 'Custom::MacieInvitationAccepter',
     description: 'cdk-account-invitations: accept Amazon Macie membership invitations (AcceptInvitation)',
     timeoutSeconds: 2 * 60,
@@ -70,6 +84,8 @@ export const HANDLERS = {
   },
   'workspaces-account-link-accepter': {
     name: 'workspaces-account-link-accepter',
+    service: 'workspaces',
+    side: 'accepter',
     resourceType: 'Custom::WorkSpacesAccountLinkAccepter',
     description: 'cdk-account-invitations: accept Amazon WorkSpaces account links (AcceptAccountLinkInvitation)',
     timeoutSeconds: 2 * 60,
@@ -85,12 +101,13 @@ export const HANDLER_NAMES = Object.keys(HANDLERS) as HandlerName[];
 
 /** The handler's entry point, relative to the repository root (what esbuild bundles). */
 export function handlerEntrypoint(name: HandlerName): string {
-  return `lambda/${name}/index.ts`;
+  const entry: HandlerEntry = HANDLERS[name];
+  return `lambda/${entry.service}/${entry.side}/index.ts`;
 }
 
-/** The bundle's folder, relative to the package root (`assets/lambda/<name>/index`, where projen's bundler writes it). */
+/** The bundle's folder, relative to the package root (`assets/lambda/<service>/<side>/index`, where projen's bundler writes it). */
 export function bundleDirectory(name: HandlerName): string {
-  return `assets/lambda/${name}/index`;
+  return `assets/${handlerEntrypoint(name).replace(/\.ts$/, '')}`;
 }
 
 /** The bundle's file, relative to the package root. */

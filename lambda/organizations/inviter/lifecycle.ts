@@ -13,14 +13,14 @@ import {
   paginateListAccounts,
   paginateListHandshakesForOrganization,
 } from '@aws-sdk/client-organizations';
-import type { OrgAccepterClients } from '../org-invitation-accepter/lifecycle';
-import { acceptOrganizationInvitation } from '../org-invitation-accepter/lifecycle';
-import type { AssumedClients } from '../shared/assume-role';
-import { Hints, InvitationError, errorReason, failedWith, isAwsError } from '../shared/errors';
-import { log, maskEmail } from '../shared/log';
-import { ACCOUNT_ID, EMAIL, HANDSHAKE_ID, ROLE_NAME, optionalString, requiredString, sameEmail, stringMap } from '../shared/props';
-import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
-import { StackClients, StackTargets, madeSince, stackLocation, targetsKeptByStack } from '../shared/stack';
+import type { OrgAccepterClients } from '../accepter/lifecycle';
+import { acceptOrganizationInvitation } from '../accepter/lifecycle';
+import type { AssumedClients } from '../../shared/assume-role';
+import { Hints, InvitationError, errorReason, failedWith, isAwsError } from '../../shared/errors';
+import { log, maskEmail } from '../../shared/log';
+import { ACCOUNT_ID, EMAIL, HANDSHAKE_ID, ROLE_NAME, optionalString, requiredString, sameEmail, stringMap } from '../../shared/props';
+import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
+import { StackClients, StackTargets, madeSince, stackLocation, targetsKeptByStack } from '../../shared/stack';
 
 export interface OrgClients extends StackClients {
   readonly organizations: OrganizationsClient;

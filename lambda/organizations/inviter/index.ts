@@ -5,10 +5,10 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ORGANIZATIONS_TRANSIENT_ERRORS, OrgClients, orgInvitationLifecycle } from './lifecycle';
-import { createClients as createAccepterClients } from '../org-invitation-accepter';
-import { assumedClients } from '../shared/assume-role';
-import { clientConfig, withSignals } from '../shared/clients';
-import { cfnEntryPoint, makeHandler } from '../shared/runtime';
+import { createClients as createAccepterClients } from '../accepter';
+import { assumedClients } from '../../shared/assume-role';
+import { clientConfig, withSignals } from '../../shared/clients';
+import { cfnEntryPoint, makeHandler } from '../../shared/runtime';
 
 /** New SDK clients on the function's own role. */
 export function createClients(): OrgClients {

@@ -21,15 +21,15 @@ import {
   Macie2Client,
   Member,
 } from '@aws-sdk/client-macie2';
-import { MacieNotEnabledError, acceptMacieInvitation } from '../macie-invitation-accepter/lifecycle';
-import type { AssumedClients } from '../shared/assume-role';
-import { chunk, settleWithConcurrency } from '../shared/concurrency';
-import { Hints, InvitationError, describeAwsError, errorMessage, errorName, failedWith, hintFor, isAwsError } from '../shared/errors';
-import { log, maskEmail } from '../shared/log';
-import { isMacieNotEnabled } from '../shared/macie';
-import { ACCOUNT_ID, EMAIL, booleanProp, optionalString, sameEmail } from '../shared/props';
-import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
-import { StackClients, StackTargets, UNRESOLVED, isRollback, madeSince, stackLocation, targetsKeptByStack } from '../shared/stack';
+import { MacieNotEnabledError, acceptMacieInvitation } from '../accepter/lifecycle';
+import type { AssumedClients } from '../../shared/assume-role';
+import { chunk, settleWithConcurrency } from '../../shared/concurrency';
+import { Hints, InvitationError, describeAwsError, errorMessage, errorName, failedWith, hintFor, isAwsError } from '../../shared/errors';
+import { log, maskEmail } from '../../shared/log';
+import { isMacieNotEnabled } from '../service';
+import { ACCOUNT_ID, EMAIL, booleanProp, optionalString, sameEmail } from '../../shared/props';
+import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
+import { StackClients, StackTargets, UNRESOLVED, isRollback, madeSince, stackLocation, targetsKeptByStack } from '../../shared/stack';
 
 /** The clients of a member account, acting there through the acceptance role. */
 export interface MemberMacieClients {
@@ -270,7 +270,7 @@ function whereDeployed(ctx: Pick<RequestContext, 'stackId'>): string {
 // Reading Macie's state
 // ---------------------------------------------------------------------------------------------------------------
 
-// kept here for importers of earlier versions: the rule lives in lambda/shared/macie.ts
+// kept here for importers of earlier versions: the rule lives in lambda/macie/service.ts
 export { isMacieNotEnabled };
 
 /**

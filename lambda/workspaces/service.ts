@@ -6,11 +6,11 @@
 import { createHash } from 'crypto';
 import { WorkSpacesClient } from '@aws-sdk/client-workspaces';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { clientConfig } from './clients';
-import type { Hints } from './errors';
-import type { RequestContext } from './runtime';
+import { clientConfig } from '../shared/clients';
+import type { Hints } from '../shared/errors';
+import type { RequestContext } from '../shared/runtime';
 
-export { ACCOUNT_LINK_ID } from './props';
+export { ACCOUNT_LINK_ID } from '../shared/props';
 
 /**
  * WorkSpaces answers HTTP 400 for every error, InternalServerException included, so the SDK classifies it as a

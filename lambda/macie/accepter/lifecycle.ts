@@ -19,14 +19,14 @@ import {
   ListInvitationsCommand,
   Macie2Client,
 } from '@aws-sdk/client-macie2';
-import { acceptWhenInvited, Sighting } from '../shared/accept';
-import { Hints, InvitationError, errorMessage, errorName, failedWith, isAwsError } from '../shared/errors';
-import { log } from '../shared/log';
-import { isMacieNotEnabled } from '../shared/macie';
-import { ACCOUNT_ID, optionalString, requiredString } from '../shared/props';
-import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
-import { StackClients, StackTargets, stackLocation, targetsKeptByStack } from '../shared/stack';
-import type { WaitOptions } from '../shared/wait';
+import { acceptWhenInvited, Sighting } from '../../shared/accept';
+import { Hints, InvitationError, errorMessage, errorName, failedWith, isAwsError } from '../../shared/errors';
+import { log } from '../../shared/log';
+import { isMacieNotEnabled } from '../service';
+import { ACCOUNT_ID, optionalString, requiredString } from '../../shared/props';
+import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
+import { StackClients, StackTargets, stackLocation, targetsKeptByStack } from '../../shared/stack';
+import type { WaitOptions } from '../../shared/wait';
 
 /** The clients of the member side. The accept functions only need `macie` (an inviter may pass assumed-role clients). */
 export interface MacieAccepterClients extends StackClients {

@@ -13,14 +13,14 @@ import {
   WorkSpacesClient,
   paginateListAccountLinks,
 } from '@aws-sdk/client-workspaces';
-import { AcceptSpec, InvitationEndedError, Sighting, acceptWhenInvited } from '../shared/accept';
-import { InvitationError, errorName, failedWith, isAwsError } from '../shared/errors';
-import { log } from '../shared/log';
-import { ACCOUNT_ID, ACCOUNT_LINK_ID, optionalString, requiredString } from '../shared/props';
-import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
-import { stackLocation } from '../shared/stack';
+import { AcceptSpec, InvitationEndedError, Sighting, acceptWhenInvited } from '../../shared/accept';
+import { InvitationError, errorName, failedWith, isAwsError } from '../../shared/errors';
+import { log } from '../../shared/log';
+import { ACCOUNT_ID, ACCOUNT_LINK_ID, optionalString, requiredString } from '../../shared/props';
+import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
+import { stackLocation } from '../../shared/stack';
 // the WorkSpaces facts both sides share: one definition for the inviter and the accepter
-import { LINKED, LINK_NOT_FOUND, PAGE_SIZE, PENDING, PRECONDITIONS, acceptHints, clientToken } from '../shared/workspaces';
+import { LINKED, LINK_NOT_FOUND, PAGE_SIZE, PENDING, PRECONDITIONS, acceptHints, clientToken } from '../service';
 
 const LINK_ID = ACCOUNT_LINK_ID;
 

@@ -4,9 +4,9 @@
  * answers CloudFormation.
  */
 import { LinkAccepterClients, linkAccepterLifecycle } from './lifecycle';
-import { withSignals } from '../shared/clients';
-import { cfnEntryPoint, makeHandler } from '../shared/runtime';
-import { workspacesClient } from '../shared/workspaces';
+import { withSignals } from '../../shared/clients';
+import { cfnEntryPoint, makeHandler } from '../../shared/runtime';
+import { workspacesClient } from '../service';
 
 /** New SDK clients on the function's own role: the standard retry strategy, InternalServerException (HTTP 400) counted as transient. */
 export function createClients(): LinkAccepterClients {

@@ -20,13 +20,13 @@ import {
   OrganizationsClient,
   paginateListHandshakesForAccount,
 } from '@aws-sdk/client-organizations';
-import { InvitationEndedError, Sighting, acceptWhenInvited } from '../shared/accept';
-import { Hints, InvitationError, errorReason, failedWith, isAwsError } from '../shared/errors';
-import { log } from '../shared/log';
-import { ACCOUNT_ID, HANDSHAKE_ID, ORGANIZATION_ID, optionalString } from '../shared/props';
-import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
-import { stackLocation } from '../shared/stack';
-import type { WaitOptions } from '../shared/wait';
+import { InvitationEndedError, Sighting, acceptWhenInvited } from '../../shared/accept';
+import { Hints, InvitationError, errorReason, failedWith, isAwsError } from '../../shared/errors';
+import { log } from '../../shared/log';
+import { ACCOUNT_ID, HANDSHAKE_ID, ORGANIZATION_ID, optionalString } from '../../shared/props';
+import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
+import { stackLocation } from '../../shared/stack';
+import type { WaitOptions } from '../../shared/wait';
 
 /** The clients the accepter needs, all in the invited account (built by one factory in index.ts). */
 export interface OrgAccepterClients {

@@ -5,9 +5,9 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { Macie2Client } from '@aws-sdk/client-macie2';
 import { MacieClients, macieInvitationsLifecycle } from './lifecycle';
-import { assumedClients } from '../shared/assume-role';
-import { clientConfig, withSignal, withSignals } from '../shared/clients';
-import { cfnEntryPoint, makeHandler } from '../shared/runtime';
+import { assumedClients } from '../../shared/assume-role';
+import { clientConfig, withSignal, withSignals } from '../../shared/clients';
+import { cfnEntryPoint, makeHandler } from '../../shared/runtime';
 
 /**
  * New SDK clients on the function's own role. The SDK's standard retry strategy (shared `clientConfig`) retries

@@ -5,8 +5,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { Macie2Client } from '@aws-sdk/client-macie2';
 import { MacieAccepterClients, macieInvitationAccepterLifecycle } from './lifecycle';
-import { clientConfig, withSignals } from '../shared/clients';
-import { cfnEntryPoint, makeHandler } from '../shared/runtime';
+import { clientConfig, withSignals } from '../../shared/clients';
+import { cfnEntryPoint, makeHandler } from '../../shared/runtime';
 
 /**
  * New SDK clients on the function's own role. The SDK's standard retry strategy (shared `clientConfig`) retries

@@ -6,9 +6,9 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { OrgAccepterClients, orgInvitationAccepterLifecycle } from './lifecycle';
-import { ORGANIZATIONS_TRANSIENT_ERRORS } from '../org-invitation/lifecycle';
-import { clientConfig, withSignals } from '../shared/clients';
-import { cfnEntryPoint, makeHandler } from '../shared/runtime';
+import { ORGANIZATIONS_TRANSIENT_ERRORS } from '../inviter/lifecycle';
+import { clientConfig, withSignals } from '../../shared/clients';
+import { cfnEntryPoint, makeHandler } from '../../shared/runtime';
 
 /**
  * New clients of the invited account: on the function's own role, or with the given credentials (the inviter's

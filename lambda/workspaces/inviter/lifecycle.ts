@@ -11,11 +11,11 @@ import {
   WorkSpacesClient,
   paginateListAccountLinks,
 } from '@aws-sdk/client-workspaces';
-import { Hints, InvitationError, describeAwsError, errorName, failedWith, isAwsError } from '../shared/errors';
-import { log } from '../shared/log';
-import { ACCOUNT_ID, ACCOUNT_LINK_ID, optionalString, requiredString } from '../shared/props';
-import type { HandlerResponse, Lifecycle, RequestContext } from '../shared/runtime';
-import { StackClients, StackTargets, stackLocation, targetsKeptByStack } from '../shared/stack';
+import { Hints, InvitationError, describeAwsError, errorName, failedWith, isAwsError } from '../../shared/errors';
+import { log } from '../../shared/log';
+import { ACCOUNT_ID, ACCOUNT_LINK_ID, optionalString, requiredString } from '../../shared/props';
+import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
+import { StackClients, StackTargets, stackLocation, targetsKeptByStack } from '../../shared/stack';
 import {
   LINKED,
   LINK_NOT_FOUND,
@@ -26,8 +26,8 @@ import {
   SERVICE_ERROR_HINT,
   WORKSPACES_TRANSIENT_ERRORS,
   clientToken,
-} from '../shared/workspaces';
-import { LinkAccepterClients, acceptAccountLink } from '../workspaces-account-link-accepter/lifecycle';
+} from '../service';
+import { LinkAccepterClients, acceptAccountLink } from '../accepter/lifecycle';
 
 export interface WorkSpacesClients extends StackClients {
   readonly workspaces: WorkSpacesClient;
@@ -54,7 +54,7 @@ export function acceptWaitMs(): number {
   return Number.isFinite(value) && value >= 0 && process.env.CDK_ACCOUNT_INVITATIONS_ACCEPT_WAIT_MS !== '' ? value : 60_000;
 }
 
-// the facts both sides share (statuses, client tokens, preconditions) live in ../shared/workspaces
+// the facts both sides share (statuses, client tokens, preconditions) live in ../service
 export { LINKED, LINK_NOT_FOUND, MAX_CLIENT_TOKEN, PENDING, PRECONDITIONS, WORKSPACES_TRANSIENT_ERRORS, clientToken };
 /** The pattern of an account link ID in the service model. */
 const LINK_ID = ACCOUNT_LINK_ID;

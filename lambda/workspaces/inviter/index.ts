@@ -4,10 +4,10 @@
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { WorkSpacesClients, accountLinkLifecycle } from './lifecycle';
-import { assumedClients } from '../shared/assume-role';
-import { clientConfig, withSignals } from '../shared/clients';
-import { cfnEntryPoint, makeHandler } from '../shared/runtime';
-import { workspacesClient } from '../shared/workspaces';
+import { assumedClients } from '../../shared/assume-role';
+import { clientConfig, withSignals } from '../../shared/clients';
+import { cfnEntryPoint, makeHandler } from '../../shared/runtime';
+import { workspacesClient } from '../service';
 
 /** New SDK clients on the function's own role: the standard retry strategy, InternalServerException (HTTP 400) counted as transient. */
 export function createClients(): WorkSpacesClients {

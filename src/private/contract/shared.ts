@@ -1,0 +1,59 @@
+/**
+ * The parts of the construct-handler contract that more than one kind shares, written once:
+ * - every accepter: how long to wait for the invitation, and what Delete does (`ACCEPTER`);
+ * - every inviter that can accept through a role (`acceptance`): the role's name (`ACCEPTANCE`);
+ * - every construct that removes what it made: the removal mode (`REMOVAL`).
+ * Each kind's contract (`./<service>.ts`) spreads these into its properties and calls their `parse`.
+ */
+import { RawProperties, RemovalMode, readRemovalMode, readRoleName, readWholeNumber } from './read';
+
+/** The removal mode: DESTROY (remove what the resource made) or RETAIN. */
+export const REMOVAL = {
+  key: 'RemovalPolicy',
+  properties(mode: RemovalMode): RawProperties {
+    return { [REMOVAL.key]: mode };
+  },
+  parse(raw: RawProperties): RemovalMode {
+    return readRemovalMode(raw, REMOVAL.key);
+  },
+} as const;
+
+/** What every accepter's handler reads besides its inviter. */
+export interface AccepterCommon {
+  /** How long Create waits for the invitation, in milliseconds (0 = look once). */
+  readonly waitTimeoutMs: number;
+  /** What Delete does with what this resource accepted. */
+  readonly removalPolicy: RemovalMode;
+}
+
+/** Every accepter's wait and removal mode. */
+export const ACCEPTER = {
+  waitKey: 'WaitTimeoutSeconds',
+  /** The wait when `waitTimeout` is not given: 5 minutes. */
+  defaultWaitSeconds: 5 * 60,
+  /** The longest wait: one Lambda invocation (15 minutes) must still accept and answer within `acceptMarginSeconds`. */
+  maxWaitSeconds: 14 * 60,
+  /** What a handler needs besides waiting: the accept call(s), their retries, and the answer to CloudFormation. */
+  acceptMarginSeconds: 60,
+  /** The shortest timeout of an accepter's function. */
+  minLambdaSeconds: 2 * 60,
+  properties(input: { readonly waitSeconds: number; readonly removalPolicy: RemovalMode }): RawProperties {
+    return { [ACCEPTER.waitKey]: input.waitSeconds, ...REMOVAL.properties(input.removalPolicy) };
+  },
+  parse(raw: RawProperties): AccepterCommon {
+    const seconds = readWholeNumber(raw, ACCEPTER.waitKey, ACCEPTER.defaultWaitSeconds, 0, ACCEPTER.maxWaitSeconds);
+    return { waitTimeoutMs: seconds * 1000, removalPolicy: REMOVAL.parse(raw) };
+  },
+} as const;
+
+/** The role an inviter assumes in the invited account(s) to accept there (`Acceptance.assumeRole`). */
+export const ACCEPTANCE = {
+  roleNameKey: 'AcceptRoleName',
+  properties(roleName: string | undefined): RawProperties {
+    return roleName === undefined ? {} : { [ACCEPTANCE.roleNameKey]: roleName };
+  },
+  /** The role name, or undefined without `acceptance`. */
+  parse(raw: RawProperties): string | undefined {
+    return readRoleName(raw, ACCEPTANCE.roleNameKey);
+  },
+} as const;
