@@ -1,13 +1,12 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { ACCEPTANCE } from './contract/shared';
 import { ROLE_NAME } from './patterns';
 import { InvitationProvider } from './provider';
 import { invalid, isConcrete } from './validation';
 import { Acceptance } from '../acceptance';
 
-/** The custom resource property that carries the role name to the inviter's handler. */
-export const ACCEPT_ROLE_NAME_PROPERTY = 'AcceptRoleName';
 
 /**
  * Checks an inviter's `acceptance` at synth time (role name; tokens pass), and grants its provider
@@ -21,7 +20,7 @@ export function bindAcceptance(
   acceptance: Acceptance | undefined,
   accountIds: readonly string[],
   maxAccounts = 20,
-): Record<string, string> {
+): Record<string, unknown> {
   if (!acceptance) return {};
   const roleName = acceptance.roleName;
   if (isConcrete(roleName) && !ROLE_NAME.test(roleName)) {
@@ -34,5 +33,5 @@ export function bindAcceptance(
     actions: ['sts:AssumeRole'],
     resources: accounts.map(arn),
   }));
-  return { [ACCEPT_ROLE_NAME_PROPERTY]: roleName };
+  return ACCEPTANCE.properties(roleName);
 }
