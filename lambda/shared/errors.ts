@@ -4,8 +4,8 @@
  * The SDK turns every AWS error into an exception whose `name` is the error code (`DuplicateHandshakeException`,
  * `ConflictException`, ...). Handlers classify by that name, never by HTTP status (WorkSpaces answers 400 for all).
  */
-import { PropertyError } from '../../src/private/contract/read';
 import { maskEmails } from './log';
+import { PropertyError } from '../../src/private/contract/read';
 
 /** The AWS error code of an SDK exception (its `name`), or undefined for anything else. */
 export function errorName(error: unknown): string | undefined {

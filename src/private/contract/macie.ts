@@ -4,11 +4,13 @@
  * `properties()` and read attributes by `attributes`; the handlers parse with `parse()` and answer with `data()`.
  */
 import { RawProperties, RemovalMode, readAccountId } from './read';
-import { ACCEPTER, AccepterCommon } from './shared';
+import { ACCEPTER, AccepterCommon, REMOVAL } from './shared';
 
 /** What the Macie accepter's handler works with. */
 export interface MacieAccepterProps extends AccepterCommon {
   readonly administratorAccountId: string;
+  /** What Delete does with a membership this resource accepted. */
+  readonly removalPolicy: RemovalMode;
 }
 
 /** The Macie accepter's attributes (never empty strings: an output of an empty value fails the deploy). */
@@ -28,10 +30,10 @@ export const MACIE_ACCEPTER = {
     administratorAccountId: ADMINISTRATOR_ACCOUNT_ID,
   },
   properties(input: { readonly administratorAccountId: string; readonly waitSeconds: number; readonly removalPolicy: RemovalMode }): RawProperties {
-    return { [ADMINISTRATOR_ACCOUNT_ID]: input.administratorAccountId, ...ACCEPTER.properties(input) };
+    return { [ADMINISTRATOR_ACCOUNT_ID]: input.administratorAccountId, ...ACCEPTER.properties(input), ...REMOVAL.properties(input.removalPolicy) };
   },
   parse(raw: RawProperties): MacieAccepterProps {
-    return { administratorAccountId: readAccountId(raw, ADMINISTRATOR_ACCOUNT_ID), ...ACCEPTER.parse(raw) };
+    return { administratorAccountId: readAccountId(raw, ADMINISTRATOR_ACCOUNT_ID), ...ACCEPTER.parse(raw), removalPolicy: REMOVAL.parse(raw) };
   },
   data(data: MacieAccepterData): Record<string, string> {
     const a = MACIE_ACCEPTER.attributes;

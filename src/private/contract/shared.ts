@@ -22,11 +22,9 @@ export const REMOVAL = {
 export interface AccepterCommon {
   /** How long Create waits for the invitation, in milliseconds (0 = look once). */
   readonly waitTimeoutMs: number;
-  /** What Delete does with what this resource accepted. */
-  readonly removalPolicy: RemovalMode;
 }
 
-/** Every accepter's wait and removal mode. */
+/** Every accepter's wait (an accepter that can leave adds `REMOVAL`). */
 export const ACCEPTER = {
   waitKey: 'WaitTimeoutSeconds',
   /** The wait when `waitTimeout` is not given: 5 minutes. */
@@ -37,12 +35,12 @@ export const ACCEPTER = {
   acceptMarginSeconds: 60,
   /** The shortest timeout of an accepter's function. */
   minLambdaSeconds: 2 * 60,
-  properties(input: { readonly waitSeconds: number; readonly removalPolicy: RemovalMode }): RawProperties {
-    return { [ACCEPTER.waitKey]: input.waitSeconds, ...REMOVAL.properties(input.removalPolicy) };
+  properties(input: { readonly waitSeconds: number }): RawProperties {
+    return { [ACCEPTER.waitKey]: input.waitSeconds };
   },
   parse(raw: RawProperties): AccepterCommon {
     const seconds = readWholeNumber(raw, ACCEPTER.waitKey, ACCEPTER.defaultWaitSeconds, 0, ACCEPTER.maxWaitSeconds);
-    return { waitTimeoutMs: seconds * 1000, removalPolicy: REMOVAL.parse(raw) };
+    return { waitTimeoutMs: seconds * 1000 };
   },
 } as const;
 
