@@ -7,7 +7,7 @@ import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './
 import { clientConfig, withSignal } from '../lambda/shared/clients';
 import { mapWithConcurrency, chunk } from '../lambda/shared/concurrency';
 import { InvitationError, describeAwsError, toUserFacing } from '../lambda/shared/errors';
-import { maskEmail, redact } from '../lambda/shared/log';
+import { log, maskEmail, redact } from '../lambda/shared/log';
 import {
   CREATE_FAILED_PHYSICAL_ID, CREATE_TIMED_OUT_PHYSICAL_ID, HandlerResponse, InvocationOptions, Lifecycle, RESPONSE_RESERVE_MS, RequestContext,
   cfnEntryPoint, createTimedOutPhysicalId, makeHandler, parseMarker,
@@ -554,3 +554,60 @@ describe('makeHandler', () => {
 });
 
 const BASE_STACK = 'arn:aws:cloudformation:us-east-1:111111111111:stack/LandingZone/5b1c4e10-0000-0000-0000-000000000000';
+
+describe('issue 17 item 16: the resource\'s own sensitive inputs never reach a log line or the Reason', () => {
+  const NOTES = 'Welcome to the Acme landing zone, ticket 4711';
+  const secretLifecycle = (fail: (props: Record<string, unknown>) => never): Lifecycle<Record<string, unknown>, object> => ({
+    what: 'test invitation',
+    parse: (raw) => raw,
+    sensitive: (raw) => [raw.Notes as string | undefined],
+    ownsPhysicalId: () => true,
+    create: async (_c, props) => {
+      // a careless log line of a lifecycle, in a field whose name does not say it is sensitive
+      log('INFO', 'calling AWS', { detail: `with ${String(props.Notes)}` });
+      return fail(props);
+    },
+    update: async (_c, _id, props) => fail(props),
+    delete: async () => undefined,
+  });
+  // AWS error texts can echo the request: here the service repeats the notes in its message
+  const echo = (props: Record<string, unknown>): never => {
+    throw awsError('ValidationException', `1 validation error detected: Value '${String(props.Notes)}' at 'notes' failed`);
+  };
+
+  test('a Create failure that echoes the notes: Reason and logs are scrubbed, the error code stays', async () => {
+    const logs = captureLogs();
+    try {
+      const error = await makeHandler(secretLifecycle(echo), () => ({}))(createEvent({ Notes: NOTES })).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(InvitationError);
+      expect((error as Error).message).toMatch(/ValidationException/);
+      expect((error as Error).message).not.toContain(NOTES);
+      expect((error as Error).message).toContain('[redacted]');
+      expect(logs.text()).not.toContain(NOTES);
+      expect(logs.text()).toContain('[redacted]');
+    } finally {
+      logs.restore();
+    }
+  });
+
+  test('an Update scrubs the old properties\' notes too', async () => {
+    const logs = captureLogs();
+    try {
+      const old = 'The previous welcome text, ticket 42';
+      const lifecycle = secretLifecycle(() => {
+        throw awsError('ValidationException', `conflicts with '${old}'`);
+      });
+      const error = await makeHandler(lifecycle, () => ({}))(updateEvent('id-1', { Notes: NOTES }, { Notes: old })).catch((e: Error) => e);
+      expect((error as Error).message).not.toContain(old);
+      expect(logs.text()).not.toContain(old);
+    } finally {
+      logs.restore();
+    }
+  });
+
+  test('without sensitive inputs nothing is scrubbed', async () => {
+    const lifecycle = { ...secretLifecycle(echo), sensitive: undefined };
+    const error = await makeHandler(lifecycle, () => ({}))(createEvent({ Notes: NOTES })).catch((e: Error) => e);
+    expect((error as Error).message).toContain(NOTES);
+  });
+});

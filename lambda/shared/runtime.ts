@@ -20,7 +20,7 @@ import type {
 import { CfnResponse, sendResponse } from './cfn-response';
 import { withSignal } from './clients';
 import { InvitationError, errorName, errorReason, toUserFacing } from './errors';
-import { log } from './log';
+import { log, scrub, withSecrets } from './log';
 import { createStartedAt, stillDeclared } from './stack-events';
 
 export type DataValue = string | number | boolean;
@@ -75,6 +75,11 @@ export interface Lifecycle<Props, Clients> {
    * `delete`.
    */
   abandonedCreate?(clients: Clients, props: Props, ctx: RequestContext, since: Date | undefined): Promise<void>;
+  /**
+   * The sensitive inputs among the raw properties (a notes text, an invitation message; emails are masked anyway):
+   * scrubbed from every log line and from the Reason, because AWS error texts can echo what a request carried.
+   */
+  sensitive?(raw: Record<string, unknown>): readonly (string | undefined)[];
 }
 
 /** CloudFormation's limit for the whole Data object of a response. */
@@ -177,6 +182,18 @@ export function makeHandler<Props, Clients>(
     };
     const physicalId = (event as { PhysicalResourceId?: string }).PhysicalResourceId;
     const stack = () => (options.stackClient ? withSignal(options.stackClient(), signal) : undefined);
+    const raws = [event.ResourceProperties, (event as { OldResourceProperties?: Record<string, unknown> }).OldResourceProperties];
+    const sensitive = raws.flatMap((raw) => (raw && lifecycle.sensitive ? safely(() => lifecycle.sensitive!(handlerProperties(raw))) : []));
+    return withSecrets(sensitive, () => handle(event, ctx, physicalId, signal, stack));
+  };
+
+  async function handle(
+    event: CloudFormationCustomResourceEvent,
+    ctx: RequestContext,
+    physicalId: string | undefined,
+    signal: AbortSignal,
+    stack: () => CloudFormationClient | undefined,
+  ): Promise<HandlerResponse> {
     log('INFO', `${event.RequestType} ${lifecycle.what}`, { logicalResourceId: event.LogicalResourceId, physicalId });
     try {
       switch (event.RequestType) {
@@ -226,11 +243,21 @@ export function makeHandler<Props, Clients>(
         error: errorName(error),
         awsReason: errorReason(error),
         // the user-facing message, already masked (InvitationError): what CloudFormation shows, so logs and console agree
-        reason: userFacing.message,
+        reason: scrub(userFacing.message),
       });
-      throw userFacing;
+      const scrubbed = scrub(userFacing.message);
+      throw scrubbed === userFacing.message ? userFacing : new InvitationError(scrubbed, { cause: error });
     }
-  };
+  }
+}
+
+/** The sensitive values of properties that may not even parse: a failure here scrubs nothing more, never fails the request. */
+function safely(read: () => readonly (string | undefined)[]): readonly (string | undefined)[] {
+  try {
+    return read();
+  } catch {
+    return [];
+  }
 }
 
 /**
