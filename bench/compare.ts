@@ -244,8 +244,8 @@ export async function compare(args: string[], ownRoot: string): Promise<void> {
       })));
 
   out.push('', `## Synth: N invitations of each kind in one stack, this library (validation off, outputs off; ${SYNTH_RUNS} runs each, interleaved)`, '',
-    'bench/synth-app.ts over each checkout\'s src/; aws-cdk-lib from the same node_modules. N = 0 is the app with its empty stack: ' +
-      '"above N = 0" is the library\'s own cost (medians; noisy when small).', '',
+    'bench/synth-app.ts over each checkout\'s src/; aws-cdk-lib from the same node_modules. N = 0 is the app with its empty stack, the library not loaded: ' +
+      '"above N = 0" is the library\'s own cost, loading it included (medians; noisy when small).', '',
     table(['N', 'A synth', 'B synth', 'B ÷ A', 'above N = 0, A → B', 'template bytes A → B', 'resources', 'Lambda functions', 'IAM chars per role'], synthRows));
 
   if (macieName) {
