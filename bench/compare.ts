@@ -19,10 +19,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { build, Plugin, transformSync } from 'esbuild';
-import type { HandlerEntry } from '../src/private/handlers';
 import { coldLoad, LoadTarget, spawnTimed } from './cold-load';
 import type { HandlerRun } from './macie-load';
 import type { Metrics } from './synth-app';
+import type { HandlerEntry } from '../src/private/handlers';
 
 const COLD_RUNS = 15;
 const SYNTH_RUNS = 5;
@@ -213,7 +213,8 @@ export async function compare(args: string[], ownRoot: string): Promise<void> {
       for (const ch of i % 2 ? [b, a] : pair) {
         const file = bundleOf(ch, macieName);
         if (!file) continue;
-        const run = await spawnTimed([...driver, file, ch.entries[macieName].resourceType, String(MACIE_MEMBERS), String(MACIE_LATENCY_MS)], ownRoot, env);
+        const argv = [file, ch.entries[macieName].resourceType, String(MACIE_MEMBERS), String(MACIE_LATENCY_MS)];
+        const run = await spawnTimed([...driver, ...argv], ownRoot, env);
         macieRuns[ch.label].push(JSON.parse(run.stdout.trim().split('\n').pop()!));
       }
     }

@@ -18,11 +18,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
-import { bundleFile, HANDLER_NAMES, HANDLERS } from '../src/private/handlers';
 import { acrTargetName, BundleTarget, coldLoad, coldLoadTargets, spawnTimed } from './cold-load';
 import { compare } from './compare';
 import { declaredConcurrency, macieLoad, MacieLoadResult } from './macie-load';
 import { Impl, Kind, KINDS, LIMITS, Metrics, synthesize, SynthOptions } from './synth-app';
+import { bundleFile, HANDLER_NAMES, HANDLERS } from '../src/private/handlers';
 
 const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(__dirname, '.build');
