@@ -1,6 +1,7 @@
 /**
  * Whole-process timing: spawn `node` with a script, time from spawn to exit. Used for the floor (`node -e 0`,
- * loading aws-cdk-lib, an empty app's synth), the handler cold loads, and (through `spawnTimed`) the synth runs.
+ * loading aws-cdk-lib, an empty app's synth), the handler cold loads, and (through `spawnTimed`) the synth runs,
+ * by run.ts and compare.ts.
  */
 import { spawn } from 'child_process';
 import * as path from 'path';
@@ -34,25 +35,40 @@ export interface LoadTarget {
   readonly script: string;
 }
 
-/** The scripts whose cold load is compared: `node -e 0`, each handler bundle, and AwsCustomResource's load path. */
-export function coldLoadTargets(root: string, bundles: Record<string, string>, sdkClients: Record<string, string>): LoadTarget[] {
+/** A handler bundle to load: its name (a registry entry) and file, and the AWS SDK client it calls. */
+export interface BundleTarget {
+  readonly name: string;
+  readonly file: string;
+  readonly sdkClient: string;
+}
+
+const req = (p: string) => `require(${JSON.stringify(p)});`;
+
+/** The name of AwsCustomResource's load path with `sdkClient`. */
+export const acrTargetName = (sdkClient: string) => `AwsCustomResource + ${sdkClient}`;
+
+/**
+ * The scripts whose cold load is compared: `node -e 0`, each handler bundle, and AwsCustomResource's load path (its
+ * handler plus the SDK client it requires at run time) once per SDK client: an inviter and its accepter share it.
+ */
+export function coldLoadTargets(root: string, bundles: readonly BundleTarget[]): LoadTarget[] {
   const acrHandler = path.join(root, 'node_modules/aws-cdk-lib/custom-resource-handlers/dist/custom-resources/aws-custom-resource-handler/index.js');
-  const req = (p: string) => `require(${JSON.stringify(p)});`;
+  const clients = [...new Set(bundles.map((b) => b.sdkClient))];
   return [
     { name: 'node -e 0', script: '0' },
-    ...Object.entries(bundles).flatMap(([name, file]) => [
-      { name, script: req(file) },
-      // AwsCustomResource: its handler, plus the SDK client it requires at run time
-      { name: `AwsCustomResource + ${sdkClients[name]}`, script: req(acrHandler) + req(sdkClients[name]) },
-    ]),
+    ...bundles.map((b) => ({ name: b.name, script: req(b.file) })),
+    ...clients.map((client) => ({ name: acrTargetName(client), script: req(acrHandler) + req(client) })),
   ];
 }
 
-/** Runs every target `runs` times, interleaved (A B C A B C ...); returns the samples per target. */
+/**
+ * Runs every target `runs` times, interleaved (A B C, then C B A, ...: no target always runs first or after the
+ * same neighbour); returns the samples per target.
+ */
 export async function coldLoad(targets: readonly LoadTarget[], runs: number, cwd: string): Promise<Map<string, number[]>> {
   const samples = new Map(targets.map((t) => [t.name, [] as number[]]));
   for (let i = 0; i < runs; i++) {
-    for (const t of targets) samples.get(t.name)!.push((await spawnTimed(['-e', t.script], cwd)).ms);
+    for (const t of i % 2 ? [...targets].reverse() : targets) samples.get(t.name)!.push((await spawnTimed(['-e', t.script], cwd)).ms);
   }
   return samples;
 }

@@ -5,8 +5,12 @@
  *   1. floor: `node -e 0`, loading aws-cdk-lib, an empty app's synth (and an empty stack's);
  *   2. largest deployable N, by bisection on in-process synths (cheap; CloudFormation and IAM limits judged here);
  *   3. whole-process synth of N invitations of each kind in one stack, fresh `node` per run, A B A B;
- *   4. handler bundles: bytes and cold load, against AwsCustomResource's handler plus the SDK client it loads;
+ *   4. handler bundles, every entry of the registry (src/private/handlers.ts): bytes and cold load, against
+ *      AwsCustomResource's handler plus the SDK client it loads;
  *   5. MacieInvitations with 1,000 members against the local emulator, and the sequential baseline.
+ *
+ * `npx projen bench --compare <checkout> [<checkout>]` instead measures two checkouts side by side in one run
+ * (bench/compare.ts): by default the given one (e.g. the commit before a change) against this one.
  */
 /* eslint-disable import/no-extraneous-dependencies */ // bench/ is not shipped: devDependencies are its dependencies
 import { execSync } from 'child_process';
@@ -14,10 +18,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
-import { bundleFile, HandlerName, HANDLERS as REGISTRY } from '../src/private/handlers';
-import { coldLoad, coldLoadTargets, spawnTimed } from './cold-load';
-import { macieLoad, MacieLoadResult } from './macie-load';
+import { acrTargetName, BundleTarget, coldLoad, coldLoadTargets, spawnTimed } from './cold-load';
+import { compare } from './compare';
+import { declaredConcurrency, macieLoad, MacieLoadResult } from './macie-load';
 import { Impl, Kind, KINDS, LIMITS, Metrics, synthesize, SynthOptions } from './synth-app';
+import { bundleFile, HANDLER_NAMES, HANDLERS } from '../src/private/handlers';
 
 const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(__dirname, '.build');
@@ -39,13 +44,13 @@ const RESERVE_S = 75;
 const MAX_N = 1000;
 const MACIE_MEMBERS = 1000;
 const MACIE_LATENCY_MS = 20;
-/** The benchmark's kinds, as entries of the handler registry (src/private/handlers.ts). */
-const HANDLER_OF: Record<Kind, HandlerName> = { org: 'org-invitation', macie: 'macie-invitations', workspaces: 'workspaces-account-link' };
-const HANDLERS: Record<Kind, { bundle: string; sdkClient: string }> = Object.fromEntries(KINDS.map((k) => {
-  const entry = REGISTRY[HANDLER_OF[k]];
-  return [k, { bundle: entry.name, sdkClient: entry.sdkClient }];
-})) as Record<Kind, { bundle: string; sdkClient: string }>;
-const bundlePath = (kind: Kind) => path.join(ROOT, bundleFile(HANDLER_OF[kind]));
+/** Every handler bundle the registry lists, inviters and accepters. */
+type RegistryBundle = BundleTarget & { readonly side: string };
+const BUNDLES: RegistryBundle[] = HANDLER_NAMES.map((name) => ({
+  name, file: path.join(ROOT, bundleFile(name)), sdkClient: HANDLERS[name].sdkClient, side: HANDLERS[name].side,
+}));
+/** The registry entry the Macie load runs: the Macie inviter. */
+const MACIE_INVITER = HANDLER_NAMES.find((name) => HANDLERS[name].service === 'macie' && HANDLERS[name].side === 'inviter');
 
 // ---- statistics and formatting ----------------------------------------------------------------------------------
 
@@ -210,8 +215,8 @@ async function main(): Promise<void> {
     packages: 'external', // aws-cdk-lib and constructs load from node_modules, as in a user's app
     logLevel: 'error',
   });
-  const presentKinds = KINDS.filter((k) => fs.existsSync(bundlePath(k)));
-  for (const k of KINDS.filter((x) => !presentKinds.includes(x))) notes.push(`The ${HANDLERS[k].bundle} bundle is missing: skipped.`);
+  const bundles = BUNDLES.filter((b) => fs.existsSync(b.file));
+  for (const b of BUNDLES.filter((x) => !bundles.includes(x))) notes.push(`The ${b.name} bundle is missing: skipped.`);
 
   log('floor');
   const floor = await measureFloor();
@@ -237,18 +242,17 @@ async function main(): Promise<void> {
   log(`whole-process synth, N = ${nValues.join(', ')}`);
   const rows = await timedSynth(nValues);
 
-  log('cold load');
-  const bundles = Object.fromEntries(presentKinds.map((k) => [HANDLERS[k].bundle, bundlePath(k)]));
-  const clients = Object.fromEntries(presentKinds.map((k) => [HANDLERS[k].bundle, HANDLERS[k].sdkClient]));
-  const cold = await coldLoad(coldLoadTargets(ROOT, bundles, clients), COLD_RUNS, ROOT);
+  log(`cold load: ${bundles.map((b) => b.name).join(', ')}`);
+  const cold = await coldLoad(coldLoadTargets(ROOT, bundles), COLD_RUNS, ROOT);
 
   let macie: MacieLoadResult | undefined;
-  if (presentKinds.includes('macie')) {
+  const macieBundle = bundles.find((b) => b.name === MACIE_INVITER);
+  if (MACIE_INVITER && macieBundle) {
     log(`MacieInvitations, ${MACIE_MEMBERS} members, ${MACIE_LATENCY_MS} ms latency`);
-    macie = await macieLoad(bundlePath('macie'), MACIE_MEMBERS, MACIE_LATENCY_MS);
+    macie = await macieLoad(macieBundle.file, HANDLERS[MACIE_INVITER].resourceType, MACIE_MEMBERS, MACIE_LATENCY_MS);
   }
 
-  const report = render({ floor, largest, rows, cold, bundles, clients, macie });
+  const report = render({ floor, largest, rows, cold, bundles, macie });
   process.stdout.write(`${report}\n`);
   fs.writeFileSync(path.join(__dirname, 'results.md'), `${report}\n`);
   log('wrote bench/results.md');
@@ -260,15 +264,14 @@ interface Results {
   readonly largest: Array<{ kind: Kind | 'all'; outputs: boolean; lib: Largest; acr: Largest }>;
   readonly rows: SynthRow[];
   readonly cold: Map<string, number[]>;
-  readonly bundles: Record<string, string>;
-  readonly clients: Record<string, string>;
+  readonly bundles: readonly RegistryBundle[];
   readonly macie: MacieLoadResult | undefined;
 }
 
 // ---- report -----------------------------------------------------------------------------------------------------------
 
 function render(results: Results): string {
-  const { floor, largest, rows, cold, bundles, clients, macie } = results;
+  const { floor, largest, rows, cold, bundles, macie } = results;
   const out: string[] = [];
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
   const cdkVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/aws-cdk-lib/package.json'), 'utf8')) as { version: string }).version;
@@ -349,12 +352,12 @@ function render(results: Results): string {
   // bundles and cold load
   const c = (name: string) => stats(cold.get(name)!);
   const c0 = c('node -e 0').median;
-  out.push('', `## Handler bundles: size and cold load (fresh \`node -e "require(...)"\`, ${COLD_RUNS} runs each, interleaved)`, '',
-    `\`node -e 0\`: ${ms(c('node -e 0'))}. AwsCustomResource's load path: its handler (aws-cdk-lib/custom-resource-handlers/dist/custom-resources/aws-custom-resource-handler/index.js) plus the SDK client it requires at run time, from node_modules.`, '',
-    table(['bundle', 'bytes', 'cold load', '× node -e 0', 'AwsCustomResource load path', '× node -e 0', 'bundle ÷ AwsCustomResource'],
-      Object.entries(bundles).map(([name, file]) => {
-        const [lib, acr] = [c(name), c(`AwsCustomResource + ${clients[name]}`)];
-        return [name, int(fs.statSync(file).size), ms(lib), ratio(lib.median / c0), `${ms(acr)} (${clients[name]})`, ratio(acr.median / c0), ratio(lib.median / acr.median)];
+  out.push('', `## Handler bundles: size and cold load (every registry entry; fresh \`node -e "require(...)"\`, ${COLD_RUNS} runs each, interleaved)`, '',
+    `\`node -e 0\`: ${ms(c('node -e 0'))}. AwsCustomResource's load path: its handler (aws-cdk-lib/custom-resource-handlers/dist/custom-resources/aws-custom-resource-handler/index.js) plus the SDK client it requires at run time, from node_modules; measured once per SDK client (an inviter and its accepter call the same client).`, '',
+    table(['bundle', 'side', 'bytes', 'cold load', '× node -e 0', 'AwsCustomResource load path', '× node -e 0', 'bundle ÷ AwsCustomResource'],
+      bundles.map(({ name, file, sdkClient, side }) => {
+        const [lib, acr] = [c(name), c(acrTargetName(sdkClient))];
+        return [name, side, int(fs.statSync(file).size), ms(lib), ratio(lib.median / c0), `${ms(acr)} (${sdkClient})`, ratio(acr.median / c0), ratio(lib.median / acr.median)];
       })));
 
   // Macie
@@ -375,7 +378,7 @@ function render(results: Results): string {
 }
 
 function renderTargets(results: Results): string {
-  const { floor, largest, rows, cold, bundles, clients, macie } = results;
+  const { floor, largest, rows, cold, bundles, macie } = results;
   const items: Array<[string, string, boolean | undefined]> = [];
   const mark = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'met' : '**not met**');
 
@@ -418,10 +421,10 @@ function renderTargets(results: Results): string {
 
   // bundles
   const c = (name: string) => stats(cold.get(name)!).median;
-  for (const [name, file] of Object.entries(bundles)) {
+  for (const { name, file, sdkClient } of bundles) {
     const bytes = fs.statSync(file).size;
     items.push([`${name} bundle ≤ 350 KB (358,400 bytes)`, `${int(bytes)} bytes`, bytes <= 350 * 1024]);
-    const [toNode, toAcr] = [c(name) / c('node -e 0'), c(name) / c(`AwsCustomResource + ${clients[name]}`)];
+    const [toNode, toAcr] = [c(name) / c('node -e 0'), c(name) / c(acrTargetName(sdkClient))];
     items.push([`${name} cold load ≤ 1.7× node -e 0 and ≤ 0.85× AwsCustomResource's load path`, `${ratio(toNode)}, ${ratio(toAcr)}`, toNode <= 1.7 && toAcr <= 0.85]);
   }
 
@@ -431,8 +434,9 @@ function renderTargets(results: Results): string {
     const wantInv = Math.ceil(macie.members / 50);
     items.push([`Macie ${int(macie.members)} members: one CreateMember per new member, ⌈N/50⌉ = ${wantInv} CreateInvitations`,
       `CreateMember ${h.CreateMember ?? 0}, CreateInvitations ${h.CreateInvitations ?? 0}`, h.CreateMember === macie.members && h.CreateInvitations === wantInv]);
-    items.push(['Macie: requests in flight bounded', `max ${macie.handler.maxInFlight} for ${int(macie.members)} members (the handler's CONCURRENCY: ${macie.concurrency ?? '?'})`,
-      macie.handler.maxInFlight <= (macie.concurrency ?? 10)]);
+    const concurrency = declaredConcurrency(ROOT, 'macie');
+    items.push(['Macie: requests in flight bounded', `max ${macie.handler.maxInFlight} for ${int(macie.members)} members (the handler's CONCURRENCY: ${concurrency ?? '?'})`,
+      macie.handler.maxInFlight <= (concurrency ?? 10)]);
     const r = macie.handler.wallMs / macie.sequential.wallMs;
     items.push(['Macie: wall time ≤ 0.2× sequential', `${int(macie.handler.wallMs)} ms vs ${int(macie.sequential.wallMs)} ms = ${ratio(r)}`, r <= 0.2]);
   }
@@ -440,7 +444,9 @@ function renderTargets(results: Results): string {
   return ['## Targets (read from the figures above)', '', table(['target', 'measured', ''], items.map(([t, m, ok]) => [t, m, mark(ok)]))].join('\n');
 }
 
-main().catch((e) => {
+const args = process.argv.slice(2);
+const compareAt = args.indexOf('--compare');
+(compareAt >= 0 ? compare(args.slice(compareAt + 1), ROOT) : main()).catch((e) => {
   console.error(e);
   process.exitCode = 1;
 });

@@ -85,6 +85,7 @@ function loadConstructs(): { org?: OrgModule; macie?: MacieModule; workspaces?: 
 
 /** Adds N invitations of one kind with this library; false when its construct does not exist yet. */
 function addLibrary(stack: StackType, kind: Kind, n: number, emitOutputs: boolean): boolean {
+  if (n === 0) return true; // the empty stack (compare.ts's floor); a MacieInvitations of no members is refused
   const { org, macie, workspaces } = loadConstructs();
   if (kind === 'org') {
     if (!org?.OrgInvitation) return false;

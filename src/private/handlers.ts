@@ -1,14 +1,51 @@
 /**
  * The registry of custom-resource handlers: one entry per kind of construct, and the only place that names a
- * handler's folder, custom resource type, Lambda timeout and description.
+ * handler's service folder, side, custom resource type, Lambda timeout, description and SDK client.
  *
  * Plain data without imports, so that every consumer can read it:
  * - `.projenrc.ts` (ts-node) declares one esbuild bundle per entry;
  * - `src/private/provider.ts` builds the shared provider of a kind from its entry;
  * - `scripts/check-tarball.sh` reads the compiled `lib/private/handlers.js` with `node -e`;
- * - the tests (`test/bundle-determinism.test.ts`, `test/integ/cfn.ts`) and `bench/` import it.
+ * - the tests (`test/bundle-determinism.test.ts`, `test/integ/cfn.ts`, `test/util/events.ts`, the contract suites
+ *   under `test/contract/`) and `bench/` (bundle size and cold load of every entry) import it.
  *
- * Adding a construct kind = one entry here, plus its construct file and its `lambda/<name>/` folder.
+ * Adding a service (an inviter and its accepter, e.g. `securityhub`) on the one model: the files below, and nothing
+ * else in src/, lambda/ or the build.
+ * 1. Contract, `src/private/contract/<service>.ts`: for each side, the wire property keys and attribute names (written
+ *    here only), defaults and limits, `properties(input)`, `parse(raw)` and `data(...)`, built from `./read`
+ *    (readers that throw `PropertyError`) and `./shared` (`ACCEPTER`: the accepter's wait; `ACCEPTANCE`: the role
+ *    of an inviter's `acceptance`; `REMOVAL`). Dependency-free (only `./read`, `./shared`, `../patterns`): esbuild
+ *    bundles it into the handlers. Copy `MACIE_ACCEPTER` in `./macie.ts`.
+ * 2. Constructs, `src/<kind>.ts` for each side, one line each in `src/index.ts`: props documented with `@default`
+ *    (an inviter's extend `InvitationBaseProps`, `../invitation-base.ts`), synth-time validation with `./patterns`,
+ *    the custom resource's properties from the contract's `properties()`, attributes read by the contract's
+ *    `attributes` names, the provider from `InvitationProvider.of(scope, '<entry>', statements)` (`./provider.ts`)
+ *    with the IAM statements of the handler's calls. An inviter's `acceptIn` is one call to `declareAccepter`
+ *    (`./accept-in.ts`) and its `acceptance` goes through `bindAcceptance` (`./acceptance.ts`); an accepter checks
+ *    its wait and sizes its provider's timeout with `./accepter.ts`.
+ * 3. Service module, `lambda/<service>/service.ts` (split into a few modules of `lambda/<service>/` past 500 lines):
+ *    the service's API knowledge that both sides use (client creation, describe/list helpers, transient errors,
+ *    status vocabularies, hint tables), and the accept step an inviter's `acceptance` borrows. The mechanisms every
+ *    service shares come from `lambda/shared/` (runtime and entry points, the accept flow and accepting through a
+ *    role, concurrency, errors, redacted logging): a service adds its words and API calls to them, not a copy.
+ * 4. Handlers, `lambda/<service>/<side>/lifecycle.ts` (create/update/delete over injected clients, parsing with the
+ *    contract's `parse`, answering with its `data()`) and `lambda/<service>/<side>/index.ts`, one line of wiring:
+ *    `export const { handler, onEvent } = entryPoints(lifecycle, clients);` (`lambda/shared/entry.ts`). A folder
+ *    imports only its own service's modules (`../service`, `../<module>`) and `../../shared/*`, never the other side.
+ * 5. One entry per side in `HANDLERS` below: the bundle (`assets/lambda/<service>/<side>/index/index.js`), the
+ *    provider, the tarball check, the integration harness, the bench and the tests pick it up from here.
+ * 6. Tests: `test/<service>.contract.test.ts` (the synthesized properties of each construct go through the handler
+ *    contract's `parse`; the attributes read are the ones `data()` writes); one row per contract suite
+ *    (`test/contract/`: the accepter and inviter suites and the fault matrix run every kind from its row); the
+ *    kind's own construct and handler tests for what only it does (`test/<kind>.construct.test.ts`,
+ *    `test/<kind>.handler.test.ts`).
+ * 7. Emulator service, `test/emulator/<service>.ts`, registered in `test/emulator/emulator.ts`, its operations added
+ *    to `scripts/extract-service-models.py` (which regenerates `test/emulator/service-models.json`).
+ * 8. Docs and examples: a README section per construct (and a row of the table at its top), the service's facts in
+ *    `../shared/aws-semantics.md`, and a use in `examples/example-stack.ts` or `examples/cross-account.ts` (the
+ *    language apps under `examples/` mirror `example-stack.ts`), then `npx projen docgen` for API.md. The bench
+ *    measures the new bundles from the entries; its synth figures take the inviter once it is added to
+ *    `bench/synth-app.ts` (with its AwsCustomResource equivalent).
  */
 
 /** One kind of custom-resource handler. */
