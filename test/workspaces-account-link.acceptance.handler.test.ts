@@ -17,7 +17,10 @@ import { expectModelValidRequests } from './util/model';
 import { InvitationError } from '../lambda/shared/errors';
 import type { RequestContext } from '../lambda/shared/runtime';
 import { clientToken } from '../lambda/workspaces/service';
-import { AccountLinkProps, WorkSpacesClients, createAccountLink, parseProps, updateAccountLink } from '../lambda/workspaces/inviter/lifecycle';
+import { WorkSpacesClients, createAccountLink, updateAccountLink } from '../lambda/workspaces/inviter/lifecycle';
+import { AccountLinkProps, WORKSPACES_ACCOUNT_LINK } from '../src/private/contract/workspaces';
+
+const parseProps = WORKSPACES_ACCOUNT_LINK.parse;
 
 const OWN = '111111111111';
 const TARGET = '333333333333';

@@ -11,21 +11,17 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { RequestContext } from '../lambda/shared/runtime';
-import { createClients, handler } from '../lambda/workspaces/inviter';
+import { handler } from '../lambda/workspaces/inviter';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { expectModelValidRequests as expectModelValid } from './util/model';
 import { mockStackKeepingNothing } from './util/stack';
-import {
-  AccountLinkProps,
-  MAX_CLIENT_TOKEN,
-  clientToken,
-  createAccountLink,
-  accountLinkLifecycle,
-  deleteAccountLink,
-  findLink,
-  ownsPhysicalId,
-  updateAccountLink,
-} from '../lambda/workspaces/inviter/lifecycle';
+import { findLink } from '../lambda/workspaces/inviter/invite';
+import { INVITER_CLIENTS, accountLinkLifecycle, createAccountLink, updateAccountLink } from '../lambda/workspaces/inviter/lifecycle';
+import { deleteAccountLink } from '../lambda/workspaces/inviter/remove';
+import { MAX_CLIENT_TOKEN, clientToken } from '../lambda/workspaces/service';
+import type { AccountLinkProps } from '../src/private/contract/workspaces';
+
+const ownsPhysicalId = accountLinkLifecycle.ownsPhysicalId;
 
 const ws = mockClient(WorkSpacesClient);
 const clients = { workspaces: new WorkSpacesClient({ region: 'eu-west-1', maxAttempts: 1 }) };
@@ -527,7 +523,7 @@ describe('handler (the custom-resource contract)', () => {
 
   test('a bad TargetAccountId fails Create with a message; a Delete with it succeeds without calls', async () => {
     await expect(handler(createEvent({ TargetAccountId: '12345' }))).rejects.toThrow(
-      /TargetAccountId must be a 12-digit AWS account ID, got '12345'/,
+      'The property TargetAccountId must be a 12-digit AWS account ID, got "12345".',
     );
     await expect(handler(createEvent({}))).rejects.toThrow(/The property TargetAccountId is required/);
     await expect(handler(deleteEvent(LINK_ID, { TargetAccountId: '12345' }))).resolves.toEqual({ PhysicalResourceId: LINK_ID });
@@ -546,7 +542,7 @@ describe('handler (the custom-resource contract)', () => {
  * The clients the Lambda function creates, against a fake HTTP layer: the SDK's standard retry strategy retries
  * throttling and InternalServerException (which WorkSpaces sends with HTTP 400), and nothing else.
  */
-describe('retries of the real client (createClients)', () => {
+describe('retries of the real client (INVITER_CLIENTS.own)', () => {
   const saved = { ...process.env };
   let statuses: Array<[number, string | undefined]>;
   let attempts: number;
@@ -570,10 +566,10 @@ describe('retries of the real client (createClients)', () => {
     process.env = saved;
   });
 
-  function fakeClients(responses: Array<[number, string | undefined]>): ReturnType<typeof createClients> {
+  function fakeClients(responses: Array<[number, string | undefined]>): ReturnType<typeof INVITER_CLIENTS.own> {
     statuses = [...responses];
     attempts = 0;
-    const created = createClients();
+    const created = INVITER_CLIENTS.own();
     (created.workspaces.config as { requestHandler: unknown }).requestHandler = {
       handle: async () => {
         attempts++;
