@@ -6,13 +6,13 @@ import {
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { RequestContext } from '../lambda/shared/runtime';
-import { clientToken } from '../lambda/workspaces/service';
-import { handler } from '../lambda/workspaces/accepter';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { expectModelValidRequests as expectModelValid } from './util/model';
+import type { RequestContext } from '../lambda/shared/runtime';
 import { AcceptLinkRequest, acceptAccountLink } from '../lambda/workspaces/accept';
+import { handler } from '../lambda/workspaces/accepter';
 import { createAccepter, linkAccepterLifecycle, updateAccepter } from '../lambda/workspaces/accepter/lifecycle';
+import { clientToken } from '../lambda/workspaces/service';
 import { WORKSPACES_ACCEPTER } from '../src/private/contract/workspaces';
 
 const parseProps = WORKSPACES_ACCEPTER.parse;

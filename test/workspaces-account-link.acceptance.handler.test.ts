@@ -16,8 +16,8 @@ import { BASE, awsError, captureLogs } from './util/events';
 import { expectModelValidRequests } from './util/model';
 import { InvitationError } from '../lambda/shared/errors';
 import type { RequestContext } from '../lambda/shared/runtime';
-import { clientToken } from '../lambda/workspaces/service';
 import { WorkSpacesClients, createAccountLink, updateAccountLink } from '../lambda/workspaces/inviter/lifecycle';
+import { clientToken } from '../lambda/workspaces/service';
 import { AccountLinkProps, WORKSPACES_ACCOUNT_LINK } from '../src/private/contract/workspaces';
 
 const parseProps = WORKSPACES_ACCOUNT_LINK.parse;

@@ -10,11 +10,11 @@ import {
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { RequestContext } from '../lambda/shared/runtime';
-import { handler } from '../lambda/workspaces/inviter';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { expectModelValidRequests as expectModelValid } from './util/model';
 import { mockStackKeepingNothing } from './util/stack';
+import type { RequestContext } from '../lambda/shared/runtime';
+import { handler } from '../lambda/workspaces/inviter';
 import { findLink } from '../lambda/workspaces/inviter/invite';
 import { INVITER_CLIENTS, accountLinkLifecycle, createAccountLink, updateAccountLink } from '../lambda/workspaces/inviter/lifecycle';
 import { deleteAccountLink } from '../lambda/workspaces/inviter/remove';

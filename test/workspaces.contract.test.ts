@@ -31,7 +31,7 @@ const INVITER_TYPE = 'Custom::WorkSpacesAccountLink';
 const ACCEPTER_TYPE = 'Custom::WorkSpacesAccountLinkAccepter';
 
 /** What CloudFormation resolves the parameters and imports of these stacks to. */
-const DEPLOYED: Record<string, string> = { Target: TARGET, Source: SOURCE, LinkId: LINK, 'Exported-Link': LINK };
+const DEPLOYED: Record<string, string> = { 'Target': TARGET, 'Source': SOURCE, 'Exported-Link': LINK };
 
 /**
  * The ResourceProperties the handler receives for a synthesized custom resource: without the resource's own
