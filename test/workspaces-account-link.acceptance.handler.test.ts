@@ -76,6 +76,9 @@ afterEach(() => {
 test('AcceptRoleName is parsed (optional)', () => {
   expect(parseProps({ TargetAccountId: TARGET, AcceptRoleName: ROLE })).toEqual(PROPS);
   expect(parseProps({ TargetAccountId: TARGET })).toEqual({ targetAccountId: TARGET });
+  // a role name from a parameter is checked at deploy time, with the pattern the construct checks at synth
+  expect(() => parseProps({ TargetAccountId: TARGET, AcceptRoleName: 'path/Role' })).toThrow(
+    'The property AcceptRoleName must be an IAM role name (1 to 64 letters, digits and +=,.@_-, no path), got "path/Role".');
 });
 
 test('invites, then accepts the very link in the target account through the role: Data reports LINKED', async () => {

@@ -125,6 +125,14 @@ describe('create', () => {
     expect(ws.calls()).toHaveLength(0);
   });
 
+  test('a link answered without its accounts: Data names the stack\'s account and the target, never an empty value', async () => {
+    ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: { AccountLinkId: LINK_ID } });
+    const result = await createAccountLink(clients, TARGET, CTX);
+    expect(result.Data).toEqual({
+      AccountLinkId: LINK_ID, AccountLinkStatus: PENDING, SourceAccountId: OWN, TargetAccountId: '333333333333', Adopted: false,
+    });
+  });
+
   test('a link without an ID fails clearly', async () => {
     ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: { AccountLinkStatus: PENDING } });
     await expect(createAccountLink(clients, TARGET, CTX)).rejects.toThrow(/without an ID/);

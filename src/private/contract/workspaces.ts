@@ -65,8 +65,9 @@ export const WORKSPACES_ACCOUNT_LINK = {
     return { [TARGET_ACCOUNT_ID]: input.targetAccountId };
   },
   parse(raw: RawProperties): AccountLinkProps {
+    const props = WORKSPACES_ACCOUNT_LINK.parseOld(raw);
     const acceptRoleName = ACCEPTANCE.parse(raw);
-    return { ...WORKSPACES_ACCOUNT_LINK.parseOld(raw), ...(acceptRoleName !== undefined ? { acceptRoleName } : {}) };
+    return acceptRoleName === undefined ? props : { ...props, acceptRoleName };
   },
   /** The identifying field alone (old properties that no longer parse as a whole): the target account. */
   parseOld(raw: RawProperties): AccountLinkProps {
