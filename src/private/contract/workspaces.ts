@@ -38,6 +38,9 @@ const TARGET_ACCOUNT_ID = 'TargetAccountId';
 const SOURCE_ACCOUNT_ID = 'SourceAccountId';
 const ACCOUNT_LINK = 'AccountLinkId';
 
+/** What an account link ID looks like, for the messages of both sides (`ACCOUNT_LINK_ID`). */
+export const ACCOUNT_LINK_ID_FORM = "an account link ID ('link-' and 8 to 24 characters)";
+
 const LINK_ATTRIBUTES = {
   accountLinkId: ACCOUNT_LINK,
   accountLinkStatus: 'AccountLinkStatus',
@@ -89,7 +92,7 @@ export const WORKSPACES_ACCEPTER = {
   parse(raw: RawProperties): LinkAccepterProps {
     return {
       sourceAccountId: readAccountId(raw, SOURCE_ACCOUNT_ID),
-      accountLinkId: readOptionalPattern(raw, ACCOUNT_LINK, ACCOUNT_LINK_ID, "an account link ID ('link-' and 8 to 24 characters)"),
+      accountLinkId: readOptionalPattern(raw, ACCOUNT_LINK, ACCOUNT_LINK_ID, ACCOUNT_LINK_ID_FORM),
       ...ACCEPTER.parse(raw),
     };
   },
