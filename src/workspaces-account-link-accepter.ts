@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { InvitationOutputProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
+import { ACCOUNT_LINK_ID_FORM, WORKSPACES_ACCEPTER } from './private/contract/workspaces';
 import { addInvitationOutput } from './private/outputs';
 import { ACCOUNT_LINK_ID } from './private/patterns';
 import { InvitationProvider } from './private/provider';
@@ -89,7 +90,7 @@ export class WorkSpacesAccountLinkAccepter extends Construct {
     const stack = Stack.of(this);
     validateAccountId(this, 'sourceAccountId', props.sourceAccountId, stack.account);
     if (isConcrete(props.accountLinkId) && !ACCOUNT_LINK_ID.test(props.accountLinkId)) {
-      invalid(this, `accountLinkId must be an account link ID ('link-' and 8 to 24 characters), got '${props.accountLinkId}'.`);
+      invalid(this, `accountLinkId must be ${ACCOUNT_LINK_ID_FORM}, got '${props.accountLinkId}'.`);
     }
     const wait = validateWaitTimeout(this, props.waitTimeout);
     this.sourceAccountId = props.sourceAccountId;
@@ -97,15 +98,15 @@ export class WorkSpacesAccountLinkAccepter extends Construct {
     const provider = InvitationProvider.of(this, 'workspaces-account-link-accepter', accepterStatements);
     provider.requireTimeout(lambdaTimeoutFor(wait));
 
-    const resource = provider.createResource(this, 'Resource', {
-      SourceAccountId: props.sourceAccountId,
-      ...(props.accountLinkId !== undefined ? { AccountLinkId: props.accountLinkId } : {}),
-      WaitTimeoutSeconds: wait.toSeconds(),
     // the handler's Delete only logs that a LINKED link stays: DESTROY lets it say so
-    }, RemovalPolicy.DESTROY);
+    const resource = provider.createResource(this, 'Resource', WORKSPACES_ACCEPTER.properties({
+      sourceAccountId: props.sourceAccountId,
+      accountLinkId: props.accountLinkId,
+      waitSeconds: wait.toSeconds(),
+    }), RemovalPolicy.DESTROY);
 
-    this.accountLinkId = resource.getAttString('AccountLinkId');
-    this.accountLinkStatus = resource.getAttString('AccountLinkStatus');
+    this.accountLinkId = resource.getAttString(WORKSPACES_ACCEPTER.attributes.accountLinkId);
+    this.accountLinkStatus = resource.getAttString(WORKSPACES_ACCEPTER.attributes.accountLinkStatus);
 
     if (props.emitOutputs ?? true) {
       const source = isConcrete(props.sourceAccountId) ? ` from account ${props.sourceAccountId}` : '';

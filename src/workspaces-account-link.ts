@@ -3,10 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Acceptance } from './acceptance';
 import { InvitationBaseProps } from './invitation-base';
+import { declareAccepter } from './private/accept-in';
 import { bindAcceptance } from './private/acceptance';
+import { WORKSPACES_ACCOUNT_LINK } from './private/contract/workspaces';
 import { addInvitationOutput } from './private/outputs';
 import { InvitationProvider } from './private/provider';
-import { invalid, isConcrete, resolveRemovalPolicy, validateAccountId } from './private/validation';
+import { isConcrete, resolveRemovalPolicy, validateAccountId } from './private/validation';
 import { WorkSpacesAccountLinkAccepter } from './workspaces-account-link-accepter';
 
 /**
@@ -93,9 +95,6 @@ export class WorkSpacesAccountLink extends Construct {
   /** The invited account. */
   public readonly targetAccountId: string;
 
-  /** The accepters declared by `acceptIn`, by accepting stack. */
-  private readonly accepters = new Map<Stack, WorkSpacesAccountLinkAccepter>();
-
   constructor(scope: Construct, id: string, props: WorkSpacesAccountLinkProps) {
     super(scope, id);
     const stack = Stack.of(this);
@@ -106,12 +105,12 @@ export class WorkSpacesAccountLink extends Construct {
     const provider = InvitationProvider.of(this, 'workspaces-account-link', workspacesStatements);
 
     const resource = provider.createResource(this, 'Resource', {
-      TargetAccountId: props.targetAccountId,
+      ...WORKSPACES_ACCOUNT_LINK.properties({ targetAccountId: props.targetAccountId }),
       ...bindAcceptance(this, provider, props.acceptance, [props.targetAccountId]),
     }, removalPolicy);
 
-    this.accountLinkId = resource.getAttString('AccountLinkId');
-    this.accountLinkStatus = resource.getAttString('AccountLinkStatus');
+    this.accountLinkId = resource.getAttString(WORKSPACES_ACCOUNT_LINK.attributes.accountLinkId);
+    this.accountLinkStatus = resource.getAttString(WORKSPACES_ACCOUNT_LINK.attributes.accountLinkStatus);
 
     if (props.emitOutputs ?? true) {
       const target = isConcrete(props.targetAccountId) ? ` to account ${props.targetAccountId}` : '';
@@ -122,43 +121,28 @@ export class WorkSpacesAccountLink extends Construct {
   /**
    * Declares the `WorkSpacesAccountLinkAccepter` of this link in `stack`, the target account's stack: it expects an
    * invitation from this stack's account, and `stack` depends on this stack, so `cdk deploy --all` deploys the
-   * inviter first. Only literal values cross: no token is passed between the stacks.
+   * inviter first. Only literal values cross: no token is passed between the stacks. The accepter's construct ID is
+   * `WorkSpacesAccountLinkAccepter-<unique ID of this link>`.
    *
-   * Checked at synth: this stack's account must be concrete; `stack` must not be this stack; when known, its account
-   * must be `targetAccountId` and its region this stack's region (account links are per region); one accepter per
-   * stack. An environment-agnostic `stack` is allowed: the accepter checks at deploy time.
+   * Checked at synth, in this order: `stack` is not this stack; this stack's account is concrete; one accepter per
+   * stack; when known, `stack`'s account is not this stack's account and is `targetAccountId`, and its region is this
+   * stack's region (account links are per region). An environment-agnostic `stack` is allowed: the accepter checks at
+   * deploy time.
    *
    * @param stack the stack of the target account, in this stack's region
    * @returns the accepter declared in `stack`
    */
   public acceptIn(stack: Stack, options: WorkSpacesAccountLinkAcceptInOptions = {}): WorkSpacesAccountLinkAccepter {
-    const inviting = Stack.of(this);
-    if (stack === inviting) {
-      invalid(this, `acceptIn(${stack.node.path}): the accepting stack must be the target account's stack, not the inviting stack itself.`);
-    }
-    if (!isConcrete(inviting.account)) {
-      invalid(this, `acceptIn(${stack.node.path}): the inviting stack ${inviting.node.path} must have a concrete account ` +
-        "(env: { account: '111111111111' }): the accepter expects its account as the source of the invitation.");
-    }
-    if (isConcrete(stack.account) && isConcrete(this.targetAccountId) && stack.account !== this.targetAccountId) {
-      invalid(this, `acceptIn(${stack.node.path}): the accepting stack's account ${stack.account} is not the invited account ` +
-        `${this.targetAccountId}: only the target account can accept the link.`);
-    }
-    if (isConcrete(stack.region) && isConcrete(inviting.region) && stack.region !== inviting.region) {
-      invalid(this, `acceptIn(${stack.node.path}): the accepting stack's region ${stack.region} is not the inviting stack's ` +
-        `region ${inviting.region}: an account link exists in one region, so both stacks must deploy there.`);
-    }
-    if (this.accepters.has(stack)) {
-      invalid(this, `acceptIn(${stack.node.path}) was already called for this stack: one accepter per link and stack.`);
-    }
-    const id = `${this.node.path.split('/').join('-')}-Accepter`;
-    const accepter = new WorkSpacesAccountLinkAccepter(stack, id, {
-      sourceAccountId: inviting.account,
-      waitTimeout: options.waitTimeout,
+    return declareAccepter(this, stack, {
+      accepterName: 'WorkSpacesAccountLinkAccepter',
+      inviterRole: 'source account',
+      invitedAccounts: [this.targetAccountId],
+      regional: 'an account link exists in one Region, so both stacks must deploy there.',
+      declare: (target, id, sourceAccountId) => new WorkSpacesAccountLinkAccepter(target, id, {
+        sourceAccountId,
+        waitTimeout: options.waitTimeout,
+      }),
     });
-    stack.addStackDependency(inviting, `${accepter.node.path} accepts the account link ${this.node.path}`);
-    this.accepters.set(stack, accepter);
-    return accepter;
   }
 }
 

@@ -6,19 +6,16 @@ import {
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { RequestContext } from '../lambda/shared/runtime';
-import { clientToken } from '../lambda/workspaces/service';
-import { handler } from '../lambda/workspaces/accepter';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { expectModelValidRequests as expectModelValid } from './util/model';
-import {
-  AcceptLinkRequest,
-  acceptAccountLink,
-  createAccepter,
-  linkAccepterLifecycle,
-  parseProps,
-  updateAccepter,
-} from '../lambda/workspaces/accepter/lifecycle';
+import type { RequestContext } from '../lambda/shared/runtime';
+import { AcceptLinkRequest, acceptAccountLink } from '../lambda/workspaces/accept';
+import { handler } from '../lambda/workspaces/accepter';
+import { createAccepter, linkAccepterLifecycle, updateAccepter } from '../lambda/workspaces/accepter/lifecycle';
+import { clientToken } from '../lambda/workspaces/service';
+import { WORKSPACES_ACCEPTER } from '../src/private/contract/workspaces';
+
+const parseProps = WORKSPACES_ACCEPTER.parse;
 
 const ws = mockClient(WorkSpacesClient);
 const clients = { workspaces: new WorkSpacesClient({ region: 'eu-west-1', maxAttempts: 1 }) };
@@ -74,9 +71,19 @@ describe('properties', () => {
     expect(parseProps({ SourceAccountId: SOURCE, AccountLinkId: LINK, WaitTimeoutSeconds: '600' }))
       .toEqual({ sourceAccountId: SOURCE, accountLinkId: LINK, waitTimeoutMs: 600_000 });
     expect(parseProps({ SourceAccountId: SOURCE })).toEqual({ sourceAccountId: SOURCE, accountLinkId: undefined, waitTimeoutMs: 300_000 });
-    expect(() => parseProps({ SourceAccountId: '12345' })).toThrow("SourceAccountId must be a 12-digit AWS account ID, got '12345'.");
-    expect(() => parseProps({ SourceAccountId: SOURCE, AccountLinkId: 'lnk-1' })).toThrow("AccountLinkId must be an account link ID (link-...), got 'lnk-1'.");
-    expect(() => parseProps({ SourceAccountId: SOURCE, WaitTimeoutSeconds: 'soon' })).toThrow(/WaitTimeoutSeconds.*'soon'/);
+    expect(() => parseProps({ SourceAccountId: '12345' })).toThrow('The property SourceAccountId must be a 12-digit AWS account ID, got "12345".');
+    expect(() => parseProps({ SourceAccountId: SOURCE, AccountLinkId: 'lnk-1' }))
+      .toThrow('The property AccountLinkId must be an account link ID (\'link-\' and 8 to 24 characters), got "lnk-1".');
+    expect(() => parseProps({ SourceAccountId: SOURCE, WaitTimeoutSeconds: 'soon' })).toThrow(/WaitTimeoutSeconds.*"soon"/);
+  });
+
+  test('the wait is whole seconds from 0 to 14 minutes, as for every accepter', () => {
+    expect(parseProps({ SourceAccountId: SOURCE, WaitTimeoutSeconds: '840' })).toMatchObject({ waitTimeoutMs: 840_000 });
+    expect(parseProps({ SourceAccountId: SOURCE, WaitTimeoutSeconds: 0 })).toMatchObject({ waitTimeoutMs: 0 });
+    for (const refused of ['841', '900', '1.5', '-1']) {
+      expect(() => parseProps({ SourceAccountId: SOURCE, WaitTimeoutSeconds: refused }))
+        .toThrow(`The property WaitTimeoutSeconds must be a whole number from 0 to 840, got "${refused}".`);
+    }
   });
 
   test('the physical IDs it owns are account link IDs', () => {

@@ -1,8 +1,9 @@
 /**
  * WorkSpacesAccountLink's cross-account wiring: `acceptIn` (two stacks) and `acceptance` (one stack, through a role).
  */
-import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Names, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Construct } from 'constructs';
 import { Acceptance } from '../src/acceptance';
 import { WorkSpacesAccountLink } from '../src/workspaces-account-link';
 import { WorkSpacesAccountLinkAccepter } from '../src/workspaces-account-link-accepter';
@@ -28,7 +29,8 @@ describe('acceptIn', () => {
     const accepter = link.acceptIn(target, { waitTimeout: Duration.minutes(10) });
 
     expect(accepter).toBeInstanceOf(WorkSpacesAccountLinkAccepter);
-    expect(accepter.node.path).toBe('Member/Mgmt-Link-Accepter');
+    // one ID scheme for every inviter: <accepter class>-<unique ID of the inviter>
+    expect(accepter.node.path).toBe(`Member/WorkSpacesAccountLinkAccepter-${Names.uniqueId(link)}`);
     expect(accepter.sourceAccountId).toBe(SOURCE);
     expect(target.dependencies).toEqual([mgmt]);
     const resources = Object.values(Template.fromStack(target).findResources(ACCEPTER_TYPE));
@@ -57,13 +59,19 @@ describe('acceptIn', () => {
   test('the accepting stack of another account than the target: error naming both', () => {
     const { target, link } = stacks({ account: '444444444444' });
     expect(() => link.acceptIn(target)).toThrow(
-      '[Mgmt/Link] acceptIn(Member): the accepting stack\'s account 444444444444 is not the invited account 333333333333: only the target account can accept the link.');
+      "[Mgmt/Link] acceptIn(Member): that stack's account 444444444444 is not the invited account (333333333333).");
+  });
+
+  test('an accepting stack in the inviting account: error', () => {
+    const { target, link } = stacks({ account: SOURCE });
+    expect(() => link.acceptIn(target)).toThrow(
+      '[Mgmt/Link] acceptIn(Member): that stack is in the inviting account 111111111111 (the source account); the accepter belongs in a stack of the invited account.');
   });
 
   test('another region: error naming both', () => {
     const { target, link } = stacks({ region: 'us-east-1' });
     expect(() => link.acceptIn(target)).toThrow(
-      "[Mgmt/Link] acceptIn(Member): the accepting stack's region us-east-1 is not the inviting stack's region eu-west-1");
+      '[Mgmt/Link] acceptIn(Member): that stack is in Region us-east-1, the invitation in eu-west-1; an account link exists in one Region, so both stacks must deploy there.');
   });
 
   test('an inviting stack without a concrete account: error', () => {
@@ -76,15 +84,26 @@ describe('acceptIn', () => {
 
   test('the inviting stack itself: error', () => {
     const { mgmt, link } = stacks();
-    expect(() => link.acceptIn(mgmt)).toThrow(/^\[Mgmt\/Link\] acceptIn\(Mgmt\): the accepting stack must be the target account's stack/);
+    expect(() => link.acceptIn(mgmt)).toThrow(/^\[Mgmt\/Link\] acceptIn\(Mgmt\): the accepter belongs in a stack of the invited account, not in the inviting stack itself/);
   });
 
   test('twice for one stack: error; another link may accept in the same stack', () => {
     const { mgmt, target, link } = stacks();
     link.acceptIn(target);
-    expect(() => link.acceptIn(target)).toThrow('[Mgmt/Link] acceptIn(Member) was already called for this stack: one accepter per link and stack.');
+    expect(() => link.acceptIn(target)).toThrow('[Mgmt/Link] acceptIn(Member) was already called for this stack: one accepter per invitation and stack.');
     const other = new WorkSpacesAccountLink(mgmt, 'Other', { targetAccountId: TARGET });
-    expect(other.acceptIn(target).node.path).toBe('Member/Mgmt-Other-Accepter');
+    expect(other.acceptIn(target).node.path).toBe(`Member/WorkSpacesAccountLinkAccepter-${Names.uniqueId(other)}`);
+  });
+});
+
+describe('acceptIn: one accepter ID per inviter', () => {
+  test('links whose paths differ only where a separator stands get their own accepters (no collision)', () => {
+    const { mgmt, target } = stacks();
+    const flat = new WorkSpacesAccountLink(mgmt, 'Team-Link', { targetAccountId: TARGET });
+    const nested = new WorkSpacesAccountLink(new Construct(mgmt, 'Team'), 'Link', { targetAccountId: TARGET });
+    const ids = [flat.acceptIn(target), nested.acceptIn(target)].map((a) => a.node.id);
+    expect(new Set(ids).size).toBe(2);
+    expect(Object.keys(Template.fromStack(target).findResources(ACCEPTER_TYPE))).toHaveLength(2);
   });
 });
 

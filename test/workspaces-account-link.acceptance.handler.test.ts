@@ -16,8 +16,11 @@ import { BASE, awsError, captureLogs } from './util/events';
 import { expectModelValidRequests } from './util/model';
 import { InvitationError } from '../lambda/shared/errors';
 import type { RequestContext } from '../lambda/shared/runtime';
+import { WorkSpacesClients, createAccountLink, updateAccountLink } from '../lambda/workspaces/inviter/lifecycle';
 import { clientToken } from '../lambda/workspaces/service';
-import { AccountLinkProps, WorkSpacesClients, createAccountLink, parseProps, updateAccountLink } from '../lambda/workspaces/inviter/lifecycle';
+import { AccountLinkProps, WORKSPACES_ACCOUNT_LINK } from '../src/private/contract/workspaces';
+
+const parseProps = WORKSPACES_ACCOUNT_LINK.parse;
 
 const OWN = '111111111111';
 const TARGET = '333333333333';
@@ -73,6 +76,9 @@ afterEach(() => {
 test('AcceptRoleName is parsed (optional)', () => {
   expect(parseProps({ TargetAccountId: TARGET, AcceptRoleName: ROLE })).toEqual(PROPS);
   expect(parseProps({ TargetAccountId: TARGET })).toEqual({ targetAccountId: TARGET });
+  // a role name from a parameter is checked at deploy time, with the pattern the construct checks at synth
+  expect(() => parseProps({ TargetAccountId: TARGET, AcceptRoleName: 'path/Role' })).toThrow(
+    'The property AcceptRoleName must be an IAM role name (1 to 64 letters, digits and +=,.@_-, no path), got "path/Role".');
 });
 
 test('invites, then accepts the very link in the target account through the role: Data reports LINKED', async () => {

@@ -10,22 +10,18 @@ import {
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { RequestContext } from '../lambda/shared/runtime';
-import { createClients, handler } from '../lambda/workspaces/inviter';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { expectModelValidRequests as expectModelValid } from './util/model';
 import { mockStackKeepingNothing } from './util/stack';
-import {
-  AccountLinkProps,
-  MAX_CLIENT_TOKEN,
-  clientToken,
-  createAccountLink,
-  accountLinkLifecycle,
-  deleteAccountLink,
-  findLink,
-  ownsPhysicalId,
-  updateAccountLink,
-} from '../lambda/workspaces/inviter/lifecycle';
+import type { RequestContext } from '../lambda/shared/runtime';
+import { handler } from '../lambda/workspaces/inviter';
+import { findLink } from '../lambda/workspaces/inviter/invite';
+import { INVITER_CLIENTS, accountLinkLifecycle, createAccountLink, updateAccountLink } from '../lambda/workspaces/inviter/lifecycle';
+import { deleteAccountLink } from '../lambda/workspaces/inviter/remove';
+import { MAX_CLIENT_TOKEN, clientToken } from '../lambda/workspaces/service';
+import type { AccountLinkProps } from '../src/private/contract/workspaces';
+
+const ownsPhysicalId = accountLinkLifecycle.ownsPhysicalId;
 
 const ws = mockClient(WorkSpacesClient);
 const clients = { workspaces: new WorkSpacesClient({ region: 'eu-west-1', maxAttempts: 1 }) };
@@ -127,6 +123,14 @@ describe('create', () => {
     await expect(createAccountLink(clients, { targetAccountId: OWN }, CTX))
       .rejects.toThrow(/TargetAccountId 111111111111 is the stack's own account/);
     expect(ws.calls()).toHaveLength(0);
+  });
+
+  test('a link answered without its accounts: Data names the stack\'s account and the target, never an empty value', async () => {
+    ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: { AccountLinkId: LINK_ID } });
+    const result = await createAccountLink(clients, TARGET, CTX);
+    expect(result.Data).toEqual({
+      AccountLinkId: LINK_ID, AccountLinkStatus: PENDING, SourceAccountId: OWN, TargetAccountId: '333333333333', Adopted: false,
+    });
   });
 
   test('a link without an ID fails clearly', async () => {
@@ -527,7 +531,7 @@ describe('handler (the custom-resource contract)', () => {
 
   test('a bad TargetAccountId fails Create with a message; a Delete with it succeeds without calls', async () => {
     await expect(handler(createEvent({ TargetAccountId: '12345' }))).rejects.toThrow(
-      /TargetAccountId must be a 12-digit AWS account ID, got '12345'/,
+      'The property TargetAccountId must be a 12-digit AWS account ID, got "12345".',
     );
     await expect(handler(createEvent({}))).rejects.toThrow(/The property TargetAccountId is required/);
     await expect(handler(deleteEvent(LINK_ID, { TargetAccountId: '12345' }))).resolves.toEqual({ PhysicalResourceId: LINK_ID });
@@ -546,7 +550,7 @@ describe('handler (the custom-resource contract)', () => {
  * The clients the Lambda function creates, against a fake HTTP layer: the SDK's standard retry strategy retries
  * throttling and InternalServerException (which WorkSpaces sends with HTTP 400), and nothing else.
  */
-describe('retries of the real client (createClients)', () => {
+describe('retries of the real client (INVITER_CLIENTS.own)', () => {
   const saved = { ...process.env };
   let statuses: Array<[number, string | undefined]>;
   let attempts: number;
@@ -570,10 +574,10 @@ describe('retries of the real client (createClients)', () => {
     process.env = saved;
   });
 
-  function fakeClients(responses: Array<[number, string | undefined]>): ReturnType<typeof createClients> {
+  function fakeClients(responses: Array<[number, string | undefined]>): ReturnType<typeof INVITER_CLIENTS.own> {
     statuses = [...responses];
     attempts = 0;
-    const created = createClients();
+    const created = INVITER_CLIENTS.own();
     (created.workspaces.config as { requestHandler: unknown }).requestHandler = {
       handle: async () => {
         attempts++;

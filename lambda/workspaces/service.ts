@@ -1,16 +1,22 @@
 /**
- * Amazon WorkSpaces account-link facts used by both sides: the inviter (`WorkSpacesAccountLink`, source account) and
- * the accepter (`WorkSpacesAccountLinkAccepter`, target account; also called by the inviter through an assumed role).
- * One definition for both, so that a status, a token or a message never drifts between them.
+ * What both WorkSpaces handlers know of the service: the inviter (`WorkSpacesAccountLink`, source account) and the
+ * accepter (`WorkSpacesAccountLinkAccepter`, target account; the inviter also accepts through an assumed role, with
+ * `./accept`). Clients, statuses, client tokens, reads, hints and messages are defined here once, so that none of them
+ * drifts between the two sides.
  */
 import { createHash } from 'crypto';
-import { WorkSpacesClient } from '@aws-sdk/client-workspaces';
+import { AccountLink, GetAccountLinkCommand, WorkSpacesClient, paginateListAccountLinks } from '@aws-sdk/client-workspaces';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AccountLinkData } from '../../src/private/contract/workspaces';
 import { clientConfig } from '../shared/clients';
-import type { Hints } from '../shared/errors';
+import { Hints, InvitationError, isAwsError } from '../shared/errors';
+import { ACCOUNT_LINK_ID } from '../shared/props';
 import type { RequestContext } from '../shared/runtime';
 
-export { ACCOUNT_LINK_ID } from '../shared/props';
+/** The clients of one account that every WorkSpaces step needs (its own, or an assumed role's in the target). */
+export interface LinkClients {
+  readonly workspaces: WorkSpacesClient;
+}
 
 /**
  * WorkSpaces answers HTTP 400 for every error, InternalServerException included, so the SDK classifies it as a
@@ -35,6 +41,18 @@ export const PENDING = 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT';
 export const LINKED = 'LINKED';
 /** What a resource reports when the link no longer exists. */
 export const LINK_NOT_FOUND = 'LINK_NOT_FOUND';
+/** Statuses of a link that ended without being linked: only a new invitation from the source can link the accounts. */
+export const ENDED_UNLINKED: ReadonlySet<string> = new Set(['REJECTED', 'LINKING_FAILED']);
+
+/** True for an account link ID: the physical IDs both handlers answer with. */
+export function isLinkId(id: string): boolean {
+  return ACCOUNT_LINK_ID.test(id);
+}
+
+/** The function's region, for messages. */
+export function regionName(): string {
+  return process.env.AWS_REGION ?? 'this region';
+}
 
 /** What an account link needs, for messages. */
 export const PRECONDITIONS =
@@ -68,5 +86,44 @@ export function acceptHints(roleHint: string, throughRole = false): Hints {
     AccessDeniedException: throughRole ? roleHint : `${roleHint} WorkSpaces also denies account-link calls where they are not available: ${PRECONDITIONS}`,
     ValidationException: `${PRECONDITIONS} Fix the cause, then deploy again.`,
     InternalServerException: SERVICE_ERROR_HINT,
+  };
+}
+
+/** GetAccountLink, or undefined when the link does not exist (yet, or any more). Other errors are the caller's to word. */
+export async function readLink(clients: LinkClients, linkId: string): Promise<AccountLink | undefined> {
+  try {
+    const { AccountLink: link } = await clients.workspaces.send(new GetAccountLinkCommand({ LinkId: linkId }));
+    return link;
+  } catch (error) {
+    if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
+    throw error;
+  }
+}
+
+/** Every account link this account sees, page by page (ListAccountLinks until NextToken is empty: pages may be empty). */
+export async function* accountLinks(clients: LinkClients): AsyncGenerator<AccountLink> {
+  for await (const page of paginateListAccountLinks({ client: clients.workspaces }, { MaxResults: PAGE_SIZE })) {
+    yield* page.AccountLinks ?? [];
+  }
+}
+
+/**
+ * The attributes of a link as WorkSpaces answered it (never its whole answer: Data stays small). `known` fills what
+ * the answer lacks, so that no attribute is empty (a stack output of an empty value fails the deploy).
+ */
+export function linkData(
+  link: AccountLink,
+  adopted: boolean,
+  known: { readonly status: string; readonly sourceAccountId?: string; readonly targetAccountId?: string },
+): AccountLinkData {
+  if (!link.AccountLinkId) {
+    throw new InvitationError('WorkSpaces returned an account link without an ID. Please report this.');
+  }
+  return {
+    accountLinkId: link.AccountLinkId,
+    accountLinkStatus: link.AccountLinkStatus || known.status,
+    sourceAccountId: link.SourceAccountId || known.sourceAccountId || '',
+    targetAccountId: link.TargetAccountId || known.targetAccountId || '',
+    adopted,
   };
 }
