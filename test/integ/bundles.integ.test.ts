@@ -8,7 +8,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { bundlePath, HandlerName, LAMBDA_TIMEOUT_MS, ROOT } from './cfn';
 import { MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../../src';
-import { HANDLER_NAMES } from '../../src/private/handlers';
+import { HANDLER_NAMES, HANDLERS as REGISTRY } from '../../src/private/handlers';
 
 const HANDLERS: readonly HandlerName[] = HANDLER_NAMES;
 
@@ -24,7 +24,15 @@ test.each(HANDLERS)('the %s bundle is newer than every handler source (else run 
   const bundle = bundlePath(name);
   expect(fs.existsSync(bundle)).toBe(true);
   const built = fs.statSync(bundle).mtimeMs;
-  const newer = [...sources(path.join(ROOT, 'lambda', name)), ...sources(path.join(ROOT, 'lambda', 'shared'))]
+  // what esbuild bundles: the service folder (both sides and the service module), the shared runtime, and the
+  // contracts and patterns of src/private
+  const inputs = [
+    ...sources(path.join(ROOT, 'lambda', REGISTRY[name].service)),
+    ...sources(path.join(ROOT, 'lambda', 'shared')),
+    ...sources(path.join(ROOT, 'src', 'private', 'contract')),
+    path.join(ROOT, 'src', 'private', 'patterns.ts'),
+  ];
+  const newer = inputs
     .filter((file) => fs.statSync(file).mtimeMs > built)
     .map((file) => path.relative(ROOT, file));
   expect(newer).toEqual([]);
