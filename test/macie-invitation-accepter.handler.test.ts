@@ -11,17 +11,13 @@ import {
   Macie2Client,
 } from '@aws-sdk/client-macie2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createClients, handler } from '../lambda/macie/accepter';
+import { MACIE_ACCEPTER } from '../src/private/contract/macie';
+import { acceptMacieInvitation, classifyInvitations } from '../lambda/macie/accept';
+import { handler } from '../lambda/macie/accepter';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { modelProblems, recordedRequests } from './util/model';
-import {
-  acceptMacieInvitation,
-  administratorOf,
-  classifyInvitations,
-  macieInvitationAccepterLifecycle,
-  ownsPhysicalId,
-  parseProps,
-} from '../lambda/macie/accepter/lifecycle';
+import { administratorOf, macieInvitationAccepterLifecycle, ownsPhysicalId } from '../lambda/macie/accepter/lifecycle';
+import { createClients } from '../lambda/macie/service';
 import { CREATE_FAILED_PHYSICAL_ID } from '../lambda/shared/runtime';
 
 const macie = mockClient(Macie2Client);
@@ -130,18 +126,18 @@ afterEach(() => {
 
 describe('properties and physical IDs', () => {
   test('parse: defaults (5-minute wait, DESTROY) and strings as CloudFormation passes them', () => {
-    expect(parseProps({ AdministratorAccountId: ADMIN })).toEqual({ administratorAccountId: ADMIN, waitTimeoutMs: 300_000, removalPolicy: 'DESTROY' });
-    expect(parseProps({ ...RAW, WaitTimeoutSeconds: '600', RemovalPolicy: 'RETAIN' })).toEqual({ administratorAccountId: ADMIN, waitTimeoutMs: 600_000, removalPolicy: 'RETAIN' });
+    expect(MACIE_ACCEPTER.parse({ AdministratorAccountId: ADMIN })).toEqual({ administratorAccountId: ADMIN, waitTimeoutMs: 300_000, removalPolicy: 'DESTROY' });
+    expect(MACIE_ACCEPTER.parse({ ...RAW, WaitTimeoutSeconds: '600', RemovalPolicy: 'RETAIN' })).toEqual({ administratorAccountId: ADMIN, waitTimeoutMs: 600_000, removalPolicy: 'RETAIN' });
   });
 
   test.each([
     [{ AdministratorAccountId: '12345' }, /AdministratorAccountId must be a 12-digit AWS account ID, got "12345"/],
     [{}, /AdministratorAccountId is required/],
-    [{ ...RAW, WaitTimeoutSeconds: '-1' }, /WaitTimeoutSeconds must be a whole number of seconds from 0 to 840, got "-1"/],
+    [{ ...RAW, WaitTimeoutSeconds: '-1' }, /WaitTimeoutSeconds must be a whole number from 0 to 840, got "-1"/],
     [{ ...RAW, WaitTimeoutSeconds: '900' }, /from 0 to 840, got "900"/],
     [{ ...RAW, RemovalPolicy: 'SNAPSHOT' }, /RemovalPolicy must be DESTROY or RETAIN, got "SNAPSHOT"/],
   ])('parse rejects %j', (raw, message) => {
-    expect(() => parseProps(raw)).toThrow(message);
+    expect(() => MACIE_ACCEPTER.parse(raw)).toThrow(message);
   });
 
   test('the physical ID names region and administrator; only such IDs are owned', () => {
