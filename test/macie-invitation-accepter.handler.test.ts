@@ -11,14 +11,14 @@ import {
   Macie2Client,
 } from '@aws-sdk/client-macie2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { MACIE_ACCEPTER } from '../src/private/contract/macie';
-import { acceptMacieInvitation, classifyInvitations } from '../lambda/macie/accept';
-import { handler } from '../lambda/macie/accepter';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { modelProblems, recordedRequests } from './util/model';
+import { acceptMacieInvitation, classifyInvitations } from '../lambda/macie/accept';
+import { handler } from '../lambda/macie/accepter';
 import { administratorOf, macieInvitationAccepterLifecycle, ownsPhysicalId } from '../lambda/macie/accepter/lifecycle';
 import { createClients } from '../lambda/macie/service';
 import { CREATE_FAILED_PHYSICAL_ID } from '../lambda/shared/runtime';
+import { MACIE_ACCEPTER } from '../src/private/contract/macie';
 
 const macie = mockClient(Macie2Client);
 const cfn = mockClient(CloudFormationClient);

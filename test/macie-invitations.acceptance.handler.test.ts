@@ -17,13 +17,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs } from './util/events';
 import { modelProblems, RecordedRequest } from './util/model';
-import { MACIE_INVITATIONS, MacieInviterProps, MacieMemberSpec } from '../src/private/contract/macie';
 import { ACCEPT_CONCURRENCY, acceptInMembers } from '../lambda/macie/inviter/acceptance';
 import { createMembers, updateMembers } from '../lambda/macie/inviter/lifecycle';
 import { physicalResourceId } from '../lambda/macie/inviter/ownership';
 import { MacieInviterClients, MemberMacieClients } from '../lambda/macie/service';
 import { InvitationError } from '../lambda/shared/errors';
 import type { RequestContext } from '../lambda/shared/runtime';
+import { MACIE_INVITATIONS, MacieInviterProps, MacieMemberSpec } from '../src/private/contract/macie';
 
 const ADMIN = '111111111111';
 const STACK_ID = `arn:aws:cloudformation:us-east-1:${ADMIN}:stack/LandingZone/5b1c4e10-0000-0000-0000-000000000000`;

@@ -16,13 +16,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { mockStackKeepingNothing } from './util/stack';
-import { MACIE_INVITATIONS, MacieInviterProps, MacieMemberSpec } from '../src/private/contract/macie';
 import { handler } from '../lambda/macie/inviter';
 import { createMembers, deleteMembers, macieInvitationsLifecycle, updateMembers } from '../lambda/macie/inviter/lifecycle';
 import { formatFailures, planMember } from '../lambda/macie/inviter/members';
 import { OWNER_TAG, ownsPhysicalId, physicalResourceId } from '../lambda/macie/inviter/ownership';
 import { createClients } from '../lambda/macie/service';
 import type { RequestContext } from '../lambda/shared/runtime';
+import { MACIE_INVITATIONS, MacieInviterProps, MacieMemberSpec } from '../src/private/contract/macie';
 
 const macie = mockClient(Macie2Client);
 type CfnStub = ReturnType<typeof mockCfn>;
@@ -727,10 +727,12 @@ describe('handler (CloudFormation events)', () => {
     const ok = rawProps(specs(1));
     expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: [] })).toThrow(/Members is required and must list at least one account/);
     expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: rawProps(specs(1001)).Members })).toThrow(/1001 accounts.*at most 1000/);
-    expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: [{ AccountId: '12345', Email: 'a@example.com' }] })).toThrow(/Members\[0\]\.AccountId must be a 12-digit/);
+    expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: [{ AccountId: '12345', Email: 'a@example.com' }] }))
+      .toThrow(/Members\[0\]\.AccountId must be a 12-digit/);
     expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: [{ AccountId: '222222222222', Email: 'owner@example' }] }))
       .toThrow(/Members\[0\]\.Email \(account 222222222222\) must be an email address, got o\*\*\*@example/);
-    expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: [...rawProps(specs(1)).Members as unknown[], ...rawProps(specs(1)).Members as unknown[]] }))
+    const twice = [...rawProps(specs(1)).Members as unknown[], ...rawProps(specs(1)).Members as unknown[]];
+    expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: twice }))
       .toThrow(/lists account 200000000000 more than once/);
     expect(() => MACIE_INVITATIONS.parse({ ...ok, Message: 'x'.repeat(81) })).toThrow(/Message must be at most 80 characters on one line, got 81/);
     expect(() => MACIE_INVITATIONS.parse({ ...ok, Message: 'a\nb' })).toThrow(/on one line/);

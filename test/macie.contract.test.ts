@@ -148,8 +148,16 @@ describe('MacieInvitations: the synthesized Properties are what the handler pars
     new MacieInvitations(stack, 'Macie', { members: TWO, acceptance: Acceptance.assumeRole('MacieAccept') });
     const { logicalId } = synthesized(stack, 'Custom::MacieInvitations');
     const written = Object.keys(MACIE_INVITATIONS.data({
-      memberCount: 2, createdCount: 2, invitedCount: 2, adoptedCount: 0, recreatedCount: 0, organizationManagedCount: 0,
-      removedCount: 0, retainedCount: 0, acceptedCount: 2, enabledCount: 2,
+      memberCount: 2,
+      createdCount: 2,
+      invitedCount: 2,
+      adoptedCount: 0,
+      recreatedCount: 0,
+      organizationManagedCount: 0,
+      removedCount: 0,
+      retainedCount: 0,
+      acceptedCount: 2,
+      enabledCount: 2,
     }));
     expect(written.sort()).toEqual(Object.values(MACIE_INVITATIONS.attributes).sort());
     for (const name of attributesRead(Template.fromStack(stack).toJSON(), logicalId)) expect(written).toContain(name);

@@ -9,6 +9,11 @@
  */
 import { DisassociateFromAdministratorAccountCommand } from '@aws-sdk/client-macie2';
 import { MACIE_ACCEPTER, MacieAccepterProps } from '../../../src/private/contract/macie';
+import { Hints, errorName, failedWith } from '../../shared/errors';
+import { log } from '../../shared/log';
+import { ACCOUNT_ID } from '../../shared/props';
+import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
+import { StackTargets, isRollback, stackLocation, targetsKeptByStack } from '../../shared/stack';
 import {
   MacieAcceptance,
   NO_INVITATION_ID,
@@ -18,11 +23,6 @@ import {
   memberMacieEnabled,
 } from '../accept';
 import { ASSOCIATED_STATES, MacieClients, isMacieNotEnabled, isNotAssociated, whereActing } from '../service';
-import { Hints, errorName, failedWith } from '../../shared/errors';
-import { log } from '../../shared/log';
-import { ACCOUNT_ID } from '../../shared/props';
-import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
-import { StackTargets, isRollback, stackLocation, targetsKeptByStack } from '../../shared/stack';
 
 export const PHYSICAL_ID_PREFIX = 'macie-invitation-accepter:';
 

@@ -6,13 +6,13 @@
  */
 import { Failure, failAndCompensate } from './members';
 import type { MacieInviterProps } from '../../../src/private/contract/macie';
-import { MacieNotEnabledError, acceptMacieInvitation } from '../accept';
 import { settleWithConcurrency } from '../../shared/concurrency';
 import { Hints, InvitationError, describeAwsError, errorName } from '../../shared/errors';
 import { log } from '../../shared/log';
 import type { RequestContext } from '../../shared/runtime';
 import { stackLocation } from '../../shared/stack';
 import type { WaitOptions } from '../../shared/wait';
+import { MacieNotEnabledError, acceptMacieInvitation } from '../accept';
 import { MacieInviterClients, MemberMacieClients } from '../service';
 
 /** Acceptances (assume the role, accept) in flight at once. */
