@@ -5,8 +5,8 @@
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetMacieSessionCommand, Macie2Client } from '@aws-sdk/client-macie2';
-import { AssumedClients, assumedClients } from '../shared/assume-role';
-import { clientConfig, withSignal } from '../shared/clients';
+import type { AssumedClients } from '../shared/assume-role';
+import { clientConfig } from '../shared/clients';
 import type { ClientsSpec } from '../shared/entry';
 import { FailedWithOptions, Hints, errorMessage, failedWith, isAwsError } from '../shared/errors';
 import { log } from '../shared/log';
@@ -44,22 +44,9 @@ export function createClients(): Required<MacieClients> {
   return { macie: new Macie2Client(clientConfig()), cloudformation: new CloudFormationClient(clientConfig()) };
 }
 
-/** The member side's clients (lambda/macie/accepter). */
-export const ACCEPTER_CLIENTS: ClientsSpec<Required<MacieClients>, {}> = {
+/** Both sides' clients on the function's own role (the administrator side adds its acceptance clients: inviter/acceptance.ts). */
+export const MACIE_CLIENTS: ClientsSpec<Required<MacieClients>, {}> = {
   own: createClients,
-  stack: (own) => own.cloudformation,
-};
-
-/** The administrator side's clients (lambda/macie/inviter). */
-export const INVITER_CLIENTS: ClientsSpec<Required<MacieClients>, Pick<MacieInviterClients, 'inMember'>> = {
-  own: createClients,
-  // acceptance: a Macie client per member account, on the credentials of the role assumed there (made per request,
-  // destroyed after use; the credentials never leave the client)
-  perRequest: (ctx) => ({
-    inMember: (roleName: string) => assumedClients(ctx, roleName, (credentials) => ({
-      macie: withSignal(new Macie2Client({ ...clientConfig(), credentials }), ctx.signal),
-    })),
-  }),
   stack: (own) => own.cloudformation,
 };
 
@@ -110,7 +97,7 @@ export function whereActing(stackId: string, accountId?: string): string {
  * True when Macie is enabled (or paused) in the account and Region `where`; false when it is off. Other errors (a
  * role without permission, an SCP) throw a user-facing error with the side's hints.
  */
-export async function macieEnabled(clients: MemberMacieClients, where: string, hints: FailedWithOptions): Promise<boolean> {
+export async function macieEnabled(clients: Pick<MacieClients, 'macie'>, where: string, hints: FailedWithOptions): Promise<boolean> {
   try {
     const session = await clients.macie.send(new GetMacieSessionCommand({}));
     if (session.status === 'PAUSED') log('INFO', 'Macie is paused in this account and Region: invitations still work', {});

@@ -4,16 +4,20 @@
  * account is tried; the failures are grouped into one message, and a failed step removes the members this request
  * created (which also ends the acceptances made for them).
  */
+import { Macie2Client } from '@aws-sdk/client-macie2';
 import { Failure, failAndCompensate } from './members';
 import type { MacieInviterProps } from '../../../src/private/contract/macie';
+import { assumedClients } from '../../shared/assume-role';
+import { clientConfig, withSignal } from '../../shared/clients';
 import { settleWithConcurrency } from '../../shared/concurrency';
+import type { ClientsSpec } from '../../shared/entry';
 import { Hints, InvitationError, describeAwsError, errorName } from '../../shared/errors';
 import { log } from '../../shared/log';
 import type { RequestContext } from '../../shared/runtime';
 import { stackLocation } from '../../shared/stack';
 import type { WaitOptions } from '../../shared/wait';
 import { MacieNotEnabledError, acceptMacieInvitation } from '../accept';
-import { MacieInviterClients, MemberMacieClients } from '../service';
+import { MACIE_CLIENTS, MacieClients, MacieInviterClients, MemberMacieClients } from '../service';
 
 /** Acceptances (assume the role, accept) in flight at once. */
 export const ACCEPT_CONCURRENCY = 10;
@@ -24,6 +28,20 @@ export const ACCEPT_WAIT_MS = 30_000;
  * at a time must still end well before the Lambda's 15 minutes (after the members were created and invited).
  */
 export const ACCEPT_BUDGET_MS = 4 * 60_000;
+
+/**
+ * The administrator side's clients: the service's own, and per request (with `acceptance`) a Macie client per member
+ * account, on the credentials of the role assumed there (made per request, destroyed after use; the credentials
+ * never leave the client). Here, not in the service module: only this handler bundles the assume-role code.
+ */
+export const INVITER_CLIENTS: ClientsSpec<Required<MacieClients>, Pick<MacieInviterClients, 'inMember'>> = {
+  ...MACIE_CLIENTS,
+  perRequest: (ctx) => ({
+    inMember: (roleName: string) => assumedClients(ctx, roleName, (credentials) => ({
+      macie: withSignal(new Macie2Client({ ...clientConfig(), credentials }), ctx.signal),
+    })),
+  }),
+};
 
 /** What the acceptance step did. */
 export interface AcceptanceOutcome {
