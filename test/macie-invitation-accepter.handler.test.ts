@@ -459,6 +459,18 @@ describe('Delete', () => {
     expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(2);
   });
 
+  // one rule on both sides (lambda/macie/service.ts isNotAssociated): the administrator side's wordings count here too
+  test.each([
+    'The account was already disassociated.',
+    "The account isn't associated with an administrator.",
+    'The account has no administrator account.',
+  ])('DisassociateFromAdministratorAccount answering %j: already clean, success', async (text) => {
+    fake.administrator = { accountId: ADMIN, invitationId: INVITATION_ID, relationshipStatus: 'Enabled' };
+    macie.on(DisassociateFromAdministratorAccountCommand).rejectsOnce(awsError('ConflictException', text));
+    await expect(handler(deleteEvent(PHYSICAL_ID, RAW))).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID });
+    expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(1);
+  });
+
   test('disassociation fails: names the AWS error and what to do', async () => {
     fake.administrator = { accountId: ADMIN, invitationId: INVITATION_ID, relationshipStatus: 'Enabled' };
     macie.on(DisassociateFromAdministratorAccountCommand).rejects(awsError('InternalServerException', 'Internal failure', {}, 500));

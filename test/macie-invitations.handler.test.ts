@@ -590,6 +590,27 @@ describe('delete', () => {
     expect(idsOf(DeleteMemberCommand)).toEqual([b.accountId, c.accountId]);
   });
 
+  // one rule on both sides (lambda/macie/service.ts isNotAssociated): the member side's wordings count here too
+  test.each([
+    'The account was already disassociated.',
+    'The account has no administrator account.',
+    "The account isn't a member.",
+  ])('DisassociateMember answering %j means already clean: the member is still deleted', async (text) => {
+    const [a] = specs(1);
+    fake.add(a.accountId, 'Invited', a.email);
+    macie.on(DisassociateMemberCommand).rejectsOnce(awsError('ValidationException', text));
+    await expect(deleteMembers(clients, PHYSICAL_ID, props([a]), ctx('Delete'))).resolves.toBeUndefined();
+    expect(idsOf(DeleteMemberCommand)).toEqual([a.accountId]);
+  });
+
+  test('DisassociateMember failing for another reason fails the delete, naming the account', async () => {
+    const [a] = specs(1);
+    fake.add(a.accountId, 'Invited', a.email);
+    macie.on(DisassociateMemberCommand).rejects(awsError('ValidationException', 'The request is invalid.'));
+    await expect(deleteMembers(clients, PHYSICAL_ID, props([a]), ctx('Delete'))).rejects.toThrow(`${a.accountId} (ValidationException: The request is invalid)`);
+    expect(idsOf(DeleteMemberCommand)).toEqual([]);
+  });
+
   test('Macie not enabled means already clean: only GetMacieSession is called', async () => {
     fake.enabled = false;
     await expect(deleteMembers(clients, PHYSICAL_ID, props(specs(2)), ctx('Delete'))).resolves.toBeUndefined();
