@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { InvitationBaseProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
+import { MACIE_ACCEPTER } from './private/contract/macie';
 import { addInvitationOutput } from './private/outputs';
 import { InvitationProvider } from './private/provider';
 import { isConcrete, resolveRemovalPolicy, validateAccountId } from './private/validation';
@@ -99,18 +100,19 @@ export class MacieInvitationAccepter extends Construct {
     const provider = InvitationProvider.of(this, 'macie-invitation-accepter', accepterStatements);
     provider.requireTimeout(lambdaTimeoutFor(wait));
 
-    const resource = provider.createResource(this, 'Resource', {
-      AdministratorAccountId: props.administratorAccountId,
-      WaitTimeoutSeconds: wait.toSeconds(),
-      RemovalPolicy: this.removalPolicy === RemovalPolicy.RETAIN ? 'RETAIN' : 'DESTROY',
-    }, this.removalPolicy);
+    const resource = provider.createResource(this, 'Resource', MACIE_ACCEPTER.properties({
+      administratorAccountId: props.administratorAccountId,
+      waitSeconds: wait.toSeconds(),
+      removalPolicy: this.removalPolicy === RemovalPolicy.RETAIN ? 'RETAIN' : 'DESTROY',
+    }), this.removalPolicy);
 
-    this.invitationId = resource.getAttString('InvitationId');
-    this.relationshipStatus = resource.getAttString('RelationshipStatus');
+    const attributes = MACIE_ACCEPTER.attributes;
+    this.invitationId = resource.getAttString(attributes.invitationId);
+    this.relationshipStatus = resource.getAttString(attributes.relationshipStatus);
 
     if (props.emitOutputs ?? true) {
       const administrator = isConcrete(props.administratorAccountId) ? ` ${props.administratorAccountId}` : '';
-      addInvitationOutput(this, resource.getAttString('AdministratorAccountId'),
+      addInvitationOutput(this, resource.getAttString(attributes.administratorAccountId),
         `Amazon Macie administrator account${administrator} whose invitation ${this.node.path} accepted`);
     }
   }

@@ -1,14 +1,15 @@
-import { Arn, ArnFormat, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Acceptance } from './acceptance';
 import { InvitationBaseProps } from './invitation-base';
 import { MacieInvitationAccepter } from './macie-invitation-accepter';
+import { declareAccepter } from './private/accept-in';
 import { bindAcceptance } from './private/acceptance';
+import { MACIE_INVITATIONS } from './private/contract/macie';
 import { addInvitationOutput } from './private/outputs';
-import { characterLength } from './private/patterns';
 import { InvitationProvider } from './private/provider';
-import { EMAIL_PATTERN, invalid, isConcrete, maskEmail, resolveRemovalPolicy, validateAccountId } from './private/validation';
+import { EMAIL_PATTERN, invalid, isConcrete, maskEmail, resolveRemovalPolicy, validateAccountId, validateLength } from './private/validation';
 
 /**
  * An account to make a member of the stack account's Amazon Macie and to invite.
@@ -97,12 +98,6 @@ export interface MacieInvitationsAcceptInOptions {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** An administrator can manage at most 1,000 member accounts by invitation. */
-const MAX_MEMBERS = 1000;
-/** CreateInvitations' message: "as many as 80 alphanumeric characters". */
-const MAX_MESSAGE_LENGTH = 80;
-/** The message is one line of text; control characters (line breaks, tabs) are rejected. */
-const CONTROL_CHARACTERS = /\p{Cc}/u;
 /** Account IDs per stack output: 300 × 13 characters stays under CloudFormation's 4,096 characters per value. */
 const IDS_PER_OUTPUT = 300;
 
@@ -151,9 +146,6 @@ export class MacieInvitations extends Construct {
   /** The removal policy of the members (`DESTROY` or `RETAIN`). */
   public readonly removalPolicy: RemovalPolicy;
 
-  /** The member stacks `acceptIn` declared an accepter in (one each). */
-  private readonly acceptingStacks = new Set<Stack>();
-
   constructor(scope: Construct, id: string, props: MacieInvitationsProps) {
     super(scope, id);
     const stack = Stack.of(this);
@@ -163,13 +155,15 @@ export class MacieInvitations extends Construct {
 
     const provider = InvitationProvider.of(this, 'macie-invitations', macieStatements);
 
-    // the custom resource's Data carries counts only (MemberCount, InvitedCount, ...): the account IDs come from synth
+    // the custom resource's Data carries counts only (MACIE_INVITATIONS.attributes): the account IDs come from synth
     // time, because 1,000 of them would not fit in the 4,096 bytes of Data
     provider.createResource(this, 'Resource', {
-      Members: props.members.map((m) => ({ AccountId: m.accountId, Email: m.email })),
-      Message: props.message,
-      DisableEmailNotification: props.disableEmailNotification ?? false,
-      RemovalPolicy: this.removalPolicy === RemovalPolicy.RETAIN ? 'RETAIN' : 'DESTROY',
+      ...MACIE_INVITATIONS.properties({
+        members: props.members,
+        message: props.message,
+        disableEmailNotification: props.disableEmailNotification ?? false,
+        removalPolicy: this.removalPolicy === RemovalPolicy.RETAIN ? 'RETAIN' : 'DESTROY',
+      }),
       ...bindAcceptance(this, provider, props.acceptance, props.members.map((m) => m.accountId)),
     }, this.removalPolicy);
 
@@ -202,40 +196,17 @@ export class MacieInvitations extends Construct {
    * @param options the accepter's wait and removal policy
    */
   public acceptIn(stack: Stack, options: MacieInvitationsAcceptInOptions = {}): MacieInvitationAccepter {
-    const inviting = Stack.of(this);
-    if (stack === inviting) {
-      invalid(this, `acceptIn(${stack.node.path}): the accepter belongs in a member account's stack, not in the inviting stack itself.`);
-    }
-    if (!isConcrete(inviting.account)) {
-      invalid(this, `acceptIn(${stack.node.path}): the inviting stack ${inviting.node.path} must have a concrete account ` +
-        '(env: { account }): the accepter expects that account as its Macie administrator.');
-    }
-    if (this.acceptingStacks.has(stack)) {
-      invalid(this, `acceptIn(${stack.node.path}) was already called for this stack: one accepter per member stack.`);
-    }
-    if (isConcrete(stack.account)) {
-      const ids = this.invitedAccountIds;
-      if (stack.account === inviting.account) {
-        invalid(this, `acceptIn(${stack.node.path}): that stack is in the administrator account ${stack.account}; ` +
-          'the accepter belongs in a member account\'s stack.');
-      }
-      if (ids.every((id) => isConcrete(id)) && !ids.includes(stack.account)) {
-        invalid(this, `acceptIn(${stack.node.path}): that stack's account ${stack.account} is not one of members ` +
-          `(${ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`}).`);
-      }
-    }
-    if (isConcrete(stack.region) && isConcrete(inviting.region) && stack.region !== inviting.region) {
-      invalid(this, `acceptIn(${stack.node.path}): that stack is in Region ${stack.region}, the invitation in ${inviting.region}; ` +
-        'Macie is regional: a member accepts in the administrator\'s Region.');
-    }
-    this.acceptingStacks.add(stack);
-    const accepter = new MacieInvitationAccepter(stack, `MacieInvitationAccepter-${Names.uniqueId(this)}`, {
-      administratorAccountId: inviting.account,
-      waitTimeout: options.waitTimeout,
-      removalPolicy: options.removalPolicy,
+    return declareAccepter(this, stack, {
+      accepterName: 'MacieInvitationAccepter',
+      inviterRole: 'Macie administrator',
+      invitedAccounts: this.invitedAccountIds,
+      regional: 'Macie is regional: a member accepts in the administrator\'s Region.',
+      declare: (memberStack, id, administratorAccountId) => new MacieInvitationAccepter(memberStack, id, {
+        administratorAccountId,
+        waitTimeout: options.waitTimeout,
+        removalPolicy: options.removalPolicy,
+      }),
     });
-    stack.addStackDependency(inviting, `accepts the Macie invitation of ${this.node.path}`);
-    return accepter;
   }
 }
 
@@ -260,8 +231,9 @@ function validateMembers(scope: Construct, members: MacieMember[], ownAccount: s
   if (members.length === 0) {
     invalid(scope, 'members must list at least one account, got none.');
   }
-  if (members.length > MAX_MEMBERS) {
-    invalid(scope, `members can list at most ${MAX_MEMBERS} accounts (the most a Macie administrator can manage by invitation), got ${members.length}.`);
+  const max = MACIE_INVITATIONS.maxMembers;
+  if (members.length > max) {
+    invalid(scope, `members can list at most ${max} accounts (the most a Macie administrator can manage by invitation), got ${members.length}.`);
   }
   const seen = new Map<string, number>();
   members.forEach((member, i) => {
@@ -281,13 +253,9 @@ function validateMembers(scope: Construct, members: MacieMember[], ownAccount: s
 }
 
 function validateMessage(scope: Construct, message: string | undefined): void {
-  if (!isConcrete(message)) return;
   // characters as AWS counts them (code points): an emoji is one character, two UTF-16 units
-  const length = characterLength(message);
-  if (length > MAX_MESSAGE_LENGTH) {
-    invalid(scope, `message must be at most ${MAX_MESSAGE_LENGTH} characters long, got ${length}.`);
-  }
-  if (CONTROL_CHARACTERS.test(message)) {
+  validateLength(scope, 'message', message, MACIE_INVITATIONS.maxMessageLength);
+  if (isConcrete(message) && MACIE_INVITATIONS.controlCharacters.test(message)) {
     invalid(scope, 'message must be a single line of text: it contains a line break, tab or other control character.');
   }
 }

@@ -11,18 +11,14 @@ import {
   Macie2Client,
 } from '@aws-sdk/client-macie2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createClients, handler } from '../lambda/macie/accepter';
 import { BASE, awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { modelProblems, recordedRequests } from './util/model';
-import {
-  acceptMacieInvitation,
-  administratorOf,
-  classifyInvitations,
-  macieInvitationAccepterLifecycle,
-  ownsPhysicalId,
-  parseProps,
-} from '../lambda/macie/accepter/lifecycle';
+import { acceptMacieInvitation, classifyInvitations } from '../lambda/macie/accept';
+import { handler } from '../lambda/macie/accepter';
+import { administratorOf, macieInvitationAccepterLifecycle, ownsPhysicalId } from '../lambda/macie/accepter/lifecycle';
+import { createClients } from '../lambda/macie/service';
 import { CREATE_FAILED_PHYSICAL_ID } from '../lambda/shared/runtime';
+import { MACIE_ACCEPTER } from '../src/private/contract/macie';
 
 const macie = mockClient(Macie2Client);
 const cfn = mockClient(CloudFormationClient);
@@ -130,18 +126,18 @@ afterEach(() => {
 
 describe('properties and physical IDs', () => {
   test('parse: defaults (5-minute wait, DESTROY) and strings as CloudFormation passes them', () => {
-    expect(parseProps({ AdministratorAccountId: ADMIN })).toEqual({ administratorAccountId: ADMIN, waitTimeoutMs: 300_000, removalPolicy: 'DESTROY' });
-    expect(parseProps({ ...RAW, WaitTimeoutSeconds: '600', RemovalPolicy: 'RETAIN' })).toEqual({ administratorAccountId: ADMIN, waitTimeoutMs: 600_000, removalPolicy: 'RETAIN' });
+    expect(MACIE_ACCEPTER.parse({ AdministratorAccountId: ADMIN })).toEqual({ administratorAccountId: ADMIN, waitTimeoutMs: 300_000, removalPolicy: 'DESTROY' });
+    expect(MACIE_ACCEPTER.parse({ ...RAW, WaitTimeoutSeconds: '600', RemovalPolicy: 'RETAIN' })).toEqual({ administratorAccountId: ADMIN, waitTimeoutMs: 600_000, removalPolicy: 'RETAIN' });
   });
 
   test.each([
     [{ AdministratorAccountId: '12345' }, /AdministratorAccountId must be a 12-digit AWS account ID, got "12345"/],
     [{}, /AdministratorAccountId is required/],
-    [{ ...RAW, WaitTimeoutSeconds: '-1' }, /WaitTimeoutSeconds must be a whole number of seconds from 0 to 840, got "-1"/],
+    [{ ...RAW, WaitTimeoutSeconds: '-1' }, /WaitTimeoutSeconds must be a whole number from 0 to 840, got "-1"/],
     [{ ...RAW, WaitTimeoutSeconds: '900' }, /from 0 to 840, got "900"/],
     [{ ...RAW, RemovalPolicy: 'SNAPSHOT' }, /RemovalPolicy must be DESTROY or RETAIN, got "SNAPSHOT"/],
   ])('parse rejects %j', (raw, message) => {
-    expect(() => parseProps(raw)).toThrow(message);
+    expect(() => MACIE_ACCEPTER.parse(raw)).toThrow(message);
   });
 
   test('the physical ID names region and administrator; only such IDs are owned', () => {
@@ -461,6 +457,18 @@ describe('Delete', () => {
     await handler(deleteEvent(PHYSICAL_ID, RAW));
     await handler(deleteEvent(PHYSICAL_ID, RAW));
     expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(2);
+  });
+
+  // one rule on both sides (lambda/macie/service.ts isNotAssociated): the administrator side's wordings count here too
+  test.each([
+    'The account was already disassociated.',
+    "The account isn't associated with an administrator.",
+    'The account has no administrator account.',
+  ])('DisassociateFromAdministratorAccount answering %j: already clean, success', async (text) => {
+    fake.administrator = { accountId: ADMIN, invitationId: INVITATION_ID, relationshipStatus: 'Enabled' };
+    macie.on(DisassociateFromAdministratorAccountCommand).rejectsOnce(awsError('ConflictException', text));
+    await expect(handler(deleteEvent(PHYSICAL_ID, RAW))).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID });
+    expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(1);
   });
 
   test('disassociation fails: names the AWS error and what to do', async () => {

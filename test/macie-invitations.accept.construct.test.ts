@@ -81,23 +81,23 @@ describe('acceptIn', () => {
   test('errors: calling twice for one stack', () => {
     const { member, invitations } = stacks();
     invitations.acceptIn(member);
-    expect(() => invitations.acceptIn(member)).toThrow('[Security/Macie] acceptIn(Member) was already called for this stack: one accepter per member stack.');
+    expect(() => invitations.acceptIn(member)).toThrow('[Security/Macie] acceptIn(Member) was already called for this stack: one accepter per invitation and stack.');
   });
 
   test('errors: the inviting stack itself', () => {
     const { admin, invitations } = stacks();
-    expect(() => invitations.acceptIn(admin)).toThrow("[Security/Macie] acceptIn(Security): the accepter belongs in a member account's stack, not in the inviting stack itself.");
+    expect(() => invitations.acceptIn(admin)).toThrow('[Security/Macie] acceptIn(Security): the accepter belongs in a stack of the invited account, not in the inviting stack itself.');
   });
 
   test('errors: an account that is not one of the members', () => {
     const { member, invitations } = stacks('444444444444');
     expect(() => invitations.acceptIn(member)).toThrow(
-      "[Security/Macie] acceptIn(Member): that stack's account 444444444444 is not one of members (222222222222, 333333333333).");
+      "[Security/Macie] acceptIn(Member): that stack's account 444444444444 is not the invited account (222222222222, 333333333333).");
   });
 
   test('errors: the administrator account itself', () => {
     const { member, invitations } = stacks(ADMIN);
-    expect(() => invitations.acceptIn(member)).toThrow(/acceptIn\(Member\): that stack is in the administrator account 111111111111/);
+    expect(() => invitations.acceptIn(member)).toThrow(/acceptIn\(Member\): that stack is in the inviting account 111111111111 \(the Macie administrator\)/);
   });
 
   test('errors: another Region (Macie is regional)', () => {

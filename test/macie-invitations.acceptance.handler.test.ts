@@ -17,20 +17,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs } from './util/events';
 import { modelProblems, RecordedRequest } from './util/model';
-import {
-  ACCEPT_CONCURRENCY,
-  MacieClients,
-  MacieInvitationsProps,
-  MemberMacieClients,
-  MemberSpec,
-  acceptInMembers,
-  createMembers,
-  parseProps,
-  updateMembers,
-  physicalResourceId,
-} from '../lambda/macie/inviter/lifecycle';
+import { ACCEPT_CONCURRENCY, acceptInMembers } from '../lambda/macie/inviter/acceptance';
+import { createMembers, updateMembers } from '../lambda/macie/inviter/lifecycle';
+import { physicalResourceId } from '../lambda/macie/inviter/ownership';
+import { MacieInviterClients, MemberMacieClients } from '../lambda/macie/service';
 import { InvitationError } from '../lambda/shared/errors';
 import type { RequestContext } from '../lambda/shared/runtime';
+import { MACIE_INVITATIONS, MacieInviterProps, MacieMemberSpec } from '../src/private/contract/macie';
 
 const ADMIN = '111111111111';
 const STACK_ID = `arn:aws:cloudformation:us-east-1:${ADMIN}:stack/LandingZone/5b1c4e10-0000-0000-0000-000000000000`;
@@ -45,10 +38,10 @@ const ctx = (requestType: RequestContext['requestType'] = 'Create'): RequestCont
 
 const admin = mockClient(Macie2Client);
 
-function specs(n: number, start = 0): MemberSpec[] {
+function specs(n: number, start = 0): MacieMemberSpec[] {
   return [...Array(n).keys()].map((i) => ({ accountId: String(200000000000 + start + i), email: `owner${start + i}@example.com` }));
 }
-function props(members: readonly MemberSpec[], extra: Partial<MacieInvitationsProps> = {}): MacieInvitationsProps {
+function props(members: readonly MacieMemberSpec[], extra: Partial<MacieInviterProps> = {}): MacieInviterProps {
   return { members, disableEmailNotification: false, removalPolicy: 'DESTROY', acceptRoleName: ROLE, ...extra };
 }
 
@@ -133,7 +126,7 @@ class World {
     return { send, destroy: () => this.destroyed.push(accountId) } as unknown as Macie2Client;
   }
 
-  clients(): MacieClients {
+  clients(): MacieInviterClients {
     return {
       macie: new Macie2Client({ region: 'us-east-1', maxAttempts: 1 }),
       inMember: (roleName) => async (accountId): Promise<MemberMacieClients> => {
@@ -167,9 +160,9 @@ afterEach(() => {
 
 test('parse: AcceptRoleName is optional and must be a role name', () => {
   const raw = { Members: [{ AccountId: '200000000000', Email: 'a@example.com' }] };
-  expect(parseProps(raw).acceptRoleName).toBeUndefined();
-  expect(parseProps({ ...raw, AcceptRoleName: ROLE }).acceptRoleName).toBe(ROLE);
-  expect(() => parseProps({ ...raw, AcceptRoleName: 'a/b' })).toThrow('AcceptRoleName must be an IAM role name (1 to 64 letters, digits and +=,.@_-, no path), got "a/b".');
+  expect(MACIE_INVITATIONS.parse(raw).acceptRoleName).toBeUndefined();
+  expect(MACIE_INVITATIONS.parse({ ...raw, AcceptRoleName: ROLE }).acceptRoleName).toBe(ROLE);
+  expect(() => MACIE_INVITATIONS.parse({ ...raw, AcceptRoleName: 'a/b' })).toThrow('AcceptRoleName must be an IAM role name (1 to 64 letters, digits and +=,.@_-, no path), got "a/b".');
 });
 
 describe('create with acceptance', () => {

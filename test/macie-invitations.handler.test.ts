@@ -16,22 +16,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { mockStackKeepingNothing } from './util/stack';
-import { createClients, handler } from '../lambda/macie/inviter';
-import {
-  createMembers,
-  deleteMembers,
-  formatFailures,
-  MacieInvitationsProps,
-  MemberSpec,
-  OWNER_TAG,
-  macieInvitationsLifecycle,
-  ownsPhysicalId,
-  parseProps,
-  physicalResourceId,
-  planMember,
-  updateMembers,
-} from '../lambda/macie/inviter/lifecycle';
+import { handler } from '../lambda/macie/inviter';
+import { createMembers, deleteMembers, macieInvitationsLifecycle, updateMembers } from '../lambda/macie/inviter/lifecycle';
+import { formatFailures, planMember } from '../lambda/macie/inviter/members';
+import { OWNER_TAG, ownsPhysicalId, physicalResourceId } from '../lambda/macie/inviter/ownership';
+import { createClients } from '../lambda/macie/service';
 import type { RequestContext } from '../lambda/shared/runtime';
+import { MACIE_INVITATIONS, MacieInviterProps, MacieMemberSpec } from '../src/private/contract/macie';
 
 const macie = mockClient(Macie2Client);
 type CfnStub = ReturnType<typeof mockCfn>;
@@ -49,16 +40,16 @@ const ctx = (requestType: RequestContext['requestType'] = 'Create'): RequestCont
 const PHYSICAL_ID = physicalResourceId(ctx());
 
 /** `n` members with account IDs 200000000000 + start + i and distinct emails. */
-function specs(n: number, start = 0): MemberSpec[] {
+function specs(n: number, start = 0): MacieMemberSpec[] {
   return [...Array(n).keys()].map((i) => ({ accountId: String(200000000000 + start + i), email: `owner${start + i}@example.com` }));
 }
 
-function props(members: readonly MemberSpec[], extra: Partial<MacieInvitationsProps> = {}): MacieInvitationsProps {
+function props(members: readonly MacieMemberSpec[], extra: Partial<MacieInviterProps> = {}): MacieInviterProps {
   return { members, disableEmailNotification: false, removalPolicy: 'DESTROY', ...extra };
 }
 
 /** The same properties as CloudFormation passes them to the handler (scalars as strings). */
-function rawProps(members: readonly MemberSpec[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+function rawProps(members: readonly MacieMemberSpec[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     Members: members.map((m) => ({ AccountId: m.accountId, Email: m.email })),
     DisableEmailNotification: 'false',
@@ -191,7 +182,7 @@ class FakeMacie {
   }
 }
 
-const ids = (members: readonly MemberSpec[]) => members.map((m) => m.accountId).sort();
+const ids = (members: readonly MacieMemberSpec[]) => members.map((m) => m.accountId).sort();
 const calls = (command: Parameters<typeof macie.commandCalls>[0]) => macie.commandCalls(command);
 const invitedBatches = () => calls(CreateInvitationsCommand).map((c) => c.args[0].input.accountIds ?? []);
 const idsOf = (command: typeof DisassociateMemberCommand | typeof DeleteMemberCommand | typeof GetMemberCommand) =>
@@ -318,7 +309,7 @@ describe('create', () => {
     test('an AccessDeniedException that is about permissions says so instead', async () => {
       macie.on(GetMacieSessionCommand).rejects(awsError('AccessDeniedException', 'User is not authorized to perform macie2:GetMacieSession', {}, 403));
       await expect(createMembers(clients, props(specs(1)), ctx()))
-        .rejects.toThrow(/Reading the Macie configuration of account 111111111111 in us-east-1 failed with AccessDeniedException.*macie2:GetMacieSession/);
+        .rejects.toThrow(/Reading the Macie session of account 111111111111 in us-east-1 \(macie2:GetMacieSession\) failed with AccessDeniedException.*The handler's role may call macie2:GetMacieSession/);
       expect(macie.calls()).toHaveLength(1);
     });
   });
@@ -599,6 +590,27 @@ describe('delete', () => {
     expect(idsOf(DeleteMemberCommand)).toEqual([b.accountId, c.accountId]);
   });
 
+  // one rule on both sides (lambda/macie/service.ts isNotAssociated): the member side's wordings count here too
+  test.each([
+    'The account was already disassociated.',
+    'The account has no administrator account.',
+    "The account isn't a member.",
+  ])('DisassociateMember answering %j means already clean: the member is still deleted', async (text) => {
+    const [a] = specs(1);
+    fake.add(a.accountId, 'Invited', a.email);
+    macie.on(DisassociateMemberCommand).rejectsOnce(awsError('ValidationException', text));
+    await expect(deleteMembers(clients, PHYSICAL_ID, props([a]), ctx('Delete'))).resolves.toBeUndefined();
+    expect(idsOf(DeleteMemberCommand)).toEqual([a.accountId]);
+  });
+
+  test('DisassociateMember failing for another reason fails the delete, naming the account', async () => {
+    const [a] = specs(1);
+    fake.add(a.accountId, 'Invited', a.email);
+    macie.on(DisassociateMemberCommand).rejects(awsError('ValidationException', 'The request is invalid.'));
+    await expect(deleteMembers(clients, PHYSICAL_ID, props([a]), ctx('Delete'))).rejects.toThrow(`${a.accountId} (ValidationException: The request is invalid)`);
+    expect(idsOf(DeleteMemberCommand)).toEqual([]);
+  });
+
   test('Macie not enabled means already clean: only GetMacieSession is called', async () => {
     fake.enabled = false;
     await expect(deleteMembers(clients, PHYSICAL_ID, props(specs(2)), ctx('Delete'))).resolves.toBeUndefined();
@@ -734,20 +746,22 @@ describe('handler (CloudFormation events)', () => {
 
   test('properties are validated at deploy time (values from parameters)', () => {
     const ok = rawProps(specs(1));
-    expect(() => parseProps({ ...ok, Members: [] })).toThrow(/Members is required and must list at least one account/);
-    expect(() => parseProps({ ...ok, Members: rawProps(specs(1001)).Members })).toThrow(/1001 accounts.*at most 1000/);
-    expect(() => parseProps({ ...ok, Members: [{ AccountId: '12345', Email: 'a@example.com' }] })).toThrow(/Members\[0\]\.AccountId must be a 12-digit/);
-    expect(() => parseProps({ ...ok, Members: [{ AccountId: '222222222222', Email: 'owner@example' }] }))
+    expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: [] })).toThrow(/Members is required and must list at least one account/);
+    expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: rawProps(specs(1001)).Members })).toThrow(/1001 accounts.*at most 1000/);
+    expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: [{ AccountId: '12345', Email: 'a@example.com' }] }))
+      .toThrow(/Members\[0\]\.AccountId must be a 12-digit/);
+    expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: [{ AccountId: '222222222222', Email: 'owner@example' }] }))
       .toThrow(/Members\[0\]\.Email \(account 222222222222\) must be an email address, got o\*\*\*@example/);
-    expect(() => parseProps({ ...ok, Members: [...rawProps(specs(1)).Members as unknown[], ...rawProps(specs(1)).Members as unknown[]] }))
+    const twice = [...rawProps(specs(1)).Members as unknown[], ...rawProps(specs(1)).Members as unknown[]];
+    expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: twice }))
       .toThrow(/lists account 200000000000 more than once/);
-    expect(() => parseProps({ ...ok, Message: 'x'.repeat(81) })).toThrow(/Message must be at most 80 characters on one line, got 81/);
-    expect(() => parseProps({ ...ok, Message: 'a\nb' })).toThrow(/on one line/);
-    expect(() => parseProps({ ...ok, RemovalPolicy: 'SNAPSHOT' })).toThrow(/RemovalPolicy must be DESTROY or RETAIN, got SNAPSHOT/);
-    expect(parseProps({ ...ok, DisableEmailNotification: 'true', RemovalPolicy: 'RETAIN', Message: 'Hi' })).toEqual({
+    expect(() => MACIE_INVITATIONS.parse({ ...ok, Message: 'x'.repeat(81) })).toThrow(/Message must be at most 80 characters on one line, got 81/);
+    expect(() => MACIE_INVITATIONS.parse({ ...ok, Message: 'a\nb' })).toThrow(/on one line/);
+    expect(() => MACIE_INVITATIONS.parse({ ...ok, RemovalPolicy: 'SNAPSHOT' })).toThrow(/RemovalPolicy must be DESTROY or RETAIN, got "SNAPSHOT"/);
+    expect(MACIE_INVITATIONS.parse({ ...ok, DisableEmailNotification: 'true', RemovalPolicy: 'RETAIN', Message: 'Hi' })).toEqual({
       members: specs(1), message: 'Hi', disableEmailNotification: true, removalPolicy: 'RETAIN',
     });
-    expect(parseProps({ Members: ok.Members })).toMatchObject({ disableEmailNotification: false, removalPolicy: 'DESTROY', message: undefined });
+    expect(MACIE_INVITATIONS.parse({ Members: ok.Members })).toMatchObject({ disableEmailNotification: false, removalPolicy: 'DESTROY', message: undefined });
   });
 });
 
@@ -980,7 +994,7 @@ describe('old properties that no longer parse as a whole (parseOld: the member a
     await createMembers(clients, props([a, b]), ctx());
     macie.resetHistory();
     const oldRaw = rawProps([a, { ...b, email: 'not-an-email' }], { Message: 'x'.repeat(200) });
-    expect(() => parseProps(oldRaw)).toThrow();
+    expect(() => MACIE_INVITATIONS.parse(oldRaw)).toThrow();
     await handler(updateEvent(PHYSICAL_ID, rawProps([a]), oldRaw, { ResourceType: 'Custom::MacieInvitations' }));
     expect(idsOf(DisassociateMemberCommand)).toEqual([b.accountId]);
     expect(fake.ids()).toEqual([a.accountId]);
@@ -997,7 +1011,7 @@ describe('old properties that no longer parse as a whole (parseOld: the member a
 describe('the message length counts characters (code points), not UTF-16 units', () => {
   test('80 emoji are 80 characters (160 UTF-16 units); 81 are too many', () => {
     const [a] = specs(1);
-    expect(parseProps(rawProps([a], { Message: '\u{1F600}'.repeat(80) })).message).toHaveLength(160);
-    expect(() => parseProps(rawProps([a], { Message: '\u{1F600}'.repeat(81) }))).toThrow(/at most 80 characters on one line, got 81 characters/);
+    expect(MACIE_INVITATIONS.parse(rawProps([a], { Message: '\u{1F600}'.repeat(80) })).message).toHaveLength(160);
+    expect(() => MACIE_INVITATIONS.parse(rawProps([a], { Message: '\u{1F600}'.repeat(81) }))).toThrow(/at most 80 characters on one line, got 81 characters/);
   });
 });

@@ -3,8 +3,183 @@
  * `MacieInvitationAccepter` (member side). The constructs build their custom resource's properties with
  * `properties()` and read attributes by `attributes`; the handlers parse with `parse()` and answer with `data()`.
  */
-import { RawProperties, RemovalMode, readAccountId } from './read';
-import { ACCEPTER, AccepterCommon, REMOVAL } from './shared';
+import { PropertyError, RawProperties, RemovalMode, readAccountId, readBoolean, readOptionalString } from './read';
+import { ACCEPTANCE, ACCEPTER, AccepterCommon, REMOVAL } from './shared';
+import { ACCOUNT_ID, EMAIL, characterLength, maskEmail } from '../patterns';
+
+// ---------------------------------------------------------------------------------------------------------------
+// MacieInvitations (the administrator side)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** An account to make a member of the administrator's Macie and to invite. */
+export interface MacieMemberSpec {
+  readonly accountId: string;
+  /** Where the invitation goes. Never logged. */
+  readonly email: string;
+}
+
+/** What the Macie inviter's handler works with. */
+export interface MacieInviterProps {
+  readonly members: readonly MacieMemberSpec[];
+  /** Text of the invitation email. Never logged. */
+  readonly message?: string;
+  readonly disableEmailNotification: boolean;
+  /** DESTROY: members removed from the list (and all of them on delete) are disassociated and deleted. RETAIN: never. */
+  readonly removalPolicy: RemovalMode;
+  /** `acceptance`: the role assumed in each member account to accept there. */
+  readonly acceptRoleName?: string;
+}
+
+/**
+ * The Macie inviter's attributes: counts only, because 1,000 account IDs would not fit in the 4,096 bytes of a
+ * custom resource's Data (the construct knows the account IDs at synth time).
+ */
+export interface MacieInviterData {
+  readonly memberCount: number;
+  readonly createdCount: number;
+  readonly invitedCount: number;
+  readonly adoptedCount: number;
+  readonly recreatedCount: number;
+  readonly organizationManagedCount: number;
+  readonly removedCount: number;
+  readonly retainedCount: number;
+  /** With `acceptance`: the members accepted (now or before). */
+  readonly acceptedCount?: number;
+  /** With `acceptance`: of the accepted members, those whose relationship is Enabled. */
+  readonly enabledCount?: number;
+}
+
+const MEMBERS = 'Members';
+const MEMBER_ACCOUNT_ID = 'AccountId';
+const MEMBER_EMAIL = 'Email';
+const MESSAGE = 'Message';
+const DISABLE_EMAIL_NOTIFICATION = 'DisableEmailNotification';
+
+/** An administrator account can manage at most 1,000 members by invitation. */
+const MAX_MEMBERS = 1000;
+/** CreateInvitations' message: "as many as 80 alphanumeric characters", counted in code points. */
+const MAX_MESSAGE_LENGTH = 80;
+/** The message is one line of text: control characters (line breaks, tabs, ...) are refused. */
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+
+const INVITER_ATTRIBUTES = {
+  memberCount: 'MemberCount',
+  createdCount: 'CreatedCount',
+  invitedCount: 'InvitedCount',
+  adoptedCount: 'AdoptedCount',
+  recreatedCount: 'RecreatedCount',
+  organizationManagedCount: 'OrganizationManagedCount',
+  removedCount: 'RemovedCount',
+  retainedCount: 'RetainedCount',
+  acceptedCount: 'AcceptedCount',
+  enabledCount: 'EnabledCount',
+} as const satisfies Record<keyof MacieInviterData, string>;
+
+/** A member entry's field, or undefined when the entry is not an object. */
+function memberField(entry: unknown, key: string): unknown {
+  return entry !== null && typeof entry === 'object' ? (entry as RawProperties)[key] : undefined;
+}
+
+/** The members' account IDs alone (12 digits, each once): the identifying fields of the inviter's properties. */
+function readMemberAccountIds(raw: RawProperties): { list: readonly unknown[]; accountIds: string[] } {
+  const list = raw[MEMBERS];
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new PropertyError(`The property ${MEMBERS} is required and must list at least one account.`);
+  }
+  const seen = new Set<string>();
+  const accountIds = list.map((entry, i) => {
+    const accountId = memberField(entry, MEMBER_ACCOUNT_ID);
+    if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
+      throw new PropertyError(`${MEMBERS}[${i}].${MEMBER_ACCOUNT_ID} must be a 12-digit AWS account ID, got ${JSON.stringify(accountId)}.`);
+    }
+    if (seen.has(accountId)) throw new PropertyError(`${MEMBERS} lists account ${accountId} more than once.`);
+    seen.add(accountId);
+    return accountId;
+  });
+  return { list, accountIds };
+}
+
+/** The Macie inviter's contract (`MacieInvitations`, custom resource `Custom::MacieInvitations`). */
+export const MACIE_INVITATIONS = {
+  keys: {
+    members: MEMBERS,
+    memberAccountId: MEMBER_ACCOUNT_ID,
+    memberEmail: MEMBER_EMAIL,
+    message: MESSAGE,
+    disableEmailNotification: DISABLE_EMAIL_NOTIFICATION,
+  },
+  attributes: INVITER_ATTRIBUTES,
+  maxMembers: MAX_MEMBERS,
+  maxMessageLength: MAX_MESSAGE_LENGTH,
+  /** Matches a message that is not one line of text. */
+  controlCharacters: CONTROL_CHARACTERS,
+
+  properties(input: Omit<MacieInviterProps, 'acceptRoleName'>): RawProperties {
+    return {
+      [MEMBERS]: input.members.map((m) => ({ [MEMBER_ACCOUNT_ID]: m.accountId, [MEMBER_EMAIL]: m.email })),
+      ...(input.message === undefined ? {} : { [MESSAGE]: input.message }),
+      [DISABLE_EMAIL_NOTIFICATION]: input.disableEmailNotification,
+      ...REMOVAL.properties(input.removalPolicy),
+      // the acceptance role's name: `bindAcceptance` (src/private/acceptance.ts) adds it, with the grant it needs
+    };
+  },
+
+  parse(raw: RawProperties): MacieInviterProps {
+    const given = raw[MEMBERS];
+    if (Array.isArray(given) && given.length > MAX_MEMBERS) {
+      throw new PropertyError(`${MEMBERS} lists ${given.length} accounts; a Macie administrator can manage at most ${MAX_MEMBERS} by invitation.`);
+    }
+    const { list, accountIds } = readMemberAccountIds(raw);
+    const members = accountIds.map((accountId, i): MacieMemberSpec => {
+      const email = memberField(list[i], MEMBER_EMAIL);
+      if (typeof email !== 'string' || !EMAIL.test(email)) {
+        const shown = typeof email === 'string' ? maskEmail(email) : JSON.stringify(email);
+        throw new PropertyError(`${MEMBERS}[${i}].${MEMBER_EMAIL} (account ${accountId}) must be an email address, got ${shown}.`);
+      }
+      return { accountId, email };
+    });
+    const message = readOptionalString(raw, MESSAGE);
+    if (message !== undefined && (characterLength(message) > MAX_MESSAGE_LENGTH || CONTROL_CHARACTERS.test(message))) {
+      throw new PropertyError(`${MESSAGE} must be at most ${MAX_MESSAGE_LENGTH} characters on one line, got ${characterLength(message)} characters.`);
+    }
+    const acceptRoleName = ACCEPTANCE.parse(raw);
+    return {
+      members,
+      message,
+      disableEmailNotification: readBoolean(raw, DISABLE_EMAIL_NOTIFICATION, false),
+      removalPolicy: REMOVAL.parse(raw),
+      ...(acceptRoleName !== undefined ? { acceptRoleName } : {}),
+    };
+  },
+
+  /**
+   * Old properties that do not parse as a whole (an older version's looser validation): the member account IDs
+   * alone, so that removed accounts are still removed. Emails are kept as given ('' when not a string: they only
+   * decide whether a pending member is recreated, compared with Macie's own record); the rest is defaulted (the
+   * removal policy of an update is the new properties').
+   */
+  parseOld(raw: RawProperties): MacieInviterProps {
+    const { list, accountIds } = readMemberAccountIds(raw);
+    const members = accountIds.map((accountId, i): MacieMemberSpec => {
+      const email = memberField(list[i], MEMBER_EMAIL);
+      return { accountId, email: typeof email === 'string' ? email : '' };
+    });
+    return { members, disableEmailNotification: false, removalPolicy: 'DESTROY' };
+  },
+
+  data(data: MacieInviterData): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const field of Object.keys(INVITER_ATTRIBUTES) as Array<keyof MacieInviterData>) {
+      const value = data[field];
+      if (value !== undefined) out[INVITER_ATTRIBUTES[field]] = value;
+    }
+    return out;
+  },
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// MacieInvitationAccepter (the member side)
+// ---------------------------------------------------------------------------------------------------------------
 
 /** What the Macie accepter's handler works with. */
 export interface MacieAccepterProps extends AccepterCommon {
@@ -22,6 +197,7 @@ export interface MacieAccepterData {
 
 const ADMINISTRATOR_ACCOUNT_ID = 'AdministratorAccountId';
 
+/** The Macie accepter's contract (`MacieInvitationAccepter`, custom resource `Custom::MacieInvitationAccepter`). */
 export const MACIE_ACCEPTER = {
   keys: { administratorAccountId: ADMINISTRATOR_ACCOUNT_ID },
   attributes: {
