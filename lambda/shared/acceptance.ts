@@ -270,7 +270,7 @@ function causesOf<A>(adapter: RoleAcceptanceAdapter<unknown, A>, request: RoleAc
       );
     } else if (first.error instanceof InvitationError) {
       // a user-facing sentence of the service's accept: it names the code and what to do already
-      parts.push({ text: ` Accepting through role ${request.roleName} in ${accounts} failed: ` }, { text: first.error.message, cut: true });
+      parts.push({ text: ` Accepting through role ${request.roleName} in ${accounts} failed: ` }, { text: alike(first.error.message, group), cut: true });
     } else {
       parts.push(
         { text: ` Accepting the ${adapter.what} through role ${request.roleName} in ${accounts} failed with ${errorName(first.error) ?? 'Error'}` },
@@ -280,6 +280,13 @@ function causesOf<A>(adapter: RoleAcceptanceAdapter<unknown, A>, request: RoleAc
     }
   }
   return parts;
+}
+
+/** The message of the first failure of a group, said of each account of the group when there are several. */
+function alike(message: string, group: readonly Failed[]): string {
+  if (group.length === 1) return message;
+  const id = group[0].accountId;
+  return message.split(`account ${id}`).join('the account').split(id).join('the account');
 }
 
 /** The code a failure is grouped by: the AWS error name (the assumed role's cause), or its message for own errors. */
