@@ -3,8 +3,11 @@
  * (lambda/shared/assume-role.ts), with fake adapters and a mocked STS.
  */
 import { AcceptInvitationCommand, Macie2Client } from '@aws-sdk/client-macie2';
+// the STS client of fromTemporaryCredentials (a dependency of @aws-sdk/credential-providers): mocked where it is used
+// eslint-disable-next-line import/no-extraneous-dependencies
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { awsError } from './util/events';
 import { AcceptOutcome, acceptOrAdopt } from '../lambda/shared/accept';
 import {
   ACCEPT_CONCURRENCY,
@@ -22,7 +25,6 @@ import {
 import { AssumeRoleError, SESSION_SECONDS, assumeRoleFactory, assumedClients, releaseClients } from '../lambda/shared/assume-role';
 import { InvitationError } from '../lambda/shared/errors';
 import { ACT_RESERVE_MS } from '../lambda/shared/wait';
-import { awsError } from './util/events';
 
 const STACK_ID = 'arn:aws:cloudformation:eu-west-1:111111111111:stack/Admin/5b1c4e10-0000-0000-0000-000000000000';
 const A = '222222222222';
@@ -155,8 +157,13 @@ describe('the wait budget', () => {
     process.env[ACCEPT_WAIT_ENV] = '30000';
     const clock = fakeClock();
     const { adapter: a } = adapter((_accountId, budget) => acceptOrAdopt<string>({
-      what: 'test invitation', inviter: 'x', invitee: 'y', otherInviterHint: '', notArrivedHint: budget.notArrivedHint,
-      look: async () => ({ kind: 'none' }), wait: budget,
+      what: 'test invitation',
+      inviter: 'x',
+      invitee: 'y',
+      otherInviterHint: '',
+      notArrivedHint: budget.notArrivedHint,
+      look: async () => ({ kind: 'none' }),
+      wait: budget,
     }));
     await expect(acceptThroughRole(a, request([A], assumer(), { timing: clock }))).rejects.toThrow(/within 30 seconds\. /);
     expect(clock.now() - 1_000_000).toBe(30_000);
@@ -373,7 +380,7 @@ describe('assuming the role (fromTemporaryCredentials over STS)', () => {
     sts.on(AssumeRoleCommand).rejects(awsError('AccessDenied', 'not authorized to perform sts:AssumeRole', {}, 403));
     const error = await assumedClients(ctx, 'Accept', () => ({}))(A).catch((e: Error) => e);
     expect(error).toBeInstanceOf(AssumeRoleError);
-    expect(error).toMatchObject({ accountId: A, roleName: 'Accept', roleArn: `arn:aws:iam::${A}:role/Accept` });
+    expect(error).toMatchObject({ accountId: A, roleName: 'Accept', arn: `arn:aws:iam::${A}:role/Accept` });
     expect((error as Error).message).toMatch(/^Assuming role Accept in account 222222222222 \(arn:aws:iam::222222222222:role\/Accept\) to accept the invitation failed with AccessDenied: not authorized to perform sts:AssumeRole\. Create the role Accept in account 222222222222/);
   });
 

@@ -6,8 +6,9 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { BASE, awsError, createEvent, deleteEvent, updateEvent } from './util/events';
 import { Adopted, Sighting } from '../lambda/shared/accept';
 import {
   AccepterSpec,
@@ -30,7 +31,6 @@ import {
 import { ACT_RESERVE_MS, boundedBudget } from '../lambda/shared/wait';
 import { RemovalMode, RawProperties, readAccountId } from '../src/private/contract/read';
 import { ACCEPTER, AccepterCommon, REMOVAL } from '../src/private/contract/shared';
-import { BASE, awsError, createEvent, deleteEvent, updateEvent } from './util/events';
 
 const X = '333333333333';
 const Y = '444444444444';

@@ -15,9 +15,9 @@
  *   only after the outcome;
  * - the assumed clients are released (destroyed) after use, whatever happened.
  */
+import type { AcceptOutcome } from './accept';
 import { AssumeRoleError, AssumedClients, AcceptanceClients, assumeRoleHint, releaseClients } from './assume-role';
 import type { ClientsFromCredentials } from './assume-role';
-import type { AcceptOutcome } from './accept';
 import { settleWithConcurrency } from './concurrency';
 import { Hints, InvitationError, TRANSIENT_OR_FIX, describeAwsError, errorMessage, errorName, hintFor } from './errors';
 import { log } from './log';
@@ -67,6 +67,10 @@ export interface RoleAcceptanceAdapter<C, A> {
   readonly what: string;
   /** The clients of an invited account from the role's credentials (wired with `assumeRoleFactory`). */
   readonly clientsFrom: ClientsFromCredentials<C>;
+  /** What to do about an acceptance that could not be undone: "disassociate in the Macie console (Settings, Accounts)". */
+  readonly undoByHand: string;
+  /** What to do after an AWS error of `accept`, by error name or reason code (`hintFor`). */
+  readonly hints?: Hints;
   /**
    * Accepts (or adopts) the invitation in one account, waiting within `budget` (usually `acceptOrAdopt` over the
    * service's look). Throws a user-facing error, or an AWS error (then `hints` say what to do).
@@ -77,10 +81,6 @@ export interface RoleAcceptanceAdapter<C, A> {
    * cannot be undone (leaving an organization is never automatic; a WorkSpaces link stays LINKED).
    */
   undo?(clients: C, accountId: string, accepted: A): Promise<void>;
-  /** What to do about an acceptance that could not be undone: "disassociate in the Macie console (Settings, Accounts)". */
-  readonly undoByHand: string;
-  /** What to do after an AWS error of `accept`, by error name or reason code (`hintFor`). */
-  readonly hints?: Hints;
 }
 
 /** One account's acceptance. */
@@ -200,7 +200,8 @@ async function undoAccepted<C, A>(
   }
   if (ours.length === 0) return { accepted: [], undone: [], stuck: [] };
   if (!adapter.undo) {
-    return { accepted: ours.map((d) => d.accountId), undone: [], stuck: ours.map((d) => ({ accountId: d.accountId, why: 'it cannot be undone' })) };
+    const stuck = ours.map((d) => ({ accountId: d.accountId, why: 'it cannot be undone' }));
+    return { accepted: ours.map((d) => d.accountId), undone: [], stuck };
   }
   const undo = adapter.undo.bind(adapter);
   const settled = await settleWithConcurrency(ours, ACCEPT_CONCURRENCY, (d) =>
@@ -227,13 +228,16 @@ export function describeAccounts(accountIds: readonly string[]): string {
     : `accounts ${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
 }
 
+/** What the failure's sentences say of the service. */
+type AdapterWords = Pick<RoleAcceptanceAdapter<unknown, unknown>, 'what' | 'undoByHand' | 'hints'>;
+
 /** The outcome, first in the failure: what is accepted now, and what the inviter's undo did. */
-function outcomeOf<A>(adapter: RoleAcceptanceAdapter<unknown, A>, accountIds: readonly string[], undo: UndoReport, compensated: string | undefined): string {
+function outcomeOf(words: AdapterWords, accountIds: readonly string[], undo: UndoReport, compensated: string | undefined): string {
   const where = accountIds.length === 1 ? `account ${accountIds[0]}` : `any of the ${accountIds.length} accounts`;
   let text: string;
   if (undo.stuck.length > 0) {
     const stuck = undo.stuck.map((s) => s.accountId);
-    text = `The ${adapter.what} stays accepted in ${describeAccounts(stuck)} (${undo.stuck[0].why}): ${adapter.undoByHand}`;
+    text = `The ${words.what} stays accepted in ${describeAccounts(stuck)} (${undo.stuck[0].why}): ${words.undoByHand}`;
     if (undo.undone.length > 0) text += `; the acceptance in ${describeAccounts(undo.undone)} was undone`;
   } else if (undo.undone.length > 0) {
     text = `Nothing stays accepted by this deployment: the acceptance it made in ${describeAccounts(undo.undone)} was undone`;
@@ -250,7 +254,7 @@ interface Part {
 }
 
 /** The cause sentences, grouped by step and error code so that many accounts failing alike read as one. */
-function causesOf<A>(adapter: RoleAcceptanceAdapter<unknown, A>, request: RoleAcceptanceRequest<unknown>, failures: readonly Failed[]): Part[] {
+function causesOf(words: AdapterWords, request: Pick<RoleAcceptanceRequest<unknown>, 'ctx' | 'roleName'>, failures: readonly Failed[]): Part[] {
   const own = stackLocation(request.ctx.stackId).account ?? 'the inviting account';
   const groups = new Map<string, Failed[]>();
   for (const f of failures) {
@@ -273,9 +277,9 @@ function causesOf<A>(adapter: RoleAcceptanceAdapter<unknown, A>, request: RoleAc
       parts.push({ text: ` Accepting through role ${request.roleName} in ${accounts} failed: ` }, { text: alike(first.error.message, group), cut: true });
     } else {
       parts.push(
-        { text: ` Accepting the ${adapter.what} through role ${request.roleName} in ${accounts} failed with ${errorName(first.error) ?? 'Error'}` },
+        { text: ` Accepting the ${words.what} through role ${request.roleName} in ${accounts} failed with ${errorName(first.error) ?? 'Error'}` },
         { text: serviceText(first.error), cut: true },
-        { text: `. ${hintFor(first.error, ...(adapter.hints ? [adapter.hints] : [])) ?? TRANSIENT_OR_FIX}` },
+        { text: `. ${hintFor(first.error, ...(words.hints ? [words.hints] : [])) ?? TRANSIENT_OR_FIX}` },
       );
     }
   }
@@ -352,10 +356,10 @@ async function failure<C, A>(
       compensated = `undoing what this deployment made failed too (${errorName(error) ?? 'error'})`;
     }
   }
-  const outcome = outcomeOf(adapter as RoleAcceptanceAdapter<unknown, A>, request.accountIds, undo, compensated);
+  const outcome = outcomeOf(adapter, request.accountIds, undo, compensated);
   const message = fitParts([
     { text: `${outcome}.` },
-    ...causesOf(adapter as RoleAcceptanceAdapter<unknown, A>, request as RoleAcceptanceRequest<unknown>, failures),
+    ...causesOf(adapter, request, failures),
   ]);
   return new InvitationError(message, { cause: failures[0].error });
 }

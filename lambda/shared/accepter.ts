@@ -23,8 +23,8 @@ import { log } from './log';
 import type { DataValue, HandlerResponse, Lifecycle, RequestContext } from './runtime';
 import { StackClients, StackTargets, rollbackState, stackLocation, targetsKeptByStack } from './stack';
 import type { WaitOptions } from './wait';
-import type { AccepterCommon } from '../../src/private/contract/shared';
 import type { RawProperties, RemovalMode } from '../../src/private/contract/read';
+import type { AccepterCommon } from '../../src/private/contract/shared';
 
 /** Whether this resource made the relationship it stands for, found it in place, or cannot tell. */
 export type How = 'accepted' | 'adopted' | 'unknown';
@@ -79,6 +79,10 @@ export interface AccepterSpec<Props extends AccepterCommon, Clients extends Stac
   readonly what: string;
   /** The physical ID's first segment, unique per kind: "macie-invitation-accepter". */
   readonly prefix: string;
+  /** Why Delete keeps even what it accepted when there is no `leave`: "leaving an organization is never automatic". */
+  readonly cannotLeave?: string;
+  /** How the stack's other accepters name their inviter (a renamed construct expects the same one: it stays). */
+  readonly targets?: StackTargets<Props>;
   /** The contract's parse (and `parseOld`, the identifying fields alone, when it has one). */
   parse(raw: RawProperties): Props;
   parseOld?(raw: RawProperties): Props;
@@ -110,10 +114,6 @@ export interface AccepterSpec<Props extends AccepterCommon, Clients extends Stac
   removal?(props: Props): RemovalMode;
   /** Leaves the relationship this resource accepted. Absent: it cannot be left, and `cannotLeave` says why. */
   leave?(clients: Clients, recorded: Recorded & Relationship, props: Props, ctx: RequestContext): Promise<void>;
-  /** Why Delete keeps even what it accepted when there is no `leave`: "leaving an organization is never automatic". */
-  readonly cannotLeave?: string;
-  /** How the stack's other accepters name their inviter (a renamed construct expects the same one: it stays). */
-  readonly targets?: StackTargets<Props>;
 }
 
 export interface AccepterOptions {

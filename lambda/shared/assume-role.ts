@@ -56,12 +56,12 @@ export class AssumeRoleError extends InvitationError {
   constructor(
     public readonly accountId: string,
     public readonly roleName: string,
-    public readonly roleArn: string,
+    public readonly arn: string,
     own: string,
     cause: unknown,
   ) {
     super(
-      `Assuming role ${roleName} in account ${accountId} (${roleArn}) to accept the invitation failed with ` +
+      `Assuming role ${roleName} in account ${accountId} (${arn}) to accept the invitation failed with ` +
         `${describeAwsError(cause)}. ${assumeRoleHint(roleName, `account ${accountId}`, own)}`,
       { cause },
     );

@@ -363,7 +363,8 @@ export function cfnEntryPoint(
     });
     let response: CfnResponse;
     try {
-      const result = await Promise.race([handler(event, { signal: controller.signal, ...(abortAt !== undefined ? { deadline: abortAt } : {}) }), deadline]);
+      const invocation: InvocationOptions = { signal: controller.signal, ...(abortAt !== undefined ? { deadline: abortAt } : {}) };
+      const result = await Promise.race([handler(event, invocation), deadline]);
       response = {
         Status: 'SUCCESS',
         PhysicalResourceId: result.PhysicalResourceId ?? physicalId ?? event.RequestId,
