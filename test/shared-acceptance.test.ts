@@ -19,6 +19,7 @@ import {
   RoleAcceptanceRequest,
   acceptThroughRole,
   acceptWaitMs,
+  acceptanceClientsOf,
   describeAccounts,
   fitParts,
 } from '../lambda/shared/acceptance';
@@ -414,13 +415,30 @@ describe('assuming the role (fromTemporaryCredentials over STS)', () => {
         undoByHand: 'disassociate by hand',
       };
       const c = { ...ctx, signal: controller.signal };
-      await acceptThroughRole(adapterOnSdk, { clients: { assumeRole: assumeRoleFactory(c, adapterOnSdk.clientsFrom) }, roleName: 'Accept', accountIds: [A, B], ctx: c });
+      // what entryPoints' perRequest makes of the adapter: the clients factory of this request
+      const clients = acceptanceClientsOf(adapterOnSdk)(c);
+      await acceptThroughRole(adapterOnSdk, { clients, roleName: 'Accept', accountIds: [A, B], ctx: c });
       expect(macie.commandCalls(AcceptInvitationCommand).map((call) => (call.args as unknown[])[1])).toEqual([
         expect.objectContaining({ abortSignal: controller.signal }), expect.objectContaining({ abortSignal: controller.signal }),
       ]);
       expect(destroy).toHaveBeenCalledTimes(2);
     } finally {
       destroy.mockRestore();
+      macie.restore();
+    }
+  });
+
+  test('assumeRoleFactory\'s clients refuse every call once the request is aborted', async () => {
+    sts.on(AssumeRoleCommand).resolves({ Credentials: credentials });
+    const macie = mockClient(Macie2Client);
+    try {
+      const controller = new AbortController();
+      const factory = assumeRoleFactory({ ...ctx, signal: controller.signal }, (c) => ({ macie: new Macie2Client({ credentials: c, region: 'eu-west-1' }) }));
+      const clients = await factory('Accept')(A);
+      controller.abort(new Error('deadline'));
+      await expect(clients.macie.send(new AcceptInvitationCommand({ administratorAccountId: '111111111111', invitationId: 'i' }))).rejects.toThrow('deadline');
+      expect(macie.commandCalls(AcceptInvitationCommand)).toHaveLength(0);
+    } finally {
       macie.restore();
     }
   });

@@ -16,7 +16,7 @@
  * - the assumed clients are released (destroyed) after use, whatever happened.
  */
 import type { AcceptOutcome } from './accept';
-import { AssumeRoleError, AssumedClients, AcceptanceClients, assumeRoleHint, releaseClients } from './assume-role';
+import { AssumeRoleError, AssumedClients, AcceptanceClients, assumeRoleFactory, assumeRoleHint, releaseClients } from './assume-role';
 import type { ClientsFromCredentials } from './assume-role';
 import { settleWithConcurrency } from './concurrency';
 import { Hints, InvitationError, TRANSIENT_OR_FIX, describeAwsError, errorMessage, errorName, hintFor } from './errors';
@@ -81,6 +81,16 @@ export interface RoleAcceptanceAdapter<C, A> {
    * cannot be undone (leaving an organization is never automatic; a WorkSpaces link stays LINKED).
    */
   undo?(clients: C, accountId: string, accepted: A): Promise<void>;
+}
+
+/**
+ * The `perRequest` part of an inviter's clients spec (`entryPoints`, lambda/shared/entry.ts): the clients factory
+ * `assumeRole`, made per request from the adapter's `clientsFrom`, every client honouring the request's signal.
+ */
+export function acceptanceClientsOf<C extends object>(
+  adapter: Pick<RoleAcceptanceAdapter<C, unknown>, 'clientsFrom'>,
+): (ctx: Pick<RequestContext, 'stackId' | 'requestId' | 'signal'>) => Required<AcceptanceClients<C>> {
+  return (ctx) => ({ assumeRole: assumeRoleFactory(ctx, adapter.clientsFrom) });
 }
 
 /** One account's acceptance. */
