@@ -307,6 +307,7 @@ describe('Delete leaves only what this resource accepted', () => {
 
   test('RETAIN keeps even what it accepted', async () => {
     world.current = { inviter: X, invitationId: 'inv-1' };
+    stack('DELETE_IN_PROGRESS');
     await handlerOf()(deleteEvent(id('accepted', X, 'inv-1'), properties(X, { removal: 'RETAIN' }), ON));
     expect(world.left).toBe(0);
   });
@@ -342,8 +343,20 @@ describe('Delete leaves only what this resource accepted', () => {
 
   test('a Create that did not finish keeps whatever it may have accepted', async () => {
     world.current = { inviter: X, invitationId: 'inv-1' };
-    await handlerOf({})(deleteEvent(`${CREATE_TIMED_OUT_PHYSICAL_ID}:${Date.now()}`, properties(X), ON));
+    stack('ROLLBACK_IN_PROGRESS');
+    const cloudformation = new CloudFormationClient({ region: 'eu-west-1' });
+    // the runtime reads the stack (not a replacement), then hands the Delete to the lifecycle's abandonedCreate
+    await makeHandler(accepterLifecycle(spec), () => ({ cloudformation }), { stackClient: () => cloudformation })(
+      deleteEvent(`${CREATE_TIMED_OUT_PHYSICAL_ID}:${Date.now()}`, properties(X), ON));
     expect(world.left).toBe(0);
+    expect(logs.join('\n')).toContain('a Create that did not finish may have accepted or adopted the relationship: it stays');
+  });
+
+  test('without a CloudFormation client a rename cannot be ruled out: even what it accepted stays', async () => {
+    world.current = { inviter: X, invitationId: 'inv-1' };
+    await handlerOf({})(deleteEvent(id('accepted', X, 'inv-1'), properties(X), ON));
+    expect(world.left).toBe(0);
+    expect(logs.join('\n')).toContain('cannot be told without reading the stack: the relationship stays');
   });
 
   test('a service that cannot leave keeps, saying why', async () => {

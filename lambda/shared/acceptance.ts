@@ -18,6 +18,7 @@
 import type { AcceptOutcome } from './accept';
 import { AssumeRoleError, AssumedClients, AcceptanceClients, assumeRoleFactory, assumeRoleHint, releaseClients } from './assume-role';
 import type { ClientsFromCredentials } from './assume-role';
+import { MAX_REASON_CHARS } from './cfn-response';
 import { settleWithConcurrency } from './concurrency';
 import { Hints, InvitationError, TRANSIENT_OR_FIX, describeAwsError, errorMessage, errorName, hintFor } from './errors';
 import { log } from './log';
@@ -38,8 +39,8 @@ export const ACCEPT_WAIT_ENV = 'CDK_ACCOUNT_INVITATIONS_ACCEPT_WAIT_MS';
 /** Accounts assumed, accepted in, or undone at once. */
 export const ACCEPT_CONCURRENCY = 10;
 
-/** The longest failure message: CloudFormation shows 1,000 characters of a Reason, and never fewer bytes. */
-export const MAX_FAILURE_BYTES = 1000;
+/** The longest failure message, in bytes: within what CloudFormation shows of a Reason (a character is 1 byte or more). */
+export const MAX_FAILURE_BYTES = MAX_REASON_CHARS;
 
 /** Accounts named one by one in a failure; the rest are counted. */
 const MAX_LISTED_ACCOUNTS = 5;

@@ -81,7 +81,10 @@ export interface AccepterSpec<Props extends AccepterCommon, Clients extends Stac
   readonly prefix: string;
   /** Why Delete keeps even what it accepted when there is no `leave`: "leaving an organization is never automatic". */
   readonly cannotLeave?: string;
-  /** How the stack's other accepters name their inviter (a renamed construct expects the same one: it stays). */
+  /**
+   * How the stack's other accepters name their inviter (a renamed construct expects the same one: it stays). A kind
+   * that can `leave` needs it and a `cloudformation` client: without them Delete keeps.
+   */
   readonly targets?: StackTargets<Props>;
   /** The contract's parse (and `parseOld`, the identifying fields alone, when it has one). */
   parse(raw: RawProperties): Props;
@@ -242,7 +245,12 @@ export function accepterLifecycle<Props extends AccepterCommon, Clients extends 
         'of an earlier version' : 'the answer of a rollback'}): it stays. End it by hand if it should go.`, { physicalId });
       return;
     }
-    if (spec.targets && (await targetsKeptByStack(clients, ctx, spec.targets, props)).size > 0) {
+    if (!spec.targets || !clients.cloudformation) {
+      log('WARN', 'whether another accepter of this stack expects the same inviter (a renamed construct) cannot be told ' +
+        'without reading the stack: the relationship stays. End it by hand if it should go.', { physicalId });
+      return;
+    }
+    if ((await targetsKeptByStack(clients, ctx, spec.targets, props)).size > 0) {
       log('INFO', 'another accepter of this stack expects the same inviter: the relationship stays', { physicalId });
       return;
     }
