@@ -132,7 +132,7 @@ const spec: AccepterSpec<Props, Clients, Attributes> = {
       : { invitationId: NO_INVITATION, status: 'NotAssociated' };
   },
   unreadable: () => ({ invitationId: NO_INVITATION, status: 'Unknown' }),
-  data: (props, attributes) => ({ InvitationId: attributes.invitationId, Status: attributes.status, Inviter: props.inviter }),
+  data: (props, attributes, how) => ({ InvitationId: attributes.invitationId, Status: attributes.status, Inviter: props.inviter, How: how }),
   legacy: (physicalId) => {
     const match = /^test-accepter:[a-z0-9-]+:(\d{12})$/.exec(physicalId);
     return match ? { inviter: match[1] } : undefined;
@@ -194,7 +194,7 @@ describe('the physical ID records accepted versus adopted', () => {
     const result = await handlerOf()(createEvent(properties(X), ON));
     expect(result).toEqual({
       PhysicalResourceId: id('accepted', X, 'inv-1'),
-      Data: { InvitationId: 'inv-1', Status: 'Enabled', Inviter: X },
+      Data: { InvitationId: 'inv-1', Status: 'Enabled', Inviter: X, How: 'accepted' },
     });
     expect(world.accepted).toEqual(['inv-1']);
   });
@@ -203,6 +203,7 @@ describe('the physical ID records accepted versus adopted', () => {
     world.current = { inviter: X, invitationId: 'inv-0' };
     const result = await handlerOf()(createEvent(properties(X), ON));
     expect(result.PhysicalResourceId).toBe(id('adopted', X, 'inv-0'));
+    expect(result.Data?.How).toBe('adopted');
     expect(world.accepted).toEqual([]);
   });
 
@@ -375,7 +376,7 @@ describe('Update', () => {
     world.invitations.push({ inviter: X, id: 'inv-2', state: 'pending' });
     const physicalId = id('accepted', X, 'inv-1');
     const result = await handlerOf()(updateEvent(physicalId, properties(X, { waitSeconds: 60, removal: 'RETAIN' }), properties(X), ON));
-    expect(result).toEqual({ PhysicalResourceId: physicalId, Data: { InvitationId: 'inv-1', Status: 'Enabled', Inviter: X } });
+    expect(result).toEqual({ PhysicalResourceId: physicalId, Data: { InvitationId: 'inv-1', Status: 'Enabled', Inviter: X, How: 'accepted' } });
     expect(world.accepted).toEqual([]);
     expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(0);
   });
@@ -384,7 +385,7 @@ describe('Update', () => {
     world.unreadable = awsError('AccessDeniedException', 'denied', {}, 403);
     const physicalId = id('adopted', X, 'inv-1');
     await expect(handlerOf()(updateEvent(physicalId, properties(X, { waitSeconds: 60 }), properties(X), ON))).resolves.toEqual({
-      PhysicalResourceId: physicalId, Data: { InvitationId: NO_INVITATION, Status: 'Unknown', Inviter: X },
+      PhysicalResourceId: physicalId, Data: { InvitationId: NO_INVITATION, Status: 'Unknown', Inviter: X, How: 'adopted' },
     });
   });
 
@@ -418,7 +419,7 @@ describe('Update', () => {
     const result = await handlerOf()(updateEvent(updated, properties(X), properties(Y), ON));
     expect(result).toEqual({
       PhysicalResourceId: id('unknown', X, NO_INVITATION),
-      Data: { InvitationId: NO_INVITATION, Status: 'NotAssociated', Inviter: X },
+      Data: { InvitationId: NO_INVITATION, Status: 'NotAssociated', Inviter: X, How: 'unknown' },
     });
     expect(world.accepted).toEqual([]);
     expect(world.looks).toBe(0);
@@ -453,7 +454,7 @@ describe('Update', () => {
     world.unreadable = awsError('InternalServerException', 'boom', {}, 500);
     const result = await handlerOf()(updateEvent(id('accepted', Y, 'inv-y'), properties(X), properties(Y), ON));
     expect(result.PhysicalResourceId).toBe(id('unknown', X, NO_INVITATION));
-    expect(result.Data).toEqual({ InvitationId: NO_INVITATION, Status: 'Unknown', Inviter: X });
+    expect(result.Data).toEqual({ InvitationId: NO_INVITATION, Status: 'Unknown', Inviter: X, How: 'unknown' });
   });
 
   test('stack unreadable, but the account is not in the relationship the physical ID names: accepts as on Create', async () => {

@@ -109,8 +109,8 @@ export interface AccepterSpec<Props extends AccepterCommon, Clients extends Stac
   report(clients: Clients, props: Props, recorded: Recorded | undefined, ctx: RequestContext): Promise<A>;
   /** The attributes when even `report` cannot read (never empty strings). */
   unreadable(props: Props, recorded: Recorded | undefined): A;
-  /** The response Data (the contract's `data`). */
-  data(props: Props, attributes: A): Record<string, DataValue>;
+  /** The response Data (the contract's `data`); `how` as the physical ID records it (WorkSpaces reports `Adopted`). */
+  data(props: Props, attributes: A, how: How): Record<string, DataValue>;
   /** A physical ID of an earlier version: what it names, or undefined when it is not one of this kind's. */
   legacy?(physicalId: string): Omit<Recorded, 'how' | 'legacy'> | undefined;
   /** The removal policy (DESTROY when absent). */
@@ -136,8 +136,8 @@ export function accepterLifecycle<Props extends AccepterCommon, Clients extends 
     return old ? { ...old, how: 'unknown', legacy: true } : undefined;
   };
 
-  const respond = (props: Props, attributes: A, physicalId: string): HandlerResponse =>
-    ({ PhysicalResourceId: physicalId, Data: spec.data(props, attributes) });
+  const respond = (props: Props, attributes: A, physicalId: string, how: How): HandlerResponse =>
+    ({ PhysicalResourceId: physicalId, Data: spec.data(props, attributes, how) });
 
   const create = async (clients: Clients, props: Props, ctx: RequestContext): Promise<HandlerResponse> => {
     const words = spec.words(props, ctx);
@@ -158,7 +158,7 @@ export function accepterLifecycle<Props extends AccepterCommon, Clients extends 
     });
     const physicalId = accepterPhysicalId(spec.prefix, ctx, outcome, spec.identify(props, attributes));
     log('INFO', outcome === 'accepted' ? 'accepted: Delete may leave it' : 'adopted: Delete keeps it', { physicalId });
-    return respond(props, attributes, physicalId);
+    return respond(props, attributes, physicalId, outcome);
   };
 
   /** `report`, which must not fail an update that accepts nothing (its rollback would read the same way). */
@@ -175,7 +175,7 @@ export function accepterLifecycle<Props extends AccepterCommon, Clients extends 
   /** Nothing is accepted for an expectation that differs from the relationship: the answer of a rollback. */
   const keepWithoutAccepting = async (clients: Clients, props: Props, ctx: RequestContext): Promise<HandlerResponse> => {
     const attributes = await report(clients, props, undefined, ctx);
-    return respond(props, attributes, accepterPhysicalId(spec.prefix, ctx, 'unknown', spec.identify(props, attributes)));
+    return respond(props, attributes, accepterPhysicalId(spec.prefix, ctx, 'unknown', spec.identify(props, attributes)), 'unknown');
   };
 
   const update = async (clients: Clients, physicalId: string, props: Props, oldProps: Props, ctx: RequestContext): Promise<HandlerResponse> => {
@@ -189,7 +189,7 @@ export function accepterLifecycle<Props extends AccepterCommon, Clients extends 
       : spec.sameExpectation(props, oldProps);
     if (same) {
       log('INFO', 'the expected relationship is unchanged: nothing accepted, the physical ID stays', { physicalId });
-      return respond(props, await report(clients, props, recorded, ctx), physicalId);
+      return respond(props, await report(clients, props, recorded, ctx), physicalId, recorded.how);
     }
     const state = await rollbackState(clients, ctx);
     if (state === 'forward') {
