@@ -1,5 +1,5 @@
-import { InvitationEndedError, Sighting, acceptWhenInvited, describeDuration } from '../lambda/shared/accept';
-import { delayAfter, looksWithin, pollUntil } from '../lambda/shared/wait';
+import { Adopted, InvitationEndedError, Sighting, acceptOrAdopt, acceptWhenInvited, describeDuration } from '../lambda/shared/accept';
+import { ACT_RESERVE_MS, boundedBudget, delayAfter, looksWithin, pollUntil } from '../lambda/shared/wait';
 
 /** A fake clock: `sleep` advances it instead of waiting. */
 function fakeClock() {
@@ -40,6 +40,21 @@ describe('pollUntil', () => {
     const wait = pollUntil(async () => ({ done: false as const }), { timeoutMs: 60_000, firstDelayMs: 5_000, signal: controller.signal });
     setTimeout(() => controller.abort(new Error('deadline')), 10);
     await expect(wait).rejects.toThrow('deadline');
+  });
+
+  test('a deadline ends the wait ACT_RESERVE_MS before it, and the result says the deadline cut it', async () => {
+    const clock = fakeClock();
+    const result = await pollUntil(async () => ({ done: false as const }), { timeoutMs: 300_000, deadline: 90_000, ...clock });
+    expect(result).toMatchObject({ done: false, waitedMs: 90_000 - ACT_RESERVE_MS, budgetMs: 90_000 - ACT_RESERVE_MS, cutByDeadline: true });
+  });
+
+  test('a deadline further away than the budget changes nothing; one already past looks once', async () => {
+    expect(boundedBudget(60_000, 0, 600_000)).toEqual({ budgetMs: 60_000, cutByDeadline: false });
+    expect(boundedBudget(60_000, 0, undefined)).toEqual({ budgetMs: 60_000, cutByDeadline: false });
+    const clock = fakeClock();
+    const result = await pollUntil(async () => ({ done: false as const }), { timeoutMs: 60_000, deadline: 5_000, ...clock });
+    expect(result).toMatchObject({ looks: 1, budgetMs: 0, cutByDeadline: true });
+    expect(clock.sleeps).toEqual([]);
   });
 
   test('a 5-minute wait makes at most 15 looks; 10 minutes at most 25', () => {
@@ -104,6 +119,21 @@ describe('acceptWhenInvited', () => {
     const gone = jest.fn(async (): Promise<string> => { throw new InvitationEndedError('inv-1', 'DECLINED'); });
     const s = spec([{ kind: 'pending', id: 'inv-1', accept: gone }, { kind: 'none' }]);
     await expect(acceptWhenInvited(s)).rejects.toThrow(/\(inv-1\) ended with state DECLINED/);
+  });
+
+  test('acceptOrAdopt tells what this request accepted from what it found in place', async () => {
+    await expect(acceptOrAdopt(spec([{ kind: 'accepted', attributes: 'a' }]))).resolves.toEqual({ outcome: 'adopted', attributes: 'a' });
+    await expect(acceptOrAdopt(spec([{ kind: 'pending', id: 'inv-1', accept: async () => 'b' }])))
+      .resolves.toEqual({ outcome: 'accepted', attributes: 'b' });
+    // the accept found it accepted already (another stack, by hand): adopted, so that Delete keeps it
+    await expect(acceptOrAdopt(spec([{ kind: 'pending', id: 'inv-1', accept: async () => new Adopted('c') }])))
+      .resolves.toEqual({ outcome: 'adopted', attributes: 'c' });
+  });
+
+  test('a wait cut by the deadline says how long it could wait', async () => {
+    const s = spec([{ kind: 'none' }], 300_000);
+    await expect(acceptWhenInvited({ ...s, wait: { ...s.wait, deadline: 60_000 } })).rejects.toThrow(
+      /reached account 222222222222 within 40 seconds \(the time the function had left\)\. Deploy the inviting stack first/);
   });
 
   test('durations read naturally', () => {

@@ -23,12 +23,30 @@ export class InvitationEndedError extends Error {
   }
 }
 
+/**
+ * Returned by a `pending` sighting's `accept` when the invitation turned out to be accepted already (by another stack,
+ * by hand, meanwhile): this request adopted the relationship, it did not make it. When an accept call cannot tell
+ * (a conflict answer, a re-read that only shows the relationship exists), answer this: Delete keeps what was adopted.
+ */
+export class Adopted<A> {
+  constructor(public readonly attributes: A) {}
+}
+
+/** Whether this request made the relationship (`accepted`) or found it in place (`adopted`), and its attributes. */
+export interface AcceptOutcome<A> {
+  readonly outcome: 'accepted' | 'adopted';
+  readonly attributes: A;
+}
+
 /** What one look at this account's invitations found. */
 export type Sighting<A> =
   /** Already accepted, or already a member of the expected inviter: adopt. */
   | { readonly kind: 'accepted'; readonly attributes: A }
-  /** An open invitation from the expected inviter: `accept` accepts it and returns the attributes. */
-  | { readonly kind: 'pending'; readonly id: string; readonly accept: () => Promise<A> }
+  /**
+   * An open invitation from the expected inviter: `accept` accepts it and returns the attributes (`Adopted` when it
+   * turns out accepted already).
+   */
+  | { readonly kind: 'pending'; readonly id: string; readonly accept: () => Promise<A | Adopted<A>> }
   /** This account is associated with (or was invited by, for a given invitation ID) another inviter: fail now. */
   | { readonly kind: 'other-inviter'; readonly inviter: string; readonly detail?: string }
   /** Only ended invitations from the expected inviter: keep waiting. */
@@ -52,7 +70,7 @@ export interface AcceptSpec<A> {
    * depend on it, or raise waitTimeout (right for an accepter construct; the inviters' one-stack acceptance says more).
    */
   readonly notArrivedHint?: string;
-  /** How long to keep looking, and the abort signal of the request. */
+  /** How long to keep looking, the abort signal and the deadline of the request. */
   readonly wait: Pick<WaitOptions, 'timeoutMs' | 'signal'> & Partial<WaitOptions>;
 }
 
@@ -68,17 +86,30 @@ export function describeDuration(ms: number): string {
 
 /** Finds the invitation from the expected inviter and accepts it, waiting for it within the budget. */
 export async function acceptWhenInvited<A>(spec: AcceptSpec<A>): Promise<A> {
+  return (await acceptOrAdopt(spec)).attributes;
+}
+
+/**
+ * `acceptWhenInvited`, telling whether this request accepted the invitation or adopted a relationship that was in
+ * place: what an accepter records (its Delete leaves only what it accepted) and what an inviter undoes after a failure.
+ */
+export async function acceptOrAdopt<A>(spec: AcceptSpec<A>): Promise<AcceptOutcome<A>> {
   type Last = { readonly id: string; readonly state: string };
-  const result = await pollUntil<A, Last>(async (): Promise<Look<A, Last>> => {
+  const result = await pollUntil<AcceptOutcome<A>, Last>(async (): Promise<Look<AcceptOutcome<A>, Last>> => {
     const sighting = await spec.look();
     switch (sighting.kind) {
       case 'accepted':
         log('INFO', 'already accepted: adopted', {});
-        return { done: true, value: sighting.attributes };
+        return { done: true, value: { outcome: 'adopted', attributes: sighting.attributes } };
       case 'pending':
         log('INFO', `accepting the ${spec.what}`, { id: sighting.id });
         try {
-          return { done: true, value: await sighting.accept() };
+          const value = await sighting.accept();
+          if (value instanceof Adopted) {
+            log('INFO', 'the invitation was accepted already: adopted', { id: sighting.id });
+            return { done: true, value: { outcome: 'adopted', attributes: value.attributes } };
+          }
+          return { done: true, value: { outcome: 'accepted', attributes: value } };
         } catch (error) {
           if (!(error instanceof InvitationEndedError)) throw error;
           log('INFO', 'the invitation ended before it could be accepted: waiting for a new one', { id: error.id, state: error.state });
@@ -95,9 +126,13 @@ export async function acceptWhenInvited<A>(spec: AcceptSpec<A>): Promise<A> {
         return { done: false };
     }
   }, spec.wait);
-  if (result.done) return result.value as A;
-  log('WARN', 'no invitation to accept', { looks: result.looks, waitedMs: result.waitedMs, last: result.last });
-  const waited = describeDuration(spec.wait.timeoutMs);
+  if (result.done) return result.value as AcceptOutcome<A>;
+  log('WARN', 'no invitation to accept', {
+    looks: result.looks, waitedMs: result.waitedMs, budgetMs: result.budgetMs, cutByDeadline: result.cutByDeadline, last: result.last,
+  });
+  const waited = result.cutByDeadline
+    ? `${describeDuration(result.budgetMs)} (the time the function had left)`
+    : describeDuration(spec.wait.timeoutMs);
   if (result.last) {
     throw new InvitationError(
       `The last ${spec.what} from ${spec.inviter} to ${spec.invitee} (${result.last.id}) ended with state ` +

@@ -14,7 +14,7 @@ export interface CfnResponse {
 }
 
 /** CloudFormation shows at most this much of a Reason (characters). */
-const MAX_REASON_CHARS = 1000;
+export const MAX_REASON_CHARS = 1000;
 /** CloudFormation refuses a response body over 4,096 bytes ("Response object is too long"). */
 export const MAX_BODY_BYTES = 4096;
 const ELLIPSIS = '...';

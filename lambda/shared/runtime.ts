@@ -45,6 +45,12 @@ export interface RequestContext {
    * built by hand in tests need none.
    */
   readonly signal?: AbortSignal;
+  /**
+   * When the runtime gives up on the request (epoch ms): `signal` aborts then. Set when the Lambda context tells its
+   * remaining time; a wait ends early enough before it to still act and answer (`WaitOptions.deadline`). Optional, so
+   * that contexts built by hand in tests need none (no deadline: only the wait's own budget counts).
+   */
+  readonly deadline?: number;
 }
 
 /**
@@ -159,6 +165,8 @@ export interface HandlerOptions {
 export interface InvocationOptions {
   /** Aborted when the entry point gives up on the request (the Lambda deadline is near). */
   readonly signal?: AbortSignal;
+  /** When that happens (epoch ms), if the entry point knows it. */
+  readonly deadline?: number;
 }
 
 /**
@@ -179,6 +187,7 @@ export function makeHandler<Props, Clients>(
       requestId: event.RequestId,
       resourceType: event.ResourceType,
       signal,
+      ...(invocation.deadline !== undefined ? { deadline: invocation.deadline } : {}),
     };
     const physicalId = (event as { PhysicalResourceId?: string }).PhysicalResourceId;
     const stack = () => (options.stackClient ? withSignal(options.stackClient(), signal) : undefined);
@@ -364,6 +373,8 @@ export function cfnEntryPoint(
 
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
+    // when the work is given up: the handler's waits end before it (RequestContext.deadline)
+    const abortAt = remaining !== undefined && remaining > RESPONSE_RESERVE_MS ? startedAt + remaining - RESPONSE_RESERVE_MS : undefined;
     const deadline = new Promise<never>((_, reject) => {
       if (remaining !== undefined && remaining > RESPONSE_RESERVE_MS) {
         timer = setTimeout(() => {
@@ -379,7 +390,8 @@ export function cfnEntryPoint(
     });
     let response: CfnResponse;
     try {
-      const result = await Promise.race([handler(event, { signal: controller.signal }), deadline]);
+      const invocation: InvocationOptions = { signal: controller.signal, ...(abortAt !== undefined ? { deadline: abortAt } : {}) };
+      const result = await Promise.race([handler(event, invocation), deadline]);
       response = {
         Status: 'SUCCESS',
         PhysicalResourceId: result.PhysicalResourceId ?? physicalId ?? event.RequestId,

@@ -97,10 +97,23 @@ function keepAllUnreadable(ours: ReadonlySet<string>, read: string, error: strin
   return ours;
 }
 
-/** True when the request is part of CloudFormation's rollback of a failed update. */
+/** Whether a request is part of CloudFormation's rollback of a failed update, or `unknown` (the stack cannot be read). */
+export type RollbackState = 'rollback' | 'forward' | 'unknown';
+
+/**
+ * The one rollback rule: the stack's status is `UPDATE_ROLLBACK_*`. `unknown` when CloudFormation cannot be asked
+ * (no client, denied, throttled past the retries): a caller whose rollback must not fail decides without it.
+ */
+export async function rollbackState(clients: StackClients, ctx: RequestContext): Promise<RollbackState> {
+  const read = await readStack(clients, ctx);
+  const status = 'stack' in read ? read.stack?.StackStatus : undefined;
+  if (status === undefined || !clients.cloudformation) return 'unknown';
+  return status.startsWith('UPDATE_ROLLBACK_') ? 'rollback' : 'forward';
+}
+
+/** True when the request is part of CloudFormation's rollback of a failed update (false when it cannot be told). */
 export async function isRollback(clients: StackClients, ctx: RequestContext): Promise<boolean> {
-  const status = (await describeStack(clients, ctx))?.StackStatus;
-  return status !== undefined && status.startsWith('UPDATE_ROLLBACK_');
+  return (await rollbackState(clients, ctx)) === 'rollback';
 }
 
 /** What the template and the stack's parameters tell about intrinsics. */

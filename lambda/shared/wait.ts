@@ -10,11 +10,24 @@
 export const FIRST_DELAY_MS = 1_000;
 export const MAX_DELAY_MS = 30_000;
 
+/**
+ * How long before the request's deadline a wait ends, whatever its budget: the time to act on what the last look
+ * found (the accept call and its retries; for an inviter, the undo of what it made) and still answer with a message
+ * of its own instead of the runtime's "did not finish". With the runtime's answer reserve it stays within the margin
+ * an accepter's function gets beyond its wait (`ACCEPTER.acceptMarginSeconds`), so a default wait is never cut.
+ */
+export const ACT_RESERVE_MS = 20_000;
+
 export interface WaitOptions {
   /** How long to keep looking after the first look (0 = look once). */
   readonly timeoutMs: number;
   /** Aborted when the runtime gives up on the request (Lambda deadline): stop at once. */
   readonly signal?: AbortSignal;
+  /**
+   * When the runtime gives up on the request (epoch ms, `RequestContext.deadline`): the wait ends `ACT_RESERVE_MS`
+   * before it even if its budget is longer, so the caller still fails with its own message. Default: none.
+   */
+  readonly deadline?: number;
   /** Overrides for tests and the emulator (the environment can shorten them too, see `delays`). */
   readonly firstDelayMs?: number;
   readonly maxDelayMs?: number;
@@ -35,6 +48,9 @@ export interface WaitResult<T, S> {
   /** Looks made, for the log and the note. */
   readonly looks: number;
   readonly waitedMs: number;
+  /** How long the wait could last: the budget, or less when the deadline cut it (`cutByDeadline`). */
+  readonly budgetMs: number;
+  readonly cutByDeadline: boolean;
 }
 
 function numberFromEnv(name: string): number | undefined {
@@ -66,8 +82,20 @@ export function delayAfter(n: number, first: number, max: number): number {
 }
 
 /**
+ * The budget of a wait that starts at `start`: `timeoutMs`, shortened so that it ends `ACT_RESERVE_MS` before
+ * `deadline` (never below 0: look once).
+ */
+export function boundedBudget(timeoutMs: number, start: number, deadline?: number): { readonly budgetMs: number; readonly cutByDeadline: boolean } {
+  const wanted = Math.max(0, timeoutMs);
+  if (deadline === undefined) return { budgetMs: wanted, cutByDeadline: false };
+  const left = Math.max(0, deadline - ACT_RESERVE_MS - start);
+  return left < wanted ? { budgetMs: left, cutByDeadline: true } : { budgetMs: wanted, cutByDeadline: false };
+}
+
+/**
  * Calls `look` until it reports done or the budget runs out. The last sleep is cut so the final look happens at the
- * end of the budget, never after it: a wait never outlives `timeoutMs` by more than one look.
+ * end of the budget, never after it: a wait never outlives `timeoutMs` (nor the deadline's reserve) by more than one
+ * look.
  */
 export async function pollUntil<T, S>(look: () => Promise<Look<T, S>>, options: WaitOptions): Promise<WaitResult<T, S>> {
   const now = options.now ?? Date.now;
@@ -75,15 +103,17 @@ export async function pollUntil<T, S>(look: () => Promise<Look<T, S>>, options: 
   const first = options.firstDelayMs ?? numberFromEnv('CDK_ACCOUNT_INVITATIONS_POLL_FIRST_MS') ?? FIRST_DELAY_MS;
   const max = options.maxDelayMs ?? numberFromEnv('CDK_ACCOUNT_INVITATIONS_POLL_MAX_MS') ?? MAX_DELAY_MS;
   const start = now();
-  const end = start + Math.max(0, options.timeoutMs);
+  const { budgetMs, cutByDeadline } = boundedBudget(options.timeoutMs, start, options.deadline);
+  const end = start + budgetMs;
   let last: S | undefined;
   for (let n = 1; ; n++) {
     options.signal?.throwIfAborted();
     const result = await look();
-    if (result.done) return { done: true, value: result.value, last, looks: n, waitedMs: now() - start };
+    const seen = { looks: n, waitedMs: now() - start, budgetMs, cutByDeadline };
+    if (result.done) return { done: true, value: result.value, last, ...seen };
     last = result.last ?? last;
     const remaining = end - now();
-    if (remaining <= 0) return { done: false, last, looks: n, waitedMs: now() - start };
+    if (remaining <= 0) return { done: false, last, ...seen };
     await pause(Math.min(delayAfter(n, first, max), remaining), options.signal);
   }
 }
