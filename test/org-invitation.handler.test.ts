@@ -11,7 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { mockStackKeepingNothing } from './util/stack';
-import { ORG_HINTS } from '../lambda/organizations/hints';
+import { ORG_HINTS } from '../lambda/organizations/invite-hints';
 import { handler } from '../lambda/organizations/inviter';
 import * as steps from '../lambda/organizations/inviter/invite';
 import { deleteInvitation, handshakeTargets } from '../lambda/organizations/inviter/invite';

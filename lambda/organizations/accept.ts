@@ -13,7 +13,7 @@
  *   caller's iam:CreateServiceLinkedRole).
  */
 import { AcceptHandshakeCommand, Handshake, paginateListHandshakesForAccount } from '@aws-sdk/client-organizations';
-import { ACCEPT_HINTS, LEAVE_FIRST, principalHints, readHint } from './hints';
+import { ACCEPT_HINTS, LEAVE_FIRST, principalHints, readHint } from './accept-hints';
 import {
   ACCEPTED,
   ALREADY_MEMBER,

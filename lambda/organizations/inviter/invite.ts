@@ -16,7 +16,7 @@ import { InvitationError, errorReason, failedWith, isAwsError } from '../../shar
 import { log, maskEmail } from '../../shared/log';
 import { HANDSHAKE_ID, sameEmail } from '../../shared/props';
 import { madeSince } from '../../shared/stack';
-import { ORG_HINTS } from '../hints';
+import { ORG_HINTS } from '../invite-hints';
 import {
   ACCEPTED,
   ALREADY_MEMBER,

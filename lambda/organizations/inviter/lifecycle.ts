@@ -13,7 +13,7 @@ import { InvitationError, failedWith, isAwsError } from '../../shared/errors';
 import { ACCOUNT_ID, HANDSHAKE_ID } from '../../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
 import { StackClients, StackTargets, targetsKeptByStack } from '../../shared/stack';
-import { NOT_MANAGEMENT_ACCOUNT_ERRORS, ORG_HINTS } from '../hints';
+import { NOT_MANAGEMENT_ACCOUNT_ERRORS, ORG_HINTS } from '../invite-hints';
 import {
   ALREADY_MEMBER_ID,
   InvitedAccountClients,

@@ -120,7 +120,8 @@ function readTarget(raw: RawProperties): Pick<OrgInvitationProps, 'targetId' | '
 
 /** `OrgInvitation`: invite an account into the organization (InviteAccountToOrganization). */
 export const ORG_INVITATION = {
-  keys: { targetId: TARGET_ID, targetType: TARGET_TYPE, notes: 'Notes', tags: 'Tags', acceptRoleName: ACCEPTANCE.roleNameKey },
+  // the acceptance's role name is the shared inviter key (`ACCEPTANCE`), written by `bindAcceptance`
+  keys: { targetId: TARGET_ID, targetType: TARGET_TYPE, notes: 'Notes', tags: 'Tags' },
   attributes: {
     handshakeId: HANDSHAKE_ID_KEY,
     handshakeArn: 'HandshakeArn',
@@ -140,7 +141,7 @@ export const ORG_INVITATION = {
     const acceptRoleName = ACCEPTANCE.parse(raw);
     if (acceptRoleName !== undefined && target.targetType !== 'ACCOUNT') {
       throw new PropertyError(
-        `${k.acceptRoleName} needs an invitation by account ID: the account behind an email address is unknown until it ` +
+        `${ACCEPTANCE.roleNameKey} needs an invitation by account ID: the account behind an email address is unknown until it ` +
           'accepts. Invite by account ID, or accept in the invited account with an OrgInvitationAccepter.',
       );
     }
