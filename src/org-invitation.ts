@@ -157,7 +157,7 @@ export class OrgInvitation extends Construct {
   public readonly targetType?: InvitationTargetType;
 
   /** The invited account as given, when the invitation is not by email address (for `acceptIn`'s checks). */
-  private readonly invitedAccounts: string[];
+  private readonly invitedAccounts: readonly string[];
 
   constructor(scope: Construct, id: string, props: OrgInvitationProps) {
     super(scope, id);
