@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { InvitationOutputProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
+import { ORG_ACCEPTER } from './private/contract/organizations';
 import { addInvitationOutput } from './private/outputs';
 import { HANDSHAKE_ID, ORGANIZATION_ID } from './private/patterns';
 import { InvitationProvider } from './private/provider';
@@ -114,16 +115,17 @@ export class OrgInvitationAccepter extends Construct {
       resources: [handshakeArn(Stack.of(this), mgmt ?? '*', `${org ?? 'o-*'}/invite/${handshake ?? 'h-*'}`)],
     }));
 
-    const resource = provider.createResource(this, 'Resource', {
-      ManagementAccountId: mgmt,
-      OrganizationId: org,
-      HandshakeId: handshake,
-      WaitTimeoutSeconds: this.waitTimeout.toSeconds(),
-    }, RemovalPolicy.DESTROY);
+    const resource = provider.createResource(this, 'Resource', ORG_ACCEPTER.properties({
+      managementAccountId: mgmt,
+      organizationId: org,
+      handshakeId: handshake,
+      waitSeconds: this.waitTimeout.toSeconds(),
+    }), RemovalPolicy.DESTROY);
 
-    this.handshakeId = resource.getAttString('HandshakeId');
-    this.organizationId = resource.getAttString('OrganizationId');
-    this.handshakeState = resource.getAttString('HandshakeState');
+    const attributes = ORG_ACCEPTER.attributes;
+    this.handshakeId = resource.getAttString(attributes.handshakeId);
+    this.organizationId = resource.getAttString(attributes.organizationId);
+    this.handshakeState = resource.getAttString(attributes.handshakeState);
 
     if (props.emitOutputs ?? true) {
       addInvitationOutput(this, this.handshakeId, `Handshake ID of the AWS Organizations invitation accepted by ${this.node.path}`);

@@ -1,10 +1,12 @@
-import { Arn, ArnFormat, Duration, Names, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Acceptance } from './acceptance';
 import { InvitationBaseProps } from './invitation-base';
 import { OrgInvitationAccepter } from './org-invitation-accepter';
+import { declareAccepter } from './private/accept-in';
 import { bindAcceptance } from './private/acceptance';
+import { ORG_INVITATION } from './private/contract/organizations';
 import { addInvitationOutput } from './private/outputs';
 import { InvitationProvider } from './private/provider';
 import {
@@ -98,12 +100,6 @@ export interface OrgInvitationAcceptInOptions {
   readonly organizationId?: string;
 }
 
-/** The limits the Organizations API puts on an invitation. */
-const MAX_NOTES = 1024;
-const MAX_TAGS = 50;
-const MAX_TAG_KEY = 128;
-const MAX_TAG_VALUE = 256;
-
 /**
  * Invites an AWS account into the organization of the stack's account, which must be the organization's
  * management account.
@@ -160,9 +156,8 @@ export class OrgInvitation extends Construct {
    */
   public readonly targetType?: InvitationTargetType;
 
-  /** The accepting stacks of `acceptIn`, to refuse a second accepter in one stack. */
-  private readonly acceptingStacks = new Set<Stack>();
-  private readonly props: OrgInvitationProps;
+  /** The invited account as given, when the invitation is not by email address (for `acceptIn`'s checks). */
+  private readonly invitedAccounts: readonly string[];
 
   constructor(scope: Construct, id: string, props: OrgInvitationProps) {
     super(scope, id);
@@ -189,8 +184,7 @@ export class OrgInvitation extends Construct {
         resources: ['*'],
       }));
     }
-    const tags = Object.entries(props.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
-    if (tags.length > 0) {
+    if (Object.keys(props.tags ?? {}).length > 0) {
       // The invited account has no ARN in this organization until it joins: TagResource cannot be scoped further.
       provider.grant('tag', () => new iam.PolicyStatement({ actions: ['organizations:TagResource'], resources: ['*'] }));
     }
@@ -205,23 +199,21 @@ export class OrgInvitation extends Construct {
     const acceptProperties = bindAcceptance(this, provider, props.acceptance, [props.targetId]);
 
     const resource = provider.createResource(this, 'Resource', {
-      TargetId: props.targetId,
-      // absent: the handler decides from the resolved targetId
-      TargetType: this.targetType,
-      Notes: props.notes,
-      Tags: tags.length > 0 ? props.tags : undefined,
+      // without a target type (a token and no targetType), the handler decides from the resolved targetId
+      ...ORG_INVITATION.properties({ targetId: props.targetId, targetType: this.targetType, notes: props.notes, tags: props.tags }),
       ...acceptProperties,
     }, removalPolicy);
 
-    this.handshakeId = resource.getAttString('HandshakeId');
-    this.handshakeArn = resource.getAttString('HandshakeArn');
-    this.handshakeState = resource.getAttString('HandshakeState');
+    const attributes = ORG_INVITATION.attributes;
+    this.handshakeId = resource.getAttString(attributes.handshakeId);
+    this.handshakeArn = resource.getAttString(attributes.handshakeArn);
+    this.handshakeState = resource.getAttString(attributes.handshakeState);
 
     if (props.emitOutputs ?? true) {
       addInvitationOutput(this, this.handshakeId,
         `Handshake ID of the AWS Organizations invitation to the ${targetDescription(this.targetType)} of ${this.node.path}`);
     }
-    this.props = props;
+    this.invitedAccounts = this.targetType === InvitationTargetType.EMAIL ? [] : [props.targetId];
   }
 
   /**
@@ -230,38 +222,26 @@ export class OrgInvitation extends Construct {
    * depend on this invitation's stack, so that `cdk deploy --all` deploys the inviting stack first. Only literal
    * values cross the stacks (no cross-account reference).
    *
-   * Checked at synth time: this stack's account must be concrete; `stack` must be another stack; when `targetId` is
-   * an account ID and `stack`'s account is concrete, they must be equal. An email target or an environment-agnostic
-   * `stack` is allowed: the accepter then only finds the invitation when it runs in the invited account.
+   * Checked at synth time: `stack` must be another stack; this stack's account must be concrete; one accepter per
+   * stack; when `stack`'s account is concrete, it must not be this stack's account and, when `targetId` is a concrete
+   * account ID, it must be that account. An email target or an environment-agnostic `stack` is allowed: the accepter
+   * then only finds the invitation when it runs in the invited account.
    *
    * @param stack the stack deployed in the invited account
    * @param options the accepter's wait and the expected organization
    * @returns the accepter declared in `stack`
    */
   public acceptIn(stack: Stack, options: OrgInvitationAcceptInOptions = {}): OrgInvitationAccepter {
-    const inviting = Stack.of(this);
-    if (stack === inviting) {
-      invalid(this, `acceptIn(${stack.node.path}): the accepting stack must be another stack, deployed in the invited account, not this invitation's own stack.`);
-    }
-    if (!isConcrete(inviting.account)) {
-      invalid(this, `acceptIn(${stack.node.path}): the inviting stack ${inviting.node.path} must have a concrete account ` +
-        '(env: { account: \'111111111111\' }): the accepter expects it as the management account.');
-    }
-    if (this.acceptingStacks.has(stack)) {
-      invalid(this, `acceptIn(${stack.node.path}) was already called for this stack: one accepter per invitation and stack.`);
-    }
-    const target = this.props.targetId;
-    if (this.targetType === InvitationTargetType.ACCOUNT && isConcrete(target) && isConcrete(stack.account) && stack.account !== target) {
-      invalid(this, `acceptIn(${stack.node.path}): the accepting stack's account ${stack.account} is not the invited account ${target}.`);
-    }
-    this.acceptingStacks.add(stack);
-    const accepter = new OrgInvitationAccepter(stack, `AcceptOrgInvitation${Names.uniqueId(this)}`, {
-      managementAccountId: inviting.account,
-      organizationId: options.organizationId,
-      waitTimeout: options.waitTimeout,
+    return declareAccepter(this, stack, {
+      accepterName: 'OrgInvitationAccepter',
+      inviterRole: 'management account',
+      invitedAccounts: this.invitedAccounts,
+      declare: (accepting, id, managementAccountId) => new OrgInvitationAccepter(accepting, id, {
+        managementAccountId,
+        organizationId: options.organizationId,
+        waitTimeout: options.waitTimeout,
+      }),
     });
-    stack.addStackDependency(inviting, `${this.node.path} invites the account of ${stack.node.path}, which accepts`);
-    return accepter;
   }
 }
 
@@ -314,18 +294,19 @@ function resolveTargetType(scope: Construct, props: OrgInvitationProps): Invitat
 }
 
 function validateNotesAndTags(scope: Construct, props: OrgInvitationProps): void {
-  validateLength(scope, 'notes', props.notes, MAX_NOTES);
+  const { maxNotes, maxTags, maxTagKey, maxTagValue } = ORG_INVITATION.limits;
+  validateLength(scope, 'notes', props.notes, maxNotes);
   const tags = Object.entries(props.tags ?? {});
-  if (tags.length > MAX_TAGS) {
-    invalid(scope, `tags can hold at most ${MAX_TAGS} tags, got ${tags.length}.`);
+  if (tags.length > maxTags) {
+    invalid(scope, `tags can hold at most ${maxTags} tags, got ${tags.length}.`);
   }
   for (const [key, value] of tags) {
-    if (isConcrete(key) && (key.length < 1 || key.length > MAX_TAG_KEY)) {
-      invalid(scope, `tag key '${key}' must be 1 to ${MAX_TAG_KEY} characters long, got ${key.length}.`);
+    if (isConcrete(key) && (key.length < 1 || key.length > maxTagKey)) {
+      invalid(scope, `tag key '${key}' must be 1 to ${maxTagKey} characters long, got ${key.length}.`);
     }
     if (isConcrete(key) && key.toLowerCase().startsWith('aws:')) {
       invalid(scope, `tag key '${key}' uses the reserved prefix 'aws:'.`);
     }
-    validateLength(scope, `the value of tag '${key}'`, value, MAX_TAG_VALUE);
+    validateLength(scope, `the value of tag '${key}'`, value, maxTagValue);
   }
 }

@@ -12,18 +12,15 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { expectModelValidRequests, modelProblems, recordedRequests } from './util/model';
-import { createClients, handler } from '../lambda/organizations/accepter';
-import {
-  AcceptOptions,
-  OrgExpectation,
-  acceptOrganizationInvitation,
-  orgInvitationAccepterLifecycle,
-  ownsPhysicalId,
-  parseProps,
-} from '../lambda/organizations/accepter/lifecycle';
+import { AcceptOptions, acceptOrganizationInvitation } from '../lambda/organizations/accept';
+import { handler } from '../lambda/organizations/accepter';
+import { orgInvitationAccepterLifecycle, ownsPhysicalId } from '../lambda/organizations/accepter/lifecycle';
+import { OrgExpectation, invitedAccountClients } from '../lambda/organizations/service';
 import { looksWithin } from '../lambda/shared/wait';
+import { ORG_ACCEPTER } from '../src/private/contract/organizations';
 
 const org = mockClient(OrganizationsClient);
+const parseProps = ORG_ACCEPTER.parse;
 const clients = { organizations: new OrganizationsClient({ region: 'us-east-1', maxAttempts: 1 }) };
 
 const MGMT = '111111111111';
@@ -413,11 +410,11 @@ describe('create: what AcceptHandshake answers', () => {
 });
 
 describe('lifecycle: update and delete', () => {
-  const props = { managementAccountId: MGMT, waitTimeoutSeconds: 0 };
+  const props = { managementAccountId: MGMT, waitTimeoutMs: 0 };
 
   test('the same expectation makes no accept call: it reports the membership', async () => {
     org.on(DescribeOrganizationCommand).resolves(organization());
-    const result = await orgInvitationAccepterLifecycle.update(clients, 'h-abcdef1234', { ...props, waitTimeoutSeconds: 600 }, props, CTX);
+    const result = await orgInvitationAccepterLifecycle.update(clients, 'h-abcdef1234', { ...props, waitTimeoutMs: 600_000 }, props, CTX);
     expect(result).toEqual({
       PhysicalResourceId: 'h-abcdef1234',
       Data: { HandshakeId: 'h-abcdef1234', OrganizationId: ORG, HandshakeState: 'ACCEPTED' },
@@ -452,7 +449,7 @@ describe('lifecycle: update and delete', () => {
     org.on(ListHandshakesForAccountCommand).resolves({ Handshakes: [invite('h-given000002', 'OPEN', mgmt, orgId)] });
     org.on(DescribeHandshakeCommand).resolves({ Handshake: invite('h-given000002', 'OPEN', mgmt, orgId) });
     org.on(AcceptHandshakeCommand).resolves({ Handshake: invite('h-given000002', 'ACCEPTED', mgmt, orgId) });
-    const result = await orgInvitationAccepterLifecycle.update(clients, 'h-abcdef1234', { ...changed, waitTimeoutSeconds: 0 }, props, CTX);
+    const result = await orgInvitationAccepterLifecycle.update(clients, 'h-abcdef1234', { ...changed, waitTimeoutMs: 0 }, props, CTX);
     expect(result).toEqual({
       PhysicalResourceId: 'h-given000002',
       Data: { HandshakeId: 'h-given000002', OrganizationId: orgId, HandshakeState: 'ACCEPTED' },
@@ -483,17 +480,19 @@ describe('lifecycle: update and delete', () => {
 describe('properties', () => {
   test('parses the expectation and the wait', () => {
     expect(parseProps({ ManagementAccountId: MGMT, OrganizationId: ORG, HandshakeId: 'h-abcdef1234', WaitTimeoutSeconds: '600' }))
-      .toEqual({ managementAccountId: MGMT, organizationId: ORG, handshakeId: 'h-abcdef1234', waitTimeoutSeconds: 600 });
-    expect(parseProps({ OrganizationId: ORG })).toEqual({ organizationId: ORG, waitTimeoutSeconds: 300 });
+      .toEqual({ managementAccountId: MGMT, organizationId: ORG, handshakeId: 'h-abcdef1234', waitTimeoutMs: 600_000 });
+    expect(parseProps({ OrganizationId: ORG })).toEqual({ organizationId: ORG, waitTimeoutMs: 300_000 });
   });
 
   test.each([
     [{}, /ManagementAccountId or OrganizationId is required/],
-    [{ ManagementAccountId: '1234' }, /ManagementAccountId must be a 12-digit account ID, got 1234/],
-    [{ OrganizationId: 'o-SHORT' }, /OrganizationId must look like o-exampleorgid.*got o-SHORT/],
-    [{ OrganizationId: ORG, HandshakeId: 'h-1' }, /HandshakeId must look like h-examplehandshakeid.*got h-1/],
-    [{ OrganizationId: ORG, WaitTimeoutSeconds: '900' }, /WaitTimeoutSeconds must be a number from 0 to 840, got "900"/],
-    [{ OrganizationId: ORG, WaitTimeoutSeconds: 'soon' }, /WaitTimeoutSeconds must be a number/],
+    [{ ManagementAccountId: '1234' }, /ManagementAccountId must be a 12-digit AWS account ID, got "1234"/],
+    [{ OrganizationId: 'o-SHORT' }, /OrganizationId must be an organization ID like o-exampleorgid.*got "o-SHORT"/],
+    [{ OrganizationId: ORG, HandshakeId: 'h-1' }, /HandshakeId must be a handshake ID like h-examplehandshakeid.*got "h-1"/],
+    [{ OrganizationId: ORG, WaitTimeoutSeconds: '900' }, /WaitTimeoutSeconds must be a whole number from 0 to 840, got "900"/],
+    [{ OrganizationId: ORG, WaitTimeoutSeconds: 'soon' }, /WaitTimeoutSeconds must be a whole number/],
+    // whole seconds, as every accepter (a fraction was accepted before the accepters shared one contract)
+    [{ OrganizationId: ORG, WaitTimeoutSeconds: '2.5' }, /WaitTimeoutSeconds must be a whole number from 0 to 840, got "2.5"/],
   ])('%o is refused', (raw, message) => {
     expect(() => parseProps(raw)).toThrow(message);
   });
@@ -564,7 +563,7 @@ describe('handler (the custom-resource contract)', () => {
   });
 
   test('bad properties fail Create with a message, and a Delete with them succeeds', async () => {
-    await expect(handler(createEvent({ OrganizationId: 'nope' }))).rejects.toThrow(/OrganizationId must look like o-exampleorgid/);
+    await expect(handler(createEvent({ OrganizationId: 'nope' }))).rejects.toThrow(/OrganizationId must be an organization ID like o-exampleorgid/);
     await expect(handler(deleteEvent('h-abcdef1234', { OrganizationId: 'nope' }))).resolves.toEqual({ PhysicalResourceId: 'h-abcdef1234' });
     expect(org.calls()).toHaveLength(0);
   });
@@ -573,7 +572,7 @@ describe('handler (the custom-resource contract)', () => {
 describe('retries', () => {
   test('ConcurrentModificationException is retried by the client\'s strategy, then the call succeeds', async () => {
     org.restore();
-    const { organizations: base } = createClients();
+    const { organizations: base } = invitedAccountClients();
     const seen: string[] = [];
     const client = new OrganizationsClient({
       region: 'us-east-1',

@@ -45,7 +45,7 @@ describe('acceptIn', () => {
     const { mgmt, member } = stacks();
     const accepter = new OrgInvitation(mgmt, 'Invite', { targetId: MEMBER }).acceptIn(member);
     expect(accepter.waitTimeout.toMinutes()).toBe(5);
-    expect(accepter.node.id).toMatch(/^AcceptOrgInvitationMgmtInvite[0-9A-F]{8}$/);
+    expect(accepter.node.id).toMatch(/^OrgInvitationAccepter-MgmtInvite[0-9A-F]{8}$/);
     const [resource] = Object.values(Template.fromStack(member).findResources('Custom::OrgInvitationAccepter'));
     expect(resource.Properties.OrganizationId).toBeUndefined();
     expect(resource.Properties.ManagementAccountId).toBe(MGMT);
@@ -75,7 +75,7 @@ describe('acceptIn', () => {
     test('the accepting stack is not the invited account', () => {
       const { mgmt, member } = stacks('333333333333');
       const invitation = new OrgInvitation(mgmt, 'Invite', { targetId: MEMBER });
-      expect(() => invitation.acceptIn(member)).toThrow(/\[Mgmt\/Invite\] acceptIn\(Member\): the accepting stack's account 333333333333 is not the invited account 222222222222/);
+      expect(() => invitation.acceptIn(member)).toThrow(/\[Mgmt\/Invite\] acceptIn\(Member\): that stack's account 333333333333 is not the invited account \(222222222222\)/);
     });
 
     test('the inviting stack is environment-agnostic', () => {
@@ -94,7 +94,13 @@ describe('acceptIn', () => {
     test('the inviting stack itself', () => {
       const { mgmt } = stacks();
       const invitation = new OrgInvitation(mgmt, 'Invite', { targetId: MEMBER });
-      expect(() => invitation.acceptIn(mgmt)).toThrow(/\[Mgmt\/Invite\] acceptIn\(Mgmt\): the accepting stack must be another stack/);
+      expect(() => invitation.acceptIn(mgmt)).toThrow(/\[Mgmt\/Invite\] acceptIn\(Mgmt\): the accepter belongs in a stack of the invited account, not in the inviting stack itself/);
+    });
+
+    test('another stack in the inviting account (an email target: any other account passes)', () => {
+      const { mgmt, member } = stacks(MGMT);
+      const invitation = new OrgInvitation(mgmt, 'Invite', { targetId: 'owner@example.com' });
+      expect(() => invitation.acceptIn(member)).toThrow(/\[Mgmt\/Invite\] acceptIn\(Member\): that stack is in the inviting account 111111111111 \(the management account\)/);
     });
 
     test('a bad organization ID is the accepter\'s error', () => {

@@ -18,14 +18,16 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs } from './util/events';
 import { expectModelValidRequests } from './util/model';
-import { OrgClients, OrgInvitationProps, orgInvitationLifecycle, parseProps } from '../lambda/organizations/inviter/lifecycle';
-import type { OrgAccepterClients } from '../lambda/organizations/accepter/lifecycle';
+import { OrgClients, orgInvitationLifecycle } from '../lambda/organizations/inviter/lifecycle';
+import type { InvitedAccountClients } from '../lambda/organizations/service';
 import { InvitationError } from '../lambda/shared/errors';
+import { ORG_INVITATION, OrgInvitationProps } from '../src/private/contract/organizations';
 
 const MGMT = '111111111111';
 const MEMBER = '222222222222';
 const ORG = 'o-exampleorg11';
 const H = 'h-abcdef1234';
+const parseProps = ORG_INVITATION.parse;
 
 const mgmtClient = new OrganizationsClient({ region: 'us-east-1', maxAttempts: 1 });
 const memberClient = new OrganizationsClient({ region: 'us-east-1', maxAttempts: 1 });
@@ -36,7 +38,7 @@ const assumed: Array<{ roleName: string; accountId: string }> = [];
 let assumeError: Error | undefined;
 const clients: OrgClients = {
   organizations: mgmtClient,
-  acceptingAs: (roleName) => async (accountId): Promise<OrgAccepterClients> => {
+  acceptingAs: (roleName) => async (accountId): Promise<InvitedAccountClients> => {
     assumed.push({ roleName, accountId });
     if (assumeError) throw assumeError;
     return { organizations: memberClient };

@@ -9,22 +9,20 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../lambda/organizations/inviter';
 import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './util/events';
 import { mockStackKeepingNothing } from './util/stack';
-import {
-  createInvitation,
-  deleteInvitation,
-  handshakeTargets,
-  ORG_HINTS,
-  OrgInvitationProps,
-  orgInvitationLifecycle,
-  ownsPhysicalId,
-  parseProps,
-  updateInvitation,
-} from '../lambda/organizations/inviter/lifecycle';
+import { ORG_HINTS } from '../lambda/organizations/invite-hints';
+import { handler } from '../lambda/organizations/inviter';
+import * as steps from '../lambda/organizations/inviter/invite';
+import { deleteInvitation, handshakeTargets } from '../lambda/organizations/inviter/invite';
+import { orgInvitationLifecycle, ownsPhysicalId, toResponse } from '../lambda/organizations/inviter/lifecycle';
+import { ORG_INVITATION, OrgInvitationProps } from '../src/private/contract/organizations';
 
 const org = mockClient(OrganizationsClient);
+const parseProps = ORG_INVITATION.parse;
+// the invitation steps answer in attributes; the lifecycle turns them into the response through the contract
+const createInvitation = async (...args: Parameters<typeof steps.createInvitation>) => toResponse(await steps.createInvitation(...args));
+const updateInvitation = async (...args: Parameters<typeof steps.updateInvitation>) => toResponse(await steps.updateInvitation(...args));
 const clients = { organizations: new OrganizationsClient({ region: 'us-east-1', maxAttempts: 1 }) };
 
 const ACCOUNT: OrgInvitationProps = { targetId: '222222222222', targetType: 'ACCOUNT', tags: {} };
