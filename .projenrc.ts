@@ -18,8 +18,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   packageManager: javascript.NodePackageManager.NPM,
 
-  cdkVersion: '2.276.0',
-  constructsVersion: '10.8.1',
+  // The dependency floor: the oldest releases the library needs (the peer dependencies ^2.262.0 / ^10.5.1, and the
+  // devDependencies it is built and tested against). aws-cdk-lib 2.262.0 is the first with Stack.addStackDependency
+  // (src/private/accept-in.ts); constructs 10.5.1 is what cdk-nag 3 asks for (aws-cdk-lib 2.262 asks for ^10.5.0).
+  // A floor at the newest release would make the Python wheel and the Java jar uninstallable with their dependencies
+  // (PyPI and Maven Central serve older releases than npm) and force every user to upgrade. `test:newest` tests the
+  // newest release.
+  cdkVersion: '2.262.0',
+  constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
   minNodeVersion: '20.16.0',
@@ -42,6 +48,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda',
     'aws-sdk-client-mock',
     'jsii-pacmak@1.140.0',
+    // test/nag.test.ts: the library's roles and functions under cdk-nag's AwsSolutions rules
+    'cdk-nag@^3.0.2',
   ],
 
   jestOptions: {
@@ -180,6 +188,18 @@ project.addTask('test:languages', {
   exec: 'bash scripts/languages/run.sh',
 });
 project.gitignore.exclude('/examples/java/target/', '__pycache__/', '/examples/python/.pytest_cache/');
+
+// ---------------------------------------------------------------------------------------------------------------
+// The newest aws-cdk-lib (the devDependency is the floor, above): scripts/test-newest.sh installs the newest
+// aws-cdk-lib, constructs and cdk-nag into .tmp/newest (never into node_modules), runs the construct, contract,
+// cdk-nag and snapshot tests with them, and synthesizes the example apps, whose templates must be the ones the floor
+// gives. Needs the bundles (`npx projen bundle`). CI runs it after the build (.ci/run).
+// ---------------------------------------------------------------------------------------------------------------
+project.addTask('test:newest', {
+  description: 'Test the constructs and synthesize the examples with the newest aws-cdk-lib release',
+  exec: 'bash scripts/test-newest.sh',
+  receiveArgs: true,
+});
 
 project.tsconfigDev.addInclude('../examples/**/*.ts');
 project.tsconfigDev.addInclude('../bench/**/*.ts');

@@ -1,20 +1,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
+  AssetStaging,
   CfnResource,
   CustomResource,
-  CustomResourceProvider,
-  CustomResourceProviderRuntime,
   Duration,
+  FileAssetPackaging,
   Lazy,
   RemovalPolicy,
-  Size,
   Stack,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { bundleDirectory, HandlerName, HANDLERS } from './handlers';
-import { makeTaggable } from './tags';
+import { acknowledgeWildcards } from './nag';
 
 /** Statements every provider of a kind needs (more are added with `grant`). */
 export type ProviderStatements = (stack: Stack) => iam.PolicyStatement[];
@@ -23,23 +25,26 @@ export type ProviderStatements = (stack: Stack) => iam.PolicyStatement[];
 const MAX_LAMBDA_TIMEOUT_SECONDS = 15 * 60;
 /** Log retention of the handlers' log groups, in days. */
 const LOG_RETENTION_DAYS = 365;
+const MEMORY_MIB = 256;
 
 /**
  * The custom-resource provider of one kind of invitation: one Lambda function and its role (and a log group) per
  * stack, created on first use and shared by every invitation of that kind in the stack, so the 2nd..Nth invitation
  * adds only its custom resource.
  *
- * Built on aws-cdk-lib's core `CustomResourceProvider`, chosen over `custom-resources.Provider`:
+ * Typed L1 resources (`iam.CfnRole`, `lambda.CfnFunction`, `logs.CfnLogGroup`), chosen over
+ * `custom-resources.Provider`, `lambda.Function` and core's `CustomResourceProvider`:
  * - The Provider framework adds a second Lambda function, role and policy per provider, and a hop per request; its
  *   entry point logs the whole event (invitees' emails, notes) and answers a failed Create's Delete itself.
- * - `CustomResourceProvider` is two raw resources (role with an inline policy, function) built from core only: it
- *   synthesizes several times faster than `lambda.Function`, which matters to stacks with hundreds of invitations.
- *   We turn off its response wrapper (which also logs whole events and puts stack traces into the Reason) and point
- *   the function at our own entry point, `index.onEvent` (`lambda/shared/runtime.ts` `cfnEntryPoint`), which logs
- *   redacted IDs only, answers with a user-facing Reason and never leaves CloudFormation waiting.
- * - Escape hatches add what its props lack: arm64, our entry point, a log group with retention, and a logs
- *   permission scoped to that log group instead of the AWSLambdaBasicExecutionRole managed policy.
- * Trade-off: cdk-nag and `iam.Grant` do not see these raw resources; the policy is tested in this repository instead.
+ * - `lambda.Function` adds a role with the AWSLambdaBasicExecutionRole managed policy and an asset construct, and its
+ *   template changes with aws-cdk-lib's feature flags and releases; these L1s give the same template at the
+ *   dependency floor and at the newest release, and synthesize several times faster.
+ * - Core's `CustomResourceProvider` makes raw `CfnResource`s, which cdk-nag's rules, `Tags.of` and `iam.Grant` do
+ *   not see. The L1s are what cdk-nag checks; the library acknowledges its findings with reasons (`./nag.ts`).
+ * The function runs our own entry point, `index.onEvent` (`lambda/shared/runtime.ts` `cfnEntryPoint`), which logs
+ * redacted IDs only, answers with a user-facing Reason and never leaves CloudFormation waiting; it logs to its own
+ * log group (with retention), and its role may write to that log group only (no managed policy).
+ * The construct IDs are those core's `CustomResourceProvider` used, so the logical IDs did not change.
  */
 export class InvitationProvider extends Construct {
   /**
@@ -83,7 +88,9 @@ export class InvitationProvider extends Construct {
   public readonly serviceToken: string;
   /** The custom resource type of this kind (`Custom::...`, from the registry). */
   public readonly resourceType: string;
-  private readonly provider: CustomResourceProvider;
+  private readonly role: iam.CfnRole;
+  /** The statements of the role's inline policy, in the order they were added. */
+  private readonly statements: iam.PolicyStatement[] = [];
   private readonly grants = new Set<string>();
   /** The function's timeout in seconds: the registry's, raised by `requireTimeout`. */
   private timeoutSeconds: number;
@@ -92,42 +99,52 @@ export class InvitationProvider extends Construct {
     super(scope, id);
     const entry = HANDLERS[name];
     this.timeoutSeconds = entry.timeoutSeconds;
-    // one per stack and kind: getOrCreateProvider keys it by this unique ID at the stack's root
-    const uniqueId = `CdkAccountInvitations${name.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('')}`;
-    this.provider = CustomResourceProvider.getOrCreateProvider(this, uniqueId, {
-      codeDirectory: InvitationProvider.bundleDirectory(name),
-      runtime: CustomResourceProviderRuntime.NODEJS_24_X,
-      useCfnResponseWrapper: false,
-      timeout: Duration.seconds(entry.timeoutSeconds),
-      memorySize: Size.mebibytes(256),
-      description: entry.description,
-    });
-    this.serviceToken = this.provider.serviceToken;
     this.resourceType = entry.resourceType;
 
-    const logGroup = new CfnResource(this, 'Logs', {
-      type: 'AWS::Logs::LogGroup',
-      properties: { RetentionInDays: LOG_RETENTION_DAYS },
-    });
+    const logGroup = new logs.CfnLogGroup(this, 'Logs', { retentionInDays: LOG_RETENTION_DAYS });
     logGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
-    const fn = this.provider.node.findChild('Handler') as CfnResource;
-    fn.addPropertyOverride('Handler', 'index.onEvent');
-    fn.addPropertyOverride('Architectures', ['arm64']);
-    fn.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.ref });
-    // the largest timeout any construct of the stack requires, known once every construct has been added
-    fn.addPropertyOverride('Timeout', Lazy.number({ produce: () => this.timeoutSeconds }));
-    const role = this.provider.node.findChild('Role') as CfnResource;
-    role.addPropertyDeletionOverride('ManagedPolicyArns');
+    // the role and function sit where core's CustomResourceProvider put them (its unique ID at the stack's root)
+    const pascal = name.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+    const home = new Construct(scope, `CdkAccountInvitations${pascal}CustomResourceProvider`);
+    this.role = new iam.CfnRole(home, 'Role', {
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+      },
+      // one inline policy, no managed policy: every statement is scoped by this library
+      policies: [{
+        policyName: 'Inline',
+        policyDocument: Lazy.any({
+          produce: () => ({ Version: '2012-10-17', Statement: this.statements.map((st) => st.toStatementJson()) }),
+        }),
+      }],
+    });
 
-    // core's CustomResourceProvider makes raw CfnResources, which `Tags.of` does not see: give each a tag manager
-    makeTaggable(fn);
-    makeTaggable(role);
-    makeTaggable(logGroup);
+    const code = InvitationProvider.code(home, name, scope);
+    const fn = new lambda.CfnFunction(home, 'Handler', {
+      code: code.property,
+      handler: 'index.onEvent',
+      runtime: lambda.Runtime.NODEJS_24_X.name,
+      architectures: ['arm64'],
+      memorySize: MEMORY_MIB,
+      // the largest timeout any construct of the stack requires, known once every construct has been added
+      timeout: Lazy.number({ produce: () => this.timeoutSeconds }),
+      role: this.role.attrArn,
+      description: entry.description,
+      loggingConfig: { logGroup: logGroup.ref },
+    });
+    fn.addResourceDependency(this.role);
+    if (home.node.tryGetContext(cxapi.ASSET_RESOURCE_METADATA_ENABLED_CONTEXT)) {
+      // where `sam local` finds the code
+      fn.addMetadata(cxapi.ASSET_RESOURCE_METADATA_PATH_KEY, code.fileName);
+      fn.addMetadata(cxapi.ASSET_RESOURCE_METADATA_PROPERTY_KEY, 'Code');
+    }
+    this.serviceToken = fn.attrArn;
 
     this.addStatement(new iam.PolicyStatement({
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [logGroup.getAtt('Arn').toString()],
+      resources: [logGroup.attrArn],
     }));
     // before a Delete, the handlers ask whether another resource of this stack still stands for the invitation
     // (lambda/shared/stack.ts), and, after a Create that did not finish, when it began (lambda/shared/stack-events.ts):
@@ -137,6 +154,22 @@ export class InvitationProvider extends Construct {
       resources: [scope.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${scope.stackName}/*` })],
     }));
     for (const statement of statements(scope)) this.addStatement(statement);
+    // the findings that depend on references resolved only at synth (e.g. another stack's output) are acknowledged then
+    this.role.node.addValidation({ validate: () => { acknowledgeWildcards(this.role, this.statements); return []; } });
+  }
+
+  /** The handler bundle as a file asset of `stack` (staged under `scope`), as core's CustomResourceProvider did. */
+  private static code(scope: Construct, name: HandlerName, stack: Stack) {
+    const staging = new AssetStaging(scope, 'Staging', { sourcePath: InvitationProvider.bundleDirectory(name) });
+    const fileName = staging.relativeStagedPath(stack);
+    const asset = stack.synthesizer.addFileAsset({
+      fileName,
+      sourceHash: staging.assetHash,
+      packaging: FileAssetPackaging.ZIP_DIRECTORY,
+      displayName: `${scope.node.path} Code`,
+    });
+    const property: lambda.CfnFunction.CodeProperty = { s3Bucket: asset.bucketName, s3Key: asset.objectKey };
+    return { property, fileName };
   }
 
   /** The function's timeout: the largest one required so far (resolved at synth). */
@@ -192,6 +225,7 @@ export class InvitationProvider extends Construct {
   }
 
   private addStatement(statement: iam.PolicyStatement): void {
-    this.provider.addToRolePolicy(statement.toStatementJson());
+    this.statements.push(statement);
+    acknowledgeWildcards(this.role, [statement]);
   }
 }

@@ -1,0 +1,200 @@
+/**
+ * cdk-nag 3's AwsSolutions rules in a user's app with every construct of the library, both sides: the rules see the
+ * library's roles and functions (typed L1s), and every finding on them is acknowledged by the library with a reason
+ * (src/private/nag.ts), so the user's pipeline reports nothing unexplained.
+ */
+import { App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { OrgInvitation } from '../src';
+import { HANDLER_NAMES } from '../src/private/handlers';
+import { InvitationProvider } from '../src/private/provider';
+
+const MANAGEMENT = '111111111111';
+const MEMBER = '222222222222';
+const SANDBOX = '333333333333';
+
+type Library = typeof import('../src');
+
+/**
+ * A user's app: the inviters with `acceptIn` (two accounts) and with `acceptance` (one stack, token account IDs,
+ * environment-agnostic), and the accepters on their own, knowing as little as they may (the widest ARNs).
+ */
+function userApp(lib: Library = require('../src')): { app: App; stacks: Record<string, Stack> } {
+  const app = new App();
+  const env = (account: string) => ({ account, region: 'us-east-1' });
+  const management = new Stack(app, 'Management', { env: env(MANAGEMENT) });
+  const member = new Stack(app, 'Member', { env: env(MEMBER) });
+  new lib.OrgInvitation(management, 'InviteMember', { targetId: MEMBER, tags: { team: 'workloads' } }).acceptIn(member);
+  new lib.OrgInvitation(management, 'InviteByEmail', { targetId: 'owner@example.com' });
+  new lib.MacieInvitations(management, 'Macie', { members: [{ accountId: MEMBER, email: 'member@example.com' }] }).acceptIn(member);
+  new lib.WorkSpacesAccountLink(management, 'Link', { targetAccountId: MEMBER }).acceptIn(member);
+
+  const standalone = new Stack(app, 'Standalone', { env: env(SANDBOX) });
+  new lib.OrgInvitationAccepter(standalone, 'AcceptOrg', { organizationId: 'o-exampleorg1' });
+  new lib.MacieInvitationAccepter(standalone, 'AcceptMacie', { administratorAccountId: MANAGEMENT });
+  new lib.WorkSpacesAccountLinkAccepter(standalone, 'AcceptLink', { sourceAccountId: MANAGEMENT });
+
+  const agnostic = new Stack(app, 'Agnostic');
+  const account = new CfnParameter(agnostic, 'InvitedAccount').valueAsString;
+  const acceptance = lib.Acceptance.assumeRole('InvitationAcceptRole');
+  new lib.OrgInvitation(agnostic, 'Invite', { targetId: account, targetType: lib.InvitationTargetType.ACCOUNT, acceptance });
+  new lib.MacieInvitations(agnostic, 'Macie', { members: [{ accountId: account, email: 'member@example.com' }], acceptance });
+  new lib.WorkSpacesAccountLink(agnostic, 'Link', { targetAccountId: account, acceptance });
+  return { app, stacks: { management, member, standalone, agnostic } };
+}
+
+/** cdk-nag's violations, one line per rule and resource: `<rule> <construct path>`. */
+function violations(pack: { validateScope(scope: IConstruct): { violations: Array<{ ruleName: string; violatingResources: Array<{ constructPath: string }> }> } }, scope: IConstruct): string[] {
+  return pack.validateScope(scope).violations
+    .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`))
+    .sort();
+}
+
+/** The library's resources of `type` in `scope` (the providers' roles or functions). */
+function libraryResources<T extends IConstruct>(scope: IConstruct, type: new (...args: any[]) => T): T[] {
+  return scope.node.findAll().filter((c): c is T => c instanceof type && c.node.path.includes('/CdkAccountInvitations'));
+}
+
+/** A role's acknowledged findings: finding ID -> reasons. */
+function acknowledgements(role: IConstruct): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const entry of role.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) {
+    for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+      (out[id.replace(/^annotation::/i, '')] ??= []).push(reason);
+    }
+  }
+  return out;
+}
+
+describe('cdk-nag AwsSolutions in a user\'s app with every construct', () => {
+  test('the plugin passes the synth: no finding on the library\'s resources', () => {
+    const { app } = userApp();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
+    // and the pack run directly, on the synthesized app, reports nothing either
+    expect(violations(new AwsSolutionsChecks(), app)).toEqual([]);
+
+    // the control: the same plugin fails the synth on one unexplained wildcard in a library role
+    const control = userApp();
+    InvitationProvider.of(control.stacks.member, 'macie-invitation-accepter', () => []).grant('test', () => new iam.PolicyStatement({
+      actions: ['s3:GetObject'], resources: ['arn:aws:s3:::unexplained/*'],
+    }));
+    Validations.of(control.app).addPlugins(new AwsSolutionsChecks(control.app));
+    expect(() => control.app.synth()).toThrow(/AwsSolutions-IAM5\[Resource::arn:aws:s3:::unexplained\/\*\]/);
+  });
+
+  test('the rules see every role and function of the library (typed L1s, not raw CfnResources)', () => {
+    const { app, stacks } = userApp();
+    const roles = libraryResources(app, iam.CfnRole);
+    const functions = libraryResources(app, lambda.CfnFunction);
+    // one role and one function per stack and kind: 3 inviters, 3 accepters (acceptIn), 3 accepters, 3 inviters
+    expect(roles).toHaveLength(12);
+    expect(functions).toHaveLength(12);
+
+    // a wildcard without a reason on each role is reported on each role
+    for (const stack of Object.values(stacks)) {
+      for (const name of HANDLER_NAMES) {
+        if (!stack.node.tryFindChild(`CdkAccountInvitations-${name}`)) continue;
+        InvitationProvider.of(stack, name, () => []).grant('test', () => new iam.PolicyStatement({
+          actions: ['s3:GetObject'], resources: ['arn:aws:s3:::unexplained/*'],
+        }));
+      }
+    }
+    // an outdated runtime on each function is reported on each function
+    for (const fn of functions) fn.runtime = 'nodejs20.x';
+
+    const found = violations(new AwsSolutionsChecks(), app);
+    expect(found).toEqual([
+      ...roles.map((r) => `AwsSolutions-IAM5[Resource::arn:aws:s3:::unexplained/*] ${r.node.path}`),
+      ...functions.map((f) => `AwsSolutions-L1 ${f.node.path}`),
+    ].sort());
+  });
+
+  test('without the library\'s acknowledgements, the wildcards are reported on every role', () => {
+    jest.isolateModules(() => {
+      jest.doMock('../src/private/nag', () => ({ acknowledgeWildcards: () => undefined }));
+      const { app } = userApp(require('../src'));
+      const roles = libraryResources(app, require('aws-cdk-lib/aws-iam').CfnRole);
+      const found = violations(new (require('cdk-nag').AwsSolutionsChecks)(), app);
+      // every role has at least one wildcard (its own stack's ARN), and only IAM5 is reported
+      expect(found.every((line) => line.startsWith('AwsSolutions-IAM5[Resource::'))).toBe(true);
+      expect(new Set(found.map((line) => line.split(' ')[1]))).toEqual(new Set(roles.map((r) => r.node.path)));
+      // the "before" count of the README's cdk-nag section: distinct findings per role
+      expect(found.length).toBeGreaterThanOrEqual(roles.length);
+    });
+  });
+
+  test('each wildcard is acknowledged on its role with the reasons of the actions granted on it', () => {
+    const { app, stacks } = userApp();
+    app.synth();
+    const byKind = (stack: Stack) => Object.fromEntries(HANDLER_NAMES
+      .map((name) => [name, stack.node.tryFindChild(`CdkAccountInvitations${name.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('')}CustomResourceProvider`)])
+      .filter(([, home]) => home)
+      .map(([name, home]) => [name, acknowledgements((home as IConstruct).node.findChild('Role'))]));
+
+    const management = byKind(stacks.management);
+    const stackArn = (name: string, account: string) => `arn:<AWS::Partition>:cloudformation:us-east-1:${account}:stack/${name}/*`;
+    const ids = (acks: Record<string, string[]>) => Object.keys(acks).map((id) => id.replace(/^AwsSolutions-IAM5\[Resource::(.*)\]$/, '$1')).sort();
+    expect(Object.fromEntries(Object.entries(management).map(([k, v]) => [k, ids(v)]))).toEqual({
+      'org-invitation': [
+        '*',
+        `arn:<AWS::Partition>:organizations::${MANAGEMENT}:account/o-*/*`,
+        `arn:<AWS::Partition>:organizations::${MANAGEMENT}:handshake/o-*/invite/h-*`,
+        stackArn('Management', MANAGEMENT),
+      ].sort(),
+      'macie-invitations': ['*', `arn:<AWS::Partition>:macie2:us-east-1:${MANAGEMENT}:member/*`, stackArn('Management', MANAGEMENT)].sort(),
+      'workspaces-account-link': ['*', stackArn('Management', MANAGEMENT)],
+    });
+    const standalone = byKind(stacks.standalone);
+    expect(ids(standalone['org-invitation-accepter'])).toEqual([
+      '*',
+      // DescribeHandshake on any inviter's handshakes; AcceptHandshake on the expected organization's
+      'arn:<AWS::Partition>:organizations::*:handshake/o-*/invite/h-*',
+      'arn:<AWS::Partition>:organizations::*:handshake/o-exampleorg1/invite/h-*',
+      stackArn('Standalone', SANDBOX),
+    ].sort());
+    // token accounts: the role of `acceptance` in any account, by name
+    expect(ids(byKind(stacks.agnostic)['org-invitation'])).toContain('arn:<AWS::Partition>:iam::*:role/InvitationAcceptRole');
+
+    // every reason names the actions it explains, and why
+    const org = management['org-invitation'];
+    expect(org['AwsSolutions-IAM5[Resource::*]']).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^organizations:InviteAccountToOrganization, organizations:ListHandshakesForOrganization on \*: no resource type in the IAM Service Authorization Reference/),
+      expect.stringMatching(/^organizations:TagResource on \*: the tags are applied to the invited account when it joins/),
+    ]));
+    for (const acks of [...Object.values(management), ...Object.values(standalone)]) {
+      for (const [id, reasons] of Object.entries(acks)) {
+        for (const reason of reasons) expect(reason).toMatch(new RegExp(`^[a-z0-9]+:[A-Za-z]+(, [a-z0-9]+:[A-Za-z]+)* on ${escape(id.slice('AwsSolutions-IAM5[Resource::'.length, -1))}: .{40,}\\.$`));
+      }
+    }
+  });
+
+  test('synthesizing twice adds no acknowledgement twice', () => {
+    const { app, stacks } = userApp();
+    const role = libraryResources(stacks.management, iam.CfnRole)[0];
+    app.synth();
+    const once = role.node.metadata.length;
+    app.synth({ force: true });
+    expect(role.node.metadata.length).toBe(once);
+  });
+
+  test('a statement with an action the library has no reason for is not acknowledged, even next to explained ones', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: MANAGEMENT, region: 'us-east-1' } });
+    new OrgInvitation(stack, 'Invite', { targetId: MEMBER });
+    InvitationProvider.of(stack, 'org-invitation', () => []).grant('mixed', () => new iam.PolicyStatement({
+      actions: ['organizations:DescribeHandshake', 'organizations:DeclineHandshake'],
+      resources: ['arn:aws:organizations::*:handshake/o-*/invite/h-mixed*'],
+    }));
+    expect(violations(new AwsSolutionsChecks(), app)).toEqual([
+      `AwsSolutions-IAM5[Resource::arn:aws:organizations::*:handshake/o-*/invite/h-mixed*] ${libraryResources(stack, iam.CfnRole)[0].node.path}`,
+    ]);
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
