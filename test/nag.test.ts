@@ -86,15 +86,30 @@ describe('cdk-nag AwsSolutions in a user\'s app with every construct', () => {
     expect(() => control.app.synth()).toThrow(/AwsSolutions-IAM5\[Resource::arn:aws:s3:::unexplained\/\*\]/);
   });
 
-  test('the rules see every role and function of the library (typed L1s, not raw CfnResources)', () => {
+  test('the rules see every role and function of the library (typed L1s): without its acknowledgements, they report them', () => {
+    jest.isolateModules(() => {
+      jest.doMock('../src/private/nag', () => ({ acknowledgeWildcards: () => undefined, acknowledgeRuntime: () => undefined }));
+      const { app } = userApp(require('../src'));
+      const roles = libraryResources(app, require('aws-cdk-lib/aws-iam').CfnRole);
+      const functions = libraryResources(app, require('aws-cdk-lib/aws-lambda').CfnFunction);
+      // one role and one function per stack and kind: 3 inviters, 3 accepters (acceptIn), 3 accepters, 3 inviters
+      expect(roles).toHaveLength(12);
+      expect(functions).toHaveLength(12);
+      // an outdated runtime, so that the runtime rule has something to report on every function
+      for (const fn of functions) (fn as lambda.CfnFunction).runtime = 'nodejs20.x';
+
+      const found = violations(new (require('cdk-nag').AwsSolutionsChecks)(), app);
+      // every role has wildcards (at least its own stack's ARN), every function the runtime finding, and nothing else
+      expect(new Set(found.filter((line) => line.startsWith('AwsSolutions-IAM5[Resource::')).map((line) => line.split(' ')[1])))
+        .toEqual(new Set(roles.map((r) => r.node.path)));
+      expect(found.filter((line) => !line.startsWith('AwsSolutions-IAM5[Resource::')))
+        .toEqual(functions.map((f) => `AwsSolutions-L1 ${f.node.path}`).sort());
+    });
+  });
+
+  test('an unexplained wildcard on any library role is reported, next to the acknowledged ones', () => {
     const { app, stacks } = userApp();
     const roles = libraryResources(app, iam.CfnRole);
-    const functions = libraryResources(app, lambda.CfnFunction);
-    // one role and one function per stack and kind: 3 inviters, 3 accepters (acceptIn), 3 accepters, 3 inviters
-    expect(roles).toHaveLength(12);
-    expect(functions).toHaveLength(12);
-
-    // a wildcard without a reason on each role is reported on each role
     for (const stack of Object.values(stacks)) {
       for (const name of HANDLER_NAMES) {
         if (!stack.node.tryFindChild(`CdkAccountInvitations-${name}`)) continue;
@@ -103,28 +118,23 @@ describe('cdk-nag AwsSolutions in a user\'s app with every construct', () => {
         }));
       }
     }
-    // an outdated runtime on each function is reported on each function
-    for (const fn of functions) fn.runtime = 'nodejs20.x';
-
-    const found = violations(new AwsSolutionsChecks(), app);
-    expect(found).toEqual([
-      ...roles.map((r) => `AwsSolutions-IAM5[Resource::arn:aws:s3:::unexplained/*] ${r.node.path}`),
-      ...functions.map((f) => `AwsSolutions-L1 ${f.node.path}`),
-    ].sort());
+    expect(violations(new AwsSolutionsChecks(), app))
+      .toEqual(roles.map((r) => `AwsSolutions-IAM5[Resource::arn:aws:s3:::unexplained/*] ${r.node.path}`).sort());
   });
 
-  test('without the library\'s acknowledgements, the wildcards are reported on every role', () => {
-    jest.isolateModules(() => {
-      jest.doMock('../src/private/nag', () => ({ acknowledgeWildcards: () => undefined }));
-      const { app } = userApp(require('../src'));
-      const roles = libraryResources(app, require('aws-cdk-lib/aws-iam').CfnRole);
-      const found = violations(new (require('cdk-nag').AwsSolutionsChecks)(), app);
-      // every role has at least one wildcard (its own stack's ARN), and only IAM5 is reported
-      expect(found.every((line) => line.startsWith('AwsSolutions-IAM5[Resource::'))).toBe(true);
-      expect(new Set(found.map((line) => line.split(' ')[1]))).toEqual(new Set(roles.map((r) => r.node.path)));
-      // the "before" count of the README's cdk-nag section: distinct findings per role
-      expect(found.length).toBeGreaterThanOrEqual(roles.length);
-    });
+  test('the runtime finding is acknowledged while the runtime is aws-cdk-lib\'s NODEJS_LATEST, and only then', () => {
+    const latest = libraryResources(userApp().stacks.management, lambda.CfnFunction)[0];
+    expect(acknowledgements(latest)['AwsSolutions-L1']).toEqual([
+      expect.stringMatching(/^nodejs24\.x is aws-cdk-lib's Runtime\.NODEJS_LATEST, the newest Node\.js runtime it lists as available in every region/),
+    ]);
+    // an aws-cdk-lib whose NODEJS_LATEST has moved on: the finding is not acknowledged
+    const replaced = jest.replaceProperty(lambda.Runtime, 'NODEJS_LATEST', new lambda.Runtime('nodejs26.x', lambda.RuntimeFamily.NODEJS));
+    try {
+      const moved = libraryResources(userApp().stacks.management, lambda.CfnFunction)[0];
+      expect(acknowledgements(moved)['AwsSolutions-L1']).toBeUndefined();
+    } finally {
+      replaced.restore();
+    }
   });
 
   test('each wildcard is acknowledged on its role with the reasons of the actions granted on it', () => {

@@ -10,10 +10,11 @@
 #   4. pytest runs examples/python/tests (aws_cdk.assertions.Template: a fine-grained assertion and a snapshot).
 # Each step is one check: the tier prints "languages: N passed, N failed" and writes test-reports/languages.xml.
 #
-# aws-cdk-lib versions: npm 2.276.0 (the TypeScript build), Go 2.276.0 (examples/go/go.mod), PyPI 2.275.0 (its
-# newest: examples/python/requirements.txt), Maven Central 2.263.0 (its newest: examples/java/pom.xml). The packages
-# declare aws-cdk-lib >= 2.276.0, so the wheel is installed with --no-deps and pacmak's pom range is lowered to
-# Maven's version before the jar is built; the template comparison shows the result is the same.
+# aws-cdk-lib versions: the packages declare the library's floor, aws-cdk-lib >= 2.262.0 (.projenrc.ts), and each
+# consumer takes its registry's release: npm 2.262.0 (the TypeScript build: the devDependency is the floor), PyPI
+# 2.275.0 (examples/python/requirements.txt), Maven Central 2.263.0 (examples/java/pom.xml), Go 2.276.0
+# (examples/go/go.mod). The wheel is installed with its dependencies from PyPI and the jar keeps pacmak's declared
+# range: what a user of each language gets. The template comparison shows the four templates are the same.
 #
 # Environment:
 #   LANGUAGES_SKIP_BUILD=1   use the current lib/ and assets/ (set by .ci/run after `npx projen build`)
@@ -53,25 +54,8 @@ mvn=(mvn -B -q "-Dmaven.repo.local=$m2_repo")
 venv=$work/venv
 py=$venv/bin/python
 
-# step NAME COMMAND...: runs one check, logs to $logs/NAME.log, records pass/fail and seconds
-step() {
-  local name=$1
-  shift
-  local start rc secs
-  start=$(date +%s%N)
-  "$@" >"$logs/$name.log" 2>&1
-  rc=$?
-  secs=$(awk "BEGIN { printf \"%.1f\", ($(date +%s%N) - $start) / 1e9 }")
-  if [ $rc -eq 0 ]; then
-    printf '%-24s ok    %6ss\n' "$name" "$secs"
-    printf '%s\tpassed\t%s\t\n' "$name" "$secs" >>"$results"
-  else
-    printf '%-24s FAIL  %6ss  (log: %s)\n' "$name" "$secs" "$logs/$name.log"
-    tail -n 40 "$logs/$name.log" | sed 's/^/    /'
-    printf '%s\tfailed\t%s\t%s\n' "$name" "$secs" "see $logs/$name.log" >>"$results"
-  fi
-  return $rc
-}
+# step NAME COMMAND... and finish SUITE REPORT NAME...
+. scripts/steps.sh
 want() { [[ $languages == *",$1,"* ]]; }
 
 build_library() { npx projen bundle && npx projen compile; }
@@ -97,9 +81,19 @@ package_python() {
   "$py" -m build --no-isolation --wheel --outdir "$dist/python" "$src" || return 1
   "$py" -m twine check "$dist"/python/*.whl
 }
+install_python_fresh() {
+  # what a Python user does: `pip install <wheel>` in a new venv, every dependency resolved from PyPI as served here
+  # (aws-cdk-lib at or above the library's floor, constructs, jsii, publication, typeguard); `pip check` proves the
+  # result is consistent
+  local fresh=$work/venv-fresh
+  rm -rf "$fresh" && python3 -m venv "$fresh" || return 1
+  "$fresh/bin/python" -m pip install --disable-pip-version-check "$dist"/python/*.whl || return 1
+  "$fresh/bin/python" -m pip check && "$fresh/bin/python" -m pip list --disable-pip-version-check | grep -Ei '^(aws-cdk-lib|constructs|jsii|cdk-account-invitations) '
+}
 install_python() {
-  # --no-deps: the wheel asks for aws-cdk-lib>=2.276.0, PyPI's newest is 2.275.0 (see requirements.txt)
-  "$py" -m pip install -q --disable-pip-version-check --no-deps --force-reinstall "$dist"/python/*.whl
+  # the same wheel in the tier's venv (its requirements are there already): replace the previous run's build
+  "$py" -m pip uninstall -q -y cdk-account-invitations >/dev/null 2>&1
+  "$py" -m pip install -q --disable-pip-version-check "$dist"/python/*.whl && "$py" -m pip check
 }
 synth_python() { (cd examples/python && CDK_OUTDIR="$root/$out/python" "$root/$py" app.py); }
 test_python() {
@@ -107,13 +101,11 @@ test_python() {
 }
 
 package_java() {
-  # pacmak's own Maven build asks for aws-cdk-lib [2.276.0,3.0.0), which Maven Central does not serve yet: generate
-  # pacmak's Maven project, lower the range to the version the consumer uses, and build and deploy it with Maven
-  local version src=$dist/java-src/java
-  version=$(sed -n 's:.*<cdk.version>\(.*\)</cdk.version>.*:\1:p' examples/java/pom.xml)
+  # pacmak's generated Maven project as it is (its aws-cdk-lib range starts at the library's floor, which Maven
+  # Central serves), built and deployed with Maven into a file repository
+  local src=$dist/java-src/java
   jsii-pacmak --target java --code-only --outdir "$dist/java-src" || return 1
-  sed -i "/<artifactId>aws-cdk-lib<\/artifactId>/{n;s#<version>\[[0-9.]*,#<version>[$version,#}" "$src/pom.xml"
-  grep -q "\[$version,3.0.0)" "$src/pom.xml" || { echo "could not set aws-cdk-lib $version in $src/pom.xml"; return 1; }
+  grep -A1 '<artifactId>aws-cdk-lib</artifactId>' "$src/pom.xml" | grep -o '<version>.*</version>'
   (cd "$src" && "${mvn[@]}" deploy "-DaltDeploymentRepository=local::default::file://$root/$dist/java") || return 1
   # Maven copies a release version into its local repository once and never looks again: drop the copy of the
   # previous run so the consumer resolves the jar just built
@@ -162,8 +154,8 @@ if [ "${LANGUAGES_SKIP_BUILD:-}" != 1 ]; then step build-library build_library |
 [ -f .jsii ] && [ -d assets/lambda ] || echo "no compiled library (.jsii, assets/): run npx projen build first" >&2
 step synth-typescript synth_typescript || true
 if want python; then
-  step python-venv python_venv && step package-python package_python && step install-python install_python && step synth-python synth_python \
-    && step test-python test_python
+  step python-venv python_venv && step package-python package_python && step install-python-fresh install_python_fresh \
+    && step install-python install_python && step synth-python synth_python && step test-python test_python
 fi
 if want java; then step package-java package_java && step synth-java synth_java; fi
 if want go; then step package-go package_go && step synth-go synth_go; fi
@@ -174,24 +166,8 @@ step compare-detects-difference compare_detects_difference || true
 # a step that never ran, because an earlier step of its language failed, is a failure too
 expected=(synth-typescript compare-templates compare-detects-difference)
 [ "${LANGUAGES_SKIP_BUILD:-}" != 1 ] && expected+=(build-library)
-want python && expected+=(python-venv package-python install-python synth-python test-python)
+want python && expected+=(python-venv package-python install-python-fresh install-python synth-python test-python)
 want java && expected+=(package-java synth-java)
 want go && expected+=(package-go synth-go)
-for name in "${expected[@]}"; do
-  cut -f1 "$results" | grep -qx "$name" || printf '%s\tfailed\t0\tnot run: an earlier step failed\n' "$name" >>"$results"
-done
-# the results as JUnit XML (for CI's summary line; pytest writes its own file)
-node -e '
-const fs = require("fs");
-const rows = fs.readFileSync(process.argv[1], "utf8").trim().split("\n").filter(Boolean).map((l) => l.split("\t"));
-const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
-const failed = rows.filter((r) => r[1] !== "passed").length;
-const cases = rows.map(([name, status, secs, msg]) => `    <testcase classname="languages" name="${esc(name)}" time="${secs}">` +
-  (status === "passed" ? "" : `<failure message="${esc(msg || "failed")}"/>`) + "</testcase>").join("\n");
-fs.writeFileSync(process.argv[2], `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="languages" tests="${rows.length}" failures="${failed}" errors="0" skipped="0">\n  <testsuite name="languages" tests="${rows.length}" failures="${failed}">\n${cases}\n  </testsuite>\n</testsuites>\n`);
-' "$results" test-reports/languages.xml
-passed=$(grep -c $'\tpassed\t' "$results")
-failed=$(grep -vc $'\tpassed\t' "$results")
 echo "language tier: $(( $(date +%s) - tier_start ))s; downloads cached in ${LANGUAGES_CACHE:-the home directory} (pip, Maven, Go) and $venv"
-echo "languages: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish languages test-reports/languages.xml "${expected[@]}"

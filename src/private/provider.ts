@@ -16,7 +16,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { bundleDirectory, HandlerName, HANDLERS } from './handlers';
-import { acknowledgeWildcards } from './nag';
+import { acknowledgeRuntime, acknowledgeWildcards } from './nag';
 
 /** Statements every provider of a kind needs (more are added with `grant`). */
 export type ProviderStatements = (stack: Stack) => iam.PolicyStatement[];
@@ -135,6 +135,7 @@ export class InvitationProvider extends Construct {
       loggingConfig: { logGroup: logGroup.ref },
     });
     fn.addResourceDependency(this.role);
+    acknowledgeRuntime(fn);
     if (home.node.tryGetContext(cxapi.ASSET_RESOURCE_METADATA_ENABLED_CONTEXT)) {
       // where `sam local` finds the code
       fn.addMetadata(cxapi.ASSET_RESOURCE_METADATA_PATH_KEY, code.fileName);
