@@ -195,11 +195,11 @@ project.gitignore.exclude('/examples/java/target/', '__pycache__/', '/examples/p
 // cdk-nag and snapshot tests with them, and synthesizes the example apps, whose templates must be the ones the floor
 // gives. Needs the bundles (`npx projen bundle`). CI runs it after the build (.ci/run).
 // ---------------------------------------------------------------------------------------------------------------
-project.addTask('test:newest', {
+const testNewest = project.addTask('test:newest', {
   description: 'Test the constructs and synthesize the examples with the newest aws-cdk-lib release',
-  exec: 'bash scripts/test-newest.sh',
-  receiveArgs: true,
 });
+testNewest.spawn(project.bundler.bundleTask);
+testNewest.exec('bash scripts/test-newest.sh', { receiveArgs: true });
 
 project.tsconfigDev.addInclude('../examples/**/*.ts');
 project.tsconfigDev.addInclude('../bench/**/*.ts');

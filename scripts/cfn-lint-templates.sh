@@ -16,12 +16,20 @@ if [ ${#templates[@]} -eq 0 ]; then
   exit 1
 fi
 start=$(date +%s)
-# W3005 (a DependsOn that a GetAtt already implies) comes from aws-cdk-lib's own Lambda-role wiring
+# W3005 (a DependsOn that a GetAtt already implies): the providers' functions keep the DependsOn on their role that
+# core's CustomResourceProvider wrote (src/private/provider.ts), so that their templates did not change
 "$bin/cfn-lint" --format parseable --ignore-checks W3005 -- "${templates[@]}"
 rc=$?
-echo "cfn-lint: ${#templates[@]} templates checked in $(( $(date +%s) - start ))s (exit code $rc)"
-# cfn-lint's exit code is a bit mask: 2 = error, 4 = warning, 8 = informational
-if (( rc & 2 )) || (( rc & 1 )); then
-  exit 1
+# cfn-lint's exit code is a bit mask: 1 = cfn-lint failed, 2 = errors, 4 = warnings, 8 = informational findings.
+# Only 1 and 2 fail the build; the summary says so in words rather than "exit code 4".
+found=""
+(( rc & 1 )) && found+=", cfn-lint itself failed"
+(( rc & 2 )) && found+=", errors"
+(( rc & 4 )) && found+=", warnings"
+(( rc & 8 )) && found+=", informational findings"
+if (( rc & 3 )); then verdict="FAILED (${found#, } above)"
+elif [ -n "$found" ]; then verdict="passed, no errors (${found#, } above do not fail the build)"
+else verdict="passed, nothing found"
 fi
-exit 0
+echo "cfn-lint: ${#templates[@]} templates checked in $(( $(date +%s) - start ))s: $verdict"
+(( (rc & 3) == 0 ))

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports */ // the library is loaded again with a module mocked (jest.isolateModules)
 /**
  * cdk-nag 3's AwsSolutions rules in a user's app with every construct of the library, both sides: the rules see the
  * library's roles and functions (typed L1s), and every finding on them is acknowledged by the library with a reason
@@ -46,8 +47,13 @@ function userApp(lib: Library = require('../src')): { app: App; stacks: Record<s
   return { app, stacks: { management, member, standalone, agnostic } };
 }
 
+/** What the tests use of a cdk-nag pack (the class may come from another module registry, see isolateModules). */
+interface Pack {
+  validateScope(scope: IConstruct): { violations: Array<{ ruleName: string; violatingResources: Array<{ constructPath: string }> }> };
+}
+
 /** cdk-nag's violations, one line per rule and resource: `<rule> <construct path>`. */
-function violations(pack: { validateScope(scope: IConstruct): { violations: Array<{ ruleName: string; violatingResources: Array<{ constructPath: string }> }> } }, scope: IConstruct): string[] {
+function violations(pack: Pack, scope: IConstruct): string[] {
   return pack.validateScope(scope).violations
     .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`))
     .sort();

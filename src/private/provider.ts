@@ -84,6 +84,20 @@ export class InvitationProvider extends Construct {
     return dir;
   }
 
+  /** The handler bundle as a file asset of `stack` (staged under `scope`), as core's CustomResourceProvider did. */
+  private static code(scope: Construct, name: HandlerName, stack: Stack) {
+    const staging = new AssetStaging(scope, 'Staging', { sourcePath: InvitationProvider.bundleDirectory(name) });
+    const fileName = staging.relativeStagedPath(stack);
+    const asset = stack.synthesizer.addFileAsset({
+      fileName,
+      sourceHash: staging.assetHash,
+      packaging: FileAssetPackaging.ZIP_DIRECTORY,
+      displayName: `${scope.node.path} Code`,
+    });
+    const property: lambda.CfnFunction.CodeProperty = { s3Bucket: asset.bucketName, s3Key: asset.objectKey };
+    return { property, fileName };
+  }
+
   /** The ARN of the function CloudFormation invokes. */
   public readonly serviceToken: string;
   /** The custom resource type of this kind (`Custom::...`, from the registry). */
@@ -157,20 +171,6 @@ export class InvitationProvider extends Construct {
     for (const statement of statements(scope)) this.addStatement(statement);
     // the findings that depend on references resolved only at synth (e.g. another stack's output) are acknowledged then
     this.role.node.addValidation({ validate: () => { acknowledgeWildcards(this.role, this.statements); return []; } });
-  }
-
-  /** The handler bundle as a file asset of `stack` (staged under `scope`), as core's CustomResourceProvider did. */
-  private static code(scope: Construct, name: HandlerName, stack: Stack) {
-    const staging = new AssetStaging(scope, 'Staging', { sourcePath: InvitationProvider.bundleDirectory(name) });
-    const fileName = staging.relativeStagedPath(stack);
-    const asset = stack.synthesizer.addFileAsset({
-      fileName,
-      sourceHash: staging.assetHash,
-      packaging: FileAssetPackaging.ZIP_DIRECTORY,
-      displayName: `${scope.node.path} Code`,
-    });
-    const property: lambda.CfnFunction.CodeProperty = { s3Bucket: asset.bucketName, s3Key: asset.objectKey };
-    return { property, fileName };
   }
 
   /** The function's timeout: the largest one required so far (resolved at synth). */
