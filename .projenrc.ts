@@ -4,6 +4,9 @@ import { awscdk, javascript } from 'projen';
 // `src/` / `lib/` by the shared provider helper.
 import { HANDLER_NAMES, handlerEntrypoint } from './src/private/handlers';
 
+/** cdk-nag 3: test/nag.test.ts and the README's cdk-nag snippet (compiled by jsii-rosetta). */
+const CDK_NAG = 'cdk-nag@^3.0.2';
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-account-invitations',
   description:
@@ -48,8 +51,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda',
     'aws-sdk-client-mock',
     'jsii-pacmak@1.140.0',
-    // test/nag.test.ts: the library's roles and functions under cdk-nag's AwsSolutions rules
-    'cdk-nag@^3.0.2',
+    CDK_NAG,
   ],
 
   jestOptions: {
@@ -150,6 +152,9 @@ const rosetta = project.addTask('rosetta', {
   exec: 'jsii-rosetta extract --strict',
 });
 project.postCompileTask.spawn(rosetta);
+// a snippet may import a package that is not a dependency of the library: rosetta installs it for the snippets
+const [nagName, nagRange] = CDK_NAG.split(/(?<=.)@/);
+project.package.addField('jsiiRosetta', { exampleDependencies: { [nagName]: nagRange } });
 project.postCompileTask.exec('bash scripts/check-api-md.sh', { name: 'API.md is current' });
 const packageCode = project.addTask('package:code', {
   description: 'Generate the Python, Java, .NET and Go bindings (code only) and check them',
