@@ -5,7 +5,7 @@
 #      node_modules: the floor stays what the build uses);
 #   2. copy src/, test/, examples/, lambda/ and the bundles (assets/) into .tmp/newest: Node resolves aws-cdk-lib from
 #      there to the newest release, and everything else from the project's node_modules;
-#   3. run the construct, contract, cdk-nag and snapshot tests there (the snapshot is the floor's: the templates
+#   3. run the construct, contract, cdk-nag, provider and snapshot tests there (the snapshot is the floor's: the templates
 #      must not change with the release);
 #   4. synthesize the example apps there with JSII_DEPRECATED=fail (the library calls no API the newest release
 #      deprecates) and compare their templates with the floor's (scripts/compare-templates.js).
@@ -27,7 +27,7 @@ logs=$dir/logs
 results=$dir/results.tsv
 version=${NEWEST_CDK_VERSION:-latest}
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=('test/[^/]*\.construct\.test\.ts$' 'test/[^/]*\.contract\.test\.ts$' 'test/nag\.test\.ts$' 'test/example\.snapshot\.test\.ts$')
+[ ${#tests[@]} -gt 0 ] || tests=('test/[^/]*\.construct\.test\.ts$' 'test/[^/]*\.contract\.test\.ts$' 'test/nag\.test\.ts$' 'test/provider\.l1\.test\.ts$' 'test/example\.snapshot\.test\.ts$')
 . scripts/steps.sh
 
 install() {
