@@ -4,12 +4,12 @@
  * library's roles and functions (typed L1s), and every finding on them is acknowledged by the library with a reason
  * (src/private/nag.ts), so the user's pipeline reports nothing unexplained.
  */
-import { App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { OrgInvitation } from '../src';
+import { OrgInvitation, OrgInvitationAccepter } from '../src';
 import { HANDLER_NAMES } from '../src/private/handlers';
 import { InvitationProvider } from '../src/private/provider';
 
@@ -49,7 +49,7 @@ function userApp(lib: Library = require('../src')): { app: App; stacks: Record<s
 
 /** What the tests use of a cdk-nag pack (the class may come from another module registry, see isolateModules). */
 interface Pack {
-  validateScope(scope: IConstruct): { violations: Array<{ ruleName: string; violatingResources: Array<{ constructPath: string }> }> };
+  validateScope(scope: IConstruct): { violations: Array<{ ruleName: string; violatingResources: Array<{ constructPath?: string }> }> };
 }
 
 /** cdk-nag's violations, one line per rule and resource: `<rule> <construct path>`. */
@@ -146,10 +146,16 @@ describe('cdk-nag AwsSolutions in a user\'s app with every construct', () => {
   test('each wildcard is acknowledged on its role with the reasons of the actions granted on it', () => {
     const { app, stacks } = userApp();
     app.synth();
-    const byKind = (stack: Stack) => Object.fromEntries(HANDLER_NAMES
-      .map((name) => [name, stack.node.tryFindChild(`CdkAccountInvitations${name.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('')}CustomResourceProvider`)])
-      .filter(([, home]) => home)
-      .map(([name, home]) => [name, acknowledgements((home as IConstruct).node.findChild('Role'))]));
+    /** The acknowledgements on each provider role of `stack`, by handler name. */
+    const byKind = (stack: Stack): Record<string, Record<string, string[]>> => {
+      const out: Record<string, Record<string, string[]>> = {};
+      for (const name of HANDLER_NAMES) {
+        const pascal = name.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+        const home = stack.node.tryFindChild(`CdkAccountInvitations${pascal}CustomResourceProvider`);
+        if (home) out[name] = acknowledgements(home.node.findChild('Role'));
+      }
+      return out;
+    };
 
     const management = byKind(stacks.management);
     const stackArn = (name: string, account: string) => `arn:<AWS::Partition>:cloudformation:us-east-1:${account}:stack/${name}/*`;
@@ -186,6 +192,23 @@ describe('cdk-nag AwsSolutions in a user\'s app with every construct', () => {
         for (const reason of reasons) expect(reason).toMatch(new RegExp(`^[a-z0-9]+:[A-Za-z]+(, [a-z0-9]+:[A-Za-z]+)* on ${escape(id.slice('AwsSolutions-IAM5[Resource::'.length, -1))}: .{40,}\\.$`));
       }
     }
+  });
+
+  test('a wildcard ARN with another stack\'s value is acknowledged as it is synthesized (an import)', () => {
+    const app = new App();
+    const env = { account: MEMBER, region: 'us-east-1' };
+    const baseline = new Stack(app, 'Baseline', { env });
+    const organizationId = new CfnResource(baseline, 'Organization', { type: 'Custom::Organization' }).getAtt('Id').toString();
+    const member = new Stack(app, 'Member', { env });
+    new OrgInvitationAccepter(member, 'Accept', { organizationId });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
+    const role = libraryResources(member, iam.CfnRole)[0];
+    // the reference as the stack is built, and as synthesis makes it (an import of the other stack's output)
+    expect(Object.keys(acknowledgements(role))).toEqual(expect.arrayContaining([
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:handshake/<Organization.Id>/invite/h-*]',
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:organizations::\*:handshake\/Baseline:ExportsOutputFnGetAttOrganizationId[0-9A-F]{8}\/invite\/h-\*\]$/),
+    ]));
   });
 
   test('synthesizing twice adds no acknowledgement twice', () => {

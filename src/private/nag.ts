@@ -20,8 +20,8 @@ import { IConstruct } from 'constructs';
  *
  * AwsSolutions-L1 reports a function whose runtime is not the newest of its family that the app's aws-cdk-lib knows
  * (nodejs26.x from aws-cdk-lib 2.278). It is acknowledged while the functions' runtime is the app's
- * `Runtime.NODEJS_LATEST`, the newest Node.js runtime available in every region, which the bundles are built and
- * tested for; once aws-cdk-lib moves that on, the finding shows again, and the library should follow.
+ * `Runtime.NODEJS_LATEST`, the newest Node.js runtime aws-cdk-lib lists as available in every region; once
+ * aws-cdk-lib moves that on, the finding shows again, and the library should follow.
  */
 
 const NO_RESOURCE_TYPE = 'no resource type in the IAM Service Authorization Reference, so IAM accepts only "*" for it';
@@ -118,7 +118,8 @@ export function acknowledgeRuntime(fn: lambda.CfnFunction): void {
   if (fn.runtime !== latest) return;
   fn.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
     [L1]: `${latest} is aws-cdk-lib's Runtime.NODEJS_LATEST, the newest Node.js runtime it lists as available in ` +
-      'every region; the handler bundles are built and tested for it.',
+      'every region; the library pins it, so that its functions deploy in every region and its template is the ' +
+      'same with every aws-cdk-lib release.',
   });
 }
 

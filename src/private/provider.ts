@@ -25,6 +25,7 @@ export type ProviderStatements = (stack: Stack) => iam.PolicyStatement[];
 const MAX_LAMBDA_TIMEOUT_SECONDS = 15 * 60;
 /** Log retention of the handlers' log groups, in days. */
 const LOG_RETENTION_DAYS = 365;
+/** The functions' memory, in MiB. */
 const MEMORY_MIB = 256;
 
 /**
@@ -38,9 +39,9 @@ const MEMORY_MIB = 256;
  *   entry point logs the whole event (invitees' emails, notes) and answers a failed Create's Delete itself.
  * - `lambda.Function` adds a role with the AWSLambdaBasicExecutionRole managed policy and an asset construct, and its
  *   template changes with aws-cdk-lib's feature flags and releases; these L1s give the same template at the
- *   dependency floor and at the newest release, and synthesize several times faster.
- * - Core's `CustomResourceProvider` makes raw `CfnResource`s, which cdk-nag's rules, `Tags.of` and `iam.Grant` do
- *   not see. The L1s are what cdk-nag checks; the library acknowledges its findings with reasons (`./nag.ts`).
+ *   dependency floor and at the newest release, and synthesize faster.
+ * - Core's `CustomResourceProvider` makes raw `CfnResource`s, which cdk-nag's rules and `Tags.of` do not see. The
+ *   L1s are what cdk-nag checks; the library acknowledges its findings with reasons (`./nag.ts`).
  * The function runs our own entry point, `index.onEvent` (`lambda/shared/runtime.ts` `cfnEntryPoint`), which logs
  * redacted IDs only, answers with a user-facing Reason and never leaves CloudFormation waiting; it logs to its own
  * log group (with retention), and its role may write to that log group only (no managed policy).
