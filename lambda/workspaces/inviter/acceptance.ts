@@ -24,11 +24,16 @@ export const LINK_ACCEPTANCE: Pick<RoleAcceptanceAdapter<LinkClients, AccountLin
   what: 'WorkSpaces account link invitation',
   clientsFrom: (credentials) => ({ workspaces: workspacesClient(credentials) }),
   // never reached with one target account; a LINKED link cannot be undone through the API
-  undoByHand: 'a LINKED link cannot be undone through the WorkSpaces API; unlink it in the WorkSpaces console if it is not wanted',
+  undoByHand: 'a LINKED link cannot be undone through the WorkSpaces API',
 };
 
 /** The adapter for one request: accept the very link `linkId` (invited or adopted by it) from `sourceAccountId`. */
-function linkAdapter(sourceAccountId: string, linkId: string, roleName: string, ctx: RequestContext): RoleAcceptanceAdapter<LinkClients, AccountLinkData> {
+function linkAdapter(
+  sourceAccountId: string,
+  linkId: string,
+  roleName: string,
+  ctx: RequestContext,
+): RoleAcceptanceAdapter<LinkClients, AccountLinkData> {
   return {
     ...LINK_ACCEPTANCE,
     // the look and the accept word their AWS errors themselves (`../accept`, with the role's hints): no hint table here
