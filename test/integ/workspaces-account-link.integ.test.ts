@@ -103,6 +103,23 @@ describe('CloudFormation lifecycles', () => {
     cfn.expectFinalState();
   });
 
+  // issue 17 item 17: old properties of another shape stood in for the new ones, so the changed target went unseen
+  test('an update whose old properties cannot be read and whose target changed: the link of the physical ID is read, the new target invited', async () => {
+    const { emulator } = await start();
+    const lA = (await cfn.create(props(A))).PhysicalResourceId;
+    const unreadable = { TargetAccount: A }; // another version's shape: no TargetAccountId
+    const updated = await cfn.update(lA, props(B), unreadable);
+    expect(updated).toMatchObject({ Status: 'SUCCESS', Data: { TargetAccountId: B, AccountLinkStatus: PENDING, Adopted: false } });
+    expect(updated.PhysicalResourceId).toMatch(LINK_ID);
+    expect(updated.PhysicalResourceId).not.toBe(lA);
+    expect(emulator.workspaces.links().map((l) => [l.AccountLinkId, l.TargetAccountId])).toEqual([[lA, A], [updated.PhysicalResourceId, B]]);
+    expect(cfn.logs()).toMatch(/"level":"WARN".*goes to another target than the new properties name/);
+    // the cleanup of the replaced physical ID carries the unreadable old properties: the runtime deletes nothing then
+    // (lambda/shared/runtime.ts), so the first invitation stays pending
+    expect((await cfn.delete(lA, unreadable)).Status).toBe('SUCCESS');
+    cfn.expectFinalState({ pendingLinks: [lA, updated.PhysicalResourceId] });
+  });
+
   test('the same Create delivered twice (a Lambda retry) gets the same link through its ClientToken', async () => {
     const { emulator } = await start();
     const first = await cfn.create(props(A), { requestId: 'retried-request' });
