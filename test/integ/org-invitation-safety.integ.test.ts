@@ -61,7 +61,7 @@ describe('OrgInvitation with acceptance', () => {
     const v2 = { ...v1, Notes: 'second' };
     const forward = await inviter.update(h1, v2, v1);
     expect(forward.Status).toBe('FAILED');
-    expect(forward.Reason).toMatch(/^Nothing was accepted in account 222222222222; the invitation h-[0-9a-z]+ this deployment sent was canceled\./);
+    expect(forward.Reason).toMatch(/the invitation h-[0-9a-z]+ this deployment sent was canceled\./i);
     const invites = emulator().calls.InviteAccountToOrganization;
     const assumes = emulator().calls.AssumeRole;
 
@@ -180,7 +180,7 @@ describe('OrgInvitationAccepter', () => {
     await start();
     const h = (await inviter.create(invite())).PhysicalResourceId;
     const created = await acceptCreate(accept());
-    expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', h), Data: { HandshakeId: h } });
+    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { HandshakeId: h } });
 
     const withOrg = accept({ OrganizationId: ORG });
     const added = await acceptUpdate(created.PhysicalResourceId, withOrg, accept());
@@ -197,7 +197,8 @@ describe('OrgInvitationAccepter', () => {
     expectFinalState();
   });
 
-  test('the rollback rule needs the stack: a changed expectation fails while it can be read, and is kept with a warning when it cannot', async () => {
+  // the forward case (the stack can be read: the changed expectation fails) is item 9's first update
+  test('a changed expectation while the stack cannot be read (DescribeStacks denied): kept with a warning, nothing accepted', async () => {
     await start();
     await inviter.create(invite());
     const created = await acceptCreate(accept());
