@@ -6,7 +6,7 @@
  *   `unknown` when Organizations did not tell it), its invitation is the accepted handshake (`NONE` for a membership
  *   that was there before);
  * - an update whose expectation the recorded membership still satisfies (the same organization's ID added, the
- *   accepted handshake's ID given, the wait changed) keeps the physical ID and `HandshakeId`;
+ *   accepted handshake's ID given, the wait changed) keeps the physical ID and the handshake attribute;
  * - Delete never leaves the organization (leaving is never automatic), whatever this resource accepted;
  * - physical IDs of earlier versions (`h-…`, `already-member:o-…`) name no inviter.
  */
@@ -81,8 +81,8 @@ function inviteeOf(ctx: Pick<RequestContext, 'stackId'>): string {
 /**
  * The membership as it is, accepting nothing: an update that still expects the recorded membership, and the answer of
  * a rollback (`recorded` undefined). It never fails on what it finds (its rollback would read the same way): an
- * account that left, or joined another organization, is reported with a warning. `HandshakeId` stays the recorded
- * handshake (`already-member:<organization>` when the membership was there before).
+ * account that left, or joined another organization, is reported with a warning. The handshake attribute stays the
+ * recorded handshake (`already-member:<organization>` when the membership was there before).
  */
 export async function reportMembership(
   clients: InvitedAccountClients,
@@ -144,7 +144,7 @@ export const ORG_ACCEPTER_SPEC: AccepterSpec<OrgAccepterProps, AccepterClients, 
       party.managementAccountId ?? props.managementAccountId);
   },
   data: (_props, attributes) => ORG_ACCEPTER.data(attributes),
-  // an earlier version's ID stands in for the invitation: it is what HandshakeId reported (the handshake, or
+  // an earlier version's ID stands in for the invitation: it is what the handshake attribute reported (the handshake, or
   // already-member:<organization>)
   legacy: (physicalId) =>
     HANDSHAKE_ID.test(physicalId) || ALREADY_MEMBER_ID.parse(physicalId, ORGANIZATION_ID) !== undefined ? { invitationId: physicalId } : undefined,
