@@ -330,12 +330,19 @@ describe('after a Create that did not finish (cut off, or cancelled by CloudForm
 
   // issue 17 item 7: the 5 s of clock skew go to the safe side (it allowed 5 s before the start, on the unsafe side)
   test('the clock-skew slack keeps: requested 3 s before or 4 s after the start may predate it (kept), 6 s after counts', async () => {
-    for (const [id, offset] of [['h-before00001', -3_000], ['h-skewed0001', 4_000]] as const) {
-      org.on(ListHandshakesForOrganizationCommand).resolves({ Handshakes: [openTo(id, at(offset))] });
-      org.on(DescribeHandshakeCommand).resolves({ Handshake: openTo(id, at(offset)) });
-      await orgInvitationLifecycle.abandonedCreate!(clients, ACCOUNT, CTX, SINCE);
-      expect(org.commandCalls(CancelHandshakeCommand)).toHaveLength(0);
+    const logs = captureLogs();
+    try {
+      for (const [id, offset] of [['h-before00001', -3_000], ['h-skewed0001', 4_000]] as const) {
+        org.on(ListHandshakesForOrganizationCommand).resolves({ Handshakes: [openTo(id, at(offset))] });
+        org.on(DescribeHandshakeCommand).resolves({ Handshake: openTo(id, at(offset)) });
+        await orgInvitationLifecycle.abandonedCreate!(clients, ACCOUNT, CTX, SINCE);
+        expect(org.commandCalls(CancelHandshakeCommand)).toHaveLength(0);
+      }
+    } finally {
+      logs.restore();
     }
+    expect(logs.text()).toMatch(/"level":"WARN".*within seconds of the unfinished Create's start, so it may be older.*kept.*h-before00001/);
+    expect(logs.text()).toMatch(/"level":"WARN".*within seconds of the unfinished Create's start.*h-skewed0001/);
 
     org.on(ListHandshakesForOrganizationCommand).resolves({ Handshakes: [openTo('h-surely00001', at(6_000))] });
     org.on(DescribeHandshakeCommand).resolves({ Handshake: openTo('h-surely00001', at(6_000)) });
@@ -352,7 +359,7 @@ describe('after a Create that did not finish (cut off, or cancelled by CloudForm
       logs.restore();
     }
     expect(org.commandCalls(CancelHandshakeCommand)).toHaveLength(0);
-    expect(logs.text()).toMatch(/requested before the unfinished Create started, or too close to its start to tell: it is kept.*h-otherstack/);
+    expect(logs.text()).toMatch(/requested before the unfinished Create started: it is kept.*h-otherstack/);
   });
 
   test('keeps everything, and says so, when the Create\'s start is unknown', async () => {

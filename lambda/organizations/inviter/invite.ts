@@ -15,7 +15,7 @@ import {
 import { InvitationError, errorReason, failedWith, isAwsError } from '../../shared/errors';
 import { log, maskEmail } from '../../shared/log';
 import { HANDSHAKE_ID, sameEmail } from '../../shared/props';
-import { surelyMadeSince } from '../../shared/stack';
+import { madeSince, surelyMadeSince } from '../../shared/stack';
 import { ORG_HINTS } from '../invite-hints';
 import {
   ACCEPTED,
@@ -285,12 +285,17 @@ export async function cancelAbandonedInvitation(clients: InvitingClients, props:
     return;
   }
   if (!surelyMadeSince(open.RequestedTimestamp, since)) {
-    log('INFO', 'the open invitation to the target was requested before the unfinished Create started, or too close to ' +
-      'its start to tell: it is kept', {
+    const fields = {
       handshakeId: open.Id,
       requested: open.RequestedTimestamp?.toISOString?.() ?? String(open.RequestedTimestamp),
       since: since.toISOString(),
-    });
+    };
+    if (!madeSince(open.RequestedTimestamp, since)) {
+      log('INFO', 'the open invitation to the target was requested before the unfinished Create started: it is kept', fields);
+    } else {
+      log('WARN', 'the open invitation to the target was requested within seconds of the unfinished Create\'s start, so it ' +
+        'may be older (clock skew): it is kept. Cancel it in the Organizations console if it is not wanted.', fields);
+    }
     return;
   }
   await deleteInvitation(clients, open.Id);
