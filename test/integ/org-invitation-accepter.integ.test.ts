@@ -12,6 +12,9 @@ const B = '222222222222';
 const ORG = 'o-exampleorg11';
 const OTHER_MGMT = '444444444444';
 const HANDSHAKE_ID = /^h-[0-9a-z]{8,32}$/;
+/** The accepter's physical ID: what it accepted (the handshake) or adopted (NONE: the membership was there). */
+const accepterId = (how: 'accepted' | 'adopted' | 'unknown', handshakeId = 'NONE') =>
+  `org-invitation-accepter:us-east-1:${ORG}/${MGMT}:${how}:${handshakeId}`;
 /** Short polling: the accepters' waits (1 s, 2 s, ... capped at 30 s in production) in tens of milliseconds. */
 const FAST_POLL = { CDK_ACCOUNT_INVITATIONS_POLL_FIRST_MS: '20', CDK_ACCOUNT_INVITATIONS_POLL_MAX_MS: '100' };
 
@@ -64,7 +67,7 @@ describe('OrgInvitationAccepter', () => {
     const accepted = await acceptCreate(accept());
     expect(accepted).toMatchObject({
       Status: 'SUCCESS',
-      PhysicalResourceId: h,
+      PhysicalResourceId: accepterId('accepted', h),
       Data: { HandshakeId: h, OrganizationId: ORG, HandshakeState: 'ACCEPTED' },
     });
     expect(emulator().org.organizationOf(B)).toBe(ORG);
@@ -76,7 +79,7 @@ describe('OrgInvitationAccepter', () => {
     expect(updated).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: h, Data: { HandshakeState: 'ACCEPTED' } });
 
     // destroy in reverse order (accepting stack first, as `cdk destroy --all` does): nothing leaves the organization
-    expect((await acceptDelete(h, accept(), { stackStatus: 'DELETE_IN_PROGRESS' })).Status).toBe('SUCCESS');
+    expect((await acceptDelete(accepted.PhysicalResourceId, accept(), { stackStatus: 'DELETE_IN_PROGRESS' })).Status).toBe('SUCCESS');
     expect((await inviter.delete(h, invite(), { stackStatus: 'DELETE_IN_PROGRESS' })).Status).toBe('SUCCESS');
     expect(emulator().org.organizationOf(B)).toBe(ORG);
     expect(stateOf(h)).toBe('ACCEPTED');
@@ -93,7 +96,7 @@ describe('OrgInvitationAccepter', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const invited = await inviter.create(invite());
     const accepted = await waiting;
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: invited.PhysicalResourceId, Data: { HandshakeState: 'ACCEPTED' } });
+    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', invited.PhysicalResourceId), Data: { HandshakeState: 'ACCEPTED' } });
     expect(callsBy(B).filter((op) => op === 'ListHandshakesForAccount').length).toBeGreaterThan(3);
     expectFinalState();
   });
@@ -116,17 +119,19 @@ describe('OrgInvitationAccepter', () => {
   test('adopts: a second Create (a re-run, a second stack) after acceptance succeeds as ALREADY_MEMBER, accepting nothing', async () => {
     await start();
     const h = (await inviter.create(invite())).PhysicalResourceId;
-    expect((await acceptCreate(accept())).Status).toBe('SUCCESS');
+    const first = await acceptCreate(accept());
+    expect(first.Status).toBe('SUCCESS');
     const accepts = emulator().calls.AcceptHandshake;
     const again = await acceptCreate(accept(), { logicalResourceId: 'Second' });
     expect(again).toMatchObject({
       Status: 'SUCCESS',
-      PhysicalResourceId: `already-member:${ORG}`,
+      PhysicalResourceId: accepterId('adopted'),
       Data: { HandshakeId: `already-member:${ORG}`, OrganizationId: ORG, HandshakeState: 'ALREADY_MEMBER' },
     });
     expect(emulator().calls.AcceptHandshake).toBe(accepts);
     // and an Update with the same expectation reports the membership without accepting
-    expect(await acceptUpdate(h, accept(), accept())).toMatchObject({ Status: 'SUCCESS', Data: { HandshakeState: 'ACCEPTED' } });
+    expect(await acceptUpdate(first.PhysicalResourceId, accept(), accept()))
+      .toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', h), Data: { HandshakeId: h, HandshakeState: 'ACCEPTED' } });
     expect(emulator().calls.AcceptHandshake).toBe(accepts);
     expectFinalState();
   });
@@ -177,7 +182,7 @@ describe('OrgInvitationAccepter', () => {
     const waiting = acceptCreate(accept({ WaitTimeoutSeconds: '20' }));
     await new Promise((resolve) => setTimeout(resolve, 300));
     const fresh = (await inviter.create(invite(), { logicalResourceId: 'Again' })).PhysicalResourceId;
-    expect(await waiting).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: fresh, Data: { HandshakeState: 'ACCEPTED' } });
+    expect(await waiting).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', fresh), Data: { HandshakeId: fresh, HandshakeState: 'ACCEPTED' } });
     expectFinalState();
   });
 
@@ -251,7 +256,7 @@ describe('two stacks, two accounts (acceptIn)', () => {
     const accepted = await acceptCreate(accept());
     const twoStack = { ms: Date.now() - t0, calls: countCalls() };
     expect(accepted.Status).toBe('SUCCESS');
-    expect(invited.PhysicalResourceId).toBe(accepted.PhysicalResourceId);
+    expect(accepted.PhysicalResourceId).toBe(accepterId('accepted', invited.PhysicalResourceId));
     await accepter.stop();
     await inviter.stop();
 
@@ -269,7 +274,7 @@ describe('two stacks, two accounts (acceptIn)', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const invited = await inviter.create(invite());
     const accepted = await waiting;
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: invited.PhysicalResourceId, Data: { HandshakeState: 'ACCEPTED' } });
+    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', invited.PhysicalResourceId), Data: { HandshakeState: 'ACCEPTED' } });
     expect(emulator().org.organizationOf(B)).toBe(ORG);
     expectFinalState();
   });
@@ -315,8 +320,10 @@ describe('one stack, through a role in the invited account (acceptance)', () => 
     emulator().sts.denyRole(ROLE_ARN);
     const failed = await inviter.create(invite({ AcceptRoleName: 'Accept' }));
     expect(failed.Status).toBe('FAILED');
-    expect(failed.Reason).toMatch(new RegExp(`^Accepting the invitation through role Accept in account ${B}: Assuming role Accept in account ${B} \\(${ROLE_ARN}\\)`));
-    expect(failed.Reason).toMatch(/AccessDenied.*The invitation h-[0-9a-z]+ this deployment sent was canceled\.$/);
+    // the outcome first, then the account, the role, the AWS error code and what to do
+    expect(failed.Reason).toMatch(new RegExp(`^Nothing was accepted in account ${B}; the invitation h-[0-9a-z]+ this deployment sent was canceled\\. ` +
+      `Assuming role Accept in account ${B} failed with AccessDenied: User: .* is not authorized to perform: sts:AssumeRole on resource: ${ROLE_ARN}\\. ` +
+      `Create the role Accept in account ${B}`));
     const [handshake] = emulator().org.handshakes();
     expect(handshake.State).toBe('CANCELED');
     expect(emulator().org.organizationOf(B)).toBeUndefined();
@@ -329,7 +336,7 @@ describe('one stack, through a role in the invited account (acceptance)', () => 
     emulator().denyAction(B, 'organizations:AcceptHandshake', { roleName: 'Accept' });
     const failed = await inviter.create(invite({ AcceptRoleName: 'Accept' }));
     expect(failed.Status).toBe('FAILED');
-    expect(failed.Reason).toMatch(/AccessDeniedException.*Role Accept in account 222222222222 needs organizations:AcceptHandshake.*this deployment sent was canceled/);
+    expect(failed.Reason).toMatch(/^Nothing was accepted in account 222222222222; the invitation h-[0-9a-z]+ this deployment sent was canceled\. .*AccessDeniedException.*Role Accept in account 222222222222 needs organizations:AcceptHandshake/);
     expect(emulator().org.openHandshakes()).toEqual([]);
     expectFinalState();
   });

@@ -527,13 +527,15 @@ describe('faults', () => {
     cfn.expectFinalState({ openHandshakes: [outside.PhysicalResourceId] });
   });
 
-  // The timed-out marker carries the start of the cut-off Create (the runtime's `since`): the invitation it sent is
-  // newer, so the Delete cancels it.
+  // The timed-out marker carries the start of the cut-off Create (the runtime's `since`): an invitation requested more
+  // than the clock skew (5 s) after it is surely the Create's own, so the Delete cancels it.
   test('a Create cut off by the Lambda deadline while its invitation is in flight: the Delete cancels the invitation it made', async () => {
     const { emulator } = await start();
-    // the invitation takes effect at once; its answer comes after the runtime gave up
-    emulator.faults.delay('InviteAccountToOrganization', 3_000);
-    const failed = await cfn.create(props(A), { lambdaTimeoutMs: LAMBDA_TIME });
+    // a slow listing first (the invitation is sent 6 s into the Create), then the invitation takes effect at once and
+    // its answer comes after the runtime gave up (8 s into the Create)
+    emulator.faults.delay('ListHandshakesForOrganization', 6_000);
+    emulator.faults.delay('InviteAccountToOrganization', 5_000);
+    const failed = await cfn.create(props(A), { lambdaTimeoutMs: 15_000 + 8_000 });
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: expect.stringMatching(CREATE_TIMED_OUT) });
     expect(emulator.calls.InviteAccountToOrganization).toBe(1);
     // CloudFormation deletes the resource whose Create failed: nothing may stay behind
