@@ -87,6 +87,48 @@ describe.each(KINDS.map((row) => [row.title, row] as const))('%s', (_title, row:
     stack.expectFinalState();
   });
 
+  test('rename: the new logical ID adopts the invitation (Create of the new, then Delete of the old), which stays', async () => {
+    stack = await InvitingStack.start(row);
+    const old = await stack.create({}, { logicalResourceId: 'Old' });
+    // UPDATE_IN_PROGRESS: the new resource adopts the open invitation
+    const renamed = await stack.create({}, { logicalResourceId: 'New' });
+    expect(renamed.Status).toBe('SUCCESS');
+    expect(row.invitations(stack.emulator)).toBe(1);
+    // UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: the old resource goes; the new one still stands for the invitation
+    expect((await stack.delete(old.PhysicalResourceId, {}, { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
+    for (const operation of row.removeOperations) expect(stack.calls(operation)).toBe(0);
+    stack.expectFinalState([MEMBER]);
+    expect((await stack.delete(renamed.PhysicalResourceId, {}, { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
+    stack.expectFinalState();
+  });
+
+  test('whole-stack delete with two resources for the same target (DELETE_IN_PROGRESS, deleted at once): both succeed, the invitation goes', async () => {
+    stack = await InvitingStack.start(row);
+    const first = await stack.create({}, { logicalResourceId: 'First' });
+    const second = await stack.create({}, { logicalResourceId: 'Second' });
+    expect(second.Status).toBe('SUCCESS');
+    expect(row.invitations(stack.emulator)).toBe(1);
+    // CloudFormation deletes resources that do not depend on each other in parallel; the template still lists both
+    const deleted = await Promise.all([
+      stack.delete(first.PhysicalResourceId, {}, { logicalResourceId: 'First', stackStatus: 'DELETE_IN_PROGRESS' }),
+      stack.delete(second.PhysicalResourceId, {}, { logicalResourceId: 'Second', stackStatus: 'DELETE_IN_PROGRESS' }),
+    ]);
+    expect(deleted.map((r) => r.Status)).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(stack.emulator.cloudformation.stacks().find((s) => s.StackId === STACK_ID)?.StackStatus).toBe('DELETE_IN_PROGRESS');
+    stack.expectFinalState();
+  });
+
+  test('a stack CloudFormation does not know (DescribeStacks: ValidationError): it cannot tell, so the Delete keeps the invitation and says why', async () => {
+    stack = await InvitingStack.start(row);
+    const created = await stack.create();
+    stack.cfn.stack().forget();
+    expect((await stack.delete(created.PhysicalResourceId)).Status).toBe('SUCCESS');
+    stack.cfn.expectAskedUnknownStack();
+    for (const operation of row.removeOperations) expect(stack.calls(operation)).toBe(0);
+    expect(stack.cfn.logs()).toMatch(/"level":"WARN".*cannot be told: they are kept.*remove it by hand/);
+    stack.expectFinalState([MEMBER]);
+  });
+
   test(`update: a target change ${row.targetChange === 'replace' ? 'replaces the resource; the cleanup Delete of the old physical ID removes the old invitation' : 'updates in place: the old target\'s invitation goes, the physical ID stays'}`, async () => {
     stack = await InvitingStack.start(row);
     const created = await stack.create();

@@ -159,9 +159,13 @@ export interface Operation {
   readonly action: string;
   /** Which request calls it: the Create, or the Delete that follows a successful Create. */
   readonly during: 'Create' | 'Delete';
+  /** It changes something (invites, accepts, removes): a call whose answers are all lost may still have taken effect. */
+  readonly changes: boolean;
 }
 
-const op = (action: string, during: Operation['during'] = 'Create'): Operation => ({ name: action.split(':')[1], action, during });
+const op = (action: string, during: Operation['during'] = 'Create', changes = false): Operation =>
+  ({ name: action.split(':')[1], action, during, changes });
+const change = (action: string, during: Operation['during'] = 'Create'): Operation => op(action, during, true);
 
 const email = (account: string) => `owner-${account}@example.com`;
 
@@ -215,13 +219,13 @@ const ORGANIZATIONS: KindRow = {
   operations: {
     inviter: [
       op('organizations:ListHandshakesForOrganization'),
-      op('organizations:InviteAccountToOrganization'),
-      op('organizations:CancelHandshake', 'Delete'),
+      change('organizations:InviteAccountToOrganization'),
+      change('organizations:CancelHandshake', 'Delete'),
     ],
     accepter: [
       op('organizations:DescribeOrganization'),
       op('organizations:ListHandshakesForAccount'),
-      op('organizations:AcceptHandshake'),
+      change('organizations:AcceptHandshake'),
     ],
   },
 };
@@ -272,16 +276,16 @@ const MACIE: KindRow = {
   operations: {
     inviter: [
       op('macie2:ListMembers'),
-      op('macie2:CreateMember'),
-      op('macie2:CreateInvitations'),
-      op('macie2:DisassociateMember', 'Delete'),
-      op('macie2:DeleteMember', 'Delete'),
+      change('macie2:CreateMember'),
+      change('macie2:CreateInvitations'),
+      change('macie2:DisassociateMember', 'Delete'),
+      change('macie2:DeleteMember', 'Delete'),
     ],
     accepter: [
       op('macie2:GetMacieSession'),
       op('macie2:GetAdministratorAccount'),
       op('macie2:ListInvitations'),
-      op('macie2:AcceptInvitation'),
+      change('macie2:AcceptInvitation'),
     ],
   },
 };
@@ -325,13 +329,13 @@ const WORKSPACES: KindRow = {
   accepterCanLeave: false,
   operations: {
     inviter: [
-      op('workspaces:CreateAccountLinkInvitation'),
+      change('workspaces:CreateAccountLinkInvitation'),
       op('workspaces:GetAccountLink', 'Delete'),
-      op('workspaces:DeleteAccountLinkInvitation', 'Delete'),
+      change('workspaces:DeleteAccountLinkInvitation', 'Delete'),
     ],
     accepter: [
       op('workspaces:ListAccountLinks'),
-      op('workspaces:AcceptAccountLinkInvitation'),
+      change('workspaces:AcceptAccountLinkInvitation'),
     ],
   },
 };
