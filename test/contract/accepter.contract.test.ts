@@ -130,7 +130,7 @@ describe.each(KINDS.map((row) => [row.title, row] as const))('%s accepter', (_ti
     const failed = await sides.accept({ waitSeconds: 1 });
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
     expect(failed.Reason).toMatch(new RegExp(`^The last .+ from .*${INVITER} to account ${MEMBER} \\(.+\\) ended with state \\w+, ` +
-      'and no new one arrived within 1 second\\. The inviter must send a new invitation'));
+      'and no new one arrived within 1 second\\. The inviter must send a new invitation \\(deploy the inviting stack again\\), then deploy this stack again\\.$'));
     expect(sides.calls(row.lookOperation, MEMBER)).toBeGreaterThan(1);
     expect(sides.isMember()).toBe(false);
     sides.expectFinalState();
@@ -155,7 +155,8 @@ describe.each(KINDS.map((row) => [row.title, row] as const))('%s accepter', (_ti
     sides = await Sides.start(row);
     const failed = await sides.accept({ waitSeconds: 2 });
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
-    expect(failed.Reason).toMatch(new RegExp(`^No .+ from .*${INVITER} reached account ${MEMBER} within 2 seconds\\. Deploy the inviting stack first`));
+    expect(failed.Reason).toMatch(new RegExp(`^No .+ from .*${INVITER} reached account ${MEMBER} within 2 seconds\\. ` +
+      'Deploy the inviting stack first, or make this stack depend on it \\(`cdk deploy --all` then deploys them in order\\), or raise waitTimeout; then deploy again\\.$'));
     expect(failed.elapsedMs).toBeGreaterThanOrEqual(2_000);
     expect(failed.elapsedMs).toBeLessThan(2_000 + 5_000);
     // Delete after a failed Create: nothing to undo, no call at all
