@@ -16,8 +16,10 @@ import { CREATE_FAILED, FAULT_BUDGET_MS } from '../integ/cfn';
 
 jest.setTimeout(60_000);
 
-/** Each call waits at most 300 ms for its answer, and the SDK makes at most 3 attempts: a fault that persists fails fast. */
-const FAST_FAILURE = { CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS: '300', CDK_ACCOUNT_INVITATIONS_MAX_ATTEMPTS: '3' };
+/** The SDK makes at most 3 attempts: a fault that persists fails fast. */
+const FEW_ATTEMPTS = { CDK_ACCOUNT_INVITATIONS_MAX_ATTEMPTS: '3' };
+/** Each call waits at most 300 ms for its answer. */
+const SHORT_TIMEOUT = { CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS: '300' };
 
 interface Fault {
   readonly name: string;
@@ -27,22 +29,26 @@ interface Fault {
   readonly fails?: (operation: Operation) => RegExp;
   /** Only for operations that change nothing (default: every operation). */
   readonly readsOnly?: boolean;
+  /** The handlers' environment for this fault. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const FAULTS: readonly Fault[] = [
   { name: 'a throttling burst', inject: (e, o, accountId) => e.faults.throttle(o.name, 2, { accountId }) },
   { name: 'HTTP 500s', inject: (e, o, accountId) => e.faults.serverError(o.name, 2, { accountId }) },
   { name: 'a dropped connection', inject: (e, o, accountId) => e.faults.dropConnection(o.name, 1, { accountId }) },
-  { name: 'an answer after the SDK timeout', inject: (e, o, accountId) => e.faults.delay(o.name, 1_000, 1, { accountId }) },
+  { name: 'an answer after the SDK timeout', inject: (e, o, accountId) => e.faults.delay(o.name, 1_000, 1, { accountId }), env: SHORT_TIMEOUT },
   {
     name: 'throttling past the retries',
     inject: (e, o, accountId) => e.faults.throttle(o.name, 50, { accountId }),
     fails: () => /TooManyRequestsException|ThrottlingException|Throttling/,
+    env: FEW_ATTEMPTS,
   },
   {
     name: 'HTTP 500s past the retries',
     inject: (e, o, accountId) => e.faults.serverError(o.name, 50, { accountId }),
     fails: () => /ServiceException|InternalServerException|InternalFailure/,
+    env: FEW_ATTEMPTS,
   },
   {
     name: 'no answer within the SDK timeout, past the retries',
@@ -51,6 +57,7 @@ const FAULTS: readonly Fault[] = [
     // a change whose every answer is lost may have taken effect: what the handler can tell then is another scenario
     // (the Create cut off at the deadline, in the inviter and accepter suites)
     readsOnly: true,
+    env: { ...SHORT_TIMEOUT, ...FEW_ATTEMPTS },
   },
   {
     name: 'access denied',
@@ -80,7 +87,10 @@ function cells(side: 'inviter' | 'accepter'): Cell[] {
 
 type Cell = [string, string, string, KindRow, Operation, Fault];
 
-/** `test.each` over the cells, with the unlisted defects' cells skipped (their defect in the title). */
+/**
+ * `test.each` over the cells, with the unlisted defects' cells skipped (their defect in the title). Not concurrent:
+ * the emulator answers in the jest process, and cells at once slow its answers past the SDK's timeouts.
+ */
 function each(all: Cell[]) {
   const defect = ([, , , row, operation, fault]: Cell) => UNLISTED_DEFECTS[`${row.service} ${operation.name} ${fault.name}`];
   return (name: string, fn: (...cell: Cell) => Promise<void>) => {
@@ -90,14 +100,18 @@ function each(all: Cell[]) {
   };
 }
 
-describe('inviter', () => {
-  let stack: InvitingStack;
-  afterEach(async () => {
-    await stack?.stop();
-  });
+/** Runs `scenario` with a started player, and stops it. */
+async function playing<P extends { stop(): Promise<void> }>(started: Promise<P>, scenario: (player: P) => Promise<void>): Promise<void> {
+  const player = await started;
+  try {
+    await scenario(player);
+  } finally {
+    await player.stop();
+  }
+}
 
-  each(cells('inviter'))('%s: %s, %s', async (_title, _op, _fault, row, operation, fault) => {
-    stack = await InvitingStack.start(row, { env: FAST_FAILURE });
+describe('inviter', () => {
+  each(cells('inviter'))('%s: %s, %s', (_title, _op, _fault, row, operation, fault) => playing(InvitingStack.start(row, { env: fault.env }), async (stack) => {
     const { emulator } = stack;
     if (operation.during === 'Create') fault.inject(emulator, operation, INVITER);
     const created = await stack.create();
@@ -130,17 +144,11 @@ describe('inviter', () => {
     }
     expect(callsBy(emulator, operation.name, INVITER)).toBeGreaterThan(0);
     stack.expectFinalState();
-  });
+  }));
 });
 
 describe('accepter', () => {
-  let sides: Sides;
-  afterEach(async () => {
-    await sides?.stop();
-  });
-
-  each(cells('accepter'))('%s: %s, %s', async (_title, _op, _fault, row, operation, fault) => {
-    sides = await Sides.start(row, FAST_FAILURE);
+  each(cells('accepter'))('%s: %s, %s', (_title, _op, _fault, row, operation, fault) => playing(Sides.start(row, fault.env), async (sides) => {
     const { emulator } = sides;
     expect((await sides.invite()).Status).toBe('SUCCESS');
     fault.inject(emulator, operation, MEMBER);
@@ -160,5 +168,5 @@ describe('accepter', () => {
     expect(accepted.Status).toBe('SUCCESS');
     expect(sides.isMember()).toBe(true);
     sides.expectFinalState();
-  });
+  }));
 });

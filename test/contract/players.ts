@@ -17,6 +17,27 @@ export const INVITING_STACK = stackIdOf(INVITER, 'Inviting');
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Players started ahead, by what they were started with: a Lambda host costs a Node start and the bundle's load, so
+ * while a test runs, the next test's player (fresh emulator, fresh hosts) starts in the background.
+ */
+const ahead = new Map<string, Promise<{ stop(): Promise<void> }>>();
+
+function startAhead<T extends { stop(): Promise<void> }>(key: string, start: () => Promise<T>): Promise<T> {
+  const ready = (ahead.get(key) as Promise<T> | undefined) ?? start();
+  const next = start();
+  next.catch(() => undefined); // reported when it is used
+  ahead.set(key, next);
+  return ready;
+}
+
+// the players started ahead end with the test file
+afterAll(async () => {
+  const unused = [...ahead.values()];
+  ahead.clear();
+  await Promise.all(unused.map(async (p) => (await p.catch(() => undefined))?.stop()));
+});
+
 /** Every attribute the construct reads is in Data, and none is empty (an output of an empty value fails the deploy). */
 export function expectAttributes(result: CfnResult, synthesized: Synthesized): void {
   for (const name of synthesized.attributes) {
@@ -32,11 +53,17 @@ export function attributesOf(result: CfnResult, synthesized: Synthesized): Recor
 /** The inviting stack and the member stack of one row, on one emulator. */
 export class Sides {
   /** Starts both Lambda hosts (the accepter's shares the inviter's emulator) and prepares the member account. */
-  static async start(row: KindRow, env: Record<string, string> = {}): Promise<Sides> {
-    const inviter = await startCfn(handlerOf(row, 'inviter'), { accountId: INVITER, env: { ...FAST_POLL, ...env } });
-    const accepter = await startCfn(handlerOf(row, 'accepter'), { accountId: MEMBER, sharedWith: inviter, env: { ...FAST_POLL, ...env } });
-    row.prepareMember(inviter.emulator, MEMBER);
-    return new Sides(row, inviter, accepter);
+  static start(row: KindRow, env: Record<string, string> = {}): Promise<Sides> {
+    return startAhead(`sides ${row.service} ${JSON.stringify(env)}`, async () => {
+      const inviter = await startCfn(handlerOf(row, 'inviter'), { accountId: INVITER, env: { ...FAST_POLL, ...env } });
+      const accepter = await startCfn(handlerOf(row, 'accepter'), { accountId: MEMBER, sharedWith: inviter, env: { ...FAST_POLL, ...env } })
+        .catch(async (error) => {
+          await inviter.stop();
+          throw error;
+        });
+      row.prepareMember(inviter.emulator, MEMBER);
+      return new Sides(row, inviter, accepter);
+    });
   }
 
   private readonly others: Cfn[] = [];
@@ -119,11 +146,13 @@ export class Sides {
 
 /** The inviting stack alone (the row's inviter bundle, account INVITER): the inviter suite's player. */
 export class InvitingStack {
-  static async start(row: KindRow, options: StartOptions = {}): Promise<InvitingStack> {
-    const cfn = await startCfn(handlerOf(row, 'inviter'), options);
-    row.prepareMember(cfn.emulator, MEMBER);
-    row.prepareMember(cfn.emulator, SECOND_MEMBER);
-    return new InvitingStack(row, cfn);
+  static start(row: KindRow, options: Omit<StartOptions, 'sharedWith'> = {}): Promise<InvitingStack> {
+    return startAhead(`inviting ${row.service} ${JSON.stringify(options)}`, async () => {
+      const cfn = await startCfn(handlerOf(row, 'inviter'), options);
+      row.prepareMember(cfn.emulator, MEMBER);
+      row.prepareMember(cfn.emulator, SECOND_MEMBER);
+      return new InvitingStack(row, cfn);
+    });
   }
 
   private constructor(readonly row: KindRow, readonly cfn: Cfn) {}
