@@ -10,7 +10,7 @@
  * Adding a kind: one row here (its service's constructs, emulator hooks and operations); the suites then run every
  * scenario for it.
  */
-import { App, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
   Acceptance,
@@ -60,16 +60,14 @@ export interface AppOptions {
   readonly targets?: readonly string[];
   /** The accepter's `waitTimeout` in seconds (`acceptIn` option). Default: the construct's default. */
   readonly waitSeconds?: number;
-  /** RETAIN on both sides where the construct offers a removal policy. */
-  readonly retain?: boolean;
   /** The inviter's `acceptance` (a role in the invited account). */
   readonly acceptRole?: string;
   /**
-   * The first target comes from a `CfnParameter` named `Target` (resolved with `parameters`), or from
-   * `Fn::ImportValue('Shared-Target')` (resolved to the target): then no accepter is declared.
+   * The first target comes from a `CfnParameter` named `Target` or from `Fn::ImportValue('Shared-Target')` (both
+   * resolve to the first of `targets` on the wire); then no accepter is declared.
    */
   readonly targetFrom?: 'parameter' | 'import';
-  /** The constructs' own props besides those above (a row's `extra`, e.g. notes). */
+  /** The largest inputs the inviter takes besides its targets (notes, tags, message): the response-size scenario. */
   readonly large?: boolean;
 }
 
@@ -179,7 +177,6 @@ const ORGANIZATIONS: KindRow = {
       notes: options.large ? 'n'.repeat(1024) : undefined,
       tags: options.large ? Object.fromEntries([...Array(50).keys()].map((i) => [`key-${i}-${'k'.repeat(100)}`, 'v'.repeat(256)])) : undefined,
       acceptance: options.acceptRole ? Acceptance.assumeRole(options.acceptRole) : undefined,
-      removalPolicy: options.retain ? RemovalPolicy.RETAIN : undefined,
     });
     const accepter = member && invitation.acceptIn(member, { waitTimeout: wait(options) });
     return {
@@ -238,12 +235,8 @@ const MACIE: KindRow = {
       members: targets.map((accountId) => ({ accountId, email: isToken(accountId) ? 'owner@example.com' : email(accountId) })),
       message: options.large ? 'm'.repeat(80) : undefined,
       acceptance: options.acceptRole ? Acceptance.assumeRole(options.acceptRole) : undefined,
-      removalPolicy: options.retain ? RemovalPolicy.RETAIN : undefined,
     });
-    const accepter = member && invitations.acceptIn(member, {
-      waitTimeout: wait(options),
-      removalPolicy: options.retain ? RemovalPolicy.RETAIN : undefined,
-    });
+    const accepter = member && invitations.acceptIn(member, { waitTimeout: wait(options) });
     return {
       inviterAttributes: [],
       accepterAttributes: accepter ? [accepter.invitationId, accepter.relationshipStatus] : [],
@@ -297,7 +290,6 @@ const WORKSPACES: KindRow = {
     const link = new WorkSpacesAccountLink(stack, 'Invitation', {
       targetAccountId: targets[0],
       acceptance: options.acceptRole ? Acceptance.assumeRole(options.acceptRole) : undefined,
-      removalPolicy: options.retain ? RemovalPolicy.RETAIN : undefined,
     });
     const accepter = member && link.acceptIn(member, { waitTimeout: wait(options) });
     return {
