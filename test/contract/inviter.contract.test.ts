@@ -4,7 +4,9 @@
  * resource's properties are synthesized from the construct (a parameter or an import where the scenario says
  * "token"). Every scenario ends with the leak check.
  *
- * A scenario that shows a defect listed in issue 17 runs as `test.failing` for that kind, naming the item.
+ * A scenario that shows a defect listed in issue 17 runs as `test.failing` for that kind, naming the item: it starts
+ * to fail (and must lose its mark) once the defect is fixed. One that shows a defect issue 17 does not list is skipped
+ * for that kind, the defect in its title (`scenarios` in ./players.ts).
  */
 import { AppOptions, KindRow, KINDS, MEMBER, SECOND_MEMBER, TARGET_PARAMETER } from './kinds';
 import { Defects, expectAttributes, InvitingStack, scenarios } from './players';
