@@ -6,6 +6,10 @@
  *
  * Every scenario ends with the leak and request-validation check (`expectFinalState`). Numbers for the note (time
  * and API calls of the two-stack and one-stack flows) are printed with the prefix `[measure]`.
+ *
+ * The scenarios every accepter shares (adopt, another inviter's invitation, ended, not arrived, arrives late or in
+ * reverse stack order, the deadline, rollback, Delete after a failed Create, rename) and the fault matrix run for every
+ * kind in test/contract/; this file keeps what is specific to this kind.
  */
 import { accountId, Cfn, CREATE_FAILED, startCfn, stackIdOf } from './cfn';
 
@@ -82,48 +86,6 @@ describe('two stacks, two accounts', () => {
     inviter.expectFinalState();
   });
 
-  test('reverse order: the accepter deploys first and its wait sees the invitation arrive', async () => {
-    await start();
-    const accepting = accepter.create(accepterProps({ WaitTimeoutSeconds: '20' }), { stackId: MEMBER_STACK });
-    await new Promise((r) => setTimeout(r, 500));
-    expect(await inviter.create(inviterProps([B]))).toMatchObject({ Status: 'SUCCESS' });
-    const accepted = await accepting;
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', Data: { RelationshipStatus: 'Enabled' } });
-    expect(ops(accepter, B).filter((op) => op === 'ListInvitations').length).toBeGreaterThan(2);
-    inviter.expectFinalState({ macieMembers: { Enabled: [B] } });
-  });
-
-  test('an invitation that shows in the member account only later (setInvitationDelay): accepted during the wait', async () => {
-    await start();
-    inviter.emulator.macie.setInvitationDelay({ listCalls: 3 });
-    await inviter.create(inviterProps([B]));
-    const accepted = await accepter.create(accepterProps(), { stackId: MEMBER_STACK });
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', Data: { RelationshipStatus: 'Enabled' } });
-    inviter.expectFinalState({ macieMembers: { Enabled: [B] } });
-  });
-
-  test('the invitation never arrives: a clear failure within waitTimeout, nothing changed', async () => {
-    await start();
-    const failed = await accepter.create(accepterProps({ WaitTimeoutSeconds: '2' }), { stackId: MEMBER_STACK });
-    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
-    expect(failed.Reason).toContain(`No Macie membership invitation from Macie administrator ${A} reached account ${B} within 2 seconds. ` +
-      'Deploy the inviting stack first, or make this stack depend on it');
-    expect(failed.elapsedMs).toBeLessThan(8_000);
-    expect((await accepter.delete(CREATE_FAILED, accepterProps(), { stackId: MEMBER_STACK })).Status).toBe('SUCCESS');
-    inviter.expectFinalState();
-  });
-
-  test('already accepted: a second accepter adopts it (no AcceptInvitation)', async () => {
-    await start();
-    await inviter.create(inviterProps([B]));
-    const first = await accepter.create(accepterProps(), { stackId: MEMBER_STACK });
-    const before = ops(accepter, B).filter((op) => op === 'AcceptInvitation').length;
-    const second = await accepter.create(accepterProps(), { logicalResourceId: 'SecondAccepter', stackId: stackIdOf(B, 'Other') });
-    expect(second).toMatchObject({ Status: 'SUCCESS', Data: first.Data });
-    expect(ops(accepter, B).filter((op) => op === 'AcceptInvitation').length).toBe(before);
-    inviter.expectFinalState({ macieMembers: { Enabled: [B] } });
-  });
-
   test('a member of a different administrator: fails naming both, nothing changed', async () => {
     await start();
     await inviter.create(inviterProps([B]));
@@ -136,19 +98,6 @@ describe('two stacks, two accounts', () => {
     inviter.expectFinalState({ macieMembers: { Enabled: [B] } });
   });
 
-  test('an ended invitation (the administrator removed the member): waits, then says it ended', async () => {
-    await start();
-    inviter.emulator.macie.setListEndedInvitations(true);
-    const invited = await inviter.create(inviterProps([B, C]));
-    // the administrator drops B: DisassociateMember + DeleteMember end its invitation
-    inviter.emulator.macie.enable(C);
-    expect(await inviter.update(invited.PhysicalResourceId, inviterProps([C]), inviterProps([B, C]))).toMatchObject({ Status: 'SUCCESS', Data: { RemovedCount: 1 } });
-    const failed = await accepter.create(accepterProps({ WaitTimeoutSeconds: '1' }), { stackId: MEMBER_STACK });
-    expect(failed.Status).toBe('FAILED');
-    expect(failed.Reason).toMatch(new RegExp(`^(The last Macie membership invitation from Macie administrator ${A} to account ${B} \\(.+\\) ended with state \\w+|No Macie membership invitation from Macie administrator ${A} reached account ${B})`));
-    inviter.expectFinalState({ macieMembers: { Invited: [C] } });
-  });
-
   test('Macie not enabled in the member account: fails before changing anything, saying how', async () => {
     inviter = await startCfn('macie-invitations', { accountId: A });
     accepter = await startCfn('macie-invitation-accepter', { accountId: B, sharedWith: inviter, env: FAST_POLL });
@@ -158,17 +107,6 @@ describe('two stacks, two accounts', () => {
     expect(failed.Reason).toMatch(new RegExp(`^Amazon Macie is not enabled in account ${B} in us-east-1, so this account cannot accept a Macie invitation\\. Nothing was changed\\.`));
     expect(ops(accepter, B)).toEqual(['GetMacieSession']);
     inviter.expectFinalState({ macieMembers: { Invited: [B] } });
-  });
-
-  test('throttling and 5xx while polling: the SDK retries, the accept goes through', async () => {
-    await start();
-    inviter.emulator.macie.setInvitationDelay({ listCalls: 2 });
-    await inviter.create(inviterProps([B]));
-    inviter.emulator.faults.throttle('ListInvitations', 2, { accountId: B });
-    inviter.emulator.faults.serverError('GetAdministratorAccount', 1, { accountId: B });
-    const accepted = await accepter.create(accepterProps(), { stackId: MEMBER_STACK });
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', Data: { RelationshipStatus: 'Enabled' } });
-    inviter.expectFinalState({ macieMembers: { Enabled: [B] } });
   });
 
   test('RETAIN on both sides: deleting the stacks leaves the accepted membership alone', async () => {

@@ -5,8 +5,13 @@
  * ends with the leak and request-validation check (`expectFinalState`).
  *
  * Also the cross-account wiring of issue 13: two stacks played in stack order (as `cdk deploy --all` after
- * `acceptIn`), in reverse order, destroyed in reverse order, and the one-stack path through a role in the target
- * account (`acceptance`). The two flows' time and API calls are written to `.tmp/workspaces-accept-flows.json`.
+ * `acceptIn`; reverse order: test/contract/), destroyed in reverse order, and the one-stack path through a role in
+ * the target account (`acceptance`). The two flows' time and API calls are written to
+ * `.tmp/workspaces-accept-flows.json`.
+ *
+ * The scenarios every accepter shares (adopt, another inviter's invitation, ended, not arrived, arrives late or in
+ * reverse stack order, the deadline, rollback, Delete after a failed Create, rename) and the fault matrix run for every
+ * kind in test/contract/; this file keeps what is specific to this kind.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -121,39 +126,6 @@ describe('accepter scenarios', () => {
     expectFinalState();
   });
 
-  test('the invitation becomes visible only during the wait (setInvitationDelay): accepted', async () => {
-    const { emulator } = await start();
-    emulator.workspaces.setInvitationDelay({ listCalls: 3 });
-    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
-    const accepted = await accepter.create(acceptProps());
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', linkId), Data: { AccountLinkStatus: 'LINKED' } });
-    expect(emulator.calls.ListAccountLinks).toBeGreaterThanOrEqual(4);
-    expectFinalState();
-  });
-
-  test('an invitation that never arrives: a clear FAILED within waitTimeout, naming the source; the Delete of the failed resource succeeds', async () => {
-    const { emulator } = await start();
-    const failed = await accepter.create(acceptProps({ WaitTimeoutSeconds: '2' }));
-    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
-    expect(failed.Reason).toBe(`No WorkSpaces account link invitation from source account ${SOURCE} reached account ${TARGET} within 2 seconds. ` +
-      'Deploy the inviting stack first, or make this stack depend on it (`cdk deploy --all` then deploys them in order), or raise waitTimeout; then deploy again.');
-    expect(failed.elapsedMs).toBeGreaterThanOrEqual(2_000);
-    expect(failed.elapsedMs).toBeLessThan(FAULT_BUDGET_MS);
-    expect(emulator.calls.AcceptAccountLinkInvitation).toBe(0);
-    expect((await accepter.delete(CREATE_FAILED, acceptProps())).Status).toBe('SUCCESS');
-    expectFinalState();
-  });
-
-  test('an already accepted link is adopted: no accept call, the same attributes', async () => {
-    const { emulator } = await start();
-    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
-    expect((await accepter.create(acceptProps(), { logicalResourceId: 'First' })).Status).toBe('SUCCESS');
-    const again = await accepter.create(acceptProps(), { logicalResourceId: 'Second' });
-    expect(again).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('adopted', linkId), Data: { AccountLinkStatus: 'LINKED', Adopted: true } });
-    expect(emulator.calls.AcceptAccountLinkInvitation).toBe(1);
-    expectFinalState();
-  });
-
   test('an invitation from another source: not accepted; a given link of another source fails at once naming it', async () => {
     const { emulator } = await start();
     const stranger = await startCfn('workspaces-account-link', { accountId: STRANGER, sharedWith: inviter });
@@ -171,38 +143,6 @@ describe('accepter scenarios', () => {
     expect(emulator.calls.AcceptAccountLinkInvitation).toBe(0);
     expect(status(foreign)).toBe(PENDING);
     expectFinalState([foreign]);
-  });
-
-  test('an ended (REJECTED) invitation: keeps waiting, then fails saying it ended and that the source must send a new one', async () => {
-    const { emulator } = await start();
-    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
-    emulator.workspaces.reject(linkId);
-    const failed = await accepter.create(acceptProps({ WaitTimeoutSeconds: '1' }));
-    expect(failed).toMatchObject({ Status: 'FAILED' });
-    expect(failed.Reason).toBe(`The last WorkSpaces account link invitation from source account ${SOURCE} to account ${TARGET} (${linkId}) ended ` +
-      'with state REJECTED, and no new one arrived within 1 second. The inviter must send a new invitation (deploy the inviting stack again), then deploy this stack again.');
-    expect(emulator.calls.ListAccountLinks).toBeGreaterThan(2);
-
-    // the inviting stack's next update invites again: the accepter's retry accepts the new link
-    const again = await inviter.update(linkId, inviteProps(), inviteProps());
-    expect(again).toMatchObject({ Status: 'SUCCESS', Data: { AccountLinkStatus: PENDING } });
-    expect(await accepter.create(acceptProps())).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', again.PhysicalResourceId) });
-    expectFinalState();
-  });
-
-  test('throttling and HTTP 500s while polling the target account: retried, then accepted', async () => {
-    const { emulator } = await start();
-    emulator.workspaces.setInvitationDelay({ listCalls: 2 });
-    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
-    emulator.faults.throttle('ListAccountLinks', 3, { accountId: TARGET });
-    emulator.faults.serverError('ListAccountLinks', 2, { accountId: TARGET });
-    emulator.faults.serverError('AcceptAccountLinkInvitation', 1, { accountId: TARGET });
-    // the SDK's retries (jittered backoff, up to seconds) count against the wait: a budget that outlasts them
-    const accepted = await accepter.create(acceptProps({ WaitTimeoutSeconds: '60' }));
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', Reason: '', PhysicalResourceId: accepterId('accepted', linkId), Data: { AccountLinkStatus: 'LINKED', Adopted: false } });
-    expect(emulator.calls.AcceptAccountLinkInvitation).toBe(2);
-    expect(accepted.elapsedMs).toBeLessThan(30_000);
-    expectFinalState();
   });
 
   test('accept denied (the accepter role lacks workspaces:AcceptAccountLinkInvitation): FAILED naming the action; nothing accepted', async () => {
@@ -281,18 +221,6 @@ describe('two stacks (acceptIn)', () => {
     const elapsedMs = Date.now() - started;
     expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', invited.PhysicalResourceId), Data: { AccountLinkStatus: 'LINKED' } });
     measured.twoStacks = { elapsedMs, handlerMs: invited.elapsedMs + accepted.elapsedMs, calls: callsSince(from) };
-    expectFinalState();
-  });
-
-  test('in reverse order (accepter stack first): its wait sees the invitation arrive', async () => {
-    const { emulator } = await start();
-    const accepting = accepter.create(acceptProps({ WaitTimeoutSeconds: '30' }));
-    // the accepter's stack is deploying and has looked (and found nothing) before the inviter's stack starts
-    for (let i = 0; i < 100 && (emulator.calls.ListAccountLinks ?? 0) < 4; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(emulator.calls.ListAccountLinks).toBeGreaterThanOrEqual(4);
-    const invited = await inviter.create(inviteProps());
-    const accepted = await accepting;
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', invited.PhysicalResourceId), Data: { AccountLinkStatus: 'LINKED', Adopted: false } });
     expectFinalState();
   });
 });
