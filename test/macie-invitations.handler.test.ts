@@ -744,6 +744,26 @@ describe('handler (CloudFormation events)', () => {
     expect(text).not.toMatch(/[a-z0-9]{2,}@example\.com/i);
   });
 
+  test('item 16: an AWS error that echoes the invitation message: the Reason and the logs carry neither the message nor an email', async () => {
+    const message = 'Join Acme security 2026';
+    macie.on(CreateInvitationsCommand).rejects(awsError('ValidationException',
+      `1 validation error detected: Value '${message}' at 'message' failed to satisfy constraint (owner0@example.com)`));
+    const logs = captureLogs();
+    let reason = '';
+    try {
+      await handler(createEvent(rawProps(specs(1), { Message: message })));
+    } catch (error) {
+      reason = (error as Error).message;
+    } finally {
+      logs.restore();
+    }
+    expect(reason).toMatch(/CreateInvitations failed with ValidationException: 1 validation error detected: Value '\[redacted\]' at 'message'/);
+    expect(reason).not.toContain(message);
+    expect(logs.text()).not.toContain(message);
+    expect(`${reason}${logs.text()}`).not.toMatch(/owner0@example\.com/);
+    expect(macieInvitationsLifecycle.sensitive?.(rawProps(specs(1), { Message: message }))).toEqual([message, 'owner0@example.com']);
+  });
+
   test('properties are validated at deploy time (values from parameters)', () => {
     const ok = rawProps(specs(1));
     expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: [] })).toThrow(/Members is required and must list at least one account/);
@@ -949,6 +969,22 @@ describe('after a Create that did not finish: only what it can be shown to have 
     expect(idsOf(DisassociateMemberCommand)).toEqual([ours.accountId]);
     expect(idsOf(DeleteMemberCommand)).toEqual([ours.accountId]);
     expect(fake.ids()).toEqual(ids(all.filter((m) => m !== ours)));
+  });
+
+  test('item 4: with acceptance, what the Create made is removed even when it accepted there; an accepted member it did not make stays', async () => {
+    const [oursAccepted, oursInvited, theirsAccepted, oursBefore] = specs(4);
+    const long = new Date('2026-01-01T00:00:00Z');
+    fake
+      .add(oursAccepted.accountId, 'Enabled', oursAccepted.email, { tags: OURS })
+      .add(oursInvited.accountId, 'Invited', oursInvited.email, { tags: OURS })
+      .add(theirsAccepted.accountId, 'Enabled', theirsAccepted.email)
+      .add(oursBefore.accountId, 'Enabled', oursBefore.email, { tags: OURS, updatedAt: long });
+    const all = [oursAccepted, oursInvited, theirsAccepted, oursBefore];
+
+    await macieInvitationsLifecycle.abandonedCreate!(clients, props(all, { acceptRoleName: 'MacieAccept' }), ctx('Delete'), SINCE);
+
+    expect(idsOf(DeleteMemberCommand)).toEqual(ids([oursAccepted, oursInvited]));
+    expect(fake.ids()).toEqual(ids([theirsAccepted, oursBefore]));
   });
 
   test('members a Create made before it was cut off are found by their tag and removed', async () => {

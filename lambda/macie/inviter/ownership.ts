@@ -60,9 +60,11 @@ export const MACIE_TARGETS: StackTargets<MacieInviterProps> = {
 /**
  * After a Create that did not finish normally: remove only the members it can be shown to have made. Evidence, all
  * of it required: the member carries this resource's owner tag (`OWNER_TAG`, value = this resource's physical ID,
- * read with GetMember), it has not accepted (not Enabled or Paused: an accepted membership is never removed here),
- * and its relationship last changed at or after the Create started (`updatedAt` vs `since`, within the clock-skew
- * allowance). Without `since` nothing is removed. Members listed by another resource of the stack stay.
+ * read with GetMember), it has not accepted (not Enabled or Paused: a membership the member account accepted is never
+ * removed here), and its relationship last changed at or after the Create started (`updatedAt` vs `since`, within the
+ * clock-skew allowance). With `acceptance`, the Create itself accepted in the members it made: those go too, accepted
+ * or not, as after a Create that failed (the tag and the time still required; a member it did not make stays, even
+ * when accepted since). Without `since` nothing is removed. Members listed by another resource of the stack stay.
  */
 export async function removeAbandonedMembers(
   clients: MacieClients,
@@ -84,16 +86,18 @@ export async function removeAbandonedMembers(
     return;
   }
   const owner = physicalResourceId(ctx);
+  // with acceptance, the Create accepted in what it made: an accepted member is no evidence against it
+  const notAccepted = (status: string | undefined) => props.acceptRoleName !== undefined || !ACCEPTED_STATES.has(status ?? '');
   const live = await listMembers(clients);
   const kept = await targetsKeptByStack(clients, ctx, MACIE_TARGETS, props);
   const candidates = props.members.map((m) => m.accountId).filter((id) => {
     const member = live.get(id);
-    return member?.email && !kept.has(id) && !ACCEPTED_STATES.has(member.relationshipStatus ?? '') && madeSince(member.updatedAt, since);
+    return member?.email && !kept.has(id) && notAccepted(member.relationshipStatus) && madeSince(member.updatedAt, since);
   });
   // the tags, from GetMember (the evidence that this resource made the member)
   const tagged = await settleWithConcurrency(candidates, CONCURRENCY, async (id) => {
     const member = await clients.macie.send(new GetMemberCommand({ id }));
-    return member.tags?.[OWNER_TAG] === owner && !ACCEPTED_STATES.has(member.relationshipStatus ?? '');
+    return member.tags?.[OWNER_TAG] === owner && notAccepted(member.relationshipStatus);
   });
   const ours = candidates.filter((_, i) => tagged[i].status === 'fulfilled' && (tagged[i] as PromiseFulfilledResult<boolean>).value);
   const removal = await removeAccounts(clients, ours, live);
