@@ -242,7 +242,7 @@ describe('one stack: acceptance through a role in each member', () => {
     const failed = await inviter.create(props);
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
     // every role is assumed before anything is accepted: nothing was accepted in B either
-    expect(failed.Reason).toMatch(new RegExp(`^Nothing was accepted in any of the 2 accounts; 2 of the 2 members created by this deployment were ` +
+    expect(failed.Reason).toMatch(new RegExp('^Nothing was accepted in any of the 2 accounts; 2 of the 2 members created by this deployment were ' +
       `removed again\\. Assuming role ${ROLE} in account ${C} failed with AccessDenied: `));
     expect(failed.Reason).toContain(`Create the role ${ROLE} in account ${C} with the accept permissions listed in the README`);
     expect(emulator.requests.filter((r) => r.op === 'AcceptInvitation')).toEqual([]);
