@@ -397,8 +397,8 @@ describe('issue 17, acceptance through a role over the wire', () => {
     emulator.sts.denyRole(`arn:aws:iam::${C}:role/${ROLE}`);
     const failed = await inviter.create(withRole([B, C]));
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
-    expect(failed.Reason).toMatch(/^Nothing was accepted in any of the 2 accounts; 1 of the 1 members created by this deployment was removed again\./);
     inviter.expectFinalState({ macieMembers: { Invited: [B] } });
+    expect(failed.Reason).toMatch(/^Nothing was accepted in any of the 2 accounts; 1 of the 1 members created by this deployment was removed again\./);
     expect((await inviter.delete(CREATE_FAILED, withRole([B, C]))).Status).toBe('SUCCESS');
     inviter.expectFinalState({ macieMembers: { Invited: [B] } });
   });
