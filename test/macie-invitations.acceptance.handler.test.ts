@@ -174,6 +174,13 @@ test('parse: AcceptRoleName is optional and must be a role name', () => {
   expect(() => MACIE_INVITATIONS.parse({ ...raw, AcceptRoleName: 'a/b' })).toThrow('AcceptRoleName must be an IAM role name (1 to 64 letters, digits and +=,.@_-, no path), got "a/b".');
 });
 
+/** The user-facing message of a Create that fails. */
+async function failedCreate(members: readonly MacieMemberSpec[]): Promise<string> {
+  const error = await createMembers(world.clients(), props(members), ctx()).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(InvitationError);
+  return (error as Error).message;
+}
+
 describe('create with acceptance', () => {
   test('invites, then assumes the role in each member and accepts there: members Enabled, counts in Data', async () => {
     const members = specs(3);
@@ -217,14 +224,7 @@ describe('create with acceptance', () => {
     const members = specs(6);
     world.denyAssume.add('200000000001').add('200000000002');
     world.macieOff.add('200000000003');
-    let error: Error | undefined;
-    try {
-      await createMembers(world.clients(), props(members), ctx());
-    } catch (e) {
-      error = e as Error;
-    }
-    expect(error).toBeInstanceOf(InvitationError);
-    const message = error!.message;
+    const message = await failedCreate(members);
     // every role is assumed first: a role that cannot be assumed means nothing is tried anywhere
     expect(message).toMatch(/^Nothing was accepted in any of the 6 accounts; 6 of the 6 members created by this deployment were removed again\. /);
     expect(message).toContain(`Assuming role ${ROLE} in accounts 200000000001 and 200000000002 failed with AccessDenied: User is not authorized to perform: sts:AssumeRole.`);
@@ -240,14 +240,7 @@ describe('create with acceptance', () => {
     const members = specs(6);
     world.macieOff.add('200000000003');
     world.denyAccept.add('200000000004');
-    let error: Error | undefined;
-    try {
-      await createMembers(world.clients(), props(members), ctx());
-    } catch (e) {
-      error = e as Error;
-    }
-    expect(error).toBeInstanceOf(InvitationError);
-    const message = error!.message;
+    const message = await failedCreate(members);
     expect(message).toMatch(/^Nothing stays accepted by this deployment: the acceptance it made in accounts 200000000000, 200000000001, 200000000002 and 200000000005 was undone; 6 of the 6 members created by this deployment were removed again\. /);
     expect(message).toContain(`Accepting through role ${ROLE} in account 200000000003 failed: Amazon Macie is not enabled in account 200000000003 in us-east-1, ` +
       'so that account cannot accept the Macie invitation. Nothing was changed there. Enable Macie in that account and Region');

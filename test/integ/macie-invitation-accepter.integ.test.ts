@@ -277,6 +277,24 @@ describe('issue 17, the member side over the wire: Delete leaves only what the r
     return third;
   }
   const disassociations = () => ops(accepter, B).filter((op) => op === 'DisassociateFromAdministratorAccount').length;
+  const toX = accepterProps({ AdministratorAccountId: X });
+
+  /**
+   * B's accepter accepted A; B then left A, and X invited B (`byHand`: B also joined X by hand). Returns the accepter's
+   * physical ID and the Update to X.
+   */
+  async function updateToX(byHand: boolean): Promise<{ accepted: string; updated: Awaited<ReturnType<Cfn['update']>> }> {
+    await start();
+    const x = await administratorX();
+    await inviter.create(inviterProps([B]));
+    const accepted = await accepter.create(accepterProps(), { stackId: MEMBER_STACK });
+    inviter.emulator.macie.setRelationshipStatus(B, 'Resigned', A);
+    await x.create(inviterProps([B]), { stackId: stackIdOf(X, 'AdminX') });
+    if (byHand) inviter.emulator.macie.accept(B, X);
+    const updated = await accepter.update(accepted.PhysicalResourceId, toX, accepterProps(), { stackId: MEMBER_STACK });
+    expect(updated.Status).toBe('SUCCESS');
+    return { accepted: accepted.PhysicalResourceId, updated };
+  }
 
   test('item 1: a second stack\'s accepter adopts what the first stack accepted; deleting the second stack keeps the membership', async () => {
     await start();
@@ -313,17 +331,8 @@ describe('issue 17, the member side over the wire: Delete leaves only what the r
   });
 
   test('item 1: an update to administrator X adopts an association with X, the update fails elsewhere: the cleanup Delete of the X physical ID keeps it', async () => {
-    await start();
-    const x = await administratorX();
-    await inviter.create(inviterProps([B]));
-    const accepted = await accepter.create(accepterProps(), { stackId: MEMBER_STACK });
     // B left A and joined X by hand
-    inviter.emulator.macie.setRelationshipStatus(B, 'Resigned', A);
-    await x.create(inviterProps([B]), { stackId: stackIdOf(X, 'AdminX') });
-    inviter.emulator.macie.accept(B, X);
-    const toX = accepterProps({ AdministratorAccountId: X });
-    const updated = await accepter.update(accepted.PhysicalResourceId, toX, accepterProps(), { stackId: MEMBER_STACK });
-    expect(updated.Status).toBe('SUCCESS');
+    const { updated } = await updateToX(true);
     // another resource failed: the rollback (old properties back), then the cleanup of the X physical ID
     const rollback = await accepter.update(updated.PhysicalResourceId, accepterProps(), toX, { stackId: MEMBER_STACK, stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS' });
     expect(rollback.Status).toBe('SUCCESS');
@@ -338,15 +347,7 @@ describe('issue 17, the member side over the wire: Delete leaves only what the r
   });
 
   test('item 2: the rollback of an update that accepted another administrator succeeds while DescribeStacks is denied', async () => {
-    await start();
-    const x = await administratorX();
-    await inviter.create(inviterProps([B]));
-    const accepted = await accepter.create(accepterProps(), { stackId: MEMBER_STACK });
-    inviter.emulator.macie.setRelationshipStatus(B, 'Resigned', A);
-    await x.create(inviterProps([B]), { stackId: stackIdOf(X, 'AdminX') });
-    const toX = accepterProps({ AdministratorAccountId: X });
-    const updated = await accepter.update(accepted.PhysicalResourceId, toX, accepterProps(), { stackId: MEMBER_STACK });
-    expect(updated.Status).toBe('SUCCESS');
+    const { updated } = await updateToX(false);
     // a permissions boundary without cloudformation:DescribeStacks (the README supports it); then another resource fails
     inviter.emulator.denyAction(B, 'cloudformation:DescribeStacks');
     const rollback = await accepter.update(updated.PhysicalResourceId, accepterProps(), toX, { stackId: MEMBER_STACK, stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS' });

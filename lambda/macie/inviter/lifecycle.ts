@@ -42,12 +42,12 @@ interface Outcome extends ApplyResult {
 const NOTHING: Outcome = { ...NOTHING_APPLIED, removed: [], retained: [] };
 
 /** With `acceptance`: how many members are accepted (the association stands), and of those how many are Enabled. */
-interface AcceptedCounts {
+interface AcceptedTally {
   readonly accepted: number;
   readonly enabled: number;
 }
 
-const NONE_ACCEPTED: AcceptedCounts = { accepted: 0, enabled: 0 };
+const NONE_ACCEPTED: AcceptedTally = { accepted: 0, enabled: 0 };
 
 function response(physicalId: string, props: MacieInviterProps, outcome: Outcome, accepted = NONE_ACCEPTED): HandlerResponse {
   return {
@@ -77,7 +77,7 @@ function countAccepted(
   results: readonly AcceptedIn<MacieAcceptance>[],
   live: ReadonlyMap<string, Member>,
   organization: ReadonlySet<string>,
-): AcceptedCounts {
+): AcceptedTally {
   const byAccount = new Map(results.map((r) => [r.accountId, r.attributes.relationshipStatus]));
   let accepted = 0;
   let enabled = 0;
@@ -92,13 +92,13 @@ function countAccepted(
 }
 
 /** The accepted members as Macie shows them now, for an update that does nothing else; never fails the update. */
-async function readAccepted(clients: MacieInviterClients, props: MacieInviterProps, ctx: RequestContext): Promise<AcceptedCounts> {
+async function readAccepted(clients: MacieInviterClients, props: MacieInviterProps, ctx: RequestContext): Promise<AcceptedTally> {
   try {
     if (!(await adminMacieEnabled(clients, ctx))) return NONE_ACCEPTED;
     return countAccepted(props, [], await listMembers(clients), new Set());
   } catch (error) {
     ctx.signal?.throwIfAborted();
-    log('WARN', 'could not read the members: AcceptedCount and EnabledCount report 0 this time', { error: errorName(error) });
+    log('WARN', 'could not read the members: the accepted and enabled counts report 0 this time', { error: errorName(error) });
     return NONE_ACCEPTED;
   }
 }
