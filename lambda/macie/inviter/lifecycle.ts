@@ -1,9 +1,10 @@
 /**
  * MacieInvitations: makes accounts members of the stack account's Amazon Macie (the administrator side) and invites
  * them (./members.ts), then, with `acceptance`, accepts in each member account through a role there
- * (./acceptance.ts) and reports how many members are accepted. Update applies the difference between the old and the new list; Delete disassociates and deletes
- * the members (unless the removal policy is RETAIN); the Delete of a Create that did not finish removes only what it
- * can show it made (./ownership.ts). Members managed through AWS Organizations are never touched.
+ * (./acceptance.ts) and reports how many members are accepted. Update applies the difference between the old and the
+ * new list; Delete disassociates and deletes the members (unless the removal policy is RETAIN); the Delete of a Create
+ * that did not finish removes only what it can show it made (./ownership.ts). Members managed through AWS
+ * Organizations are never touched.
  */
 import { Member } from '@aws-sdk/client-macie2';
 import { acceptInMembers } from './acceptance';
