@@ -81,6 +81,8 @@ class FakeMacie {
   /** Tags of each member (CreateMember's), and when its relationship last changed: what GetMember reports. */
   public readonly tags = new Map<string, Record<string, string>>();
   public readonly updatedAt = new Map<string, Date>();
+  /** When each member was last invited (CreateInvitations). */
+  public readonly invitedAt = new Map<string, Date>();
 
   constructor() {
     const notEnabled = () => awsError('AccessDeniedException', 'Macie is not enabled.', {}, 403);
@@ -127,6 +129,7 @@ class FakeMacie {
         } else {
           m.relationshipStatus = 'Invited';
           this.updatedAt.set(id, new Date());
+          this.invitedAt.set(id, new Date());
         }
       }
       return { unprocessedAccounts };
@@ -148,11 +151,12 @@ class FakeMacie {
     accountId: string,
     relationshipStatus: string,
     email: string | null = `owner${Number(accountId) - 200000000000}@example.com`,
-    extra: { tags?: Record<string, string>; updatedAt?: Date } = {},
+    extra: { tags?: Record<string, string>; updatedAt?: Date; invitedAt?: Date } = {},
   ): this {
     this.members.set(accountId, { email: email ?? undefined, relationshipStatus });
     this.tags.set(accountId, extra.tags ?? {});
     this.updatedAt.set(accountId, extra.updatedAt ?? new Date());
+    if (extra.invitedAt) this.invitedAt.set(accountId, extra.invitedAt);
     return this;
   }
 
@@ -166,6 +170,7 @@ class FakeMacie {
       email: m.email,
       relationshipStatus: m.relationshipStatus as Member['relationshipStatus'],
       updatedAt: this.updatedAt.get(accountId),
+      invitedAt: this.invitedAt.get(accountId),
       tags: this.tags.get(accountId),
     };
   }
@@ -971,20 +976,28 @@ describe('after a Create that did not finish: only what it can be shown to have 
     expect(fake.ids()).toEqual(ids(all.filter((m) => m !== ours)));
   });
 
-  test('item 4: with acceptance, what the Create made is removed even when it accepted there; an accepted member it did not make stays', async () => {
-    const [oursAccepted, oursInvited, theirsAccepted, oursBefore] = specs(4);
+  test('item 4: with acceptance, what the Create made is removed even when it accepted there; an accepted member it did not invite stays', async () => {
+    const [oursAccepted, oursInvited, theirsAccepted, oursBefore, acceptedEarlierInvitation] = specs(5);
     const long = new Date('2026-01-01T00:00:00Z');
+    const now = new Date();
     fake
-      .add(oursAccepted.accountId, 'Enabled', oursAccepted.email, { tags: OURS })
-      .add(oursInvited.accountId, 'Invited', oursInvited.email, { tags: OURS })
-      .add(theirsAccepted.accountId, 'Enabled', theirsAccepted.email)
-      .add(oursBefore.accountId, 'Enabled', oursBefore.email, { tags: OURS, updatedAt: long });
-    const all = [oursAccepted, oursInvited, theirsAccepted, oursBefore];
+      .add(oursAccepted.accountId, 'Enabled', oursAccepted.email, { tags: OURS, invitedAt: now })
+      .add(oursInvited.accountId, 'Invited', oursInvited.email, { tags: OURS, invitedAt: now })
+      .add(theirsAccepted.accountId, 'Enabled', theirsAccepted.email, { invitedAt: now })
+      .add(oursBefore.accountId, 'Enabled', oursBefore.email, { tags: OURS, updatedAt: long, invitedAt: long })
+      // invited by an earlier deployment of this resource, accepted (by its own stack) while this Create ran
+      .add(acceptedEarlierInvitation.accountId, 'Enabled', acceptedEarlierInvitation.email, { tags: OURS, invitedAt: long });
+    const all = [oursAccepted, oursInvited, theirsAccepted, oursBefore, acceptedEarlierInvitation];
 
     await macieInvitationsLifecycle.abandonedCreate!(clients, props(all, { acceptRoleName: 'MacieAccept' }), ctx('Delete'), SINCE);
 
     expect(idsOf(DeleteMemberCommand)).toEqual(ids([oursAccepted, oursInvited]));
-    expect(fake.ids()).toEqual(ids([theirsAccepted, oursBefore]));
+    expect(fake.ids()).toEqual(ids([theirsAccepted, oursBefore, acceptedEarlierInvitation]));
+    // without acceptance an accepted member never goes
+    macie.resetHistory();
+    fake.add(oursAccepted.accountId, 'Enabled', oursAccepted.email, { tags: OURS, invitedAt: now });
+    await macieInvitationsLifecycle.abandonedCreate!(clients, props([oursAccepted]), ctx('Delete'), SINCE);
+    expect(idsOf(DeleteMemberCommand)).toEqual([]);
   });
 
   test('members a Create made before it was cut off are found by their tag and removed', async () => {
