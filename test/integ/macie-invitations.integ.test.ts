@@ -332,3 +332,16 @@ describe('issue 10', () => {
     expect(emulator.requests.find((r) => r.op === 'CreateInvitations')?.input.message).toBe(message);
   });
 });
+
+describe('issue 17', () => {
+  test('item 16: an AWS error text that echoes the invitation message: the Reason and the logs never carry it', async () => {
+    const { emulator } = await start();
+    emulator.faults.failWith('CreateInvitations', 'ValidationException', { message: `The message '${MESSAGE}' contains a word that is not allowed.` });
+    const failed = await cfn.create(props([member(1)]));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toContain('CreateInvitations failed with ValidationException: The message \'[redacted]\' contains a word that is not allowed');
+    expect(failed.Reason).not.toContain(MESSAGE);
+    expect(cfn.logs()).not.toContain(MESSAGE);
+    cfn.expectFinalState();
+  });
+});
