@@ -10,6 +10,7 @@
  */
 import { AppOptions, KindRow, KINDS, MEMBER, SECOND_MEMBER, TARGET_PARAMETER } from './kinds';
 import { Defects, expectAttributes, InvitingStack, scenarios } from './players';
+import { CLOCK_SKEW_MS } from '../../lambda/shared/stack';
 import { accountId, CREATE_FAILED, CREATE_TIMED_OUT, OTHER_STACK_ID, STACK_ID } from '../integ/cfn';
 
 jest.setTimeout(60_000);
@@ -18,18 +19,30 @@ type Scenario = 'rollback-acceptance';
 
 /** Scenarios that show a defect issue 17 lists, by service (`scenarios` in ./players.ts). */
 const KNOWN_DEFECTS: Defects<Scenario> = {
-  organizations: { 'rollback-acceptance': 'issue 17 item 3' },
+  // fixed for OrgInvitation; the rule holds for every kind, and these still invite again, assume the role, and fail
+  macie: { 'rollback-acceptance': 'issue 17 item 3, MacieInvitations: the rollback invites again and assumes the role' },
+  workspaces: { 'rollback-acceptance': 'issue 17 item 3, WorkSpacesAccountLink: the rollback invites again and assumes the role' },
 };
 
 /** Scenarios that show a defect issue 17 does not list, by service: skipped, reported. */
-const UNLISTED_DEFECTS: Defects<Scenario> = {
-  macie: { 'rollback-acceptance': 'item 3 holds for MacieInvitations too: its rollback invites again and assumes the role, and fails' },
-  workspaces: { 'rollback-acceptance': 'item 3 holds for WorkSpacesAccountLink too: its rollback assumes the role for a LINKED link, and fails' },
-};
+const UNLISTED_DEFECTS: Defects<Scenario> = {};
 
 const ROLE = 'InvitationAccepter';
 /** The runtime keeps 15 s of Lambda time to answer: with 15.5 s left it gives up after 0.5 s. */
 const CUT_OFF_LAMBDA_MS = 15_500;
+
+/**
+ * Delays the Create's first call so that its invitation goes out more than the clock skew after the Create began:
+ * the cleanup after a Create that did not finish removes only an invitation surely made since its start (issue 17
+ * item 7; within the skew it is kept, test/integ/org-invitation-safety.integ.test.ts). Returns the delay: none where
+ * the first call sends the invitation (such a kind keeps it anyway, `unfinishedCreateKeeps`).
+ */
+function inviteBeyondSkew(row: KindRow, stack: InvitingStack): number {
+  if (row.firstCreateOperation === row.inviteOperation) return 0;
+  const delayMs = CLOCK_SKEW_MS + 1_000;
+  stack.emulator.faults.delay(row.firstCreateOperation, delayMs);
+  return delayMs;
+}
 
 describe.each(KINDS.map((row) => [row.title, row] as const))('%s', (_title, row: KindRow) => {
   let stack: InvitingStack;
@@ -207,12 +220,14 @@ describe.each(KINDS.map((row) => [row.title, row] as const))('%s', (_title, row:
   test('cut-off Create: FAILED before the Lambda times out; its Delete ' +
     `${row.unfinishedCreateKeeps ? 'keeps the pending invitation (nothing shows which Create made it) and says so' : 'removes the invitation that Create made'}`, async () => {
     stack = await InvitingStack.start(row);
+    const head = inviteBeyondSkew(row, stack);
     // the invitation takes effect at once; its answer comes after the runtime gave up (18 s left: after 3 s)
     stack.emulator.faults.delay(row.inviteOperation, 6_000);
-    const failed = await stack.create({}, { lambdaTimeoutMs: 18_000 });
+    const lambdaTimeoutMs = 18_000 + head;
+    const failed = await stack.create({}, { lambdaTimeoutMs });
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: expect.stringMatching(CREATE_TIMED_OUT) });
     expect(failed.Reason).toMatch(/did not finish within the handler's timeout/);
-    expect(failed.elapsedMs).toBeLessThan(18_000 - 10_000);
+    expect(failed.elapsedMs).toBeLessThan(lambdaTimeoutMs - 10_000);
     expect(stack.calls(row.inviteOperation)).toBe(1);
     // CloudFormation deletes the resource whose Create failed
     expect((await stack.delete(failed.PhysicalResourceId)).Status).toBe('SUCCESS');
@@ -242,6 +257,7 @@ describe.each(KINDS.map((row) => [row.title, row] as const))('%s', (_title, row:
   test('canceled Create (another resource failed): the rollback Delete with the ID CloudFormation made up ' +
     `${row.unfinishedCreateKeeps ? 'keeps the pending invitation and says so' : 'removes what that Create made'}`, async () => {
     stack = await InvitingStack.start(row);
+    inviteBeyondSkew(row, stack);
     const canceled = await stack.cancelCreate();
     // the function finished its Create and answered, too late: CloudFormation had canceled it
     expect(canceled.ignoredAnswer.Status).toBe('SUCCESS');
