@@ -41,16 +41,19 @@ export interface MacieInvitationAccepterProps extends InvitationBaseProps {
  *
  * On create, the handler checks that Macie is enabled in this account and Region (and fails, changing nothing, when
  * it is not), adopts an existing membership of the expected administrator, and otherwise finds the administrator's
- * invitation and accepts it, waiting up to `waitTimeout` for it to arrive. An account that is a member of another
- * administrator fails, naming it. On delete (with `RemovalPolicy.DESTROY`, the default), the account leaves the
- * administrator, only while that is still the administrator this construct accepted.
+ * invitation and accepts it, waiting up to `waitTimeout` (and never past the function's own timeout) for it to
+ * arrive. An account that is a member of another administrator fails, naming it; so does an administrator that is
+ * this stack's own account (`Aws.ACCOUNT_ID`, or the account of an environment-agnostic stack), at deploy time.
  *
  * `removalPolicy` (`InvitationBaseProps`) decides what happens to the membership when this construct is removed from
  * the stack, or the stack is deleted: `DESTROY` (the default) disassociates this account from the administrator, but
- * only while the administrator is still the one this construct accepted (an account that already left, or that has
- * another administrator now, is left alone; so is a membership managed through AWS Organizations). `RETAIN` keeps the
- * account a member: CloudFormation does not call the handler. `emitOutputs` adds a stack output with the
- * administrator account ID (set once the invitation is accepted).
+ * only a membership this construct accepted itself, while it still stands on that invitation. A membership that was
+ * in place when the construct was created (accepted by hand, by another stack, through AWS Organizations) is adopted
+ * and kept; so is one the handler cannot tell about (a resource created by an earlier version of this library, the
+ * answer of a rollback), an account that left or has another administrator now, and a membership another accepter of
+ * the stack still expects. `RETAIN` keeps the account a member: CloudFormation does not call the handler, and the
+ * handler's role is not allowed to leave unless another accepter of the stack is `DESTROY`. `emitOutputs` adds a stack
+ * output with the administrator account ID (set once the invitation is accepted).
  *
  * Macie must be enabled first: declare an `aws_macie.CfnSession` in the same stack and make the accepter depend on it.
  * `MacieInvitations.acceptIn(stack)` declares this construct for you in a member account's stack.
@@ -76,8 +79,9 @@ export class MacieInvitationAccepter extends Construct {
 
   /**
    * The relationship with the administrator when the stack was last deployed: `Enabled` or `Paused` (also
-   * `RegionDisabled` or `AccountSuspended` for an impaired membership that was adopted), or `NotAssociated` when an
-   * update that kept the administrator found the account no longer associated. Never empty.
+   * `RegionDisabled` or `AccountSuspended` for an impaired membership that was adopted), `NotAssociated` when an
+   * update that accepted nothing (the same administrator, or a rollback) found the account not associated with it,
+   * or `Unknown` when such an update could not read the association. Never empty.
    *
    * @attribute
    */
@@ -99,6 +103,13 @@ export class MacieInvitationAccepter extends Construct {
 
     const provider = InvitationProvider.of(this, 'macie-invitation-accepter', accepterStatements);
     provider.requireTimeout(lambdaTimeoutFor(wait));
+    if (this.removalPolicy === RemovalPolicy.DESTROY) {
+      // only a DESTROY accepter leaves the administrator: a stack whose accepters all RETAIN never may
+      provider.grant('macie2:DisassociateFromAdministratorAccount', () => new iam.PolicyStatement({
+        actions: ['macie2:DisassociateFromAdministratorAccount'],
+        resources: ['*'],
+      }));
+    }
 
     const resource = provider.createResource(this, 'Resource', MACIE_ACCEPTER.properties({
       administratorAccountId: props.administratorAccountId,
@@ -128,7 +139,6 @@ function accepterStatements(): iam.PolicyStatement[] {
         'macie2:GetAdministratorAccount',
         'macie2:ListInvitations',
         'macie2:AcceptInvitation',
-        'macie2:DisassociateFromAdministratorAccount',
       ],
       resources: ['*'],
     }),

@@ -62,15 +62,20 @@ export interface MacieInvitationsProps extends InvitationBaseProps {
 
   /**
    * Also accept the invitations in the same deployment, through a role in each member account: after inviting, the
-   * handler assumes `arn:<partition>:iam::<member account>:role/<roleName>` in every member (10 at a time) and accepts
+   * handler assumes `arn:<partition>:iam::<member account>:role/<roleName>` in every member and accepts
    * the invitation there (Macie must be enabled in the member account, in this Region). Members that already accepted
-   * are adopted; members managed through AWS Organizations are skipped. Each account that fails (the role cannot be
-   * assumed, lacks a permission, Macie is not enabled there) is named in the deployment's error, and a failed create
-   * removes the members it created again, which also ends the acceptances it made.
+   * are adopted; members managed through AWS Organizations are skipped. Every role is assumed before anything is
+   * accepted: a role that cannot be assumed means nothing is accepted anywhere. Each account that fails (the role cannot
+   * be assumed, lacks a permission, Macie is not enabled there) is named in the deployment's error; a failed deployment
+   * undoes the acceptances it made (those members leave the administrator again; memberships accepted before stay) and
+   * removes the members it created. Adding `acceptance` to existing invitations first invites again each member without
+   * an open invitation (one that resigned or was removed), as a create does. `acceptedCount` and `enabledCount` report
+   * the accepted members.
    *
    * The handler's role gets `sts:AssumeRole` on that role name only. The role in each member account needs
    * `macie2:GetMacieSession`, `macie2:GetAdministratorAccount`, `macie2:ListInvitations` and
-   * `macie2:AcceptInvitation`, and must trust this stack's account (README: "Invite and accept in one deploy").
+   * `macie2:AcceptInvitation` (and `macie2:DisassociateFromAdministratorAccount`, to undo the acceptances of a failed
+   * deployment), and must trust this stack's account (README: "Invite and accept in one deploy").
    *
    * @default - no acceptance: each member accepts itself (`acceptIn`, a `MacieInvitationAccepter`, or the console)
    */
@@ -143,6 +148,24 @@ export class MacieInvitations extends Construct {
    */
   public readonly invitedAccountIds: string[];
 
+  /**
+   * With `acceptance`: how many members are accepted (their membership stands, accepted by the deployment or before;
+   * members managed through AWS Organizations are not counted), as of the last deployment.
+   *
+   * @attribute
+   * @default - undefined without `acceptance`
+   */
+  public readonly acceptedCount?: number;
+
+  /**
+   * With `acceptance`: of the accepted members, how many are `Enabled` (not paused or impaired), as of the last
+   * deployment.
+   *
+   * @attribute
+   * @default - undefined without `acceptance`
+   */
+  public readonly enabledCount?: number;
+
   /** The removal policy of the members (`DESTROY` or `RETAIN`). */
   public readonly removalPolicy: RemovalPolicy;
 
@@ -157,7 +180,7 @@ export class MacieInvitations extends Construct {
 
     // the custom resource's Data carries counts only (MACIE_INVITATIONS.attributes): the account IDs come from synth
     // time, because 1,000 of them would not fit in the 4,096 bytes of Data
-    provider.createResource(this, 'Resource', {
+    const resource = provider.createResource(this, 'Resource', {
       ...MACIE_INVITATIONS.properties({
         members: props.members,
         message: props.message,
@@ -168,6 +191,11 @@ export class MacieInvitations extends Construct {
     }, this.removalPolicy);
 
     this.invitedAccountIds = props.members.map((m) => m.accountId);
+    if (props.acceptance) {
+      // every Create and Update of a resource with acceptance answers both counts
+      this.acceptedCount = Token.asNumber(resource.getAtt(MACIE_INVITATIONS.attributes.acceptedCount));
+      this.enabledCount = Token.asNumber(resource.getAtt(MACIE_INVITATIONS.attributes.enabledCount));
+    }
 
     if (props.emitOutputs ?? true) {
       const chunks: string[][] = [];

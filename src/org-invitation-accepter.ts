@@ -17,7 +17,8 @@ export interface OrgInvitationAccepterProps extends InvitationOutputProps {
    * The management account of the organization that invites this account (12 digits), other than the stack's own
    * account. Only an invitation from this account is accepted. Give this, `organizationId`, or both.
    *
-   * Tokens (a `CfnParameter`, an import, the inviting stack's account) are accepted and checked at deploy time.
+   * Tokens (a `CfnParameter`, an import, the inviting stack's account) are accepted and checked at deploy time: the
+   * stack's own account, or a value that resolves to an empty string, fails the deployment (empty does not mean "any").
    *
    * @default - any management account, as long as the organization is `organizationId`
    */
@@ -25,7 +26,8 @@ export interface OrgInvitationAccepterProps extends InvitationOutputProps {
 
   /**
    * The ID of the organization that invites this account (`o-` and 10 to 32 lowercase letters or digits). Only an
-   * invitation from this organization is accepted. Give this, `managementAccountId`, or both.
+   * invitation from this organization is accepted. Give this, `managementAccountId`, or both. A token that resolves
+   * to an empty string fails the deployment.
    *
    * @default - any organization whose management account is `managementAccountId`
    */
@@ -33,7 +35,8 @@ export interface OrgInvitationAccepterProps extends InvitationOutputProps {
 
   /**
    * Accept exactly this handshake (`h-` and 8 to 32 lowercase letters or digits), for example the `handshakeId` of the
-   * inviting `OrgInvitation`, passed through a parameter. It must still come from the expected organization.
+   * inviting `OrgInvitation`, passed through a parameter. It must still come from the expected organization. A token
+   * that resolves to an empty string fails the deployment.
    *
    * @default - the handler finds the open invitation of the expected organization
    */
@@ -58,6 +61,11 @@ export interface OrgInvitationAccepterProps extends InvitationOutputProps {
  * (the account must leave that organization first: this construct never leaves one). Otherwise it finds the open
  * invitation of the expected organization (or takes `handshakeId`), waiting up to `waitTimeout` for it to arrive,
  * and accepts it.
+ *
+ * An update that still expects the organization the account joined (a changed `waitTimeout`, the same organization's
+ * `organizationId` added) accepts nothing and keeps `handshakeId`. An update that expects another organization accepts
+ * as on create, except in a rollback, which accepts nothing and never fails for the membership (the handler reads its
+ * own stack's status to tell).
  *
  * Delete does nothing: leaving an organization is never automatic. The account stays a member.
  *
@@ -89,9 +97,9 @@ export class OrgInvitationAccepter extends Construct {
   public readonly organizationId: string;
 
   /**
-   * `ACCEPTED` (this resource accepted the invitation) or `ALREADY_MEMBER` (the account already belonged to the
+   * `ACCEPTED` (the invitation was accepted) or `ALREADY_MEMBER` (the account already belonged to the
    * organization). An update that finds the account outside the organization reports `NOT_A_MEMBER` or
-   * `OTHER_ORGANIZATION` (with a warning in the log) instead of failing.
+   * `OTHER_ORGANIZATION` (with a warning in the log) instead of failing, and `UNKNOWN` when it cannot read it.
    *
    * @attribute
    */

@@ -50,7 +50,8 @@ export interface OrgInvitationProps extends InvitationBaseProps {
   readonly targetType?: InvitationTargetType;
 
   /**
-   * Text included in the invitation email, at most 1,024 characters. Treated as sensitive: never logged.
+   * Text included in the invitation email, at most 1,024 characters. Treated as sensitive: never logged, and removed
+   * from any error text AWS returns before it is logged or shown as the failure reason.
    *
    * @default - no notes
    */
@@ -72,7 +73,8 @@ export interface OrgInvitationProps extends InvitationBaseProps {
    *
    * Only for an invitation by account ID (`targetType` `ACCOUNT`, or a literal 12-digit `targetId`): the account
    * behind an email address is unknown until it accepts. A Create that cannot accept (the role cannot be assumed or
-   * lacks a permission) fails, naming the account and the role, and cancels the invitation it sent.
+   * lacks a permission) fails, naming the account and the role, and cancels the invitation it sent. A rollback
+   * never assumes the role.
    *
    * @default - the invitation is only sent; the invited account accepts it (for example with an
    * `OrgInvitationAccepter`, see `acceptIn`)
@@ -113,6 +115,10 @@ export interface OrgInvitationAcceptInOptions {
  * organization). `RETAIN` leaves the invitation as it is; CloudFormation does not call the handler. `emitOutputs`
  * adds a stack output with the handshake ID.
  *
+ * An update sends a new invitation when the target changed, or when the invitation ended without acceptance. A
+ * rollback never does (nor does it assume the `acceptance` role): it restores the earlier invitation as it finds it,
+ * with a warning in the log when that one has ended.
+ *
  * To accept in the same `cdk deploy`: `acceptIn(memberStack)` declares an `OrgInvitationAccepter` in the invited
  * account's stack, or `acceptance` accepts through a role in the invited account right after inviting.
  *
@@ -143,7 +149,7 @@ export class OrgInvitation extends Construct {
 
   /**
    * The state of the handshake when the stack was last deployed: `OPEN`, `REQUESTED`, `ACCEPTED`, ... or
-   * `ALREADY_MEMBER`.
+   * `ALREADY_MEMBER`; `NOT_FOUND` after a rollback whose earlier invitation Organizations no longer knows.
    *
    * @attribute
    */

@@ -52,8 +52,12 @@ export interface WorkSpacesAccountLinkAccepterProps extends InvitationOutputProp
  * `accountLinkId`) and accepts it with a client token derived from the request, waiting up to `waitTimeout` for it
  * to arrive. A link that is already `LINKED` is adopted; a given link from another source account fails, naming it.
  *
+ * The handler's wait also ends in time to answer CloudFormation before its function's timeout. An accepter whose
+ * `sourceAccountId` is the stack's own account (`Aws.ACCOUNT_ID`, or the account of an environment-agnostic stack)
+ * fails at deploy time with a message naming the mix-up.
+ *
  * On delete, nothing happens: a `LINKED` link cannot be undone through the WorkSpaces API, by either account (the
- * handler logs a warning).
+ * handler logs that it stays).
  *
  * Prerequisites: both accounts in the same AWS Organization under the same payer account, the same Region, BYOL
  * enabled for the source account; not available in AWS GovCloud (US).
@@ -67,7 +71,8 @@ export interface WorkSpacesAccountLinkAccepterProps extends InvitationOutputProp
  */
 export class WorkSpacesAccountLinkAccepter extends Construct {
   /**
-   * The ID of the accepted (or adopted) account link (`link-...`). Never empty.
+   * The ID of the accepted (or adopted) account link (`link-...`); `NONE` only after a rollback that found no link
+   * from the source. Never empty.
    *
    * @attribute
    */
@@ -75,8 +80,8 @@ export class WorkSpacesAccountLinkAccepter extends Construct {
 
   /**
    * The status of the link when the stack was last deployed: `LINKED` after an accept or adoption; an update that
-   * kept the expectation reports the current status (`LINK_NOT_FOUND` when the link no longer exists, `UNKNOWN`
-   * when it could not be read). Never empty.
+   * kept the expectation, and a rollback (which accepts nothing), report the current status (`LINK_NOT_FOUND` when
+   * the link no longer exists, `UNKNOWN` when it could not be read). Never empty.
    *
    * @attribute
    */

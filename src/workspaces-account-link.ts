@@ -31,8 +31,10 @@ export interface WorkSpacesAccountLinkProps extends InvitationBaseProps {
    * `workspaces:AcceptAccountLinkInvitation`, and must trust this stack's account (see the README, "Invite and
    * accept in one deploy").
    *
-   * When the acceptance fails (the role cannot be assumed, the accept is denied), the deployment fails with a
-   * message naming the account and the role, and the pending invitation this deployment created is deleted again.
+   * The handler waits up to 2 minutes (and no longer than its function has left) for the invitation to be visible in
+   * the target account. When the acceptance fails (the role cannot be assumed, the accept is denied), the deployment
+   * fails with a message that first says what became of the invitation (the pending invitation this deployment
+   * created is deleted; an adopted one is kept), then names the account and the role.
    *
    * @default - no acceptance: the target account accepts (e.g. with `acceptIn` or a `WorkSpacesAccountLinkAccepter`)
    */

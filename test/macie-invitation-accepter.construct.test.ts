@@ -11,8 +11,9 @@ const ACTIONS = [
   'macie2:GetAdministratorAccount',
   'macie2:ListInvitations',
   'macie2:AcceptInvitation',
-  'macie2:DisassociateFromAdministratorAccount',
 ];
+/** Only an accepter that may leave (DESTROY) needs it. */
+const LEAVE = { Effect: 'Allow', Action: 'macie2:DisassociateFromAdministratorAccount', Resource: '*' };
 
 function newStack(account?: string): Stack {
   return new Stack(new App(), 'MemberStack', account ? { env: { account, region: 'eu-west-1' } } : undefined);
@@ -64,8 +65,9 @@ describe('MacieInvitationAccepter resources', () => {
 
   test('IAM: exactly the five member-side Macie actions on * (no resource types), no wildcard action', () => {
     const statements = providerStatements(template);
-    expect(statements).toHaveLength(3);
+    expect(statements).toHaveLength(4);
     expect(statements).toContainEqual({ Effect: 'Allow', Action: ACTIONS, Resource: '*' });
+    expect(statements).toContainEqual(LEAVE);
     expect(statements).toContainEqual(stackReadStatement('MemberStack', MEMBER, 'eu-west-1'));
     expect(statements).toContainEqual({
       Effect: 'Allow',
@@ -108,6 +110,27 @@ describe('MacieInvitationAccepter options', () => {
       UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({ RemovalPolicy: 'RETAIN' }),
     });
+  });
+
+  test('every accepter of the stack RETAIN: the handler may not leave an administrator (no DisassociateFromAdministratorAccount)', () => {
+    const stack = newStack(MEMBER);
+    new MacieInvitationAccepter(stack, 'First', { administratorAccountId: ADMIN, removalPolicy: RemovalPolicy.RETAIN });
+    new MacieInvitationAccepter(stack, 'Second', { administratorAccountId: '888888888888', removalPolicy: RemovalPolicy.RETAIN });
+    const statements = providerStatements(Template.fromStack(stack));
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: ACTIONS, Resource: '*' });
+    expect(JSON.stringify(statements)).not.toContain('DisassociateFromAdministratorAccount');
+  });
+
+  test('one DESTROY accepter among RETAIN ones: the action is granted once, whatever the order', () => {
+    for (const order of [['RETAIN', 'DESTROY', 'DESTROY'], ['DESTROY', 'RETAIN', 'DESTROY']]) {
+      const stack = newStack(MEMBER);
+      order.forEach((policy, i) => new MacieInvitationAccepter(stack, `Join${i}`, {
+        administratorAccountId: String(900000000000 + i),
+        removalPolicy: policy === 'RETAIN' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        emitOutputs: false,
+      }));
+      expect(providerStatements(Template.fromStack(stack)).filter((st) => JSON.stringify(st).includes('DisassociateFromAdministratorAccount'))).toEqual([LEAVE]);
+    }
   });
 
   test('waitTimeout 0 looks once; 10 minutes works; the wait goes to the handler in seconds', () => {

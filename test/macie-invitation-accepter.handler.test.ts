@@ -18,6 +18,7 @@ import { handler } from '../lambda/macie/accepter';
 import { administratorOf, macieInvitationAccepterLifecycle, ownsPhysicalId } from '../lambda/macie/accepter/lifecycle';
 import { createClients } from '../lambda/macie/service';
 import { CREATE_FAILED_PHYSICAL_ID } from '../lambda/shared/runtime';
+import { ACT_RESERVE_MS } from '../lambda/shared/wait';
 import { MACIE_ACCEPTER } from '../src/private/contract/macie';
 
 const macie = mockClient(Macie2Client);
@@ -28,7 +29,13 @@ const clients = { macie: new Macie2Client({ region: 'us-east-1', maxAttempts: 1 
 const ADMIN = '999999999999';
 const OTHER_ADMIN = '888888888888';
 const INVITATION_ID = '4d7a9b0c1e2f3a4b5c6d7e8f90a1b2c3';
-const PHYSICAL_ID = `macie-invitation-accepter:us-east-1:${ADMIN}`;
+/** What a resource records: `<prefix>:<region>:<administrator>:<accepted|adopted|unknown>:<invitation ID>`. */
+const idOf = (how: string, administrator = ADMIN, invitationId = INVITATION_ID) =>
+  `macie-invitation-accepter:us-east-1:${administrator}:${how}:${invitationId}`;
+/** A resource that accepted ADMIN's invitation INVITATION_ID. */
+const PHYSICAL_ID = idOf('accepted');
+/** The physical ID of earlier versions: the administrator only (whether it accepted or adopted cannot be told). */
+const LEGACY_ID = `macie-invitation-accepter:us-east-1:${ADMIN}`;
 const CTX = { stackId: BASE.StackId };
 
 const RAW = { AdministratorAccountId: ADMIN, WaitTimeoutSeconds: '0', RemovalPolicy: 'DESTROY' };
@@ -140,13 +147,18 @@ describe('properties and physical IDs', () => {
     expect(() => MACIE_ACCEPTER.parse(raw)).toThrow(message);
   });
 
-  test('the physical ID names region and administrator; only such IDs are owned', () => {
-    expect(administratorOf(PHYSICAL_ID)).toBe(ADMIN);
+  test('the physical ID names region, administrator, accepted or adopted, and the invitation; those and the earlier format are owned', () => {
     expect(ownsPhysicalId(PHYSICAL_ID)).toBe(true);
+    expect(ownsPhysicalId(idOf('adopted', ADMIN, 'NONE'))).toBe(true);
+    expect(ownsPhysicalId(idOf('unknown'))).toBe(true);
     expect(macieInvitationAccepterLifecycle.ownsPhysicalId(PHYSICAL_ID)).toBe(true);
+    expect(administratorOf(LEGACY_ID)).toBe(ADMIN);
+    expect(ownsPhysicalId(LEGACY_ID)).toBe(true);
+    expect(administratorOf(PHYSICAL_ID)).toBeUndefined();
     expect(ownsPhysicalId(CREATE_FAILED_PHYSICAL_ID)).toBe(false);
     expect(ownsPhysicalId('macie-invitations:us-east-1:0123456789abcdef')).toBe(false);
     expect(ownsPhysicalId('macie-invitation-accepter:us-east-1:not-an-account')).toBe(false);
+    expect(ownsPhysicalId(`macie-invitation-accepter:us-east-1:${ADMIN}:kept:${INVITATION_ID}`)).toBe(false);
   });
 
   test('createClients builds one Macie and one CloudFormation client', () => {
@@ -176,7 +188,7 @@ describe('Create', () => {
   test.each(['Enabled', 'Paused'])('already a member of the expected administrator (%s): adopted, nothing accepted', async (status) => {
     fake.administrator = { accountId: ADMIN, invitationId: INVITATION_ID, relationshipStatus: status as Invitation['relationshipStatus'] };
     await expect(handler(createEvent(RAW))).resolves.toEqual({
-      PhysicalResourceId: PHYSICAL_ID,
+      PhysicalResourceId: idOf('adopted'),
       Data: { InvitationId: INVITATION_ID, RelationshipStatus: status, AdministratorAccountId: ADMIN },
     });
     expect(calls(ListInvitationsCommand)).toBe(0);
@@ -187,6 +199,7 @@ describe('Create', () => {
     fake.administrator = { accountId: ADMIN, relationshipStatus: 'Enabled' };
     const result = await handler(createEvent(RAW));
     expect(result.Data).toEqual({ InvitationId: 'NONE', RelationshipStatus: 'Enabled', AdministratorAccountId: ADMIN });
+    expect(result.PhysicalResourceId).toBe(idOf('adopted', ADMIN, 'NONE'));
   });
 
   test('a member of another administrator: fails naming both, changing nothing', async () => {
@@ -211,7 +224,7 @@ describe('Create', () => {
     fake.invite(OTHER_ADMIN, 'from-another-administrator');
     fake.invite();
     await expect(handler(createEvent(RAW))).resolves.toEqual({
-      PhysicalResourceId: PHYSICAL_ID,
+      PhysicalResourceId: idOf('accepted'),
       Data: { InvitationId: INVITATION_ID, RelationshipStatus: 'Enabled', AdministratorAccountId: ADMIN },
     });
     const accepts = macie.commandCalls(AcceptInvitationCommand);
@@ -291,8 +304,8 @@ describe('waiting for the invitation', () => {
   test('arrives during the wait: accepted at the look after it arrived', async () => {
     const clock = fakeClock();
     fake.onList = (n) => { if (n === 4) fake.invite(); };
-    await expect(acceptMacieInvitation(clients, { administratorAccountId: ADMIN, waitTimeoutMs: 300_000 }, CTX, clock))
-      .resolves.toEqual({ invitationId: INVITATION_ID, relationshipStatus: 'Enabled' });
+    await expect(acceptMacieInvitation(clients, ADMIN, CTX, { wait: { timeoutMs: 300_000, ...clock } }))
+      .resolves.toEqual({ outcome: 'accepted', attributes: { invitationId: INVITATION_ID, relationshipStatus: 'Enabled' } });
     expect(fake.listCalls).toBe(4);
     expect(clock.sleeps).toEqual([1000, 2000, 4000]);
     expect(calls(GetMacieSessionCommand)).toBe(1);
@@ -300,7 +313,7 @@ describe('waiting for the invitation', () => {
 
   test('never arrives: fails within waitTimeout after at most 15 looks, naming the administrator and what to do', async () => {
     const clock = fakeClock();
-    await expect(acceptMacieInvitation(clients, { administratorAccountId: ADMIN, waitTimeoutMs: 300_000 }, CTX, clock)).rejects.toThrow(
+    await expect(acceptMacieInvitation(clients, ADMIN, CTX, { wait: { timeoutMs: 300_000, ...clock } })).rejects.toThrow(
       'No Macie membership invitation from Macie administrator 999999999999 reached account 111111111111 within 5 minutes. ' +
         'Deploy the inviting stack first, or make this stack depend on it');
     expect(clock.elapsed()).toBe(300_000);
@@ -311,7 +324,7 @@ describe('waiting for the invitation', () => {
   test('only an ended invitation (Removed): keeps waiting, then says it ended and that a new one is needed', async () => {
     const clock = fakeClock();
     fake.invite(ADMIN, INVITATION_ID, 'Removed');
-    await expect(acceptMacieInvitation(clients, { administratorAccountId: ADMIN, waitTimeoutMs: 60_000 }, CTX, clock)).rejects.toThrow(
+    await expect(acceptMacieInvitation(clients, ADMIN, CTX, { wait: { timeoutMs: 60_000, ...clock } })).rejects.toThrow(
       `(${INVITATION_ID}) ended with state Removed, and no new one arrived within 1 minute. The inviter must send a new invitation`);
     expect(fake.listCalls).toBeGreaterThan(1);
     expect(calls(AcceptInvitationCommand)).toBe(0);
@@ -321,15 +334,15 @@ describe('waiting for the invitation', () => {
     const clock = fakeClock();
     fake.invite(ADMIN, 'ended-one', 'Removed', new Date('2026-11-01T00:00:00Z'));
     fake.onList = (n) => { if (n === 3) fake.invite(ADMIN, 'new-one', 'Invited', new Date('2026-12-01T00:00:00Z')); };
-    await expect(acceptMacieInvitation(clients, { administratorAccountId: ADMIN, waitTimeoutMs: 60_000 }, CTX, clock))
-      .resolves.toMatchObject({ invitationId: 'new-one' });
+    await expect(acceptMacieInvitation(clients, ADMIN, CTX, { wait: { timeoutMs: 60_000, ...clock } }))
+      .resolves.toMatchObject({ outcome: 'accepted', attributes: { invitationId: 'new-one' } });
   });
 
   test('the account joins the administrator during the wait (accepted elsewhere): adopted', async () => {
     const clock = fakeClock();
     fake.onList = (n) => { if (n === 2) fake.administrator = { accountId: ADMIN, invitationId: 'elsewhere', relationshipStatus: 'Enabled' }; };
-    await expect(acceptMacieInvitation(clients, { administratorAccountId: ADMIN, waitTimeoutMs: 60_000 }, CTX, clock))
-      .resolves.toEqual({ invitationId: 'elsewhere', relationshipStatus: 'Enabled' });
+    await expect(acceptMacieInvitation(clients, ADMIN, CTX, { wait: { timeoutMs: 60_000, ...clock } }))
+      .resolves.toEqual({ outcome: 'adopted', attributes: { invitationId: 'elsewhere', relationshipStatus: 'Enabled' } });
     expect(calls(AcceptInvitationCommand)).toBe(0);
   });
 
@@ -347,11 +360,14 @@ describe('waiting for the invitation', () => {
 });
 
 describe('Update', () => {
-  test('same administrator: no accept call, the current association reported, same physical ID', async () => {
+  test.each([
+    ['this version', PHYSICAL_ID],
+    ['an earlier version', LEGACY_ID],
+  ])('same administrator (a resource of %s): no accept call, the current association reported, same physical ID', async (_, physicalId) => {
     fake.administrator = { accountId: ADMIN, invitationId: INVITATION_ID, relationshipStatus: 'Paused' };
     fake.invite(ADMIN, 'another-pending');
-    await expect(handler(updateEvent(PHYSICAL_ID, { ...RAW, WaitTimeoutSeconds: '600' }, RAW))).resolves.toEqual({
-      PhysicalResourceId: PHYSICAL_ID,
+    await expect(handler(updateEvent(physicalId, { ...RAW, WaitTimeoutSeconds: '600' }, RAW))).resolves.toEqual({
+      PhysicalResourceId: physicalId,
       Data: { InvitationId: INVITATION_ID, RelationshipStatus: 'Paused', AdministratorAccountId: ADMIN },
     });
     expect(calls(AcceptInvitationCommand)).toBe(0);
@@ -368,7 +384,7 @@ describe('Update', () => {
   test('changed administrator: accepts the new one under a new physical ID, never disassociates in the update', async () => {
     fake.administrator = { accountId: OTHER_ADMIN, invitationId: 'old', relationshipStatus: 'Removed' };
     fake.invite();
-    const oldPhysicalId = `macie-invitation-accepter:us-east-1:${OTHER_ADMIN}`;
+    const oldPhysicalId = idOf('accepted', OTHER_ADMIN, 'old');
     await expect(handler(updateEvent(oldPhysicalId, RAW, { ...RAW, AdministratorAccountId: OTHER_ADMIN }))).resolves.toEqual({
       PhysicalResourceId: PHYSICAL_ID,
       Data: { InvitationId: INVITATION_ID, RelationshipStatus: 'Enabled', AdministratorAccountId: ADMIN },
@@ -383,7 +399,7 @@ describe('Update', () => {
   test('changed administrator while still a member of the old one: fails naming it, nothing changed; the rollback adopts', async () => {
     fake.administrator = { accountId: OTHER_ADMIN, invitationId: 'old', relationshipStatus: 'Enabled' };
     fake.invite();
-    const oldPhysicalId = `macie-invitation-accepter:us-east-1:${OTHER_ADMIN}`;
+    const oldPhysicalId = idOf('accepted', OTHER_ADMIN, 'old');
     const oldRaw = { ...RAW, AdministratorAccountId: OTHER_ADMIN };
     await expect(handler(updateEvent(oldPhysicalId, RAW, oldRaw))).rejects.toThrow(
       `is associated with Macie administrator ${OTHER_ADMIN} (relationship Enabled), not with the expected Macie administrator ${ADMIN}. Nothing was changed.`);
@@ -397,10 +413,10 @@ describe('Update', () => {
     fake.administrator = { accountId: ADMIN, invitationId: INVITATION_ID, relationshipStatus: 'Enabled' };
     fake.invite(OTHER_ADMIN, 'pending-from-the-old-administrator');
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'LandingZone', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date() }] });
-    const oldPhysicalId = `macie-invitation-accepter:us-east-1:${OTHER_ADMIN}`;
     const oldRaw = { ...RAW, AdministratorAccountId: OTHER_ADMIN };
+    // the rollback cannot tell what it would stand for: `unknown`, so a later Delete keeps
     await expect(handler(updateEvent(PHYSICAL_ID, oldRaw, RAW))).resolves.toEqual({
-      PhysicalResourceId: oldPhysicalId,
+      PhysicalResourceId: idOf('unknown', OTHER_ADMIN, 'NONE'),
       Data: { InvitationId: 'NONE', RelationshipStatus: 'NotAssociated', AdministratorAccountId: OTHER_ADMIN },
     });
     expect(calls(AcceptInvitationCommand)).toBe(0);
@@ -425,7 +441,7 @@ describe('Delete', () => {
     fake.administrator = { accountId: OTHER_ADMIN, invitationId: 'other', relationshipStatus: 'Enabled' };
     await handler(deleteEvent(PHYSICAL_ID, RAW));
     expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(0);
-    expect(logs.text()).toMatch(/another administrator now: left alone/);
+    expect(logs.text()).toMatch(/another inviter now: left alone/);
   });
 
   test.each([
@@ -444,10 +460,10 @@ describe('Delete', () => {
     expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(0);
   });
 
-  test('Macie not enabled: success, only the session is read', async () => {
+  test('Macie not enabled: success, only the administrator is read', async () => {
     fake.enabled = false;
     await handler(deleteEvent(PHYSICAL_ID, RAW));
-    expect(macie.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetMacieSessionCommand']);
+    expect(macie.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetAdministratorAccountCommand']);
   });
 
   test('disassociated meanwhile (not found / not associated): success', async () => {
@@ -506,5 +522,104 @@ describe('Delete', () => {
     fake.administrator = { accountId: ADMIN, invitationId: INVITATION_ID, relationshipStatus: 'Enabled' };
     await handler(deleteEvent('cdk-account-invitations:create-timed-out', RAW));
     expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(0);
+  });
+});
+
+describe('issue 17: Delete leaves only what this resource accepted; rollbacks; the deadline; the own account', () => {
+  const OTHER_STACK = { StackId: BASE.StackId.replace('LandingZone', 'SecondStack') };
+  const stackStatus = (status: string) =>
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'LandingZone', StackStatus: status as never, CreationTime: new Date() }] });
+  const template = (resources: Record<string, unknown>) =>
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ Resources: resources }) });
+
+  test('item 1: a second stack\'s accepter adopts the membership the first stack accepted; deleting the second stack keeps it', async () => {
+    fake.invite();
+    const first = await handler(createEvent(RAW));
+    expect(first.PhysicalResourceId).toBe(idOf('accepted'));
+    const second = await handler(createEvent(RAW, OTHER_STACK));
+    expect(second.PhysicalResourceId).toBe(idOf('adopted'));
+    await handler(deleteEvent(second.PhysicalResourceId, RAW, OTHER_STACK));
+    expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(0);
+    expect(fake.administrator).toMatchObject({ accountId: ADMIN, relationshipStatus: 'Enabled' });
+    expect(logs.text()).toMatch(/adopted the relationship \(it was in place before\): it stays/);
+    // the first stack's Delete leaves what it accepted
+    await handler(deleteEvent(first.PhysicalResourceId, RAW));
+    expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(1);
+  });
+
+  test('item 1: a new stack adopts a membership accepted by hand, another resource fails: the rollback\'s Delete keeps it', async () => {
+    fake.administrator = { accountId: ADMIN, invitationId: INVITATION_ID, relationshipStatus: 'Enabled' };
+    stackStatus('CREATE_IN_PROGRESS');
+    const created = await handler(createEvent(RAW));
+    expect(created.PhysicalResourceId).toBe(idOf('adopted'));
+    stackStatus('ROLLBACK_IN_PROGRESS');
+    await handler(deleteEvent(created.PhysicalResourceId, RAW));
+    expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(0);
+    expect(fake.administrator).toMatchObject({ accountId: ADMIN, relationshipStatus: 'Enabled' });
+  });
+
+  test('item 1: an update to administrator X adopts an existing association with X, the update fails elsewhere: the cleanup Delete of the X physical ID keeps it', async () => {
+    // the resource accepted ADMIN; the account later left ADMIN and joined OTHER_ADMIN by hand
+    fake.administrator = { accountId: OTHER_ADMIN, invitationId: 'by-hand', relationshipStatus: 'Enabled' };
+    const otherRaw = { ...RAW, AdministratorAccountId: OTHER_ADMIN };
+    stackStatus('UPDATE_IN_PROGRESS');
+    const updated = await handler(updateEvent(PHYSICAL_ID, otherRaw, RAW));
+    expect(updated.PhysicalResourceId).toBe(idOf('adopted', OTHER_ADMIN, 'by-hand'));
+    // another resource failed: the rollback accepts nothing, the cleanup deletes the X physical ID
+    stackStatus('UPDATE_ROLLBACK_IN_PROGRESS');
+    await expect(handler(updateEvent(updated.PhysicalResourceId, RAW, otherRaw))).resolves.toMatchObject({ PhysicalResourceId: idOf('unknown', ADMIN, 'NONE') });
+    stackStatus('UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
+    template({ Accepter: { Type: 'Custom::Test', Properties: RAW } });
+    await handler(deleteEvent(updated.PhysicalResourceId, otherRaw));
+    expect(calls(AcceptInvitationCommand)).toBe(0);
+    expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(0);
+    expect(fake.administrator).toMatchObject({ accountId: OTHER_ADMIN, relationshipStatus: 'Enabled' });
+  });
+
+  test('a resource of an earlier version (physical ID without accepted/adopted): whether it accepted cannot be told, Delete keeps and says why', async () => {
+    fake.administrator = { accountId: ADMIN, invitationId: INVITATION_ID, relationshipStatus: 'Enabled' };
+    await handler(deleteEvent(LEGACY_ID, RAW));
+    expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(0);
+    expect(logs.text()).toMatch(/cannot be told \(a physical ID of an earlier version\): it stays\. End it by hand/);
+  });
+
+  test('a rollback\'s own physical ID (`unknown`): its later Delete keeps', async () => {
+    fake.administrator = { accountId: ADMIN, invitationId: INVITATION_ID, relationshipStatus: 'Enabled' };
+    await handler(deleteEvent(idOf('unknown'), RAW));
+    expect(calls(DisassociateFromAdministratorAccountCommand)).toBe(0);
+  });
+
+  test.each([
+    ['denied', awsError('AccessDenied', 'User is not authorized to perform: cloudformation:DescribeStacks', {}, 403)],
+    ['throttled past the retries', awsError('Throttling', 'Rate exceeded', {}, 400)],
+  ])('item 2: the rollback of an update that accepted another administrator succeeds when DescribeStacks is %s', async (_, error) => {
+    // forward: ADMIN -> OTHER_ADMIN accepted (the account had left ADMIN); another resource failed
+    fake.administrator = { accountId: OTHER_ADMIN, invitationId: 'inv-other', relationshipStatus: 'Enabled' };
+    fake.invite();
+    cfn.on(DescribeStacksCommand).rejects(error);
+    const acceptedOther = idOf('accepted', OTHER_ADMIN, 'inv-other');
+    await expect(handler(updateEvent(acceptedOther, RAW, { ...RAW, AdministratorAccountId: OTHER_ADMIN }))).resolves.toEqual({
+      PhysicalResourceId: idOf('unknown', ADMIN, 'NONE'),
+      Data: { InvitationId: 'NONE', RelationshipStatus: 'NotAssociated', AdministratorAccountId: ADMIN },
+    });
+    expect(calls(AcceptInvitationCommand)).toBe(0);
+    expect(logs.text()).toMatch(/whether this update is a rollback cannot be told/);
+  });
+
+  test('item 6: the wait ends in time for the function\'s own answer, whatever waitTimeout says', async () => {
+    const started = Date.now();
+    await expect(handler(createEvent({ ...RAW, WaitTimeoutSeconds: '600' }), { deadline: started + ACT_RESERVE_MS + 1_500 })).rejects.toThrow(
+      /^No Macie membership invitation from Macie administrator 999999999999 reached account 111111111111 within \d seconds? \(the time the function had left\)\./);
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+
+  test('item 14: the stack\'s own account as the administrator fails at once, naming the mix-up, before any Macie call', async () => {
+    await expect(handler(createEvent({ ...RAW, AdministratorAccountId: '111111111111', WaitTimeoutSeconds: '300' }))).rejects.toThrow(
+      /^The expected Macie administrator 111111111111 is this stack's own account: an accepter is deployed in the invited account and names the inviting one\. Give the inviting account's ID \(not Aws\.ACCOUNT_ID/);
+    expect(macie.calls()).toHaveLength(0);
+  });
+
+  test('item 16: the accepter has no sensitive input (the administrator stays readable in every message)', () => {
+    expect(macieInvitationAccepterLifecycle.sensitive?.(RAW)).toEqual([]);
   });
 });

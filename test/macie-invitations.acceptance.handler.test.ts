@@ -1,7 +1,8 @@
 /**
  * MacieInvitations with `acceptance`: after inviting, the handler assumes the role in each member account and accepts
- * there with the accepter's own function. The administrator's Macie is the mocked client; each member's Macie is a
- * fake client of its own (what `inMember` hands out for the assumed role), linked to the administrator's state.
+ * there with the accepter's own function (the shared mechanism, lambda/shared/acceptance.ts, with Macie's adapter).
+ * The administrator's Macie is the mocked client; each member's Macie is a fake client of its own (what `assumeRole`
+ * hands out for the assumed role), linked to the administrator's state.
  */
 import {
   CreateInvitationsCommand,
@@ -17,10 +18,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs } from './util/events';
 import { modelProblems, RecordedRequest } from './util/model';
-import { ACCEPT_CONCURRENCY, acceptInMembers } from '../lambda/macie/inviter/acceptance';
+import { acceptInMembers } from '../lambda/macie/inviter/acceptance';
 import { createMembers, updateMembers } from '../lambda/macie/inviter/lifecycle';
 import { physicalResourceId } from '../lambda/macie/inviter/ownership';
 import { MacieInviterClients, MemberMacieClients } from '../lambda/macie/service';
+import { ACCEPT_CONCURRENCY, ACCEPT_WAIT_MS } from '../lambda/shared/acceptance';
+import { AssumeRoleError } from '../lambda/shared/assume-role';
 import { InvitationError } from '../lambda/shared/errors';
 import type { RequestContext } from '../lambda/shared/runtime';
 import { MACIE_INVITATIONS, MacieInviterProps, MacieMemberSpec } from '../src/private/contract/macie';
@@ -116,6 +119,12 @@ class World {
             if (this.denyAccept.has(accountId)) throw awsError('AccessDeniedException', 'User is not authorized to perform: macie2:AcceptInvitation', {}, 403);
             m!.status = 'Enabled';
             return {};
+          case 'DisassociateFromAdministratorAccount':
+            if (!m || (m.status !== 'Enabled' && m.status !== 'Paused')) {
+              throw awsError('ResourceNotFoundException', 'The account isn\'t associated with an administrator account.', {}, 404);
+            }
+            m.status = 'Resigned';
+            return {};
           default:
             throw new Error(`unexpected ${operation}`);
         }
@@ -129,11 +138,11 @@ class World {
   clients(): MacieInviterClients {
     return {
       macie: new Macie2Client({ region: 'us-east-1', maxAttempts: 1 }),
-      inMember: (roleName) => async (accountId): Promise<MemberMacieClients> => {
+      assumeRole: (roleName) => async (accountId): Promise<MemberMacieClients> => {
         this.assumed.push({ roleName, accountId });
         if (this.denyAssume.has(accountId)) {
-          throw new InvitationError(`Assuming role ${roleName} in account ${accountId} failed with AccessDenied: not authorized to perform sts:AssumeRole.`,
-            { cause: awsError('AccessDenied', 'User is not authorized to perform: sts:AssumeRole', {}, 403) });
+          throw new AssumeRoleError(accountId, roleName, `arn:aws:iam::${accountId}:role/${roleName}`, ADMIN,
+            awsError('AccessDenied', 'User is not authorized to perform: sts:AssumeRole', {}, 403));
         }
         return { macie: this.memberClient(accountId) };
       },
@@ -164,6 +173,13 @@ test('parse: AcceptRoleName is optional and must be a role name', () => {
   expect(MACIE_INVITATIONS.parse({ ...raw, AcceptRoleName: ROLE }).acceptRoleName).toBe(ROLE);
   expect(() => MACIE_INVITATIONS.parse({ ...raw, AcceptRoleName: 'a/b' })).toThrow('AcceptRoleName must be an IAM role name (1 to 64 letters, digits and +=,.@_-, no path), got "a/b".');
 });
+
+/** The user-facing message of a Create that fails. */
+async function failedCreate(members: readonly MacieMemberSpec[]): Promise<string> {
+  const error = await createMembers(world.clients(), props(members), ctx()).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(InvitationError);
+  return (error as Error).message;
+}
 
 describe('create with acceptance', () => {
   test('invites, then assumes the role in each member and accepts there: members Enabled, counts in Data', async () => {
@@ -204,48 +220,56 @@ describe('create with acceptance', () => {
     expect(result.Data).toMatchObject({ AcceptedCount: 35, EnabledCount: 35 });
   });
 
-  test('failures: every failed account is named, grouped by reason; the members created are removed again', async () => {
+  test('roles that cannot be assumed: nothing is accepted in any account, every such account named, the created members removed again', async () => {
     const members = specs(6);
     world.denyAssume.add('200000000001').add('200000000002');
     world.macieOff.add('200000000003');
-    world.denyAccept.add('200000000004');
-    let error: Error | undefined;
-    try {
-      await createMembers(world.clients(), props(members), ctx());
-    } catch (e) {
-      error = e as Error;
-    }
-    expect(error).toBeInstanceOf(InvitationError);
-    const message = error!.message;
-    expect(message).toMatch(/^Accepting the Macie invitations in the member accounts \(role MacieAccept\): 4 of 6 accounts failed: /);
-    expect(message).toContain('200000000001, 200000000002 (the role cannot be assumed (AccessDenied: User is not authorized to perform: sts:AssumeRole))');
-    expect(message).toContain('200000000003 (Macie is not enabled in the member account)');
-    expect(message).toContain('200000000004 (AccessDeniedException: User is not authorized to perform: macie2:AcceptInvitation)');
-    expect(message).toContain('6 of the 6 members created by this deployment were removed again.');
-    expect(message).toContain(`Create role ${ROLE} in each account named here`);
-    expect(message).toContain(`Role ${ROLE} needs macie2:GetMacieSession, GetAdministratorAccount, ListInvitations, AcceptInvitation.`);
-    expect(message).toContain('Enable Macie in each member account named here');
-    expect(message.length).toBeLessThanOrEqual(1400);
-    // the compensation ends the acceptances made in this Create too: no member is left
+    const message = await failedCreate(members);
+    // every role is assumed first: a role that cannot be assumed means nothing is tried anywhere
+    expect(message).toMatch(/^Nothing was accepted in any of the 6 accounts; 6 of the 6 members created by this deployment were removed again\. /);
+    expect(message).toContain(`Assuming role ${ROLE} in accounts 200000000001 and 200000000002 failed with AccessDenied: User is not authorized to perform: sts:AssumeRole.`);
+    expect(message).toContain(`Create the role ${ROLE} in accounts 200000000001 and 200000000002 with the accept permissions`);
+    expect(message).not.toContain('200000000003');
+    expect(Buffer.byteLength(message)).toBeLessThanOrEqual(1000);
+    expect(world.memberRequests).toEqual([]);
     expect(world.members.size).toBe(0);
     expect(admin.commandCalls(DeleteMemberCommand).map((c) => c.args[0].input.id).sort()).toEqual(members.map((m) => m.accountId));
+  });
+
+  test('accept failures (Macie off, AcceptInvitation denied): each account named with what to do; the acceptances made are undone, the created members removed', async () => {
+    const members = specs(6);
+    world.macieOff.add('200000000003');
+    world.denyAccept.add('200000000004');
+    const message = await failedCreate(members);
+    expect(message).toMatch(/^Nothing stays accepted by this deployment: the acceptance it made in accounts 200000000000, 200000000001, 200000000002 and 200000000005 was undone; 6 of the 6 members created by this deployment were removed again\. /);
+    expect(message).toContain(`Accepting through role ${ROLE} in account 200000000003 failed: Amazon Macie is not enabled in account 200000000003 in us-east-1, ` +
+      'so that account cannot accept the Macie invitation. Nothing was changed there. Enable Macie in that account and Region');
+    expect(message).toContain(`Accepting through role ${ROLE} in account 200000000004 failed: Accepting the Macie invitation inv200000000004 from administrator ${ADMIN} ` +
+      'in account 200000000004 in us-east-1 failed with AccessDeniedException: User is not authorized to perform: macie2:AcceptInvitation');
+    // the undo: each account this request accepted in left the administrator again, through its role
+    expect(world.memberRequests.filter((r) => r.operation === 'DisassociateFromAdministratorAccount')).toHaveLength(4);
+    expect(world.members.size).toBe(0);
   });
 
   test('a member of another administrator: named, nothing accepted there', async () => {
     world.otherAdmin.set('200000000000', '888888888888');
     await expect(createMembers(world.clients(), props(specs(1)), ctx())).rejects.toThrow(
-      /200000000000 \(The account is associated with Macie administrator 888888888888 \(relationship Enabled\), not with the expected Macie administrator 111111111111\)/);
+      'Nothing was accepted in account 200000000000; 1 of the 1 members created by this deployment was removed again. Accepting through ' +
+        'role MacieAccept in account 200000000000 failed: The account 200000000000 is associated with Macie administrator 888888888888 ' +
+        '(relationship Enabled), not with the expected Macie administrator 111111111111. Nothing was changed. An account has one Macie ' +
+        'administrator per Region: disassociate that account from its administrator first (its Macie console: Settings, Accounts), or have ' +
+        'that administrator remove it, or remove it from members; then deploy again.');
     expect(world.memberRequests.filter((r) => r.operation === 'AcceptInvitation')).toHaveLength(0);
   });
 });
 
 describe('update with acceptance', () => {
-  test('adding members: only the new ones are accepted', async () => {
+  test('adding members: only the new ones are accepted; the counts are of every accepted member', async () => {
     const old = specs(2);
     for (const m of old) world.members.set(m.accountId, { email: m.email, status: 'Enabled', invitationId: `inv${m.accountId}` });
     const result = await updateMembers(world.clients(), physicalResourceId(ctx()), props(specs(3)), props(old), ctx('Update'));
     expect(world.assumed.map((a) => a.accountId)).toEqual(['200000000002']);
-    expect(result.Data).toMatchObject({ AcceptedCount: 1, EnabledCount: 1 });
+    expect(result.Data).toMatchObject({ AcceptedCount: 3, EnabledCount: 3 });
   });
 
   test('a role given on update: every member is accepted', async () => {
@@ -256,30 +280,118 @@ describe('update with acceptance', () => {
     expect(result.Data).toMatchObject({ AcceptedCount: 2, EnabledCount: 2 });
   });
 
-  test('the same role and members: nothing assumed', async () => {
-    const members = specs(2);
-    await updateMembers(world.clients(), physicalResourceId(ctx()), props(members), props(members), ctx('Update'));
+  test('the same role and members: nothing assumed; the counts are still reported, read from the members (item 15)', async () => {
+    const members = specs(3);
+    world.members.set(members[0].accountId, { email: members[0].email, status: 'Enabled', invitationId: 'inv0' });
+    world.members.set(members[1].accountId, { email: members[1].email, status: 'Paused', invitationId: 'inv1' });
+    world.members.set(members[2].accountId, { email: members[2].email, status: 'Invited', invitationId: 'inv2' });
+    const result = await updateMembers(world.clients(), physicalResourceId(ctx()), props(members), props(members), ctx('Update'));
     expect(world.assumed).toEqual([]);
+    expect(result.Data).toMatchObject({ AcceptedCount: 2, EnabledCount: 1 });
+    expect(admin.commandCalls(CreateInvitationsCommand)).toHaveLength(0);
+  });
+
+  test('without acceptance, no count is reported and nothing is read on a no-op update', async () => {
+    const members = specs(2);
+    const result = await updateMembers(world.clients(), physicalResourceId(ctx()), props(members, { acceptRoleName: undefined }),
+      props(members, { acceptRoleName: undefined }), ctx('Update'));
+    expect(result.Data).not.toHaveProperty('AcceptedCount');
+    expect(admin.calls()).toHaveLength(0);
   });
 });
 
-test('the invitation never shows in the member account: looks until the budget, then names the account', async () => {
+test('the invitation never shows in the member account: looks until the shared budget, then names the account and says to deploy again', async () => {
   world.members.set('200000000000', { email: 'a@example.com', status: 'Created' });
   let t = 0;
-  const outcome = await acceptInMembers(world.clients(), ROLE, ['200000000000'], ctx(), { now: () => t, sleep: async (ms) => { t += ms; } });
-  expect(outcome.accepted).toEqual([]);
-  expect(outcome.failures).toEqual([{
-    accountId: '200000000000',
-    error: 'No Macie membership invitation from Macie administrator 111111111111 reached the account within 30 seconds',
-    code: 'NotAccepted',
-  }]);
-  expect(t).toBe(30_000);
+  await expect(acceptInMembers(world.clients(), ROLE, ['200000000000'], [], ctx(), { now: () => t, sleep: async (ms) => { t += ms; } })).rejects.toThrow(
+    'Nothing was accepted in account 200000000000. Accepting through role MacieAccept in account 200000000000 failed: No Macie membership ' +
+      `invitation from Macie administrator ${ADMIN} reached account 200000000000 within 2 minutes. The invitation sent by this deployment had ` +
+      'not reached the invited account yet (it usually does within seconds); deploy again.');
+  expect(t).toBe(ACCEPT_WAIT_MS);
 });
 
 test('cut off at the deadline: the step stops and throws the abort, reporting no member as failed', async () => {
   world.members.set('200000000000', { email: 'a@example.com', status: 'Invited', invitationId: 'inv200000000000' });
   const controller = new AbortController();
   controller.abort(new Error('deadline'));
-  await expect(acceptInMembers(world.clients(), ROLE, ['200000000000'], { ...ctx(), signal: controller.signal })).rejects.toThrow('deadline');
+  await expect(acceptInMembers(world.clients(), ROLE, ['200000000000'], [], { ...ctx(), signal: controller.signal })).rejects.toThrow('deadline');
   expect(world.status('200000000000')).toBe('Invited');
+});
+
+describe('issue 17', () => {
+  test('item 4: B had a pending invitation, C\'s role cannot be assumed: nothing is accepted in B, the member made for C is removed', async () => {
+    const [b, c] = specs(2);
+    world.members.set(b.accountId, { email: b.email, status: 'Invited', invitationId: 'inv-b' });
+    world.denyAssume.add(c.accountId);
+    await expect(createMembers(world.clients(), props([b, c]), ctx())).rejects.toThrow(
+      /^Nothing was accepted in any of the 2 accounts; 1 of the 1 members created by this deployment was removed again\. Assuming role MacieAccept in account 200000000001 failed/);
+    expect(world.memberRequests.filter((r) => r.operation === 'AcceptInvitation')).toEqual([]);
+    expect(world.status(b.accountId)).toBe('Invited');
+    expect(world.status(c.accountId)).toBeUndefined();
+  });
+
+  test('item 4: B had a pending invitation, Macie is off in C: B\'s acceptance made by this request is undone', async () => {
+    const [b, c] = specs(2);
+    world.members.set(b.accountId, { email: b.email, status: 'Invited', invitationId: 'inv-b' });
+    world.macieOff.add(c.accountId);
+    await expect(createMembers(world.clients(), props([b, c]), ctx())).rejects.toThrow(
+      /^Nothing stays accepted by this deployment: the acceptance it made in account 200000000000 was undone; 1 of the 1 members created/);
+    expect(world.status(b.accountId)).toBe('Resigned');
+  });
+
+  test('item 4: a member that had accepted before is adopted, and stays accepted when another account fails', async () => {
+    const [b, c] = specs(2);
+    world.members.set(b.accountId, { email: b.email, status: 'Enabled', invitationId: 'inv-b' });
+    world.macieOff.add(c.accountId);
+    await expect(createMembers(world.clients(), props([b, c]), ctx())).rejects.toThrow(/^Nothing was accepted in any of the 2 accounts/);
+    expect(world.status(b.accountId)).toBe('Enabled');
+    expect(world.memberRequests.filter((r) => r.operation === 'DisassociateFromAdministratorAccount')).toEqual([]);
+  });
+
+  test('item 4: a failed update that adds acceptance leaves no acceptance behind', async () => {
+    const members = specs(2);
+    for (const m of members) world.members.set(m.accountId, { email: m.email, status: 'Invited', invitationId: `inv${m.accountId}` });
+    world.denyAssume.add(members[1].accountId);
+    await expect(updateMembers(world.clients(), physicalResourceId(ctx()), props(members), props(members, { acceptRoleName: undefined }), ctx('Update')))
+      .rejects.toThrow(/^Nothing was accepted in any of the 2 accounts\. Assuming role MacieAccept in account 200000000001 failed/);
+    expect(members.map((m) => world.status(m.accountId))).toEqual(['Invited', 'Invited']);
+  });
+
+  test('item 5: adding acceptance while a member has resigned invites it again first, then accepts in every member', async () => {
+    const members = specs(3);
+    world.members.set(members[0].accountId, { email: members[0].email, status: 'Resigned', invitationId: 'old' });
+    world.members.set(members[1].accountId, { email: members[1].email, status: 'Removed', invitationId: 'old' });
+    world.members.set(members[2].accountId, { email: members[2].email, status: 'Invited', invitationId: `inv${members[2].accountId}` });
+    const result = await updateMembers(world.clients(), physicalResourceId(ctx()), props(members), props(members, { acceptRoleName: undefined }), ctx('Update'));
+    const invited = admin.commandCalls(CreateInvitationsCommand).map((c) => c.args[0].input.accountIds);
+    expect(invited).toEqual([[members[0].accountId, members[1].accountId]]);
+    expect(members.map((m) => world.status(m.accountId))).toEqual(['Enabled', 'Enabled', 'Enabled']);
+    expect(result.Data).toMatchObject({ InvitedCount: 2, AdoptedCount: 1, AcceptedCount: 3, EnabledCount: 3 });
+  });
+
+  test('item 5: an ended invitation that the new one has not replaced yet is worded for the inviting stack (deploy again)', async () => {
+    let t = 0;
+    world.members.set('200000000000', { email: 'a@example.com', status: 'Created' });
+    const client = world.clients();
+    const assume = client.assumeRole!;
+    // the member account still shows only the ended invitation
+    const clients: MacieInviterClients = {
+      ...client,
+      assumeRole: (roleName) => async (accountId) => {
+        const member = await assume(roleName)(accountId);
+        const send = member.macie.send.bind(member.macie) as (command: { constructor: { name: string } }) => Promise<unknown>;
+        return {
+          macie: {
+            send: async (command: { constructor: { name: string } }) => (command.constructor.name === 'ListInvitationsCommand'
+              ? { invitations: [{ accountId: ADMIN, invitationId: 'ended-one', relationshipStatus: 'Resigned' }] }
+              : send(command)),
+            destroy: () => undefined,
+          } as unknown as Macie2Client,
+        };
+      },
+    };
+    const error = acceptInMembers(clients, ROLE, ['200000000000'], [], ctx(), { now: () => t, sleep: async (ms) => { t += ms; } });
+    await expect(error).rejects.toThrow(/\(ended-one\) ended with state Resigned, and no new one arrived within 2 minutes\. This deployment invites every member without an open invitation before accepting, and the new invitation had not reached the account yet .*; deploy again\./);
+    await expect(error).rejects.not.toThrow(/deploy the inviting stack/i);
+  });
 });

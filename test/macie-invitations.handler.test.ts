@@ -81,6 +81,8 @@ class FakeMacie {
   /** Tags of each member (CreateMember's), and when its relationship last changed: what GetMember reports. */
   public readonly tags = new Map<string, Record<string, string>>();
   public readonly updatedAt = new Map<string, Date>();
+  /** When each member was last invited (CreateInvitations). */
+  public readonly invitedAt = new Map<string, Date>();
 
   constructor() {
     const notEnabled = () => awsError('AccessDeniedException', 'Macie is not enabled.', {}, 403);
@@ -127,6 +129,7 @@ class FakeMacie {
         } else {
           m.relationshipStatus = 'Invited';
           this.updatedAt.set(id, new Date());
+          this.invitedAt.set(id, new Date());
         }
       }
       return { unprocessedAccounts };
@@ -148,11 +151,12 @@ class FakeMacie {
     accountId: string,
     relationshipStatus: string,
     email: string | null = `owner${Number(accountId) - 200000000000}@example.com`,
-    extra: { tags?: Record<string, string>; updatedAt?: Date } = {},
+    extra: { tags?: Record<string, string>; updatedAt?: Date; invitedAt?: Date } = {},
   ): this {
     this.members.set(accountId, { email: email ?? undefined, relationshipStatus });
     this.tags.set(accountId, extra.tags ?? {});
     this.updatedAt.set(accountId, extra.updatedAt ?? new Date());
+    if (extra.invitedAt) this.invitedAt.set(accountId, extra.invitedAt);
     return this;
   }
 
@@ -166,6 +170,7 @@ class FakeMacie {
       email: m.email,
       relationshipStatus: m.relationshipStatus as Member['relationshipStatus'],
       updatedAt: this.updatedAt.get(accountId),
+      invitedAt: this.invitedAt.get(accountId),
       tags: this.tags.get(accountId),
     };
   }
@@ -744,6 +749,26 @@ describe('handler (CloudFormation events)', () => {
     expect(text).not.toMatch(/[a-z0-9]{2,}@example\.com/i);
   });
 
+  test('item 16: an AWS error that echoes the invitation message: the Reason and the logs carry neither the message nor an email', async () => {
+    const message = 'Join Acme security 2026';
+    macie.on(CreateInvitationsCommand).rejects(awsError('ValidationException',
+      `1 validation error detected: Value '${message}' at 'message' failed to satisfy constraint (owner0@example.com)`));
+    const logs = captureLogs();
+    let reason = '';
+    try {
+      await handler(createEvent(rawProps(specs(1), { Message: message })));
+    } catch (error) {
+      reason = (error as Error).message;
+    } finally {
+      logs.restore();
+    }
+    expect(reason).toMatch(/CreateInvitations failed with ValidationException: 1 validation error detected: Value '\[redacted\]' at 'message'/);
+    expect(reason).not.toContain(message);
+    expect(logs.text()).not.toContain(message);
+    expect(`${reason}${logs.text()}`).not.toMatch(/owner0@example\.com/);
+    expect(macieInvitationsLifecycle.sensitive?.(rawProps(specs(1), { Message: message }))).toEqual([message, 'owner0@example.com']);
+  });
+
   test('properties are validated at deploy time (values from parameters)', () => {
     const ok = rawProps(specs(1));
     expect(() => MACIE_INVITATIONS.parse({ ...ok, Members: [] })).toThrow(/Members is required and must list at least one account/);
@@ -949,6 +974,30 @@ describe('after a Create that did not finish: only what it can be shown to have 
     expect(idsOf(DisassociateMemberCommand)).toEqual([ours.accountId]);
     expect(idsOf(DeleteMemberCommand)).toEqual([ours.accountId]);
     expect(fake.ids()).toEqual(ids(all.filter((m) => m !== ours)));
+  });
+
+  test('item 4: with acceptance, what the Create made is removed even when it accepted there; an accepted member it did not invite stays', async () => {
+    const [oursAccepted, oursInvited, theirsAccepted, oursBefore, acceptedEarlierInvitation] = specs(5);
+    const long = new Date('2026-01-01T00:00:00Z');
+    const now = new Date();
+    fake
+      .add(oursAccepted.accountId, 'Enabled', oursAccepted.email, { tags: OURS, invitedAt: now })
+      .add(oursInvited.accountId, 'Invited', oursInvited.email, { tags: OURS, invitedAt: now })
+      .add(theirsAccepted.accountId, 'Enabled', theirsAccepted.email, { invitedAt: now })
+      .add(oursBefore.accountId, 'Enabled', oursBefore.email, { tags: OURS, updatedAt: long, invitedAt: long })
+      // invited by an earlier deployment of this resource, accepted (by its own stack) while this Create ran
+      .add(acceptedEarlierInvitation.accountId, 'Enabled', acceptedEarlierInvitation.email, { tags: OURS, invitedAt: long });
+    const all = [oursAccepted, oursInvited, theirsAccepted, oursBefore, acceptedEarlierInvitation];
+
+    await macieInvitationsLifecycle.abandonedCreate!(clients, props(all, { acceptRoleName: 'MacieAccept' }), ctx('Delete'), SINCE);
+
+    expect(idsOf(DeleteMemberCommand)).toEqual(ids([oursAccepted, oursInvited]));
+    expect(fake.ids()).toEqual(ids([theirsAccepted, oursBefore, acceptedEarlierInvitation]));
+    // without acceptance an accepted member never goes
+    macie.resetHistory();
+    fake.add(oursAccepted.accountId, 'Enabled', oursAccepted.email, { tags: OURS, invitedAt: now });
+    await macieInvitationsLifecycle.abandonedCreate!(clients, props([oursAccepted]), ctx('Delete'), SINCE);
+    expect(idsOf(DeleteMemberCommand)).toEqual([]);
   });
 
   test('members a Create made before it was cut off are found by their tag and removed', async () => {

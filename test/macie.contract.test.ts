@@ -7,7 +7,7 @@ import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Acceptance, MacieInvitationAccepter, MacieInvitations, MacieMember } from '../src';
 import { MACIE_ACCEPTER, MACIE_INVITATIONS } from '../src/private/contract/macie';
-import { ACCEPTER } from '../src/private/contract/shared';
+import { ACCEPTER, REMOVAL } from '../src/private/contract/shared';
 
 const ADMIN = '111111111111';
 const MEMBER = '222222222222';
@@ -143,10 +143,19 @@ describe('MacieInvitations: the synthesized Properties are what the handler pars
     expect(MACIE_INVITATIONS.parseOld(sent as Record<string, Json>).members.map((m) => m.accountId)).toEqual(['444444444444', TWO[1].accountId]);
   });
 
-  test('the attributes the construct reads are ones the handler writes (counts only, none read today)', () => {
+  test('the attributes the construct reads are ones the handler writes (counts only; with acceptance, the accepted ones)', () => {
     const stack = adminStack();
-    new MacieInvitations(stack, 'Macie', { members: TWO, acceptance: Acceptance.assumeRole('MacieAccept') });
+    const invitations = new MacieInvitations(stack, 'Macie', { members: TWO, acceptance: Acceptance.assumeRole('MacieAccept') });
     const { logicalId } = synthesized(stack, 'Custom::MacieInvitations');
+    const read = [invitations.acceptedCount, invitations.enabledCount].map((token) => {
+      const [resource, name] = (stack.resolve(token) as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+      expect(resource).toBe(logicalId);
+      return name;
+    });
+    expect(read).toEqual([MACIE_INVITATIONS.attributes.acceptedCount, MACIE_INVITATIONS.attributes.enabledCount]);
+    // without acceptance there is nothing to count: no attribute
+    const plain = new MacieInvitations(adminStack(), 'Macie', { members: TWO });
+    expect([plain.acceptedCount, plain.enabledCount]).toEqual([undefined, undefined]);
     const written = Object.keys(MACIE_INVITATIONS.data({
       memberCount: 2,
       createdCount: 2,
@@ -160,7 +169,16 @@ describe('MacieInvitations: the synthesized Properties are what the handler pars
       enabledCount: 2,
     }));
     expect(written.sort()).toEqual(Object.values(MACIE_INVITATIONS.attributes).sort());
-    for (const name of attributesRead(Template.fromStack(stack).toJSON(), logicalId)) expect(written).toContain(name);
+    for (const name of [...read, ...attributesRead(Template.fromStack(stack).toJSON(), logicalId)]) expect(written).toContain(name);
+  });
+
+  test('the sensitive inputs the handler scrubs are read from the synthesized Properties: the message and every email', () => {
+    const stack = adminStack();
+    new MacieInvitations(stack, 'Macie', { members: TWO, message: 'Please join the central Macie account', emitOutputs: false });
+    const sent = asSent(synthesized(stack, 'Custom::MacieInvitations').properties) as Record<string, Json>;
+    expect(MACIE_INVITATIONS.sensitive(sent)).toEqual(['Please join the central Macie account', ...TWO.map((m) => m.email)]);
+    // properties that do not parse are still scrubbed
+    expect(MACIE_INVITATIONS.sensitive({ Message: 'Hello there', Members: 'not a list' })).toEqual(['Hello there']);
   });
 });
 
@@ -214,5 +232,13 @@ describe('MacieInvitationAccepter: the synthesized Properties are what the handl
     const fromTemplate = attributesRead(Template.fromStack(stack).toJSON(), logicalId);
     expect(fromTemplate).toEqual([MACIE_ACCEPTER.attributes.administratorAccountId]);
     for (const name of [...read, ...fromTemplate]) expect(written).toContain(name);
+  });
+
+  test('no sensitive input: the synthesized Properties hold account IDs, a wait and a removal policy only', () => {
+    const stack = memberStack();
+    new MacieInvitationAccepter(stack, 'JoinMacie', { administratorAccountId: ADMIN });
+    const sent = asSent(synthesized(stack, 'Custom::MacieInvitationAccepter').properties) as Record<string, Json>;
+    expect(Object.keys(sent).sort()).toEqual([MACIE_ACCEPTER.keys.administratorAccountId, ACCEPTER.waitKey, REMOVAL.key].sort());
+    expect(MACIE_ACCEPTER.sensitive(sent)).toEqual([]);
   });
 });

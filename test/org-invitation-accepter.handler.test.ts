@@ -1,3 +1,4 @@
+import { CloudFormationClient, DescribeStacksCommand, StackStatus } from '@aws-sdk/client-cloudformation';
 import {
   AcceptHandshakeCommand,
   DeclineHandshakeCommand,
@@ -14,9 +15,10 @@ import { awsError, captureLogs, createEvent, deleteEvent, updateEvent } from './
 import { expectModelValidRequests, modelProblems, recordedRequests } from './util/model';
 import { AcceptOptions, acceptOrganizationInvitation } from '../lambda/organizations/accept';
 import { handler } from '../lambda/organizations/accepter';
-import { orgInvitationAccepterLifecycle, ownsPhysicalId } from '../lambda/organizations/accepter/lifecycle';
+import { ORG_ACCEPTER_SPEC, inviterOf, orgInvitationAccepterLifecycle, partyOf } from '../lambda/organizations/accepter/lifecycle';
 import { OrgExpectation, invitedAccountClients } from '../lambda/organizations/service';
-import { looksWithin } from '../lambda/shared/wait';
+import { accepterLifecycle } from '../lambda/shared/accepter';
+import { ACT_RESERVE_MS, looksWithin } from '../lambda/shared/wait';
 import { ORG_ACCEPTER } from '../src/private/contract/organizations';
 
 const org = mockClient(OrganizationsClient);
@@ -71,6 +73,12 @@ function options(timeoutMs = 300_000): AcceptOptions & { wait: ReturnType<typeof
   return { invitee: `account ${SELF}`, wait: fakeWait(timeoutMs) };
 }
 
+/** The accept flow's attributes (its outcome, accepted or adopted, is asserted where it matters). */
+async function accept(...args: Parameters<typeof acceptOrganizationInvitation>) {
+  return (await acceptOrganizationInvitation(...args)).attributes;
+}
+const ownsPhysicalId = (id: string) => orgInvitationAccepterLifecycle.ownsPhysicalId(id);
+
 const BY_MGMT: OrgExpectation = { managementAccountId: MGMT };
 const BY_ORG: OrgExpectation = { organizationId: ORG };
 
@@ -104,9 +112,9 @@ describe('create: find and accept', () => {
   test('accepts the open invitation of the expected management account and reports it', async () => {
     org.on(ListHandshakesForAccountCommand).resolves({ Handshakes: [invite('h-abcdef1234', 'OPEN')] });
 
-    const result = await acceptOrganizationInvitation(clients, BY_MGMT, options());
+    const result = await accept(clients, BY_MGMT, options());
 
-    expect(result).toEqual({ handshakeId: 'h-abcdef1234', organizationId: ORG, handshakeState: 'ACCEPTED' });
+    expect(result).toEqual({ handshakeId: 'h-abcdef1234', organizationId: ORG, handshakeState: 'ACCEPTED', managementAccountId: MGMT });
     const accepts = org.commandCalls(AcceptHandshakeCommand);
     expect(accepts).toHaveLength(1);
     expect(accepts[0].args[0].input).toEqual({ HandshakeId: 'h-abcdef1234' });
@@ -122,7 +130,7 @@ describe('create: find and accept', () => {
     });
     for (const expected of [BY_ORG, { ...BY_ORG, ...BY_MGMT }]) {
       org.resetHistory();
-      const result = await acceptOrganizationInvitation(clients, expected, options());
+      const result = await accept(clients, expected, options());
       expect(result.handshakeId).toBe('h-ours0000001');
       expect(org.commandCalls(AcceptHandshakeCommand).map((c) => c.args[0].input.HandshakeId)).toEqual(['h-ours0000001']);
     }
@@ -130,7 +138,7 @@ describe('create: find and accept', () => {
 
   test('an invitation whose organization matches but whose management account does not is not accepted', async () => {
     org.on(ListHandshakesForAccountCommand).resolves({ Handshakes: [invite('h-mixed00001', 'OPEN', OTHER_MGMT, ORG)] });
-    await expect(acceptOrganizationInvitation(clients, { ...BY_ORG, ...BY_MGMT }, options(0))).rejects.toThrow(/No AWS Organizations invitation/);
+    await expect(accept(clients, { ...BY_ORG, ...BY_MGMT }, options(0))).rejects.toThrow(/No AWS Organizations invitation/);
     expectNothingChanged();
   });
 
@@ -141,7 +149,7 @@ describe('create: find and accept', () => {
       .resolvesOnce({ Handshakes: [], NextToken: 't3' })
       .resolvesOnce({ Handshakes: [invite('h-lastpage01', 'OPEN')] });
 
-    const result = await acceptOrganizationInvitation(clients, BY_MGMT, options());
+    const result = await accept(clients, BY_MGMT, options());
 
     expect(result.handshakeId).toBe('h-lastpage01');
     expect(org.commandCalls(ListHandshakesForAccountCommand)).toHaveLength(4);
@@ -156,12 +164,12 @@ describe('create: find and accept', () => {
         invite('h-newopen0001', 'OPEN', MGMT, ORG, new Date('2026-11-30T10:00:00Z')),
       ],
     });
-    expect((await acceptOrganizationInvitation(clients, BY_MGMT, options())).handshakeId).toBe('h-newopen0001');
+    expect((await accept(clients, BY_MGMT, options())).handshakeId).toBe('h-newopen0001');
   });
 
   test('a REQUESTED invitation is accepted when it is the only pending one', async () => {
     org.on(ListHandshakesForAccountCommand).resolves({ Handshakes: [invite('h-requested01', 'REQUESTED')] });
-    expect((await acceptOrganizationInvitation(clients, BY_ORG, options())).handshakeId).toBe('h-requested01');
+    expect((await accept(clients, BY_ORG, options())).handshakeId).toBe('h-requested01');
   });
 });
 
@@ -173,7 +181,7 @@ describe('create: waiting', () => {
       .resolves({ Handshakes: [invite('h-arrived0001', 'OPEN')] });
     const opts = options();
 
-    const result = await acceptOrganizationInvitation(clients, BY_MGMT, opts);
+    const result = await accept(clients, BY_MGMT, opts);
 
     expect(result.handshakeId).toBe('h-arrived0001');
     expect(org.commandCalls(ListHandshakesForAccountCommand)).toHaveLength(3);
@@ -182,7 +190,7 @@ describe('create: waiting', () => {
 
   test('an invitation that never arrives fails within waitTimeout, naming the inviter and what to do', async () => {
     const opts = options(300_000);
-    await expect(acceptOrganizationInvitation(clients, BY_MGMT, opts)).rejects.toThrow(
+    await expect(accept(clients, BY_MGMT, opts)).rejects.toThrow(
       `No AWS Organizations invitation from management account ${MGMT} reached account ${SELF} within 5 minutes. ` +
         'Deploy the inviting stack first',
     );
@@ -194,7 +202,7 @@ describe('create: waiting', () => {
   });
 
   test('waitTimeout 0 looks once', async () => {
-    await expect(acceptOrganizationInvitation(clients, BY_ORG, options(0))).rejects.toThrow(
+    await expect(accept(clients, BY_ORG, options(0))).rejects.toThrow(
       `No AWS Organizations invitation from organization ${ORG} reached account ${SELF} within 0 seconds`);
     expect(org.commandCalls(ListHandshakesForAccountCommand)).toHaveLength(1);
   });
@@ -206,7 +214,7 @@ describe('create: waiting', () => {
         invite('h-canceled001', 'CANCELED', MGMT, ORG, new Date('2026-11-30T10:00:00Z')),
       ],
     });
-    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options(60_000))).rejects.toThrow(
+    await expect(accept(clients, BY_MGMT, options(60_000))).rejects.toThrow(
       /\(h-canceled001\) ended with state CANCELED, and no new one arrived within 1 minute\. The inviter must send a new invitation/);
     expect(org.commandCalls(ListHandshakesForAccountCommand).length).toBeGreaterThan(1);
     expectNothingChanged();
@@ -216,18 +224,18 @@ describe('create: waiting', () => {
     org.on(ListHandshakesForAccountCommand)
       .resolvesOnce({ Handshakes: [invite('h-declined001', 'DECLINED')] })
       .resolves({ Handshakes: [invite('h-declined001', 'DECLINED'), invite('h-second00001', 'OPEN')] });
-    expect((await acceptOrganizationInvitation(clients, BY_MGMT, options())).handshakeId).toBe('h-second00001');
+    expect((await accept(clients, BY_MGMT, options())).handshakeId).toBe('h-second00001');
   });
 
   test('an accepted invitation of an account that left again counts as ended (it is spent)', async () => {
     org.on(ListHandshakesForAccountCommand).resolves({ Handshakes: [invite('h-usedonce001', 'ACCEPTED')] });
-    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options(0))).rejects.toThrow(/\(h-usedonce001\) ended with state ACCEPTED/);
+    await expect(accept(clients, BY_MGMT, options(0))).rejects.toThrow(/\(h-usedonce001\) ended with state ACCEPTED/);
     expectNothingChanged();
   });
 
   test('the request\'s abort signal (Lambda deadline) stops the wait', async () => {
     const controller = new AbortController();
-    const promise = acceptOrganizationInvitation(clients, BY_MGMT, {
+    const promise = accept(clients, BY_MGMT, {
       invitee: `account ${SELF}`, wait: { timeoutMs: 600_000, firstDelayMs: 60_000, signal: controller.signal },
     });
     setTimeout(() => controller.abort(new Error('deadline')), 20);
@@ -243,9 +251,9 @@ describe('create: already a member', () => {
   ])('a member of the expected organization (by %s) is adopted: ALREADY_MEMBER, non-empty handshake attribute', async (_, expected) => {
     org.on(DescribeOrganizationCommand).resolves(organization());
 
-    const result = await acceptOrganizationInvitation(clients, expected, options());
+    const result = await accept(clients, expected, options());
 
-    expect(result).toEqual({ handshakeId: `already-member:${ORG}`, organizationId: ORG, handshakeState: 'ALREADY_MEMBER' });
+    expect(result).toEqual({ handshakeId: `already-member:${ORG}`, organizationId: ORG, handshakeState: 'ALREADY_MEMBER', managementAccountId: MGMT });
     expect(org.commandCalls(ListHandshakesForAccountCommand)).toHaveLength(0);
     expectNothingChanged();
   });
@@ -254,7 +262,7 @@ describe('create: already a member', () => {
     org.on(DescribeOrganizationCommand).resolves(organization(OTHER_ORG, OTHER_MGMT));
     org.on(ListHandshakesForAccountCommand).resolves({ Handshakes: [invite('h-abcdef1234', 'OPEN')] });
 
-    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options())).rejects.toThrow(
+    await expect(accept(clients, BY_MGMT, options())).rejects.toThrow(
       `The account ${SELF} is a member of organization ${OTHER_ORG} (management account ${OTHER_MGMT}), not with the expected ` +
         `management account ${MGMT}. Nothing was changed. An account belongs to at most one organization: it must leave that ` +
         'organization first');
@@ -265,22 +273,22 @@ describe('create: already a member', () => {
 
   test('the expected organization ID with another management account is another organization', async () => {
     org.on(DescribeOrganizationCommand).resolves(organization(ORG, OTHER_MGMT));
-    await expect(acceptOrganizationInvitation(clients, { ...BY_ORG, ...BY_MGMT }, options())).rejects.toThrow(/is a member of organization o-exampleorg11 \(management account 333333333333\)/);
+    await expect(accept(clients, { ...BY_ORG, ...BY_MGMT }, options())).rejects.toThrow(/is a member of organization o-exampleorg11 \(management account 333333333333\)/);
   });
 });
 
 describe('create: a given handshake ID', () => {
   test('is described and accepted, without listing', async () => {
     org.on(DescribeHandshakeCommand).resolves({ Handshake: invite('h-given000001', 'OPEN') });
-    const result = await acceptOrganizationInvitation(clients, { ...BY_MGMT, handshakeId: 'h-given000001' }, options());
-    expect(result).toEqual({ handshakeId: 'h-given000001', organizationId: ORG, handshakeState: 'ACCEPTED' });
+    const result = await accept(clients, { ...BY_MGMT, handshakeId: 'h-given000001' }, options());
+    expect(result).toEqual({ handshakeId: 'h-given000001', organizationId: ORG, handshakeState: 'ACCEPTED', managementAccountId: MGMT });
     expect(org.commandCalls(DescribeHandshakeCommand)[0].args[0].input).toEqual({ HandshakeId: 'h-given000001' });
     expect(org.commandCalls(ListHandshakesForAccountCommand)).toHaveLength(0);
   });
 
   test('from another inviter fails naming that inviter; nothing is accepted', async () => {
     org.on(DescribeHandshakeCommand).resolves({ Handshake: invite('h-given000001', 'OPEN', OTHER_MGMT, OTHER_ORG) });
-    await expect(acceptOrganizationInvitation(clients, { ...BY_MGMT, handshakeId: 'h-given000001' }, options())).rejects.toThrow(
+    await expect(accept(clients, { ...BY_MGMT, handshakeId: 'h-given000001' }, options())).rejects.toThrow(
       `The account ${SELF} was invited by organization ${OTHER_ORG} (management account ${OTHER_MGMT}) with handshake h-given000001, ` +
         `not with the expected management account ${MGMT}. Nothing was changed.`);
     expectNothingChanged();
@@ -290,21 +298,21 @@ describe('create: a given handshake ID', () => {
     org.on(DescribeHandshakeCommand)
       .rejectsOnce(awsError('HandshakeNotFoundException'))
       .resolves({ Handshake: invite('h-given000001', 'OPEN') });
-    const result = await acceptOrganizationInvitation(clients, { ...BY_ORG, handshakeId: 'h-given000001' }, options());
+    const result = await accept(clients, { ...BY_ORG, handshakeId: 'h-given000001' }, options());
     expect(result.handshakeId).toBe('h-given000001');
     expect(org.commandCalls(DescribeHandshakeCommand)).toHaveLength(2);
   });
 
   test('ended: waits, then fails naming its state', async () => {
     org.on(DescribeHandshakeCommand).resolves({ Handshake: invite('h-given000001', 'EXPIRED') });
-    await expect(acceptOrganizationInvitation(clients, { ...BY_ORG, handshakeId: 'h-given000001' }, options(10_000)))
+    await expect(accept(clients, { ...BY_ORG, handshakeId: 'h-given000001' }, options(10_000)))
       .rejects.toThrow(/\(h-given000001\) ended with state EXPIRED/);
     expectNothingChanged();
   });
 
   test('a handshake that is not an invitation fails clearly', async () => {
     org.on(DescribeHandshakeCommand).resolves({ Handshake: { ...invite('h-given000001', 'OPEN'), Action: 'ENABLE_ALL_FEATURES' } });
-    await expect(acceptOrganizationInvitation(clients, { ...BY_ORG, handshakeId: 'h-given000001' }, options()))
+    await expect(accept(clients, { ...BY_ORG, handshakeId: 'h-given000001' }, options()))
       .rejects.toThrow(/h-given000001 is a ENABLE_ALL_FEATURES handshake, not an invitation/);
     expectNothingChanged();
   });
@@ -315,11 +323,13 @@ describe('create: what AcceptHandshake answers', () => {
     org.on(ListHandshakesForAccountCommand).resolves({ Handshakes: [invite('h-abcdef1234', 'OPEN')] });
   });
 
-  test('HandshakeAlreadyInStateException: success after reading the membership again', async () => {
+  test('HandshakeAlreadyInStateException: success after reading the membership again, adopted (someone else accepted)', async () => {
     org.on(AcceptHandshakeCommand).rejects(awsError('HandshakeAlreadyInStateException'));
     org.on(DescribeOrganizationCommand).rejectsOnce(notInUse()).resolves(organization());
-    const result = await acceptOrganizationInvitation(clients, BY_MGMT, options());
-    expect(result).toEqual({ handshakeId: 'h-abcdef1234', organizationId: ORG, handshakeState: 'ACCEPTED' });
+    const outcome = await acceptOrganizationInvitation(clients, BY_MGMT, options());
+    expect(outcome.outcome).toBe('adopted');
+    const result = outcome.attributes;
+    expect(result).toEqual({ handshakeId: 'h-abcdef1234', organizationId: ORG, handshakeState: 'ACCEPTED', managementAccountId: MGMT });
     expect(org.commandCalls(DescribeOrganizationCommand)).toHaveLength(2);
   });
 
@@ -329,7 +339,7 @@ describe('create: what AcceptHandshake answers', () => {
     org.on(ListHandshakesForAccountCommand)
       .resolvesOnce({ Handshakes: [invite('h-abcdef1234', 'OPEN')] })
       .resolves({ Handshakes: [invite('h-abcdef1234', 'CANCELED'), invite('h-newone00001', 'OPEN')] });
-    const result = await acceptOrganizationInvitation(clients, BY_MGMT, options());
+    const result = await accept(clients, BY_MGMT, options());
     expect(result.handshakeId).toBe('h-newone00001');
     expect(org.commandCalls(AcceptHandshakeCommand)).toHaveLength(2);
   });
@@ -338,25 +348,25 @@ describe('create: what AcceptHandshake answers', () => {
     org.on(AcceptHandshakeCommand).rejects(awsError('HandshakeNotFoundException'));
     org.on(DescribeHandshakeCommand).rejects(awsError('HandshakeNotFoundException'));
     org.on(ListHandshakesForAccountCommand).resolvesOnce({ Handshakes: [invite('h-abcdef1234', 'OPEN')] }).resolves({ Handshakes: [] });
-    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options(10_000))).rejects.toThrow(/\(h-abcdef1234\) ended with state NOT_FOUND/);
+    await expect(accept(clients, BY_MGMT, options(10_000))).rejects.toThrow(/\(h-abcdef1234\) ended with state NOT_FOUND/);
   });
 
   test('ALREADY_IN_AN_ORGANIZATION at accept: joined the expected organization meanwhile = success', async () => {
     org.on(AcceptHandshakeCommand).rejects(awsError('HandshakeConstraintViolationException', 'already', { Reason: 'ALREADY_IN_AN_ORGANIZATION' }));
     org.on(DescribeOrganizationCommand).rejectsOnce(notInUse()).resolves(organization());
-    expect((await acceptOrganizationInvitation(clients, BY_MGMT, options())).handshakeState).toBe('ACCEPTED');
+    expect((await accept(clients, BY_MGMT, options())).handshakeState).toBe('ACCEPTED');
   });
 
   test('ALREADY_IN_AN_ORGANIZATION at accept: joined another organization meanwhile = failure naming it', async () => {
     org.on(AcceptHandshakeCommand).rejects(awsError('HandshakeConstraintViolationException', 'already', { Reason: 'ALREADY_IN_AN_ORGANIZATION' }));
     org.on(DescribeOrganizationCommand).rejectsOnce(notInUse()).resolves(organization(OTHER_ORG, OTHER_MGMT));
-    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options())).rejects.toThrow(
+    await expect(accept(clients, BY_MGMT, options())).rejects.toThrow(
       /failed with HandshakeConstraintViolationException \(ALREADY_IN_AN_ORGANIZATION\).*is a member of organization o-otherorg999 \(management account 333333333333\), not of the expected management account 111111111111.*must leave that organization first/);
   });
 
   test('AccessDeniedForDependencyException names iam:CreateServiceLinkedRole and what to check', async () => {
     org.on(AcceptHandshakeCommand).rejects(awsError('AccessDeniedForDependencyException', 'no SLR', { Reason: 'ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE' }));
-    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options())).rejects.toThrow(
+    await expect(accept(clients, BY_MGMT, options())).rejects.toThrow(
       /Accepting the AWS Organizations invitation h-abcdef1234 from organization o-exampleorg11 \(management account 111111111111\) failed with AccessDeniedForDependencyException \(ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE\).*iam:CreateServiceLinkedRole.*service control policy or permissions boundary/);
   });
 
@@ -369,7 +379,7 @@ describe('create: what AcceptHandshake answers', () => {
     ['UNUSED_PREPAYMENT_BALANCE', /Resolve the constraint named here/],
   ])('HandshakeConstraintViolationException %s: the message names the reason and what to do; no retry', async (reason, hint) => {
     org.on(AcceptHandshakeCommand).rejects(awsError('HandshakeConstraintViolationException', 'constraint', { Reason: reason }));
-    const error = await acceptOrganizationInvitation(clients, BY_MGMT, options()).then(() => new Error('no failure'), (e: Error) => e);
+    const error = await accept(clients, BY_MGMT, options()).then(() => new Error('no failure'), (e: Error) => e);
     expect(error.message).toContain(`failed with HandshakeConstraintViolationException (${reason})`);
     expect(error.message).toMatch(hint);
     expect(org.commandCalls(AcceptHandshakeCommand)).toHaveLength(1);
@@ -379,32 +389,34 @@ describe('create: what AcceptHandshake answers', () => {
     org.on(ListHandshakesForAccountCommand).resolves({ Handshakes: [{ ...invite('h-abcdef1234', 'OPEN'), Parties: [] }] });
     org.on(AcceptHandshakeCommand).resolves({ Handshake: { Id: 'h-abcdef1234', State: 'ACCEPTED' } });
     org.on(DescribeOrganizationCommand).rejectsOnce(notInUse()).resolves(organization());
-    expect(await acceptOrganizationInvitation(clients, BY_MGMT, options(0))).toEqual({ handshakeId: 'h-abcdef1234', organizationId: ORG, handshakeState: 'ACCEPTED' });
+    expect(await accept(clients, BY_MGMT, options(0))).toEqual({
+      handshakeId: 'h-abcdef1234', organizationId: ORG, handshakeState: 'ACCEPTED', managementAccountId: MGMT,
+    });
     expect(org.commandCalls(DescribeOrganizationCommand)).toHaveLength(1);
   });
 
   test('a handshake that names no organization (no ARN, no ORGANIZATION party) is never taken for the expected one', async () => {
     org.on(ListHandshakesForAccountCommand).resolves({ Handshakes: [{ ...invite('h-abcdef1234', 'OPEN'), Arn: undefined, Parties: [] }] });
-    await expect(acceptOrganizationInvitation(clients, BY_ORG, options(0))).rejects.toThrow(/No AWS Organizations invitation/);
-    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options(0))).rejects.toThrow(/No AWS Organizations invitation/);
+    await expect(accept(clients, BY_ORG, options(0))).rejects.toThrow(/No AWS Organizations invitation/);
+    await expect(accept(clients, BY_MGMT, options(0))).rejects.toThrow(/No AWS Organizations invitation/);
     expectNothingChanged();
   });
 
   test('MasterCannotLeaveOrganizationException and unexpected errors name the error and what to do', async () => {
     org.on(AcceptHandshakeCommand).rejects(awsError('MasterCannotLeaveOrganizationException', 'is a management account'));
-    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options())).rejects.toThrow(/management account of its own organization and cannot join another one\. Nothing was changed/);
+    await expect(accept(clients, BY_MGMT, options())).rejects.toThrow(/management account of its own organization and cannot join another one\. Nothing was changed/);
     org.on(AcceptHandshakeCommand).rejects(awsError('ServiceException', 'boom', {}, 500));
-    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options())).rejects.toThrow(/failed with ServiceException: boom\. If this is transient, deploy again/);
+    await expect(accept(clients, BY_MGMT, options())).rejects.toThrow(/failed with ServiceException: boom\. If this is transient, deploy again/);
   });
 
   test('AccessDeniedException at accept says which handshakes the role may accept', async () => {
     org.on(AcceptHandshakeCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
-    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options())).rejects.toThrow(/AccessDeniedException: not authorized\. The handler's role may accept only handshakes of the expected organization/);
+    await expect(accept(clients, BY_MGMT, options())).rejects.toThrow(/AccessDeniedException: not authorized\. The handler's role may accept only handshakes of the expected organization/);
   });
 
   test('AccessDeniedException on the reads names the actions and SCPs', async () => {
     org.on(DescribeOrganizationCommand).rejects(awsError('AccessDeniedException', 'denied by scp'));
-    await expect(acceptOrganizationInvitation(clients, BY_MGMT, options())).rejects.toThrow(
+    await expect(accept(clients, BY_MGMT, options())).rejects.toThrow(
       /Reading the organization and invitations of the account 222222222222 failed with AccessDeniedException: denied by scp\..*organizations:DescribeOrganization.*service control policy/);
   });
 });
@@ -451,7 +463,7 @@ describe('lifecycle: update and delete', () => {
     org.on(AcceptHandshakeCommand).resolves({ Handshake: invite('h-given000002', 'ACCEPTED', mgmt, orgId) });
     const result = await orgInvitationAccepterLifecycle.update(clients, 'h-abcdef1234', { ...changed, waitTimeoutMs: 0 }, props, CTX);
     expect(result).toEqual({
-      PhysicalResourceId: 'h-given000002',
+      PhysicalResourceId: `org-invitation-accepter:us-east-1:${orgId}/${mgmt}:accepted:h-given000002`,
       Data: { HandshakeId: 'h-given000002', OrganizationId: orgId, HandshakeState: 'ACCEPTED' },
     });
     expect(org.commandCalls(AcceptHandshakeCommand)).toHaveLength(1);
@@ -522,7 +534,7 @@ describe('handler (the custom-resource contract)', () => {
       logs.restore();
     }
     expect(result).toEqual({
-      PhysicalResourceId: 'h-abcdef1234',
+      PhysicalResourceId: `org-invitation-accepter:us-east-1:${ORG}/${MGMT}:accepted:h-abcdef1234`,
       Data: { HandshakeId: 'h-abcdef1234', OrganizationId: ORG, HandshakeState: 'ACCEPTED' },
     });
     expect(Buffer.byteLength(JSON.stringify(result?.Data))).toBeLessThan(4096);
@@ -595,4 +607,152 @@ describe('retries', () => {
     expect(result.Organization?.Id).toBe(ORG);
     expect(seen).toEqual(['ConcurrentModificationException', 'ConcurrentModificationException', 'ok']);
   }, 30_000);
+});
+
+describe('the one accepter lifecycle (lambda/shared/accepter.ts) with the Organizations spec', () => {
+  const cfn = mockClient(CloudFormationClient);
+  const withStack = { ...clients, cloudformation: new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 }) };
+  const P = 'org-invitation-accepter:us-east-1';
+  const byMgmt = { managementAccountId: MGMT, waitTimeoutMs: 0 };
+  const stackIn = (status: string) => cfn.on(DescribeStacksCommand).resolves({
+    Stacks: [{ StackName: 'Member', StackStatus: status as StackStatus, CreationTime: new Date() }],
+  });
+  const lifecycle = orgInvitationAccepterLifecycle;
+  beforeEach(() => cfn.reset());
+  afterAll(() => cfn.restore());
+
+  test('Create records what it did: accepted, with the handshake; adopted, without one (the membership was there)', async () => {
+    org.on(ListHandshakesForAccountCommand).resolves({ Handshakes: [invite('h-abcdef1234', 'OPEN')] });
+    const accepted = await lifecycle.create(withStack, byMgmt, CTX);
+    expect(accepted.PhysicalResourceId).toBe(`${P}:${ORG}/${MGMT}:accepted:h-abcdef1234`);
+    expect(lifecycle.ownsPhysicalId(accepted.PhysicalResourceId)).toBe(true);
+
+    org.on(DescribeOrganizationCommand).resolves(organization());
+    const adopted = await lifecycle.create(withStack, { organizationId: ORG, waitTimeoutMs: 0 }, CTX);
+    expect(adopted).toEqual({
+      PhysicalResourceId: `${P}:${ORG}/${MGMT}:adopted:NONE`,
+      Data: { HandshakeId: `already-member:${ORG}`, OrganizationId: ORG, HandshakeState: 'ALREADY_MEMBER' },
+    });
+  });
+
+  // issue 17 item 9
+  test.each([
+    ['the same organization\'s ID added', { ...byMgmt, organizationId: ORG }],
+    ['the accepted handshake\'s ID added', { ...byMgmt, handshakeId: 'h-abcdef1234' }],
+    ['only the management account left (the organization\'s ID removed)', byMgmt],
+    ['the organization alone (its management account removed)', { organizationId: ORG, waitTimeoutMs: 0 }],
+  ])('an update with %s keeps the physical ID and HandshakeId: nothing identifying the membership changed', async (_, props) => {
+    org.on(DescribeOrganizationCommand).resolves(organization());
+    const physicalId = `${P}:${ORG}/${MGMT}:accepted:h-abcdef1234`;
+    const result = await lifecycle.update(withStack, physicalId, props, { ...byMgmt, organizationId: ORG }, { ...CTX, requestType: 'Update' });
+    expect(result).toEqual({ PhysicalResourceId: physicalId, Data: { HandshakeId: 'h-abcdef1234', OrganizationId: ORG, HandshakeState: 'ACCEPTED' } });
+    expectNothingChanged();
+    expect(cfn.calls()).toHaveLength(0);
+  });
+
+  // issue 17 item 9
+  test('the rollback of a failed expectation change keeps the physical ID and HandshakeId', async () => {
+    org.on(DescribeOrganizationCommand).resolves(organization());
+    stackIn('UPDATE_IN_PROGRESS');
+    const physicalId = `${P}:${ORG}/${MGMT}:accepted:h-abcdef1234`;
+    const changed = { managementAccountId: OTHER_MGMT, waitTimeoutMs: 0 };
+    await expect(lifecycle.update(withStack, physicalId, changed, byMgmt, { ...CTX, requestType: 'Update' }))
+      .rejects.toThrow(/is a member of organization o-exampleorg11 \(management account 111111111111\), not .*management account 333333333333/);
+    stackIn('UPDATE_ROLLBACK_IN_PROGRESS');
+    const rollback = await lifecycle.update(withStack, physicalId, byMgmt, changed, { ...CTX, requestType: 'Update' });
+    expect(rollback).toEqual({ PhysicalResourceId: physicalId, Data: { HandshakeId: 'h-abcdef1234', OrganizationId: ORG, HandshakeState: 'ACCEPTED' } });
+    expectNothingChanged();
+  });
+
+  test('another organization expected while a member of the recorded one: a rollback accepts nothing; an unreadable stack keeps it, warning', async () => {
+    org.on(DescribeOrganizationCommand).resolves(organization());
+    const physicalId = `${P}:${ORG}/${MGMT}:accepted:h-abcdef1234`;
+    const changed = { managementAccountId: OTHER_MGMT, waitTimeoutMs: 0 };
+    stackIn('UPDATE_ROLLBACK_IN_PROGRESS');
+    const rollback = await lifecycle.update(withStack, physicalId, changed, byMgmt, { ...CTX, requestType: 'Update' });
+    expect(rollback.PhysicalResourceId).toBe(`${P}:${ORG}/${MGMT}:unknown:NONE`);
+    expect(rollback.Data).toEqual({ HandshakeId: 'NONE', OrganizationId: ORG, HandshakeState: 'OTHER_ORGANIZATION' });
+
+    cfn.on(DescribeStacksCommand).rejects(awsError('AccessDenied', 'denied by a permissions boundary'));
+    const logs = captureLogs();
+    try {
+      const unreadable = await lifecycle.update(withStack, physicalId, changed, byMgmt, { ...CTX, requestType: 'Update' });
+      expect(unreadable.PhysicalResourceId).toBe(`${P}:${ORG}/${MGMT}:unknown:NONE`);
+    } finally {
+      logs.restore();
+    }
+    expect(logs.text()).toMatch(/"level":"WARN".*whether this update is a rollback cannot be told.*cloudformation:DescribeStacks/);
+    expectNothingChanged();
+  });
+
+  // issue 17 item 14
+  test('a management account that is the stack\'s own account fails at once, naming the mix-up; nothing is read', async () => {
+    const own = { managementAccountId: SELF, waitTimeoutMs: 300_000 };
+    await expect(lifecycle.create(withStack, own, CTX)).rejects.toThrow(
+      `The expected management account ${SELF} is this stack's own account: an accepter is deployed in the invited account and names the inviting one.`);
+    expect(org.calls()).toHaveLength(0);
+  });
+
+  // issue 17 item 6
+  test('the wait ends before the function\'s deadline, and the failure says it was cut by the time left', async () => {
+    let t = 1_000_000;
+    const timed = accepterLifecycle(ORG_ACCEPTER_SPEC, { timing: { now: () => t, sleep: async (ms) => { t += ms; } } });
+    const deadline = t + 60_000;
+    await expect(timed.create(withStack, { ...byMgmt, waitTimeoutMs: 300_000 }, { ...CTX, deadline })).rejects.toThrow(
+      `No AWS Organizations invitation from management account ${MGMT} reached account ${SELF} within 40 seconds (the time the function had left).`);
+    expect(t).toBe(deadline - ACT_RESERVE_MS);
+  });
+
+  test('Delete keeps the membership whatever this resource accepted, and says why; no call', async () => {
+    const logs = captureLogs();
+    try {
+      for (const id of [`${P}:${ORG}/${MGMT}:accepted:h-abcdef1234`, `${P}:${ORG}/${MGMT}:adopted:NONE`, 'h-abcdef1234', `already-member:${ORG}`]) {
+        await lifecycle.delete(withStack, id, byMgmt, { ...CTX, requestType: 'Delete' });
+      }
+    } finally {
+      logs.restore();
+    }
+    expect(org.calls()).toHaveLength(0);
+    expect(cfn.calls()).toHaveLength(0);
+    expect(logs.text().match(/the relationship stays: leaving an organization is never automatic/g)).toHaveLength(4);
+  });
+
+  test('physical IDs of earlier versions: a handshake ID keeps reporting it, already-member keeps its organization', async () => {
+    org.on(DescribeOrganizationCommand).rejects(notInUse());
+    const left = await lifecycle.update(withStack, `already-member:${ORG}`, byMgmt, byMgmt, { ...CTX, requestType: 'Update' });
+    expect(left).toEqual({
+      PhysicalResourceId: `already-member:${ORG}`,
+      Data: { HandshakeId: `already-member:${ORG}`, OrganizationId: ORG, HandshakeState: 'NOT_A_MEMBER' },
+    });
+    org.on(DescribeOrganizationCommand).resolves(organization());
+    expect((await lifecycle.update(withStack, 'h-abcdef1234', byMgmt, byMgmt, { ...CTX, requestType: 'Update' })).Data)
+      .toEqual({ HandshakeId: 'h-abcdef1234', OrganizationId: ORG, HandshakeState: 'ACCEPTED' });
+  });
+
+  test('an update that cannot read the membership reports UNKNOWN instead of failing (its rollback would fail the same way)', async () => {
+    org.on(DescribeOrganizationCommand).rejects(awsError('ServiceException', 'down', {}, 500));
+    const physicalId = `${P}:${ORG}/${MGMT}:accepted:h-abcdef1234`;
+    const result = await lifecycle.update(withStack, physicalId, byMgmt, byMgmt, { ...CTX, requestType: 'Update' });
+    expect(result).toEqual({ PhysicalResourceId: physicalId, Data: { HandshakeId: 'h-abcdef1234', OrganizationId: ORG, HandshakeState: 'UNKNOWN' } });
+  });
+
+  test('the inviter segment: unknown parts are written as such and never match a given part', () => {
+    expect(inviterOf({ organizationId: ORG, managementAccountId: MGMT })).toBe(`${ORG}/${MGMT}`);
+    expect(inviterOf({ organizationId: 'none' })).toBe('unknown/unknown');
+    expect(partyOf('unknown/111111111111')).toEqual({ managementAccountId: MGMT });
+    expect(ORG_ACCEPTER_SPEC.expects({ organizationId: ORG, waitTimeoutMs: 0 }, { inviter: `unknown/${MGMT}` })).toBe(false);
+    expect(ORG_ACCEPTER_SPEC.expects(byMgmt, { inviter: `unknown/${MGMT}` })).toBe(true);
+  });
+});
+
+// issue 17 item 11
+describe('an expectation present but empty (a parameter or reference that resolved to \'\')', () => {
+  test.each(['ManagementAccountId', 'OrganizationId', 'HandshakeId'])('%s \'\' is refused clearly, not read as "any"', (key) => {
+    expect(() => parseProps({ ManagementAccountId: MGMT, OrganizationId: ORG, [key]: '' })).toThrow(
+      `The property ${key} is empty (a parameter or reference that resolved to ''). An empty value does not mean "any"`);
+  });
+
+  test('absent is still "not given"', () => {
+    expect(parseProps({ ManagementAccountId: MGMT })).toEqual({ managementAccountId: MGMT, waitTimeoutMs: 300_000 });
+  });
 });

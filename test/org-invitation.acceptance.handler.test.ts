@@ -3,6 +3,7 @@
  * there; a failure names the account and the role, and a Create cancels the invitation it sent.
  * Two client instances, each mocked on its own: the management account's and the invited account's (assumed role).
  */
+import { CloudFormationClient, DescribeStacksCommand, StackStatus } from '@aws-sdk/client-cloudformation';
 import {
   AcceptHandshakeCommand,
   CancelHandshakeCommand,
@@ -18,8 +19,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs } from './util/events';
 import { expectModelValidRequests } from './util/model';
-import { OrgClients, orgInvitationLifecycle } from '../lambda/organizations/inviter/lifecycle';
+import { OrgClients, orgInvitationLifecycle, ownsPhysicalId } from '../lambda/organizations/inviter/lifecycle';
 import type { InvitedAccountClients } from '../lambda/organizations/service';
+import { MAX_FAILURE_BYTES } from '../lambda/shared/acceptance';
+import { AssumeRoleError } from '../lambda/shared/assume-role';
 import { InvitationError } from '../lambda/shared/errors';
 import { ORG_INVITATION, OrgInvitationProps } from '../src/private/contract/organizations';
 
@@ -36,12 +39,15 @@ const member = mockClient(memberClient);
 
 const assumed: Array<{ roleName: string; accountId: string }> = [];
 let assumeError: Error | undefined;
+/** How often the invited account's clients were released (destroyed) after use. */
+let released = 0;
 const clients: OrgClients = {
   organizations: mgmtClient,
-  acceptingAs: (roleName) => async (accountId): Promise<InvitedAccountClients> => {
+  assumeRole: (roleName) => async (accountId): Promise<InvitedAccountClients> => {
     assumed.push({ roleName, accountId });
     if (assumeError) throw assumeError;
-    return { organizations: memberClient };
+    // the mocked client itself, with a destroy that counts (destroying it would end the mock)
+    return { organizations: new Proxy(memberClient, { get: (t, p, r) => (p === 'destroy' ? () => { released++; } : Reflect.get(t, p, r)) }) };
   },
 };
 
@@ -80,6 +86,7 @@ beforeEach(() => {
   member.reset();
   assumed.length = 0;
   assumeError = undefined;
+  released = 0;
   mgmt.on(ListHandshakesForOrganizationCommand).resolves({ Handshakes: [] });
   mgmt.on(InviteAccountToOrganizationCommand).resolves({ Handshake: invite(H, 'OPEN') });
   mgmt.on(DescribeHandshakeCommand).resolves({ Handshake: invite(H, 'OPEN') });
@@ -127,7 +134,9 @@ describe('create with acceptance', () => {
     try {
       member.on(DescribeHandshakeCommand).rejects(awsError('HandshakeNotFoundException', 'not found'));
       const error = await failure(orgInvitationLifecycle.create(clients, PROPS, CTX));
-      expect(error.message).toMatch(/No AWS Organizations invitation from management account 111111111111 reached account 222222222222 within 0 seconds\. Organizations had not shown the invitation to the invited account yet.*deploy again\./);
+      expect(error.message).toMatch(new RegExp(`^Nothing was accepted in account 222222222222; the invitation ${H} this deployment sent was canceled\\. ` +
+        'Accepting through role Accept in account 222222222222 failed: No AWS Organizations invitation from management account 111111111111 ' +
+        'reached account 222222222222 within 0 seconds\\. The invitation sent by this deployment had not reached the invited account yet.*deploy again\\.$'));
       expect(error.message).not.toMatch(/inviting stack first/);
       expect(mgmt.commandCalls(CancelHandshakeCommand)).toHaveLength(1);
     } finally {
@@ -144,11 +153,13 @@ describe('create with acceptance', () => {
   });
 
   test('a role that cannot be assumed: the failure names the account and the role, and the invitation it sent is canceled', async () => {
-    assumeError = new InvitationError(`Assuming role Accept in account ${MEMBER} (arn:aws:iam::${MEMBER}:role/Accept) to accept the invitation failed with AccessDenied: not authorized.`);
+    assumeError = new AssumeRoleError(MEMBER, 'Accept', `arn:aws:iam::${MEMBER}:role/Accept`, MGMT, awsError('AccessDenied', 'not authorized', {}, 403));
     const error = await failure(orgInvitationLifecycle.create(clients, PROPS, CTX));
 
     expect(error).toBeInstanceOf(InvitationError);
-    expect(error.message).toMatch(new RegExp(`^Accepting the invitation through role Accept in account ${MEMBER}: Assuming role Accept in account ${MEMBER}.*AccessDenied.*The invitation ${H} this deployment sent was canceled\\.$`));
+    // the outcome first, then the account, the role, the AWS error code and what to do
+    expect(error.message).toMatch(new RegExp(`^Nothing was accepted in account ${MEMBER}; the invitation ${H} this deployment sent was canceled\\. ` +
+      `Assuming role Accept in account ${MEMBER} failed with AccessDenied: not authorized\\. Create the role Accept in account ${MEMBER}`));
     expect(mgmt.commandCalls(CancelHandshakeCommand).map((c) => c.args[0].input)).toEqual([{ HandshakeId: H }]);
     expect(member.calls()).toHaveLength(0);
   });
@@ -157,7 +168,7 @@ describe('create with acceptance', () => {
     member.on(AcceptHandshakeCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform organizations:AcceptHandshake'));
     const error = await failure(orgInvitationLifecycle.create(clients, PROPS, CTX));
     expect(error.message).toContain(`failed with AccessDeniedException: not authorized to perform organizations:AcceptHandshake. Role Accept in account ${MEMBER} needs organizations:AcceptHandshake`);
-    expect(error.message).toContain(`The invitation ${H} this deployment sent was canceled.`);
+    expect(error.message).toMatch(new RegExp(`^Nothing was accepted in account ${MEMBER}; the invitation ${H} this deployment sent was canceled\\.`));
     expect(mgmt.commandCalls(CancelHandshakeCommand)).toHaveLength(1);
   });
 
@@ -177,7 +188,7 @@ describe('create with acceptance', () => {
     mgmt.on(ListHandshakesForOrganizationCommand).resolves({ Handshakes: [invite(H, 'OPEN')] });
     assumeError = new InvitationError('Assuming role Accept failed.');
     const error = await failure(orgInvitationLifecycle.create(clients, PROPS, CTX));
-    expect(error.message).toContain(`Invitation ${H} stays open`);
+    expect(error.message).toMatch(new RegExp(`^Nothing was accepted in account ${MEMBER}; invitation ${H} stays open: accept it in account ${MEMBER}, or fix the role and deploy again\\.`));
     expect(mgmt.commandCalls(InviteAccountToOrganizationCommand)).toHaveLength(0);
     expect(mgmt.commandCalls(CancelHandshakeCommand)).toHaveLength(0);
   });
@@ -186,7 +197,7 @@ describe('create with acceptance', () => {
     assumeError = new InvitationError('Assuming role Accept failed.');
     mgmt.on(CancelHandshakeCommand).rejects(awsError('ServiceException', 'boom', {}, 500));
     const error = await failure(orgInvitationLifecycle.create(clients, PROPS, CTX));
-    expect(error.message).toMatch(/Assuming role Accept failed\. Canceling the invitation h-abcdef1234 failed too: cancel it in the AWS Organizations console\.$/);
+    expect(error.message).toMatch(/^Nothing was accepted in account 222222222222; the invitation h-abcdef1234 this deployment sent could not be canceled: cancel it in the AWS Organizations console\. Assuming role Accept in account 222222222222 failed/);
   });
 
   test('an account already in the organization needs no acceptance: no role is assumed', async () => {
@@ -224,7 +235,7 @@ describe('update with acceptance', () => {
 
     assumeError = new InvitationError('Assuming role Accept failed.');
     const error = await failure(orgInvitationLifecycle.update(clients, H, PROPS, old, { ...CTX, requestType: 'Update' }));
-    expect(error.message).toContain(`Invitation ${H} stays open`);
+    expect(error.message).toContain(`invitation ${H} stays open`);
     expect(mgmt.commandCalls(CancelHandshakeCommand)).toHaveLength(0);
   });
 
@@ -232,7 +243,7 @@ describe('update with acceptance', () => {
     const old: OrgInvitationProps = { targetId: '333333333333', targetType: 'ACCOUNT', tags: {} };
     assumeError = new InvitationError('Assuming role Accept failed.');
     const error = await failure(orgInvitationLifecycle.update(clients, 'h-oldhandshake1', PROPS, old, { ...CTX, requestType: 'Update' }));
-    expect(error.message).toContain(`The invitation ${H} this deployment sent was canceled.`);
+    expect(error.message).toContain(`the invitation ${H} this deployment sent was canceled.`);
     expect(mgmt.commandCalls(CancelHandshakeCommand).map((c) => c.args[0].input)).toEqual([{ HandshakeId: H }]);
   });
 
@@ -241,6 +252,109 @@ describe('update with acceptance', () => {
     const result = await orgInvitationLifecycle.update(clients, H, PROPS, PROPS, { ...CTX, requestType: 'Update' });
     expect(result.Data?.HandshakeState).toBe('ACCEPTED');
     expect(assumed).toEqual([]);
+  });
+});
+
+// issue 17 item 13 (Org part): the shared mechanism releases what it assumed
+describe('the invited account\'s clients', () => {
+  test('are released after the acceptance, whether it succeeded or failed', async () => {
+    await orgInvitationLifecycle.create(clients, PROPS, CTX);
+    expect(released).toBe(1);
+    member.on(AcceptHandshakeCommand).rejects(awsError('AccessDeniedException', 'no'));
+    await failure(orgInvitationLifecycle.create(clients, PROPS, CTX));
+    expect(released).toBe(2);
+  });
+});
+
+// issue 17 item 8
+describe('a long AWS message', () => {
+  test('the Reason says first that the invitation was canceled, and fits what CloudFormation shows', async () => {
+    member.on(AcceptHandshakeCommand).rejects(awsError('ConstraintViolationException', `denied: ${'x'.repeat(3_000)}`, { Reason: 'POLICY' }));
+    const error = await failure(orgInvitationLifecycle.create(clients, PROPS, CTX));
+    expect(error.message.startsWith(`Nothing was accepted in account ${MEMBER}; the invitation ${H} this deployment sent was canceled.`)).toBe(true);
+    expect(Buffer.byteLength(error.message)).toBeLessThanOrEqual(MAX_FAILURE_BYTES);
+    expect(mgmt.commandCalls(CancelHandshakeCommand)).toHaveLength(1);
+  });
+});
+
+// issue 17 item 3
+describe('a rollback', () => {
+  const cfn = mockClient(CloudFormationClient);
+  const withStack: OrgClients = { ...clients, cloudformation: new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 }) };
+  const UPDATE = { ...CTX, requestType: 'Update' as const };
+  const stackIn = (status: string) => cfn.on(DescribeStacksCommand).resolves({
+    Stacks: [{ StackName: 'Mgmt', StackStatus: status as StackStatus, CreationTime: new Date() }],
+  });
+  beforeEach(() => cfn.reset());
+  afterAll(() => cfn.restore());
+
+  test.each(['EXPIRED', 'CANCELED'])('of an update whose invitation is %s: no invitation, no role; the old physical ID, with a warning', async (state) => {
+    stackIn('UPDATE_ROLLBACK_IN_PROGRESS');
+    mgmt.on(DescribeHandshakeCommand).resolves({ Handshake: invite(H, state) });
+    const logs = captureLogs();
+    let result;
+    try {
+      result = await orgInvitationLifecycle.update(withStack, H, PROPS, { ...PROPS, notes: 'newer' }, UPDATE);
+    } finally {
+      logs.restore();
+    }
+    expect(result).toEqual({
+      PhysicalResourceId: H,
+      Data: { HandshakeId: H, HandshakeArn: invite(H, state).Arn, HandshakeState: state, Adopted: false },
+    });
+    expect(mgmt.commandCalls(InviteAccountToOrganizationCommand)).toHaveLength(0);
+    expect(assumed).toEqual([]);
+    expect(logs.text()).toMatch(/"level":"WARN".*rollback.*not restored\. The next deployment invites again/);
+  });
+
+  test('of an update whose handshake Organizations forgot: the old physical ID, NOT_FOUND', async () => {
+    stackIn('UPDATE_ROLLBACK_IN_PROGRESS');
+    mgmt.on(DescribeHandshakeCommand).rejects(awsError('HandshakeNotFoundException'));
+    const result = await orgInvitationLifecycle.update(withStack, H, PROPS, { ...PROPS, notes: 'newer' }, UPDATE);
+    expect(result).toEqual({ PhysicalResourceId: H, Data: { HandshakeId: H, HandshakeArn: '', HandshakeState: 'NOT_FOUND', Adopted: false } });
+    expect(mgmt.commandCalls(InviteAccountToOrganizationCommand)).toHaveLength(0);
+    expect(assumed).toEqual([]);
+  });
+
+  test('with an open invitation and acceptance: no role assumed, the invitation stays open', async () => {
+    stackIn('UPDATE_ROLLBACK_IN_PROGRESS');
+    const result = await orgInvitationLifecycle.update(withStack, H, PROPS, { ...PROPS, acceptRoleName: undefined }, UPDATE);
+    expect(result.Data?.HandshakeState).toBe('OPEN');
+    expect(assumed).toEqual([]);
+  });
+
+  test('of a replacement (the target changed back): the old target\'s invitation is found, never sent', async () => {
+    stackIn('UPDATE_ROLLBACK_IN_PROGRESS');
+    const other: OrgInvitationProps = { targetId: '333333333333', targetType: 'ACCOUNT', tags: {} };
+    // open: adopted
+    mgmt.on(ListHandshakesForOrganizationCommand).resolves({ Handshakes: [invite(H, 'OPEN')] });
+    expect((await orgInvitationLifecycle.update(withStack, 'h-newtarget01', PROPS, other, UPDATE)).PhysicalResourceId).toBe(H);
+    // ended: the newest one, as it is
+    mgmt.on(ListHandshakesForOrganizationCommand).resolves({ Handshakes: [invite('h-older000001', 'EXPIRED'), { ...invite(H, 'EXPIRED'), RequestedTimestamp: new Date() }] });
+    mgmt.on(DescribeAccountCommand).rejects(awsError('AccountNotFoundException'));
+    expect((await orgInvitationLifecycle.update(withStack, 'h-newtarget01', PROPS, other, UPDATE)).Data?.HandshakeState).toBe('EXPIRED');
+    // none at all: not-invited, which an update invites again and a Delete has nothing to cancel for
+    mgmt.on(ListHandshakesForOrganizationCommand).resolves({ Handshakes: [] });
+    const none = await orgInvitationLifecycle.update(withStack, 'h-newtarget01', PROPS, other, UPDATE);
+    expect(none).toMatchObject({ PhysicalResourceId: 'not-invited', Data: { HandshakeState: 'NOT_FOUND' } });
+    expect(ownsPhysicalId('not-invited')).toBe(true);
+    expect(mgmt.commandCalls(InviteAccountToOrganizationCommand)).toHaveLength(0);
+    expect(assumed).toEqual([]);
+  });
+
+  test('a forward update (or a stack that cannot be read) still invites again and accepts', async () => {
+    stackIn('UPDATE_IN_PROGRESS');
+    mgmt.on(DescribeHandshakeCommand, { HandshakeId: 'h-expired0001' }).resolves({ Handshake: invite('h-expired0001', 'EXPIRED') });
+    expect((await orgInvitationLifecycle.update(withStack, 'h-expired0001', PROPS, PROPS, UPDATE)).Data?.HandshakeState).toBe('ACCEPTED');
+    cfn.on(DescribeStacksCommand).rejects(awsError('AccessDenied', 'no'));
+    expect((await orgInvitationLifecycle.update(withStack, 'h-expired0001', PROPS, PROPS, UPDATE)).Data?.HandshakeState).toBe('ACCEPTED');
+    expect(mgmt.commandCalls(InviteAccountToOrganizationCommand)).toHaveLength(2);
+  });
+
+  test('an update that neither invites nor accepts does not ask CloudFormation', async () => {
+    mgmt.on(DescribeHandshakeCommand).resolves({ Handshake: invite(H, 'ACCEPTED') });
+    await orgInvitationLifecycle.update(withStack, H, PROPS, PROPS, UPDATE);
+    expect(cfn.calls()).toHaveLength(0);
   });
 });
 

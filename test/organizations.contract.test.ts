@@ -5,7 +5,7 @@
  */
 import { App, CfnOutput, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { orgInvitationAccepterLifecycle, toResponse as toAcceptanceResponse } from '../lambda/organizations/accepter/lifecycle';
+import { ORG_ACCEPTER_SPEC, orgInvitationAccepterLifecycle } from '../lambda/organizations/accepter/lifecycle';
 import { orgInvitationLifecycle, toResponse as toInvitationResponse } from '../lambda/organizations/inviter/lifecycle';
 import { Acceptance, InvitationTargetType, OrgInvitation, OrgInvitationAccepter, OrgInvitationAccepterProps, OrgInvitationProps } from '../src';
 import { ORG_ACCEPTER, ORG_INVITATION } from '../src/private/contract/organizations';
@@ -124,6 +124,14 @@ describe('OrgInvitation: the construct\'s properties are what the handler parses
     expect(orgInvitationLifecycle.parseOld).toBe(ORG_INVITATION.parseOld);
   });
 
+  // issue 17 item 16: what the construct writes is what the handler scrubs
+  test('the handler scrubs the notes and the email target the construct synthesizes', () => {
+    const stack = mgmtStack();
+    new OrgInvitation(stack, 'Invite', { targetId: 'owner@example.com', notes: 'Welcome to the landing zone' });
+    const { raw } = synthesized(stack, 'Custom::OrgInvitation');
+    expect(orgInvitationLifecycle.sensitive?.(raw)).toEqual(['Welcome to the landing zone', 'owner@example.com']);
+  });
+
   test('every attribute the construct reads is one the handler writes', () => {
     const stack = mgmtStack();
     const invite = new OrgInvitation(stack, 'Invite', { targetId: MEMBER });
@@ -178,7 +186,22 @@ describe('OrgInvitationAccepter: the construct\'s properties are what the handle
   });
 
   test('the lifecycle parses with the contract', () => {
-    expect(orgInvitationAccepterLifecycle.parse).toBe(ORG_ACCEPTER.parse);
+    expect(ORG_ACCEPTER_SPEC.parse).toBe(ORG_ACCEPTER.parse);
+    const raw = { ManagementAccountId: MGMT, WaitTimeoutSeconds: '60' };
+    expect(orgInvitationAccepterLifecycle.parse(raw)).toEqual(ORG_ACCEPTER.parse(raw));
+  });
+
+  // issue 17 item 11: the IAM grant is built from the same value; '' would match no handshake there
+  test('tokens: a parameter with an empty default is refused by the handler, not read as "any organization"', () => {
+    const build = (stack: Stack): OrgInvitationAccepterProps => ({
+      managementAccountId: MGMT,
+      organizationId: new CfnParameter(stack, 'Org', { default: '' }).valueAsString,
+      handshakeId: new CfnParameter(stack, 'Handshake', { default: '' }).valueAsString,
+    });
+    expect(() => accepter(build, { Org: '', Handshake: 'h-abcdef1234' })).toThrow(/The property OrganizationId is empty/);
+    expect(() => accepter(build, { Org: ORG, Handshake: '' })).toThrow(/The property HandshakeId is empty/);
+    expect(accepter(build, { Org: ORG, Handshake: 'h-abcdef1234' }))
+      .toEqual({ managementAccountId: MGMT, organizationId: ORG, handshakeId: 'h-abcdef1234', waitTimeoutMs: 300_000 });
   });
 
   test('every attribute the construct reads is one the handler writes', () => {
@@ -186,7 +209,8 @@ describe('OrgInvitationAccepter: the construct\'s properties are what the handle
     const accept = new OrgInvitationAccepter(stack, 'Accept', { managementAccountId: MGMT });
     new CfnOutput(stack, 'Org', { value: accept.organizationId });
     new CfnOutput(stack, 'State', { value: accept.handshakeState });
-    const answer = toAcceptanceResponse({ handshakeId: 'h-abcdef1234', organizationId: ORG, handshakeState: 'ACCEPTED' });
-    expectReadIsWritten(stack, 'Custom::OrgInvitationAccepter', answer.Data, ['HandshakeId', 'HandshakeState', 'OrganizationId']);
+    const data = ORG_ACCEPTER_SPEC.data({ managementAccountId: MGMT, waitTimeoutMs: 0 },
+      { handshakeId: 'h-abcdef1234', organizationId: ORG, handshakeState: 'ACCEPTED', managementAccountId: MGMT }, 'accepted');
+    expectReadIsWritten(stack, 'Custom::OrgInvitationAccepter', data, ['HandshakeId', 'HandshakeState', 'OrganizationId']);
   });
 });

@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs } from './util/events';
 import { ORG_TARGETS, orgInvitationLifecycle } from '../lambda/organizations/inviter/lifecycle';
 import type { RequestContext } from '../lambda/shared/runtime';
-import { CLOCK_SKEW_MS, UNRESOLVED, madeSince, resolveValue, targetsKeptByStack } from '../lambda/shared/stack';
+import { CLOCK_SKEW_MS, UNRESOLVED, madeSince, resolveValue, surelyMadeSince, targetsKeptByStack } from '../lambda/shared/stack';
 import { accountLinkLifecycle } from '../lambda/workspaces/inviter/lifecycle';
 
 const cfnMock = mockClient(CloudFormationClient);
@@ -148,6 +148,14 @@ describe('madeSince: a service timestamp against the start of a Create', () => {
     expect(madeSince(undefined, since)).toBe(false);
     expect(madeSince(new Date(), undefined)).toBe(false);
     expect(madeSince('not a date', since)).toBe(false);
+  });
+  test('surelyMadeSince: the slack on the safe side, what may predate the start does not count', () => {
+    expect(surelyMadeSince(new Date(since.getTime() + 5_000), since)).toBe(true);
+    expect(surelyMadeSince(new Date(since.getTime() + 4_999), since)).toBe(false);
+    expect(surelyMadeSince(since, since)).toBe(false);
+    expect(surelyMadeSince(new Date(since.getTime() - 3_000), since)).toBe(false);
+    expect(surelyMadeSince(undefined, since)).toBe(false);
+    expect(surelyMadeSince(new Date(), undefined)).toBe(false);
   });
 });
 

@@ -97,6 +97,23 @@ describe('acceptIn', () => {
 });
 
 describe('acceptIn: one accepter ID per inviter', () => {
+  // issue 17 item 12: the IDs were the inviter's path with '/' turned into '-', so these two collided
+  test('Byol/A-Link and Byol-A/Link in one app: two accepters in the member stack, each expecting the source', () => {
+    const { mgmt, target } = stacks();
+    const first = new WorkSpacesAccountLink(new Construct(mgmt, 'Byol'), 'A-Link', { targetAccountId: TARGET });
+    const second = new WorkSpacesAccountLink(new Construct(mgmt, 'Byol-A'), 'Link', { targetAccountId: TARGET });
+
+    const accepters = [first.acceptIn(target), second.acceptIn(target)];
+
+    expect(accepters.map((a) => a.node.id)).toEqual([
+      `WorkSpacesAccountLinkAccepter-${Names.uniqueId(first)}`,
+      `WorkSpacesAccountLinkAccepter-${Names.uniqueId(second)}`,
+    ]);
+    expect(accepters[0].node.id).not.toBe(accepters[1].node.id);
+    const resources = Object.values(Template.fromStack(target).findResources(ACCEPTER_TYPE));
+    expect(resources.map((r) => r.Properties.SourceAccountId)).toEqual([SOURCE, SOURCE]);
+  });
+
   test('links whose paths differ only where a separator stands get their own accepters (no collision)', () => {
     const { mgmt, target } = stacks();
     const flat = new WorkSpacesAccountLink(mgmt, 'Team-Link', { targetAccountId: TARGET });

@@ -19,7 +19,7 @@ import { findLink } from '../lambda/workspaces/inviter/invite';
 import { INVITER_CLIENTS, accountLinkLifecycle, createAccountLink, updateAccountLink } from '../lambda/workspaces/inviter/lifecycle';
 import { deleteAccountLink } from '../lambda/workspaces/inviter/remove';
 import { MAX_CLIENT_TOKEN, clientToken } from '../lambda/workspaces/service';
-import type { AccountLinkProps } from '../src/private/contract/workspaces';
+import { AccountLinkProps, WORKSPACES_ACCOUNT_LINK } from '../src/private/contract/workspaces';
 
 const ownsPhysicalId = accountLinkLifecycle.ownsPhysicalId;
 
@@ -394,7 +394,7 @@ describe('delete', () => {
     ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
     ws.on(DeleteAccountLinkInvitationCommand).resolves({ AccountLink: link(LINK_ID, 'LINK_NOT_FOUND') });
 
-    await deleteAccountLink(clients, LINK_ID, CTX);
+    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toEqual({ deleted: true });
     await deleteAccountLink(clients, LINK_ID, CTX);
 
     const calls = ws.commandCalls(DeleteAccountLinkInvitationCommand);
@@ -407,14 +407,14 @@ describe('delete', () => {
 
   test('a LINKED link cannot be undone: delete succeeds, sends nothing, and warns', async () => {
     ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, 'LINKED') });
-    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toBeUndefined();
+    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toEqual({ deleted: false, status: 'LINKED' });
     expect(logs.text()).toMatch(/"level":"WARN","msg":"the account link is LINKED and cannot be undone[^"]*","linkId":"link-abcd1234efgh"/);
     expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
   });
 
   test.each(['REJECTED', 'LINKING_FAILED', 'LINK_NOT_FOUND'])('%s succeeds without deleting', async (status) => {
     ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, status) });
-    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toBeUndefined();
+    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toEqual({ deleted: false, status });
     expect(logs.text()).toContain(`"level":"INFO","msg":"nothing to delete","linkId":"${LINK_ID}","status":"${status}"`);
     expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
   });
@@ -428,7 +428,7 @@ describe('delete', () => {
 
   test('ResourceNotFoundException on GetAccountLink succeeds without deleting', async () => {
     ws.on(GetAccountLinkCommand).rejects(awsError('ResourceNotFoundException'));
-    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toBeUndefined();
+    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toEqual({ deleted: false, status: 'LINK_NOT_FOUND' });
     expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
   });
 
@@ -439,14 +439,14 @@ describe('delete', () => {
     'h-abcdef1234',
     '333333333333',
   ])('a physical ID that is not a link ID (%s) succeeds without any call', async (physicalId) => {
-    await expect(deleteAccountLink(clients, physicalId, CTX)).resolves.toBeUndefined();
+    await expect(deleteAccountLink(clients, physicalId, CTX)).resolves.toEqual({ deleted: false, status: 'not-a-link' });
     expect(ws.calls()).toHaveLength(0);
   });
 
   test('ResourceNotFoundException on DeleteAccountLinkInvitation succeeds', async () => {
     ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
     ws.on(DeleteAccountLinkInvitationCommand).rejects(awsError('ResourceNotFoundException'));
-    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toBeUndefined();
+    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toEqual({ deleted: false, status: 'LINK_NOT_FOUND' });
   });
 
   test('ConflictException on delete re-reads: accepted meanwhile succeeds with a warning', async () => {
@@ -454,7 +454,7 @@ describe('delete', () => {
       .resolvesOnce({ AccountLink: link(LINK_ID, PENDING) })
       .resolvesOnce({ AccountLink: link(LINK_ID, 'LINKED') });
     ws.on(DeleteAccountLinkInvitationCommand).rejects(awsError('ConflictException'));
-    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toBeUndefined();
+    await expect(deleteAccountLink(clients, LINK_ID, CTX)).resolves.toEqual({ deleted: false, status: 'LINKED' });
     expect(logs.text()).toMatch(/"level":"WARN".*LINKED and cannot be undone/);
     expect(ws.commandCalls(GetAccountLinkCommand)).toHaveLength(2);
   });
@@ -527,6 +527,43 @@ describe('handler (the custom-resource contract)', () => {
     await expect(handler(deleteEvent(LINK_ID, PROPS))).resolves.toEqual({ PhysicalResourceId: LINK_ID });
     expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)[0].args[0].input.ClientToken)
       .toBe(clientToken('delete', CTX, LINK_ID));
+  });
+
+  // issue 17 item 17: old properties of another shape stand in for the new ones (runtime.ts parseOldProperties), so the
+  // target change was not seen: SUCCESS with the old link's attributes, and nothing linked to the new target
+  test('an Update whose old properties cannot be read: the link of the physical ID goes elsewhere, so the new target is invited', async () => {
+    ws.on(GetAccountLinkCommand, { LinkId: LINK_ID }).resolves({ AccountLink: link(LINK_ID, PENDING) });
+    ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link('link-new0000001', PENDING, '444444444444') });
+
+    const result = await handler(updateEvent(LINK_ID, { TargetAccountId: '444444444444' }, { TargetAccountId: 'not an account' }));
+
+    expect(result).toEqual({
+      PhysicalResourceId: 'link-new0000001',
+      Data: { AccountLinkId: 'link-new0000001', AccountLinkStatus: PENDING, SourceAccountId: OWN, TargetAccountId: '444444444444', Adopted: false },
+    });
+    expect(ws.commandCalls(CreateAccountLinkInvitationCommand).map((c) => c.args[0].input)).toEqual([
+      { TargetAccountId: '444444444444', ClientToken: clientToken('update', CTX, '444444444444', LINK_ID) },
+    ]);
+    expect(logs.text()).toMatch(/"WARN".*goes to another target than the new properties name/);
+  });
+
+  test('an Update whose old properties cannot be read, the link already to the new target: nothing is sent', async () => {
+    ws.on(GetAccountLinkCommand, { LinkId: LINK_ID }).resolves({ AccountLink: link(LINK_ID, 'LINKED') });
+
+    const result = await handler(updateEvent(LINK_ID, PROPS, { TargetAccountId: 'not an account' }));
+
+    expect(result).toMatchObject({ PhysicalResourceId: LINK_ID, Data: { AccountLinkStatus: 'LINKED', TargetAccountId: '333333333333' } });
+    expect(ws.commandCalls(CreateAccountLinkInvitationCommand)).toHaveLength(0);
+  });
+
+  // issue 17 item 16: WorkSpaces has no sensitive input; nothing is scrubbed, so a Reason keeps the accounts it names
+  test('sensitive inputs: none (account IDs and the role name stay readable in messages)', async () => {
+    const raw = { ...WORKSPACES_ACCOUNT_LINK.properties({ targetAccountId: '333333333333' }), AcceptRoleName: 'LinkAccepter' };
+    expect(accountLinkLifecycle.sensitive!(raw)).toEqual([]);
+    expect(WORKSPACES_ACCOUNT_LINK.sensitiveKeys).toEqual([]);
+
+    ws.on(CreateAccountLinkInvitationCommand).rejects(awsError('ValidationException', 'account 333333333333 is not eligible'));
+    await expect(handler(createEvent(PROPS))).rejects.toThrow(/to account 333333333333 in .* failed with ValidationException: account 333333333333 is not eligible/);
   });
 
   test('a bad TargetAccountId fails Create with a message; a Delete with it succeeds without calls', async () => {

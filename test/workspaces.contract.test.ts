@@ -10,7 +10,7 @@ import {
   ListAccountLinksCommand,
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
-import { App, CfnParameter, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { captureLogs, createEvent } from './util/events';
@@ -211,5 +211,19 @@ describe('every attribute a construct reads is one its handler writes', () => {
     expect(read.length).toBeGreaterThan(2); // the output reads the link ID
     for (const name of read) expect(Data).toHaveProperty([name], expect.anything());
     expect(Object.keys(Data!).sort()).toEqual(Object.values(WORKSPACES_ACCEPTER.attributes).sort());
+  });
+
+  // issue 17 item 14: synth cannot tell that `Aws.ACCOUNT_ID` is the stack's own account; the handler's check can
+  test('an accepter whose source is Aws.ACCOUNT_ID passes synth, and its handler refuses it naming the mix-up, before any call', async () => {
+    const stack = targetStack();
+    new WorkSpacesAccountLinkAccepter(stack, 'Accept', { sourceAccountId: Aws.ACCOUNT_ID });
+    const { properties } = synthesized(stack, ACCEPTER_TYPE);
+    expect(properties[WORKSPACES_ACCEPTER.keys.sourceAccountId]).toEqual({ Ref: 'AWS::AccountId' });
+    // what CloudFormation passes in the target account's stack
+    const deployed = { ...properties, [WORKSPACES_ACCEPTER.keys.sourceAccountId]: TARGET };
+    await expect(accepterHandler(createEvent(asDeployed(deployed) as Record<string, unknown>, {
+      StackId: `arn:aws:cloudformation:eu-west-1:${TARGET}:stack/Target/5b1c4e10-0000-0000-0000-000000000000`,
+    }))).rejects.toThrow(`The expected source account ${TARGET} is this stack's own account`);
+    expect(ws.calls()).toHaveLength(0);
   });
 });

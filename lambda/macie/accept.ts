@@ -1,13 +1,16 @@
 /**
- * Accepting a Macie invitation in a member account: check that Macie is enabled there, adopt an existing association
- * with the expected administrator, otherwise find the administrator's invitation (ListInvitations, paged to the end)
- * and accept it, waiting within a budget while it has not arrived (lambda/shared/accept.ts).
+ * The member side of a Macie invitation, in one place for both handlers: check that Macie is enabled there, adopt an
+ * existing association with the expected administrator, otherwise find the administrator's invitation
+ * (ListInvitations, paged to the end) and accept it, waiting within a budget while it has not arrived (the shared
+ * accept flow, lambda/shared/accept.ts); and leave the administrator again.
  *
- * Used by both sides: the accepter's lifecycle (in its stack's own account) and the inviter's acceptance step (in each
- * member account, through a role there). The clients are injected, so each caller says where it acts.
+ * Used by MacieInvitationAccepter's spec (./accepter/lifecycle.ts, in its stack's own account) and by
+ * MacieInvitations' acceptance adapter (./inviter/acceptance.ts, in each member account through a role there). The
+ * clients are injected, so each caller says where it acts.
  */
 import {
   AcceptInvitationCommand,
+  DisassociateFromAdministratorAccountCommand,
   GetAdministratorAccountCommand,
   Invitation,
   ListInvitationsCommand,
@@ -19,15 +22,15 @@ import {
   MACIE_TRANSIENT_HINTS,
   MemberMacieClients,
   isMacieNotEnabled,
+  isNotAssociated,
   macieEnabled,
   whereActing,
 } from './service';
-import { Sighting, acceptWhenInvited } from '../shared/accept';
+import { AcceptOutcome, AcceptSpec, Sighting, acceptOrAdopt } from '../shared/accept';
 import { Hints, InvitationError, errorName, failedWith, isAwsError } from '../shared/errors';
 import { log } from '../shared/log';
 import type { RequestContext } from '../shared/runtime';
 import { stackLocation } from '../shared/stack';
-import type { WaitOptions } from '../shared/wait';
 
 /** What an acceptance (or an adopted association) reports. Never empty strings: an output of an empty value fails the deploy. */
 export interface MacieAcceptance {
@@ -77,23 +80,25 @@ function callFailed(doing: string, error: unknown, ...extra: Hints[]): Invitatio
   return failedWith(doing, error, { hints: [...extra, MACIE_ACCEPTER_HINTS] });
 }
 
-/** Macie is not enabled in the member account: nothing was changed (the inviter reports such members by this type). */
-export class MacieNotEnabledError extends InvitationError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MacieNotEnabledError';
-  }
-}
-
 /** True when Macie is enabled (or paused) in the member account and region; false when it is not; other errors throw. */
 export function memberMacieEnabled(clients: MemberMacieClients, ctx: MemberContext): Promise<boolean> {
   return macieEnabled(clients, where(ctx), { hints: MACIE_ACCEPTER_HINTS });
 }
 
-/** Fails before anything changes when Macie is off in the member account and region, saying how to turn it on. */
+/**
+ * Fails before anything changes when Macie is off in the member account and region, saying how to turn it on: in this
+ * stack (the accepter's), or in the member account named (an inviter accepting there through a role).
+ */
 export async function ensureMemberMacieEnabled(clients: MemberMacieClients, ctx: MemberContext): Promise<void> {
   if (await memberMacieEnabled(clients, ctx)) return;
-  throw new MacieNotEnabledError(
+  if (ctx.accountId !== undefined) {
+    throw new InvitationError(
+      `Amazon Macie is not enabled in ${where(ctx)}, so that account cannot accept the Macie invitation. Nothing was ` +
+        'changed there. Enable Macie in that account and Region (an aws_macie.CfnSession in a stack of that account, or ' +
+        'the Macie console), then deploy again.',
+    );
+  }
+  throw new InvitationError(
     `Amazon Macie is not enabled in ${where(ctx)}, so this account cannot accept a Macie invitation. Nothing was ` +
       'changed. Enable Macie first: add an aws_macie.CfnSession to this stack and make the accepter depend on it ' +
       '(accepter.node.addDependency(session)), or enable Macie in the console; then deploy again.',
@@ -110,6 +115,22 @@ export async function currentAdministrator(clients: MemberMacieClients, ctx: Mem
     if (isAwsError(error, 'ResourceNotFoundException') && !isMacieNotEnabled(error)) return undefined;
     throw callFailed(`Reading the Macie administrator of ${where(ctx)} (macie2:GetAdministratorAccount)`, error);
   }
+}
+
+/**
+ * The administrator the account is associated with now (Enabled, Paused, RegionDisabled, AccountSuspended), or
+ * undefined when it has none: no administrator, only an ended relationship (Resigned, Removed, ...), or Macie off.
+ */
+export async function currentAssociation(clients: MemberMacieClients, ctx: MemberContext): Promise<Invitation | undefined> {
+  let current: Invitation | undefined;
+  try {
+    current = await currentAdministrator(clients, ctx);
+  } catch (error) {
+    // Macie off in the account: it has no administrator at all
+    if (isMacieNotEnabled((error as { cause?: unknown }).cause)) return undefined;
+    throw error;
+  }
+  return current && ASSOCIATED_STATES.has(current.relationshipStatus ?? 'Enabled') ? current : undefined;
 }
 
 /** Every invitation this account received, paging until nextToken is empty. */
@@ -217,27 +238,57 @@ export async function lookForInvitation(
   return { kind: 'none' };
 }
 
+/** The words of the accept flow for the member side: what is accepted, from whom, by which account, what to do. */
+export function macieAcceptWords(administratorAccountId: string, ctx: MemberContext): Omit<AcceptSpec<MacieAcceptance>, 'look' | 'wait'> {
+  const invitee = ctx.accountId ?? stackLocation(ctx.stackId).account;
+  return {
+    what: 'Macie membership invitation',
+    inviter: `Macie administrator ${administratorAccountId}`,
+    invitee: invitee ? `account ${invitee}` : 'this account',
+    otherInviterHint: ctx.accountId === undefined
+      ? 'An account has one Macie administrator per Region: disassociate from that administrator first (Macie console: ' +
+        'Settings, Accounts; or macie2:DisassociateFromAdministratorAccount), or have it remove this account; then deploy again.'
+      // said to the inviting stack, about a member account
+      : 'An account has one Macie administrator per Region: disassociate that account from its administrator first (its ' +
+        'Macie console: Settings, Accounts), or have that administrator remove it, or remove it from members; then deploy again.',
+  };
+}
+
+/** How an acceptance waits, and what its failures say (an inviter accepting through a role words them for its stack). */
+export type MacieAcceptWait = Pick<AcceptSpec<MacieAcceptance>, 'wait' | 'notArrivedHint' | 'endedHint'>;
+
 /**
- * Checks Macie, then adopts or accepts the administrator's invitation, waiting for it within `waitTimeoutMs`. Clients
- * are injected: the inviting side calls this with clients of a role in the invited account. `timing` (clock, sleep)
- * is for tests.
+ * Checks Macie, then adopts the association with the administrator or accepts its invitation, waiting for it within
+ * `wait` (the accepter's waitTimeout, or the shared acceptance budget). Tells whether this request accepted or adopted.
  */
 export async function acceptMacieInvitation(
   clients: MemberMacieClients,
-  expected: { readonly administratorAccountId: string; readonly waitTimeoutMs: number },
+  administratorAccountId: string,
   ctx: MemberContext,
-  timing: Pick<WaitOptions, 'now' | 'sleep' | 'firstDelayMs' | 'maxDelayMs'> = {},
-): Promise<MacieAcceptance> {
+  wait: MacieAcceptWait,
+): Promise<AcceptOutcome<MacieAcceptance>> {
   await ensureMemberMacieEnabled(clients, ctx);
-  const invitee = ctx.accountId ?? stackLocation(ctx.stackId).account;
-  return acceptWhenInvited({
-    what: 'Macie membership invitation',
-    inviter: `Macie administrator ${expected.administratorAccountId}`,
-    invitee: invitee ? `account ${invitee}` : 'this account',
-    look: () => lookForInvitation(clients, expected.administratorAccountId, ctx),
-    otherInviterHint:
-      'An account has one Macie administrator per Region: disassociate from that administrator first (Macie console: ' +
-      'Settings, Accounts; or macie2:DisassociateFromAdministratorAccount), or have it remove this account; then deploy again.',
-    wait: { ...timing, timeoutMs: expected.waitTimeoutMs, signal: ctx.signal },
+  return acceptOrAdopt({
+    ...macieAcceptWords(administratorAccountId, ctx),
+    ...wait,
+    look: () => lookForInvitation(clients, administratorAccountId, ctx),
   });
+}
+
+/**
+ * DisassociateFromAdministratorAccount: the member leaves its administrator (the accepter's Delete, the undo of an
+ * inviter's acceptance). `not-associated` when there was nothing to leave (already left, Macie off); other errors
+ * are thrown as they are, for the caller to word.
+ */
+export async function leaveAdministrator(clients: MemberMacieClients): Promise<'left' | 'not-associated'> {
+  try {
+    await clients.macie.send(new DisassociateFromAdministratorAccountCommand({}));
+    return 'left';
+  } catch (error) {
+    if (isMacieNotEnabled(error) || isNotAssociated(error)) {
+      log('INFO', 'already disassociated', { error: errorName(error) });
+      return 'not-associated';
+    }
+    throw error;
+  }
 }

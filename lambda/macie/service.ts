@@ -5,7 +5,7 @@
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetMacieSessionCommand, Macie2Client } from '@aws-sdk/client-macie2';
-import type { AssumedClients } from '../shared/assume-role';
+import type { AcceptanceClients } from '../shared/assume-role';
 import { clientConfig } from '../shared/clients';
 import type { ClientsSpec } from '../shared/entry';
 import { FailedWithOptions, Hints, errorMessage, failedWith, isAwsError } from '../shared/errors';
@@ -26,14 +26,11 @@ export interface MemberMacieClients {
   readonly macie: Macie2Client;
 }
 
-/** The administrator side's clients: its own, and (with `acceptance`) clients in each member account. */
-export interface MacieInviterClients extends MacieClients {
-  /**
-   * Clients in a member account through role `roleName` (`acceptance`): each call assumes the role in one account
-   * (lambda/shared/assume-role.ts). Absent: nothing can be accepted.
-   */
-  readonly inMember?: (roleName: string) => AssumedClients<MemberMacieClients>;
-}
+/**
+ * The administrator side's clients: its own, and (with `acceptance`) `assumeRole`, the one clients factory of the
+ * member accounts (lambda/shared/assume-role.ts). Without it, nothing can be accepted.
+ */
+export interface MacieInviterClients extends MacieClients, AcceptanceClients<MemberMacieClients> {}
 
 /**
  * New SDK clients on the function's own role. The SDK's standard retry strategy (shared `clientConfig`) retries

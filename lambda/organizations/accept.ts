@@ -12,7 +12,7 @@
  * - AcceptHandshake joins the organization (with all features, Organizations creates its service-linked role with the
  *   caller's iam:CreateServiceLinkedRole).
  */
-import { AcceptHandshakeCommand, Handshake, paginateListHandshakesForAccount } from '@aws-sdk/client-organizations';
+import { AcceptHandshakeCommand, Handshake, Organization, paginateListHandshakesForAccount } from '@aws-sdk/client-organizations';
 import { ACCEPT_HINTS, LEAVE_FIRST, principalHints, readHint } from './accept-hints';
 import {
   ACCEPTED,
@@ -32,7 +32,7 @@ import {
   isPending,
   organizationParty,
 } from './service';
-import { InvitationEndedError, Sighting, acceptWhenInvited } from '../shared/accept';
+import { AcceptOutcome, AcceptSpec, Adopted, InvitationEndedError, Sighting, acceptOrAdopt } from '../shared/accept';
 import { InvitationError, errorReason, failedWith, isAwsError } from '../shared/errors';
 import { log } from '../shared/log';
 import type { WaitOptions } from '../shared/wait';
@@ -53,13 +53,21 @@ export interface AcceptOptions {
   readonly wait: Pick<WaitOptions, 'timeoutMs' | 'signal'> & Partial<WaitOptions>;
 }
 
-/** What an acceptance (or a membership found) reports: the accepter's attributes. */
-export function acceptance(handshakeId: string, organizationId: string, handshakeState: OrgAccepterData['handshakeState']): OrgAccepterData {
-  return { handshakeId, organizationId, handshakeState };
+/** Who accepts, for one look: the account and, through a role, the principal. */
+export type LookOptions = Pick<AcceptOptions, 'invitee' | 'principal'>;
+
+/** What an acceptance (or a membership found) reports: the accepter's attributes, and the management account if known. */
+export function acceptance(
+  handshakeId: string,
+  organizationId: string,
+  handshakeState: OrgAccepterData['handshakeState'],
+  managementAccountId?: string,
+): OrgAccepterData {
+  return { handshakeId, organizationId, handshakeState, ...(managementAccountId ? { managementAccountId } : {}) };
 }
 
-function alreadyMember(organizationId: string): OrgAccepterData {
-  return acceptance(ALREADY_MEMBER_ID.of(organizationId), organizationId, ALREADY_MEMBER);
+function alreadyMember(organization: Organization & { Id: string }): OrgAccepterData {
+  return acceptance(ALREADY_MEMBER_ID.of(organization.Id), organization.Id, ALREADY_MEMBER, organization.MasterAccountId);
 }
 
 function newestFirst(a: Handshake, b: Handshake): number {
@@ -97,17 +105,19 @@ async function acceptHandshake(
   clients: InvitedAccountClients,
   expected: OrgExpectation,
   handshake: Handshake,
-  options: AcceptOptions,
-): Promise<OrgAccepterData> {
+  options: LookOptions,
+): Promise<OrgAccepterData | Adopted<OrgAccepterData>> {
   const handshakeId = handshake.Id as string;
   const inviter = handshakeInviter(handshake);
   const doing = `Accepting the ${WHAT} ${handshakeId} from ${describeInviter({ ...expected, ...inviter })}`;
   try {
     const { Handshake: accepted } = await clients.organizations.send(new AcceptHandshakeCommand(handshakeRequest(handshakeId)));
     // a matched handshake names its organization (ARN or party), or the expectation does
-    const organizationId = (accepted && handshakeInviter(accepted).organizationId) ?? inviter.organizationId ?? expected.organizationId ?? 'unknown';
+    const answer = accepted ? handshakeInviter(accepted) : {};
+    const organizationId = answer.organizationId ?? inviter.organizationId ?? expected.organizationId ?? 'unknown';
+    const managementAccountId = answer.managementAccountId ?? inviter.managementAccountId ?? expected.managementAccountId;
     log('INFO', 'accepted', { handshakeId, organizationId, state: accepted?.State });
-    return acceptance(handshakeId, organizationId, ACCEPTED);
+    return acceptance(handshakeId, organizationId, ACCEPTED, managementAccountId);
   } catch (error) {
     if (isAwsError(error, 'HandshakeAlreadyInStateException', 'InvalidHandshakeTransitionException', 'HandshakeNotFoundException') ||
         (isAwsError(error, 'HandshakeConstraintViolationException') && errorReason(error) === 'ALREADY_IN_AN_ORGANIZATION')) {
@@ -117,18 +127,21 @@ async function acceptHandshake(
   }
 }
 
-/** After an accept whose outcome Organizations reports as a state conflict: what is true now. */
+/**
+ * After an accept whose outcome Organizations reports as a state conflict: what is true now. A membership in the
+ * expected organization was made by someone else meanwhile (another stack, by hand): this request adopted it.
+ */
 async function readAgain(
   clients: InvitedAccountClients,
   expected: OrgExpectation,
   handshakeId: string,
-  options: AcceptOptions,
+  options: LookOptions,
   cause: unknown,
-): Promise<OrgAccepterData> {
+): Promise<Adopted<OrgAccepterData>> {
   const organization = await currentOrganization(clients.organizations);
   if (organization?.Id && isExpected(expected, organizationParty(organization))) {
-    log('INFO', 'the account is in the expected organization: accepted', { handshakeId, organizationId: organization.Id, error: (cause as Error).name });
-    return acceptance(handshakeId, organization.Id, ACCEPTED);
+    log('INFO', 'the account is in the expected organization already: adopted', { handshakeId, organizationId: organization.Id, error: (cause as Error).name });
+    return new Adopted(acceptance(handshakeId, organization.Id, ACCEPTED, organization.MasterAccountId));
   }
   if (organization) {
     throw failedWith(`Accepting ${handshakeId} in the ${options.invitee}`, cause, {
@@ -148,14 +161,14 @@ async function readAgain(
 export async function lookForInvitation(
   clients: InvitedAccountClients,
   expected: OrgExpectation,
-  options: AcceptOptions,
+  options: LookOptions,
 ): Promise<Sighting<OrgAccepterData>> {
   const organization = await currentOrganization(clients.organizations);
   if (organization) {
     const actual = organizationParty(organization);
     if (organization.Id && isExpected(expected, actual)) {
       log('INFO', 'already a member of the expected organization: nothing to accept', { organizationId: organization.Id });
-      return { kind: 'accepted', attributes: alreadyMember(organization.Id) };
+      return { kind: 'accepted', attributes: alreadyMember({ ...organization, Id: organization.Id }) };
     }
     return { kind: 'other-inviter', inviter: describeInviter(actual), detail: `is a member of ${describeInviter(actual)}` };
   }
@@ -191,7 +204,7 @@ function sightingOf(
   clients: InvitedAccountClients,
   expected: OrgExpectation,
   handshake: Handshake,
-  options: AcceptOptions,
+  options: LookOptions,
 ): Sighting<OrgAccepterData> {
   const id = handshake.Id;
   if (!id) return { kind: 'none' };
@@ -202,29 +215,44 @@ function sightingOf(
   return { kind: 'ended', id, state: handshake.State ?? 'UNKNOWN' };
 }
 
+/** The words of the accept flow for an expectation: what, who invites, who accepts and what to do. */
+export function acceptWords(
+  expected: OrgExpectation,
+  options: Pick<AcceptOptions, 'invitee' | 'notArrivedHint'>,
+): Omit<AcceptSpec<OrgAccepterData>, 'look' | 'wait'> {
+  return {
+    what: WHAT,
+    inviter: describeInviter(expected),
+    invitee: options.invitee,
+    otherInviterHint: LEAVE_FIRST,
+    notArrivedHint: options.notArrivedHint,
+  };
+}
+
+/**
+ * One look at this account (`lookForInvitation`), reads refused by IAM (a service control policy, a permissions
+ * boundary) said as such, the accept of a pending invitation included.
+ */
+export async function lookOnce(clients: InvitedAccountClients, expected: OrgExpectation, options: LookOptions): Promise<Sighting<OrgAccepterData>> {
+  const sighting = await readsAllowed(options, () => lookForInvitation(clients, expected, options));
+  return sighting.kind === 'pending' ? { ...sighting, accept: () => readsAllowed(options, sighting.accept) } : sighting;
+}
+
 /**
  * Makes this account a member of the expected organization: adopts a membership, or finds (or takes the given)
- * invitation and accepts it, waiting for it within `options.wait`. Callable with clients of any invited account
- * (the inviter's one-stack acceptance builds them from an assumed role).
+ * invitation and accepts it, waiting for it within `options.wait`; says whether it accepted or adopted. Callable with
+ * clients of any invited account (the inviter's one-stack acceptance builds them from an assumed role).
  */
 export async function acceptOrganizationInvitation(
   clients: InvitedAccountClients,
   expected: OrgExpectation,
   options: AcceptOptions,
-): Promise<OrgAccepterData> {
-  return readsAllowed(options, () => acceptWhenInvited({
-    what: WHAT,
-    inviter: describeInviter(expected),
-    invitee: options.invitee,
-    look: () => lookForInvitation(clients, expected, options),
-    otherInviterHint: LEAVE_FIRST,
-    notArrivedHint: options.notArrivedHint,
-    wait: options.wait,
-  }));
+): Promise<AcceptOutcome<OrgAccepterData>> {
+  return acceptOrAdopt({ ...acceptWords(expected, options), look: () => lookOnce(clients, expected, options), wait: options.wait });
 }
 
 /** Reads refused by IAM (a service control policy, a permissions boundary) get a message that says so. */
-async function readsAllowed<T>(options: AcceptOptions, fn: () => Promise<T>): Promise<T> {
+async function readsAllowed<T>(options: LookOptions, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {

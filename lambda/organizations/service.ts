@@ -1,7 +1,8 @@
 /**
  * AWS Organizations facts used by both sides: the inviter (`OrgInvitation`, management account) and the accepter
  * (`OrgInvitationAccepter`, invited account; also run by the inviter through an assumed role). One definition for both,
- * so that a state, an ID or a client setting never drifts between them. The hint tables are in `./hints.ts`.
+ * so that a state, an ID or a client setting never drifts between them. The hint tables are in `./invite-hints.ts`
+ * (inviting) and `./accept-hints.ts` (accepting).
  *
  * The construct-handler contract (`src/private/contract/organizations.ts`) comes to the handlers through here.
  */

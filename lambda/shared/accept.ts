@@ -70,9 +70,16 @@ export interface AcceptSpec<A> {
    * depend on it, or raise waitTimeout (right for an accepter construct; the inviters' one-stack acceptance says more).
    */
   readonly notArrivedHint?: string;
+  /**
+   * What to do when only ended invitations were seen within the wait. Default: the inviter must send a new invitation
+   * (deploy the inviting stack again), then deploy this stack again (an inviter accepting through a role says more).
+   */
+  readonly endedHint?: string;
   /** How long to keep looking, the abort signal and the deadline of the request. */
   readonly wait: Pick<WaitOptions, 'timeoutMs' | 'signal'> & Partial<WaitOptions>;
 }
+
+const ENDED_HINT = 'The inviter must send a new invitation (deploy the inviting stack again), then deploy this stack again.';
 
 const NOT_ARRIVED_HINT = 'Deploy the inviting stack first, or make this stack depend on it (`cdk deploy --all` then deploys ' +
   'them in order), or raise waitTimeout; then deploy again.';
@@ -136,8 +143,7 @@ export async function acceptOrAdopt<A>(spec: AcceptSpec<A>): Promise<AcceptOutco
   if (result.last) {
     throw new InvitationError(
       `The last ${spec.what} from ${spec.inviter} to ${spec.invitee} (${result.last.id}) ended with state ` +
-        `${result.last.state}, and no new one arrived within ${waited}. The inviter must send a new invitation ` +
-        '(deploy the inviting stack again), then deploy this stack again.',
+        `${result.last.state}, and no new one arrived within ${waited}. ${spec.endedHint ?? ENDED_HINT}`,
     );
   }
   throw new InvitationError(

@@ -107,8 +107,8 @@ export interface AccepterSpec<Props extends AccepterCommon, Clients extends Stac
   current(clients: Clients, props: Props, ctx: RequestContext): Promise<Relationship | undefined>;
   /** The relationship as it is, accepting nothing (an update that keeps it, a rollback); never fails for what it finds. */
   report(clients: Clients, props: Props, recorded: Recorded | undefined, ctx: RequestContext): Promise<A>;
-  /** The attributes when even `report` cannot read (never empty strings). */
-  unreadable(props: Props, recorded: Recorded | undefined): A;
+  /** The attributes when even `report` cannot read (never empty strings; `ctx` tells this account and Region). */
+  unreadable(props: Props, recorded: Recorded | undefined, ctx: RequestContext): A;
   /** The response Data (the contract's `data`); `how` as the physical ID records it (WorkSpaces reports `Adopted`). */
   data(props: Props, attributes: A, how: How): Record<string, DataValue>;
   /** A physical ID of an earlier version: what it names, or undefined when it is not one of this kind's. */
@@ -168,7 +168,7 @@ export function accepterLifecycle<Props extends AccepterCommon, Clients extends 
     } catch (error) {
       ctx.signal?.throwIfAborted();
       log('WARN', 'could not read the relationship: reported as unknown, nothing changed', { error: errorName(error) });
-      return spec.unreadable(props, recorded);
+      return spec.unreadable(props, recorded, ctx);
     }
   };
 

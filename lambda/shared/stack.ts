@@ -268,9 +268,23 @@ export const CLOCK_SKEW_MS = 5_000;
 
 /** True when `timestamp` is at or after `since`, within `CLOCK_SKEW_MS`; false when either is unknown. */
 export function madeSince(timestamp: Date | string | undefined, since: Date | undefined): boolean {
+  return skewedFrom(timestamp, since, -CLOCK_SKEW_MS);
+}
+
+/**
+ * True only when `timestamp` is later than `since` by more than `CLOCK_SKEW_MS`: made after it whichever clock runs
+ * ahead. What may predate `since` does not count (false when either is unknown): the rule of a cleanup that must
+ * lean to keeping, such as the cancel after a Create that did not finish (another stack's invitation may be seconds
+ * older than that Create).
+ */
+export function surelyMadeSince(timestamp: Date | string | undefined, since: Date | undefined): boolean {
+  return skewedFrom(timestamp, since, CLOCK_SKEW_MS);
+}
+
+function skewedFrom(timestamp: Date | string | undefined, since: Date | undefined, slackMs: number): boolean {
   if (timestamp === undefined || since === undefined) return false;
   const t = timestamp instanceof Date ? timestamp.getTime() : Date.parse(timestamp);
-  return Number.isFinite(t) && t >= since.getTime() - CLOCK_SKEW_MS;
+  return Number.isFinite(t) && t >= since.getTime() + slackMs;
 }
 
 /** Region and account of a stack, from its ARN (`arn:<partition>:cloudformation:<region>:<account>:stack/...`). */

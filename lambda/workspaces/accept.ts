@@ -1,10 +1,12 @@
 /**
- * Accepting an Amazon WorkSpaces account link in the target account: find the link invitation from the expected
- * source account (or read the given link), accept it with a client token derived from the request, and wait
- * (bounded) while it has not arrived yet; adopt a link that is already LINKED.
+ * Accepting an Amazon WorkSpaces account link in the target account: one look for the link invitation from the
+ * expected source account (or at the given link), its accept with a client token derived from the request, and the
+ * words of the shared accept flow (lambda/shared/accept.ts), which waits (bounded) while the invitation has not arrived
+ * and adopts a link that is already LINKED.
  *
- * Over injected clients and an explicit target account: the accepter (`./accepter`) calls it with its own clients,
- * the inviter (`./inviter`, one-stack acceptance) with the clients of a role it assumed in the target account.
+ * Over injected clients and an explicit target account: the accepter (`./accepter`, through the shared accepter
+ * lifecycle) looks with its own clients, the inviter (`./inviter`, one-stack acceptance) with the clients of a role it
+ * assumed in the target account.
  */
 import { AcceptAccountLinkInvitationCommand, AccountLink } from '@aws-sdk/client-workspaces';
 import {
@@ -21,13 +23,13 @@ import {
   readLink,
   regionName,
 } from './service';
-import { AccountLinkData, WORKSPACES_ACCEPTER } from '../../src/private/contract/workspaces';
-import { AcceptSpec, InvitationEndedError, Sighting, acceptWhenInvited } from '../shared/accept';
+import type { AccountLinkData } from '../../src/private/contract/workspaces';
+import { AcceptOutcome, AcceptSpec, Adopted, InvitationEndedError, Sighting, acceptOrAdopt } from '../shared/accept';
 import { InvitationError, failedWith, isAwsError } from '../shared/errors';
 import { log } from '../shared/log';
 import type { RequestContext } from '../shared/runtime';
 
-/** What an accept of the link from `sourceAccountId` to `targetAccountId` needs. */
+/** What a look for (and an accept of) the link from `sourceAccountId` to `targetAccountId` needs. */
 export interface AcceptLinkRequest {
   readonly sourceAccountId: string;
   /** The account that accepts: the stack's account, or the invited account of an assumed role. */
@@ -38,8 +40,6 @@ export interface AcceptLinkRequest {
    * assumed role. Default: the handler's role.
    */
   readonly actingAs?: string;
-  /** The budget and the request's abort signal (and, for tests, the clock). */
-  readonly wait: AcceptSpec<AccountLinkData>['wait'];
 }
 
 /** The accept permissions, for messages (and the README's policy statement). */
@@ -112,7 +112,7 @@ async function acceptLink(
   link: AccountLink & { AccountLinkId: string },
   request: AcceptLinkRequest,
   ctx: RequestContext,
-): Promise<AccountLinkData> {
+): Promise<AccountLinkData | Adopted<AccountLinkData>> {
   const linkId = link.AccountLinkId;
   const doing = `Accepting the WorkSpaces account link invitation ${linkId} from source account ${request.sourceAccountId} ` +
     `in ${regionName()}`;
@@ -133,8 +133,10 @@ async function acceptLink(
     if (isAwsError(error, 'ConflictException')) {
       const now = await getLink(clients, linkId, request);
       if (now?.AccountLinkStatus === LINKED) {
+        // accepted by someone else meanwhile (or by an earlier try of this request: a conflict cannot tell which), so
+        // this request did not make it
         log('INFO', 'the link was already accepted: adopted', { linkId });
-        return acceptedData({ ...link, ...now }, request, true, LINKED);
+        return new Adopted(acceptedData({ ...link, ...now }, request, true, LINKED));
       }
       // rejected or deleted meanwhile: wait for a new invitation, as after an ended sighting
       if (now === undefined || ENDED_UNLINKED.has(now.AccountLinkStatus ?? '')) {
@@ -181,6 +183,27 @@ async function givenLink(clients: LinkClients, linkId: string, request: AcceptLi
   return given;
 }
 
+/**
+ * The link from the expected source to the target that matters most (LINKED, then pending, then ended), or undefined.
+ * Only links from the expected source: a LINKED link from another source is not a conflict by itself (WorkSpaces
+ * decides when this one is accepted; see acceptLink).
+ */
+export async function linkFromSource(clients: LinkClients, request: AcceptLinkRequest): Promise<AccountLink | undefined> {
+  return (await listLinks(clients, request))
+    .filter((l) => l.SourceAccountId === request.sourceAccountId && toTarget(l, request))
+    .sort((a, b) => rank(a.AccountLinkStatus) - rank(b.AccountLinkStatus))[0];
+}
+
+/**
+ * The LINKED link of the target, from any source (the expected one first), or undefined: the relationship the
+ * account is in now.
+ */
+export async function linkedLink(clients: LinkClients, request: AcceptLinkRequest): Promise<AccountLink | undefined> {
+  const linked = (await listLinks(clients, request))
+    .filter((l) => l.AccountLinkStatus === LINKED && l.SourceAccountId !== undefined && toTarget(l, request));
+  return linked.find((l) => l.SourceAccountId === request.sourceAccountId) ?? linked[0];
+}
+
 /** What one look sees of the link from the expected source to the target. */
 export async function lookForLink(clients: LinkClients, request: AcceptLinkRequest, ctx: RequestContext): Promise<Sighting<AccountLinkData>> {
   let link: AccountLink | undefined;
@@ -189,12 +212,7 @@ export async function lookForLink(clients: LinkClients, request: AcceptLinkReque
     if ('kind' in given) return given;
     link = given;
   } else {
-    // only links from the expected source: a LINKED link from another source is not a conflict by itself
-    // (WorkSpaces decides when this one is accepted; see acceptLink)
-    const candidates = (await listLinks(clients, request))
-      .filter((l) => l.SourceAccountId === request.sourceAccountId && toTarget(l, request))
-      .sort((a, b) => rank(a.AccountLinkStatus) - rank(b.AccountLinkStatus));
-    link = candidates[0];
+    link = await linkFromSource(clients, request);
   }
   const id = link?.AccountLinkId;
   if (link === undefined || id === undefined) return { kind: 'none' };
@@ -206,21 +224,31 @@ export async function lookForLink(clients: LinkClients, request: AcceptLinkReque
   return { kind: 'none' };
 }
 
-/**
- * Finds the link invitation from the source account to the target and accepts it, waiting for it within the budget;
- * adopts a LINKED link.
- */
-export async function acceptAccountLink(clients: LinkClients, request: AcceptLinkRequest, ctx: RequestContext): Promise<AccountLinkData> {
-  if (request.sourceAccountId === request.targetAccountId) {
-    throw new InvitationError(`${WORKSPACES_ACCEPTER.keys.sourceAccountId} ${request.sourceAccountId} is this account; an account link needs ` +
-      'another account of the same organization as its source.');
-  }
-  return acceptWhenInvited({
+/** The words of the shared accept flow for the link from the request's source to its target. */
+export function acceptWords(request: AcceptLinkRequest): Omit<AcceptSpec<AccountLinkData>, 'look' | 'wait'> {
+  return {
     what: 'WorkSpaces account link invitation',
     inviter: `source account ${request.sourceAccountId}`,
     invitee: `account ${request.targetAccountId}`,
-    look: () => lookForLink(clients, request, ctx),
     otherInviterHint: 'Check sourceAccountId and accountLinkId, then deploy again.',
-    wait: request.wait,
+  };
+}
+
+/**
+ * Finds the link invitation from the source account to the target and accepts it, waiting for it within `wait`;
+ * adopts a LINKED link. Tells whether this request accepted the link or found it accepted.
+ */
+export async function acceptAccountLink(
+  clients: LinkClients,
+  request: AcceptLinkRequest,
+  wait: AcceptSpec<AccountLinkData>['wait'] & Pick<AcceptSpec<AccountLinkData>, 'notArrivedHint'>,
+  ctx: RequestContext,
+): Promise<AcceptOutcome<AccountLinkData>> {
+  const { notArrivedHint, ...budget } = wait;
+  return acceptOrAdopt({
+    ...acceptWords(request),
+    ...(notArrivedHint !== undefined ? { notArrivedHint } : {}),
+    look: () => lookForLink(clients, request, ctx),
+    wait: budget,
   });
 }

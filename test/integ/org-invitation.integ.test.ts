@@ -1,8 +1,13 @@
 /**
  * OrgInvitation, end to end: the shipped bundle's `onEvent`, the real SDK client, the emulator's Organizations, and
  * CloudFormation's responses. Every scenario ends with the leak check (`expectFinalState`).
+ *
+ * The scenarios every inviter shares (retried and concurrent Creates, adopting another stack's invitation, rename,
+ * target changes and their rollbacks, cut-off and canceled Creates, Delete after a failed Create, token properties,
+ * whole-stack delete, unknown stack, response size) and the fault matrix run for every kind in test/contract/; this
+ * file keeps what is specific to this kind.
  */
-import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, FAULT_BUDGET_MS, OTHER_STACK_ID, STACK_ID, startCfn, StartOptions } from './cfn';
+import { accountId, Cfn, CREATE_FAILED, FAULT_BUDGET_MS, OTHER_STACK_ID, startCfn, StartOptions } from './cfn';
 import { DAY_MS } from '../emulator/common';
 
 jest.setTimeout(60_000);
@@ -79,58 +84,6 @@ describe('CloudFormation lifecycles', () => {
     cfn.expectFinalState();
   });
 
-  test('an update that replaces, then its rollback: the old invitation stays, the new one is canceled', async () => {
-    const { emulator } = await start();
-    const v1 = props(A);
-    const v2 = props(B);
-    const hA = (await cfn.create(v1)).PhysicalResourceId;
-    const forward = await cfn.update(hA, v2, v1);
-    expect(forward.Status).toBe('SUCCESS');
-    const hB = forward.PhysicalResourceId;
-    expect(hB).not.toBe(hA);
-
-    // a later resource fails: UPDATE_ROLLBACK_IN_PROGRESS sends the old properties back
-    const rollback = await cfn.update(hB, v1, v2);
-    expect(rollback).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: hA, Data: { Adopted: true, HandshakeState: 'OPEN' } });
-    // UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: the physical ID of the rolled-back update goes
-    expect((await cfn.delete(hB, v2)).Status).toBe('SUCCESS');
-    expect(emulator.calls.InviteAccountToOrganization).toBe(2);
-    cfn.expectFinalState({ openHandshakes: [hA] });
-
-    expect((await cfn.delete(hA, v1)).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('an update that fails, then its rollback to the old properties', async () => {
-    const { emulator } = await start();
-    const v1 = props(A);
-    const v2 = props(B);
-    const hA = (await cfn.create(v1)).PhysicalResourceId;
-    emulator.org.markInOtherOrganization(B);
-    const forward = await cfn.update(hA, v2, v1);
-    expect(forward).toMatchObject({ Status: 'FAILED', PhysicalResourceId: hA });
-
-    const rollback = await cfn.update(hA, v1, v2);
-    expect(rollback).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: hA });
-    cfn.expectFinalState({ openHandshakes: [hA] });
-
-    expect((await cfn.delete(hA, v1)).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('the same Create delivered twice (a Lambda retry) adopts the open handshake', async () => {
-    const { emulator } = await start();
-    const v1 = props(A);
-    const first = await cfn.create(v1, { requestId: 'retried-request' });
-    const second = await cfn.create(v1, { requestId: 'retried-request' });
-    expect(second).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId, Data: { Adopted: true } });
-    expect(emulator.calls.InviteAccountToOrganization).toBe(1);
-    cfn.expectFinalState({ openHandshakes: [first.PhysicalResourceId] });
-
-    expect((await cfn.delete(first.PhysicalResourceId, v1)).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
   test('the same Create delivered twice at once: one handshake, both answers name it', async () => {
     const { emulator } = await start();
     const v1 = props('owner@example.com', { TargetType: 'EMAIL' });
@@ -142,51 +95,6 @@ describe('CloudFormation lifecycles', () => {
 
     expect((await cfn.delete(first.PhysicalResourceId, v1)).Status).toBe('SUCCESS');
     cfn.expectFinalState();
-  });
-
-  test('a replacement with the same target (construct renamed: Create of the new logical ID, then Delete of the old) keeps the invitation open', async () => {
-    const { emulator } = await start();
-    const v1 = props(A);
-    const old = await cfn.create(v1, { logicalResourceId: 'Old' });
-    // UPDATE_IN_PROGRESS: the new resource adopts the open invitation
-    const renamed = await cfn.create(v1, { logicalResourceId: 'New' });
-    expect(renamed).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: old.PhysicalResourceId, Data: { Adopted: true } });
-    // UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: the old resource goes; the new one still stands for the invitation
-    expect((await cfn.delete(old.PhysicalResourceId, v1, { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
-    expect(emulator.calls.InviteAccountToOrganization).toBe(1);
-    cfn.expectFinalState({ openHandshakes: [renamed.PhysicalResourceId] });
-
-    expect((await cfn.delete(renamed.PhysicalResourceId, v1, { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('a whole-stack delete with two resources for the same target (DELETE_IN_PROGRESS, deleted at once): the invitation is canceled', async () => {
-    const { emulator } = await start();
-    const v1 = props(A);
-    const first = await cfn.create(v1, { logicalResourceId: 'First' });
-    const second = await cfn.create(v1, { logicalResourceId: 'Second' });
-    expect(second).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId, Data: { Adopted: true } });
-    // CloudFormation deletes resources that do not depend on each other in parallel; the template still lists both
-    const deleted = await Promise.all([
-      cfn.delete(first.PhysicalResourceId, v1, { logicalResourceId: 'First', stackStatus: 'DELETE_IN_PROGRESS' }),
-      cfn.delete(second.PhysicalResourceId, v1, { logicalResourceId: 'Second', stackStatus: 'DELETE_IN_PROGRESS' }),
-    ]);
-    expect(deleted.map((r) => r.Status)).toEqual(['SUCCESS', 'SUCCESS']);
-    expect(state(first.PhysicalResourceId)).toBe('CANCELED');
-    expect(emulator.cloudformation.stacks()[0].StackStatus).toBe('DELETE_IN_PROGRESS');
-    cfn.expectFinalState();
-  });
-
-  test('a stack CloudFormation does not know (DescribeStacks: ValidationError): it cannot tell, so the Delete keeps the invitation and says why', async () => {
-    await start();
-    const v1 = props(A);
-    const created = await cfn.create(v1);
-    cfn.stack().forget();
-    expect((await cfn.delete(created.PhysicalResourceId, v1)).Status).toBe('SUCCESS');
-    cfn.expectAskedUnknownStack();
-    expect(state(created.PhysicalResourceId)).toBe('OPEN');
-    expect(cfn.logs()).toMatch(/"level":"WARN".*cannot be told: they are kept.*remove it by hand/);
-    cfn.expectFinalState({ openHandshakes: [created.PhysicalResourceId] });
   });
 
   test('expiry: 15 days later the handshake is EXPIRED; a notes change invites again and the expired one deletes cleanly', async () => {
@@ -409,71 +317,7 @@ describe('scale', () => {
 });
 
 describe('faults', () => {
-  /** Lambda time left for the deadline scenarios: the runtime answers FAILED 15 s before the end. */
-  const LAMBDA_TIME = 15_500;
   const budget = (result: { elapsedMs: number }) => expect(result.elapsedMs).toBeLessThan(FAULT_BUDGET_MS);
-
-  test('a throttling burst on invite (2 x TooManyRequestsException), then success', async () => {
-    const { emulator } = await start();
-    emulator.faults.throttle('InviteAccountToOrganization', 2);
-    const created = await cfn.create(props(A));
-    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { Adopted: false } });
-    budget(created);
-    expect(emulator.calls.InviteAccountToOrganization).toBe(3);
-    cfn.expectFinalState({ openHandshakes: [created.PhysicalResourceId] });
-    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('HTTP 500s while paging handshakes and on cancel, then success', async () => {
-    const { emulator } = await start();
-    emulator.faults.serverError('ListHandshakesForOrganization', 2);
-    const created = await cfn.create(props(A));
-    expect(created.Status).toBe('SUCCESS');
-    emulator.faults.serverError('CancelHandshake', 2);
-    const deleted = await cfn.delete(created.PhysicalResourceId, props(A));
-    expect(deleted.Status).toBe('SUCCESS');
-    budget(created);
-    budget(deleted);
-    expect(emulator.calls.CancelHandshake).toBe(3);
-    cfn.expectFinalState();
-  });
-
-  test('HTTP 500s (ServiceException) on invite, then success', async () => {
-    const { emulator } = await start();
-    emulator.faults.serverError('InviteAccountToOrganization', 2);
-    const created = await cfn.create(props(A));
-    expect(created.Status).toBe('SUCCESS');
-    budget(created);
-    expect(emulator.calls.InviteAccountToOrganization).toBe(3);
-    cfn.expectFinalState({ openHandshakes: [created.PhysicalResourceId] });
-    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('a dropped connection on invite, then success', async () => {
-    const { emulator } = await start();
-    emulator.faults.dropConnection('InviteAccountToOrganization');
-    const created = await cfn.create(props(A));
-    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { Adopted: false } });
-    budget(created);
-    expect(emulator.calls.InviteAccountToOrganization).toBe(2);
-    cfn.expectFinalState({ openHandshakes: [created.PhysicalResourceId] });
-    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('an invite answered after the SDK timeout: the retry adopts the handshake it created, no duplicate', async () => {
-    const { emulator } = await start({ env: { CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS: '300' } });
-    emulator.faults.delay('InviteAccountToOrganization', 1_500);
-    const created = await cfn.create(props(A));
-    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { Adopted: true } });
-    budget(created);
-    expect(emulator.org.handshakes()).toHaveLength(1);
-    cfn.expectFinalState({ openHandshakes: [created.PhysicalResourceId] });
-    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
 
   test('HTTP 500s that persist: a clear FAILED well within the Lambda timeout', async () => {
     const { emulator } = await start();
@@ -486,89 +330,9 @@ describe('faults', () => {
     expect((await cfn.delete(CREATE_FAILED, props(A))).Status).toBe('SUCCESS');
     cfn.expectFinalState();
   });
-
-  test('an Organizations that never answers (listing): a clear FAILED well within the Lambda timeout', async () => {
-    const { emulator } = await start({
-      env: { CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS: '300', CDK_ACCOUNT_INVITATIONS_MAX_ATTEMPTS: '3' },
-    });
-    emulator.faults.delay('ListHandshakesForOrganization', 10_000, 20);
-    const failed = await cfn.create(props(A));
-    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
-    expect(failed.Reason).toMatch(/TimeoutError/);
-    budget(failed);
-    expect(emulator.calls.ListHandshakesForOrganization).toBe(3);
-    expect(emulator.calls.InviteAccountToOrganization).toBe(0);
-    expect((await cfn.delete(CREATE_FAILED, props(A))).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('a call that outlasts the Lambda: FAILED before the Lambda times out, saying so', async () => {
-    const { emulator } = await start();
-    emulator.faults.delay('ListHandshakesForOrganization', 30_000);
-    // the runtime keeps 15 s of Lambda time to answer: with 15.5 s left it gives up after 0.5 s
-    const failed = await cfn.create(props(A), { lambdaTimeoutMs: LAMBDA_TIME });
-    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: expect.stringMatching(CREATE_TIMED_OUT) });
-    expect(failed.Reason).toMatch(/did not finish within the handler's timeout/);
-    expect(failed.elapsedMs).toBeLessThan(LAMBDA_TIME - 10_000);
-    cfn.expectFinalState();
-  });
-
-  test('a Create cut off by the Lambda deadline: the Delete never cancels an invitation another stack opened before', async () => {
-    const { emulator } = await start();
-    // another stack's invitation, a minute old
-    emulator.advanceTime(-60_000);
-    const outside = await cfn.create(props(A), { logicalResourceId: 'Outside', stackId: OTHER_STACK_ID });
-    emulator.advanceTime(60_000);
-    emulator.faults.delay('ListHandshakesForOrganization', 3_000);
-    const failed = await cfn.create(props(A), { lambdaTimeoutMs: LAMBDA_TIME });
-    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: expect.stringMatching(CREATE_TIMED_OUT) });
-    expect((await cfn.delete(failed.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
-    expect(emulator.calls.CancelHandshake).toBe(0);
-    cfn.expectFinalState({ openHandshakes: [outside.PhysicalResourceId] });
-  });
-
-  // The timed-out marker carries the start of the cut-off Create (the runtime's `since`): the invitation it sent is
-  // newer, so the Delete cancels it.
-  test('a Create cut off by the Lambda deadline while its invitation is in flight: the Delete cancels the invitation it made', async () => {
-    const { emulator } = await start();
-    // the invitation takes effect at once; its answer comes after the runtime gave up
-    emulator.faults.delay('InviteAccountToOrganization', 3_000);
-    const failed = await cfn.create(props(A), { lambdaTimeoutMs: LAMBDA_TIME });
-    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: expect.stringMatching(CREATE_TIMED_OUT) });
-    expect(emulator.calls.InviteAccountToOrganization).toBe(1);
-    // CloudFormation deletes the resource whose Create failed: nothing may stay behind
-    expect((await cfn.delete(failed.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
 });
 
 describe('issue 10: tokens, deploy-time target types, old properties', () => {
-  const tokens = { templateProperties: { TargetId: { Ref: 'Target' }, TargetType: 'ACCOUNT' } };
-
-  test('a renamed construct whose target comes from a parameter: the Delete of the old logical ID leaves the invitation open', async () => {
-    const { emulator } = await start();
-    const old = await cfn.create(props(A), { logicalResourceId: 'Old', ...tokens });
-    emulator.cloudformation.setParameters(STACK_ID, { Target: A });
-    const renamed = await cfn.create(props(A), { logicalResourceId: 'New', ...tokens });
-    expect(renamed).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: old.PhysicalResourceId, Data: { Adopted: true } });
-    expect((await cfn.delete(old.PhysicalResourceId, props(A), { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
-    expect(emulator.calls.CancelHandshake).toBe(0);
-    cfn.expectFinalState({ openHandshakes: [old.PhysicalResourceId] });
-    expect((await cfn.delete(renamed.PhysicalResourceId, props(A), { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('a renamed construct whose target comes from an import: kept (possibly the same target), and the log says why', async () => {
-    const { emulator } = await start();
-    const imported = { templateProperties: { TargetId: { 'Fn::ImportValue': 'Shared-Target' }, TargetType: 'ACCOUNT' } };
-    const old = await cfn.create(props(A), { logicalResourceId: 'Old', ...imported });
-    await cfn.create(props(A), { logicalResourceId: 'New', ...imported });
-    expect((await cfn.delete(old.PhysicalResourceId, props(A), { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
-    expect(emulator.calls.CancelHandshake).toBe(0);
-    expect(cfn.logs()).toMatch(/"level":"WARN".*cannot resolve.*"intrinsic":"Fn::ImportValue"/);
-    cfn.expectFinalState({ openHandshakes: [old.PhysicalResourceId] });
-  });
-
   test('an email target from a parameter without TargetType is invited as EMAIL (decided at deploy time)', async () => {
     const { emulator } = await start();
     emulator.org.registerAccount(A, 'owner@example.com');

@@ -5,8 +5,13 @@
  * ends with the leak and request-validation check (`expectFinalState`).
  *
  * Also the cross-account wiring of issue 13: two stacks played in stack order (as `cdk deploy --all` after
- * `acceptIn`), in reverse order, destroyed in reverse order, and the one-stack path through a role in the target
- * account (`acceptance`). The two flows' time and API calls are written to `.tmp/workspaces-accept-flows.json`.
+ * `acceptIn`; reverse order: test/contract/), destroyed in reverse order, and the one-stack path through a role in
+ * the target account (`acceptance`). The two flows' time and API calls are written to
+ * `.tmp/workspaces-accept-flows.json`.
+ *
+ * The scenarios every accepter shares (adopt, another inviter's invitation, ended, not arrived, arrives late or in
+ * reverse stack order, the deadline, rollback, Delete after a failed Create, rename) and the fault matrix run for every
+ * kind in test/contract/; this file keeps what is specific to this kind.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -29,6 +34,11 @@ const acceptProps = (extra: Record<string, unknown> = {}) => ({ SourceAccountId:
 
 /** The target account's stack: another name than the source's (the emulated CloudFormation keeps one stack per name). */
 const MEMBER_STACK = stackIdOf(TARGET, 'Member');
+
+/** The accepter's physical ID: what this resource did with the link from SOURCE (lambda/shared/accepter.ts). */
+function accepterId(how: 'accepted' | 'adopted' | 'unknown', linkId: string, source = SOURCE): string {
+  return `workspaces-account-link-accepter:us-east-1:${source}:${how}:${linkId}`;
+}
 
 let inviter: Cfn;
 let accepterHost: Cfn;
@@ -91,7 +101,7 @@ describe('accepter scenarios', () => {
     const linkId = invited.PhysicalResourceId;
 
     const accepted = await accepter.create(acceptProps());
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: linkId });
+    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', linkId) });
     expect(accepted.Data).toEqual({ AccountLinkId: linkId, AccountLinkStatus: 'LINKED', SourceAccountId: SOURCE, TargetAccountId: TARGET, Adopted: false });
     expect(status(linkId)).toBe('LINKED');
     const accepts = emulator.requests.filter((r) => r.op === 'AcceptAccountLinkInvitation');
@@ -100,52 +110,19 @@ describe('accepter scenarios', () => {
 
     // the inviter's side sees the acceptance
     expect(await inviter.update(linkId, inviteProps(), inviteProps())).toMatchObject({ Status: 'SUCCESS', Data: { AccountLinkStatus: 'LINKED' } });
-    // an unchanged accepter sends no accept
-    expect(await accepter.update(linkId, acceptProps({ WaitTimeoutSeconds: '60' }), acceptProps())).toMatchObject({
-      Status: 'SUCCESS', Data: { AccountLinkStatus: 'LINKED', Adopted: true },
+    // an unchanged accepter sends no accept, keeps its physical ID, and still says it accepted the link
+    expect(await accepter.update(accepted.PhysicalResourceId, acceptProps({ WaitTimeoutSeconds: '60' }), acceptProps())).toMatchObject({
+      Status: 'SUCCESS', PhysicalResourceId: accepted.PhysicalResourceId, Data: { AccountLinkStatus: 'LINKED', Adopted: false },
     });
     expect(emulator.calls.AcceptAccountLinkInvitation).toBe(1);
 
     // destroy, accepter first (reverse stack order): a LINKED link stays, on both sides, and both deletes succeed
-    expect((await accepter.delete(linkId, acceptProps())).Status).toBe('SUCCESS');
+    expect((await accepter.delete(accepted.PhysicalResourceId, acceptProps())).Status).toBe('SUCCESS');
     expect((await inviter.delete(linkId, inviteProps())).Status).toBe('SUCCESS');
     expect(status(linkId)).toBe('LINKED');
     expect(emulator.calls.DeleteAccountLinkInvitation).toBe(0);
-    expect(accepter.logs()).toMatch(/"level":"WARN".*LINKED link cannot be undone/);
+    expect(accepter.logs()).toMatch(/"level":"INFO".*the relationship stays: a LINKED link cannot be undone/);
     expect(inviter.logs()).toMatch(/"level":"WARN".*LINKED and cannot be undone/);
-    expectFinalState();
-  });
-
-  test('the invitation becomes visible only during the wait (setInvitationDelay): accepted', async () => {
-    const { emulator } = await start();
-    emulator.workspaces.setInvitationDelay({ listCalls: 3 });
-    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
-    const accepted = await accepter.create(acceptProps());
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: linkId, Data: { AccountLinkStatus: 'LINKED' } });
-    expect(emulator.calls.ListAccountLinks).toBeGreaterThanOrEqual(4);
-    expectFinalState();
-  });
-
-  test('an invitation that never arrives: a clear FAILED within waitTimeout, naming the source; the Delete of the failed resource succeeds', async () => {
-    const { emulator } = await start();
-    const failed = await accepter.create(acceptProps({ WaitTimeoutSeconds: '2' }));
-    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
-    expect(failed.Reason).toBe(`No WorkSpaces account link invitation from source account ${SOURCE} reached account ${TARGET} within 2 seconds. ` +
-      'Deploy the inviting stack first, or make this stack depend on it (`cdk deploy --all` then deploys them in order), or raise waitTimeout; then deploy again.');
-    expect(failed.elapsedMs).toBeGreaterThanOrEqual(2_000);
-    expect(failed.elapsedMs).toBeLessThan(FAULT_BUDGET_MS);
-    expect(emulator.calls.AcceptAccountLinkInvitation).toBe(0);
-    expect((await accepter.delete(CREATE_FAILED, acceptProps())).Status).toBe('SUCCESS');
-    expectFinalState();
-  });
-
-  test('an already accepted link is adopted: no accept call, the same attributes', async () => {
-    const { emulator } = await start();
-    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
-    expect((await accepter.create(acceptProps(), { logicalResourceId: 'First' })).Status).toBe('SUCCESS');
-    const again = await accepter.create(acceptProps(), { logicalResourceId: 'Second' });
-    expect(again).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: linkId, Data: { AccountLinkStatus: 'LINKED', Adopted: true } });
-    expect(emulator.calls.AcceptAccountLinkInvitation).toBe(1);
     expectFinalState();
   });
 
@@ -168,38 +145,6 @@ describe('accepter scenarios', () => {
     expectFinalState([foreign]);
   });
 
-  test('an ended (REJECTED) invitation: keeps waiting, then fails saying it ended and that the source must send a new one', async () => {
-    const { emulator } = await start();
-    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
-    emulator.workspaces.reject(linkId);
-    const failed = await accepter.create(acceptProps({ WaitTimeoutSeconds: '1' }));
-    expect(failed).toMatchObject({ Status: 'FAILED' });
-    expect(failed.Reason).toBe(`The last WorkSpaces account link invitation from source account ${SOURCE} to account ${TARGET} (${linkId}) ended ` +
-      'with state REJECTED, and no new one arrived within 1 second. The inviter must send a new invitation (deploy the inviting stack again), then deploy this stack again.');
-    expect(emulator.calls.ListAccountLinks).toBeGreaterThan(2);
-
-    // the inviting stack's next update invites again: the accepter's retry accepts the new link
-    const again = await inviter.update(linkId, inviteProps(), inviteProps());
-    expect(again).toMatchObject({ Status: 'SUCCESS', Data: { AccountLinkStatus: PENDING } });
-    expect(await accepter.create(acceptProps())).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: again.PhysicalResourceId });
-    expectFinalState();
-  });
-
-  test('throttling and HTTP 500s while polling the target account: retried, then accepted', async () => {
-    const { emulator } = await start();
-    emulator.workspaces.setInvitationDelay({ listCalls: 2 });
-    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
-    emulator.faults.throttle('ListAccountLinks', 3, { accountId: TARGET });
-    emulator.faults.serverError('ListAccountLinks', 2, { accountId: TARGET });
-    emulator.faults.serverError('AcceptAccountLinkInvitation', 1, { accountId: TARGET });
-    // the SDK's retries (jittered backoff, up to seconds) count against the wait: a budget that outlasts them
-    const accepted = await accepter.create(acceptProps({ WaitTimeoutSeconds: '60' }));
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', Reason: '', PhysicalResourceId: linkId, Data: { AccountLinkStatus: 'LINKED', Adopted: false } });
-    expect(emulator.calls.AcceptAccountLinkInvitation).toBe(2);
-    expect(accepted.elapsedMs).toBeLessThan(30_000);
-    expectFinalState();
-  });
-
   test('accept denied (the accepter role lacks workspaces:AcceptAccountLinkInvitation): FAILED naming the action; nothing accepted', async () => {
     const { emulator } = await start();
     const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
@@ -212,6 +157,60 @@ describe('accepter scenarios', () => {
   });
 });
 
+describe('issue 17: the invitee side on the shared accepter lifecycle', () => {
+  // item 14: `sourceAccountId: Aws.ACCOUNT_ID`, or the account of an environment-agnostic stack, passes synth
+  test('the stack\'s own account as the source: FAILED at once, naming the mix-up; nothing called', async () => {
+    const { emulator } = await start();
+    const failed = await accepter.create(acceptProps({ SourceAccountId: TARGET }));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toBe(`The expected source account ${TARGET} is this stack's own account: an accepter is deployed in the ` +
+      'invited account and names the inviting one. Give the inviting account\'s ID (not Aws.ACCOUNT_ID, nor the account of a ' +
+      'stack that resolves to this one), then deploy again. Nothing was changed.');
+    expect(emulator.requests.filter((r) => r.accountId === TARGET && r.service === 'workspaces')).toEqual([]);
+    expectFinalState();
+  });
+
+  // item 6: a 10-minute wait in a function with 37 s left ends in time to answer with its own message
+  test('the wait is bounded by the time the function has left: FAILED with the accepter\'s own message, early', async () => {
+    const { emulator } = await start();
+    const failed = await accepter.create(acceptProps({ WaitTimeoutSeconds: '600' }), { lambdaTimeoutMs: 37_000 });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toMatch(new RegExp(`^No WorkSpaces account link invitation from source account ${SOURCE} reached account ` +
+      `${TARGET} within \\d seconds \\(the time the function had left\\)\\.`));
+    expect(failed.elapsedMs).toBeLessThan(10_000);
+    expect(emulator.calls.ListAccountLinks).toBeGreaterThanOrEqual(2);
+    expectFinalState();
+  });
+
+  test('a rollback to the earlier source (stack in UPDATE_ROLLBACK_IN_PROGRESS) accepts nothing and succeeds', async () => {
+    const { emulator } = await start();
+    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
+    const accepted = await accepter.create(acceptProps());
+    // the forward update expected another source, whose invitation never came
+    const forward = await accepter.update(accepted.PhysicalResourceId, acceptProps({ SourceAccountId: STRANGER, WaitTimeoutSeconds: '1' }), acceptProps());
+    expect(forward).toMatchObject({ Status: 'FAILED', PhysicalResourceId: accepted.PhysicalResourceId });
+    const rollback = await accepter.update(accepted.PhysicalResourceId, acceptProps(), acceptProps({ SourceAccountId: STRANGER }), {
+      stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS',
+    });
+    expect(rollback).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepted.PhysicalResourceId, Data: { AccountLinkId: linkId, AccountLinkStatus: 'LINKED' } });
+    expect(emulator.calls.AcceptAccountLinkInvitation).toBe(1);
+    expectFinalState();
+  });
+
+  test('an accepter of an earlier version (physical ID = the link ID): an update keeps that ID, its Delete calls nothing', async () => {
+    const { emulator } = await start();
+    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
+    emulator.workspaces.accept(linkId);
+    const updated = await accepter.update(linkId, acceptProps({ WaitTimeoutSeconds: '60' }), acceptProps());
+    expect(updated).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: linkId, Data: { AccountLinkId: linkId, AccountLinkStatus: 'LINKED' } });
+    const before = emulator.requests.length;
+    expect((await accepter.delete(linkId, acceptProps())).Status).toBe('SUCCESS');
+    expect(emulator.requests.slice(before).filter((r) => r.service === 'workspaces')).toEqual([]);
+    expect(status(linkId)).toBe('LINKED');
+    expectFinalState();
+  });
+});
+
 describe('two stacks (acceptIn)', () => {
   test('played in stack order (inviter stack, then accepter stack): LINKED', async () => {
     const { emulator } = await start();
@@ -220,20 +219,8 @@ describe('two stacks (acceptIn)', () => {
     const invited = await inviter.create(inviteProps());
     const accepted = await accepter.create(acceptProps({ WaitTimeoutSeconds: '300' }));
     const elapsedMs = Date.now() - started;
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: invited.PhysicalResourceId, Data: { AccountLinkStatus: 'LINKED' } });
+    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', invited.PhysicalResourceId), Data: { AccountLinkStatus: 'LINKED' } });
     measured.twoStacks = { elapsedMs, handlerMs: invited.elapsedMs + accepted.elapsedMs, calls: callsSince(from) };
-    expectFinalState();
-  });
-
-  test('in reverse order (accepter stack first): its wait sees the invitation arrive', async () => {
-    const { emulator } = await start();
-    const accepting = accepter.create(acceptProps({ WaitTimeoutSeconds: '30' }));
-    // the accepter's stack is deploying and has looked (and found nothing) before the inviter's stack starts
-    for (let i = 0; i < 100 && (emulator.calls.ListAccountLinks ?? 0) < 4; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(emulator.calls.ListAccountLinks).toBeGreaterThanOrEqual(4);
-    const invited = await inviter.create(inviteProps());
-    const accepted = await accepting;
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: invited.PhysicalResourceId, Data: { AccountLinkStatus: 'LINKED', Adopted: false } });
     expectFinalState();
   });
 });
@@ -269,8 +256,8 @@ describe('one stack (acceptance through a role in the target account)', () => {
     emulator.sts.denyRole(ROLE_ARN);
     const failed = await inviter.create(inviteProps({ AcceptRoleName: ROLE }));
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
-    expect(failed.Reason).toMatch(new RegExp('^The pending invitation link-\\S+ this deployment created was deleted again, because accepting it failed: ' +
-      `Assuming role ${ROLE} in account ${TARGET} \\(${ROLE_ARN}\\) to accept the invitation failed with AccessDenied`));
+    expect(failed.Reason).toMatch(new RegExp(`^Nothing was accepted in account ${TARGET}; the pending invitation link-\\S+ this deployment created ` +
+      `was deleted\\. Assuming role ${ROLE} in account ${TARGET} failed with AccessDenied`));
     expect(emulator.calls.CreateAccountLinkInvitation).toBe(1);
     expect(emulator.calls.DeleteAccountLinkInvitation).toBe(1);
     expect(emulator.workspaces.links()).toEqual([]);
@@ -285,7 +272,40 @@ describe('one stack (acceptance through a role in the target account)', () => {
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
     expect(failed.Reason).toMatch(new RegExp(`failed with AccessDeniedException: .*Check that role ${ROLE} in account ${TARGET} may call ` +
       'workspaces:ListAccountLinks, workspaces:GetAccountLink and workspaces:AcceptAccountLinkInvitation'));
-    expect(failed.Reason).toMatch(/^The pending invitation link-\S+ this deployment created was deleted again, because accepting it failed: /);
+    expect(failed.Reason).toMatch(new RegExp(`^Nothing was accepted in account ${TARGET}; the pending invitation link-\\S+ this deployment created was deleted\\. `));
+    expect(emulator.workspaces.links()).toEqual([]);
+    expectFinalState();
+  });
+
+  // issue 17 item 13: the undo said "deleted again" even when it had deleted nothing
+  test('a link rejected while the role could not be assumed: the failure says there was nothing to delete, never "deleted"', async () => {
+    const { emulator } = await start();
+    emulator.sts.denyRole(ROLE_ARN);
+    emulator.faults.delay('AssumeRole', 1_000);
+    const creating = inviter.create(inviteProps({ AcceptRoleName: ROLE }));
+    // the target rejects the invitation while the inviter waits for STS
+    for (let i = 0; i < 100 && emulator.workspaces.links().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const [{ AccountLinkId: linkId }] = emulator.workspaces.links();
+    emulator.workspaces.reject(linkId);
+    const failed = await creating;
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toMatch(new RegExp(`^Nothing was accepted in account ${TARGET}; the invitation ${linkId} this deployment created ` +
+      `is REJECTED now: there was nothing to delete\\. Assuming role ${ROLE} in account ${TARGET} failed with AccessDenied`));
+    expect(failed.Reason).not.toMatch(/deleted/);
+    expect(emulator.calls.DeleteAccountLinkInvitation ?? 0).toBe(0);
+    expect(status(linkId)).toBe('REJECTED');
+    expectFinalState();
+  });
+
+  // issue 17 item 13: the STS call has a timeout (the shared client configuration): it cannot eat the function's time
+  test('an STS that does not answer: FAILED within seconds naming the role, and the pending link it created is deleted', async () => {
+    const { emulator } = await start({ CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS: '300', CDK_ACCOUNT_INVITATIONS_MAX_ATTEMPTS: '2' });
+    emulator.faults.delay('AssumeRole', 10_000, 5);
+    const failed = await inviter.create(inviteProps({ AcceptRoleName: ROLE }));
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
+    expect(failed.Reason).toMatch(new RegExp(`^Nothing was accepted in account ${TARGET}; the pending invitation link-\\S+ this deployment ` +
+      `created was deleted\\. Assuming role ${ROLE} in account ${TARGET} failed with TimeoutError`));
+    expect(failed.elapsedMs).toBeLessThan(FAULT_BUDGET_MS);
     expect(emulator.workspaces.links()).toEqual([]);
     expectFinalState();
   });

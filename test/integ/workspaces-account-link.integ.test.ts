@@ -1,8 +1,13 @@
 /**
  * WorkSpacesAccountLink, end to end: the shipped bundle's `onEvent`, the real SDK client, the emulator's WorkSpaces
  * account links, and CloudFormation's responses. Every scenario ends with the leak check (`expectFinalState`).
+ *
+ * The scenarios every inviter shares (retried and concurrent Creates, adopting another stack's invitation, rename,
+ * target changes and their rollbacks, cut-off and canceled Creates, Delete after a failed Create, token properties,
+ * whole-stack delete, unknown stack, response size) and the fault matrix run for every kind in test/contract/; this
+ * file keeps what is specific to this kind.
  */
-import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, FAULT_BUDGET_MS, OTHER_STACK_ID, STACK_ID, startCfn, StartOptions } from './cfn';
+import { accountId, Cfn, CREATE_FAILED, FAULT_BUDGET_MS, OTHER_STACK_ID, startCfn, StartOptions } from './cfn';
 
 jest.setTimeout(60_000);
 
@@ -75,32 +80,21 @@ describe('CloudFormation lifecycles', () => {
     cfn.expectFinalState();
   });
 
-  test('an update that replaces, then its rollback: the old link stays, the new one is deleted', async () => {
+  // issue 17 item 17: old properties of another shape stood in for the new ones, so the changed target went unseen
+  test('an update whose old properties cannot be read and whose target changed: the link of the physical ID is read, the new target invited', async () => {
     const { emulator } = await start();
     const lA = (await cfn.create(props(A))).PhysicalResourceId;
-    const forward = await cfn.update(lA, props(B), props(A));
-    expect(forward.Status).toBe('SUCCESS');
-    const lB = forward.PhysicalResourceId;
-
-    const rollback = await cfn.update(lB, props(A), props(B));
-    expect(rollback).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lA, Data: { Adopted: true } });
-    expect((await cfn.delete(lB, props(B))).Status).toBe('SUCCESS');
-    expect(emulator.workspaces.links().map((l) => l.AccountLinkId)).toEqual([lA]);
-    cfn.expectFinalState({ pendingLinks: [lA] });
-
-    expect((await cfn.delete(lA, props(A))).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('an update that fails, then its rollback to the old properties', async () => {
-    const { emulator } = await start();
-    const lA = (await cfn.create(props(A))).PhysicalResourceId;
-    emulator.workspaces.markOutsideOrganization(B);
-    expect(await cfn.update(lA, props(B), props(A))).toMatchObject({ Status: 'FAILED', PhysicalResourceId: lA });
-    expect(await cfn.update(lA, props(A), props(B))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lA });
-    cfn.expectFinalState({ pendingLinks: [lA] });
-    expect((await cfn.delete(lA, props(A))).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
+    const unreadable = { TargetAccount: A }; // another version's shape: no TargetAccountId
+    const updated = await cfn.update(lA, props(B), unreadable);
+    expect(updated).toMatchObject({ Status: 'SUCCESS', Data: { TargetAccountId: B, AccountLinkStatus: PENDING, Adopted: false } });
+    expect(updated.PhysicalResourceId).toMatch(LINK_ID);
+    expect(updated.PhysicalResourceId).not.toBe(lA);
+    expect(emulator.workspaces.links().map((l) => [l.AccountLinkId, l.TargetAccountId])).toEqual([[lA, A], [updated.PhysicalResourceId, B]]);
+    expect(cfn.logs()).toMatch(/"level":"WARN".*goes to another target than the new properties name/);
+    // the cleanup of the replaced physical ID carries the unreadable old properties: the runtime deletes nothing then
+    // (lambda/shared/runtime.ts), so the first invitation stays pending
+    expect((await cfn.delete(lA, unreadable)).Status).toBe('SUCCESS');
+    cfn.expectFinalState({ pendingLinks: [lA, updated.PhysicalResourceId] });
   });
 
   test('the same Create delivered twice (a Lambda retry) gets the same link through its ClientToken', async () => {
@@ -115,54 +109,6 @@ describe('CloudFormation lifecycles', () => {
     cfn.expectFinalState({ pendingLinks: [first.PhysicalResourceId] });
     expect((await cfn.delete(first.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
     cfn.expectFinalState();
-  });
-
-  test('the same Create delivered twice at once: one link, both answers name it', async () => {
-    const { emulator } = await start();
-    const [first, second] = await Promise.all([cfn.create(props(A)), cfn.create(props(A))]);
-    expect(first.Status).toBe('SUCCESS');
-    expect(second).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId });
-    expect(emulator.workspaces.links()).toHaveLength(1);
-    expect((await cfn.delete(first.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('a replacement with the same target (construct renamed: Create of the new logical ID, then Delete of the old) keeps the link', async () => {
-    await start();
-    const old = await cfn.create(props(A), { logicalResourceId: 'Old' });
-    const renamed = await cfn.create(props(A), { logicalResourceId: 'New' });
-    expect(renamed).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: old.PhysicalResourceId, Data: { Adopted: true } });
-    expect((await cfn.delete(old.PhysicalResourceId, props(A), { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
-    cfn.expectFinalState({ pendingLinks: [renamed.PhysicalResourceId] });
-
-    expect((await cfn.delete(renamed.PhysicalResourceId, props(A), { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('a whole-stack delete with two resources for the same target (DELETE_IN_PROGRESS, deleted at once): the link is deleted', async () => {
-    const { emulator } = await start();
-    const first = await cfn.create(props(A), { logicalResourceId: 'First' });
-    const second = await cfn.create(props(A), { logicalResourceId: 'Second' });
-    expect(second).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId, Data: { Adopted: true } });
-    const deleted = await Promise.all([
-      cfn.delete(first.PhysicalResourceId, props(A), { logicalResourceId: 'First', stackStatus: 'DELETE_IN_PROGRESS' }),
-      cfn.delete(second.PhysicalResourceId, props(A), { logicalResourceId: 'Second', stackStatus: 'DELETE_IN_PROGRESS' }),
-    ]);
-    expect(deleted.map((r) => r.Status)).toEqual(['SUCCESS', 'SUCCESS']);
-    expect(status(first.PhysicalResourceId)).toBeUndefined();
-    expect(emulator.workspaces.links()).toEqual([]);
-    cfn.expectFinalState();
-  });
-
-  test('a stack CloudFormation does not know (DescribeStacks: ValidationError): it cannot tell, so the Delete keeps the link and says why', async () => {
-    const { emulator } = await start();
-    const created = await cfn.create(props(A));
-    cfn.stack().forget();
-    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
-    cfn.expectAskedUnknownStack();
-    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(0);
-    expect(cfn.logs()).toMatch(/"level":"WARN".*cannot be told: they are kept.*remove it by hand/);
-    cfn.expectFinalState({ pendingLinks: [created.PhysicalResourceId] });
   });
 
   test('a LINKED link: update reports LINKED, delete leaves it (it cannot be undone) and succeeds', async () => {
@@ -215,31 +161,6 @@ describe('CloudFormation lifecycles', () => {
     expect((await cfn.delete(again.PhysicalResourceId, props(A), { logicalResourceId: 'Link' })).Status).toBe('SUCCESS');
     cfn.expectFinalState();
   });
-
-  test('a renamed construct whose target comes from a parameter: the Delete of the old logical ID leaves the link', async () => {
-    const { emulator } = await start();
-    const tokens = { templateProperties: { TargetAccountId: { Ref: 'LinkTarget' } } };
-    const old = await cfn.create(props(A), { logicalResourceId: 'Old', ...tokens });
-    emulator.cloudformation.setParameters(STACK_ID, { LinkTarget: A });
-    const renamed = await cfn.create(props(A), { logicalResourceId: 'New', ...tokens });
-    expect(renamed).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: old.PhysicalResourceId, Data: { Adopted: true } });
-    expect((await cfn.delete(old.PhysicalResourceId, props(A), { logicalResourceId: 'Old' })).Status).toBe('SUCCESS');
-    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(0);
-    cfn.expectFinalState({ pendingLinks: [old.PhysicalResourceId] });
-    expect((await cfn.delete(renamed.PhysicalResourceId, props(A), { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('a link created outside the stack is adopted on ConflictException, and deleted with the resource', async () => {
-    const { emulator } = await start();
-    // created by another stack: this stack's template does not list it
-    const outside = await cfn.create(props(A), { logicalResourceId: 'Outside', stackId: OTHER_STACK_ID });
-    const adopted = await cfn.create(props(A), { logicalResourceId: 'Adopter' });
-    expect(adopted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: outside.PhysicalResourceId, Data: { Adopted: true } });
-    expect(emulator.workspaces.links()).toHaveLength(1);
-    expect((await cfn.delete(adopted.PhysicalResourceId, props(A), { logicalResourceId: 'Adopter' })).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
 });
 
 describe('scale', () => {
@@ -265,34 +186,6 @@ describe('faults', () => {
   const LAMBDA_TIME = 15_500;
   const budget = (result: { elapsedMs: number }) => expect(result.elapsedMs).toBeLessThan(FAULT_BUDGET_MS);
 
-  test('a throttling burst on create (2 x ThrottlingException), then success', async () => {
-    const { emulator } = await start();
-    emulator.faults.throttle('CreateAccountLinkInvitation', 2);
-    const created = await cfn.create(props(A));
-    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { Adopted: false } });
-    budget(created);
-    expect(emulator.calls.CreateAccountLinkInvitation).toBe(3);
-    cfn.expectFinalState({ pendingLinks: [created.PhysicalResourceId] });
-    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('HTTP 500s on create and on delete, then success', async () => {
-    const { emulator } = await start();
-    emulator.faults.serverError('CreateAccountLinkInvitation', 2);
-    const created = await cfn.create(props(A));
-    expect(created.Status).toBe('SUCCESS');
-    emulator.faults.serverError('GetAccountLink', 1);
-    emulator.faults.serverError('DeleteAccountLinkInvitation', 2);
-    const deleted = await cfn.delete(created.PhysicalResourceId, props(A));
-    expect(deleted.Status).toBe('SUCCESS');
-    budget(created);
-    budget(deleted);
-    expect(emulator.calls.CreateAccountLinkInvitation).toBe(3);
-    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(3);
-    cfn.expectFinalState();
-  });
-
   test('InternalServerException as WorkSpaces sends it (HTTP 400) is retried too', async () => {
     const { emulator } = await start();
     emulator.faults.failWith('CreateAccountLinkInvitation', 'InternalServerException', {}, 2);
@@ -301,29 +194,6 @@ describe('faults', () => {
     budget(created);
     expect(emulator.calls.CreateAccountLinkInvitation).toBe(3);
     expect(emulator.workspaces.links()).toHaveLength(1);
-    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('a dropped connection on create, then success', async () => {
-    const { emulator } = await start();
-    emulator.faults.dropConnection('CreateAccountLinkInvitation');
-    const created = await cfn.create(props(A));
-    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { Adopted: false } });
-    budget(created);
-    expect(emulator.calls.CreateAccountLinkInvitation).toBe(2);
-    expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
-    cfn.expectFinalState();
-  });
-
-  test('a create answered after the SDK timeout: the retry gets the same link through the ClientToken', async () => {
-    const { emulator } = await start({ env: { CDK_ACCOUNT_INVITATIONS_REQUEST_TIMEOUT_MS: '300' } });
-    emulator.faults.delay('CreateAccountLinkInvitation', 1_500);
-    const created = await cfn.create(props(A));
-    expect(created).toMatchObject({ Status: 'SUCCESS', Data: { Adopted: false } });
-    budget(created);
-    expect(emulator.calls.CreateAccountLinkInvitation).toBe(2);
-    expect(emulator.workspaces.links().map((l) => l.AccountLinkId)).toEqual([created.PhysicalResourceId]);
     expect((await cfn.delete(created.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
     cfn.expectFinalState();
   });
@@ -366,18 +236,5 @@ describe('faults', () => {
     expect(failed.Reason).toMatch(/did not finish within the handler's timeout/);
     expect(failed.elapsedMs).toBeLessThan(LAMBDA_TIME - 10_000);
     cfn.expectFinalState({ pendingLinks: [created.PhysicalResourceId] });
-  });
-
-  test('a Create cut off by the Lambda deadline while its invitation is in flight: the Delete keeps the pending link (nothing shows who made it) and says so', async () => {
-    const { emulator } = await start();
-    emulator.faults.delay('CreateAccountLinkInvitation', 3_000);
-    const failed = await cfn.create(props(A), { lambdaTimeoutMs: LAMBDA_TIME });
-    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: expect.stringMatching(CREATE_TIMED_OUT) });
-    expect(emulator.calls.CreateAccountLinkInvitation).toBe(1);
-    expect((await cfn.delete(failed.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
-    expect(emulator.calls.DeleteAccountLinkInvitation).toBe(0);
-    expect(cfn.logs()).toMatch(/"level":"WARN".*nothing shows which, so it is kept/);
-    cfn.expectFinalState({ pendingLinks: emulator.workspaces.pendingLinks().map((l) => l.AccountLinkId!) });
-    expect(emulator.workspaces.pendingLinks()).toHaveLength(1);
   });
 });

@@ -1,130 +1,73 @@
 /**
  * MacieInvitationAccepter: the member side of a Macie invitation, deployed in the invited account, in the
- * administrator's region. Create accepts (or adopts) the administrator's invitation (lambda/macie/accept.ts). Update
- * with the same administrator reports the association; a changed one is a Create for it. Delete (DESTROY)
- * disassociates from the administrator, only while it is still the one this resource accepted.
+ * administrator's region. The lifecycle is the one of every accepter (`accepterLifecycle`, lambda/shared/accepter.ts:
+ * accept or adopt on Create, what Delete leaves, rollbacks, the wait's bounds); this module is Macie's part of it.
  *
- * The physical ID `macie-invitation-accepter:<region>:<administrator>` names the administrator a resource accepted, so
- * the Delete of a replaced resource (a changed administrator) can tell whether the account still belongs to it.
+ * The physical ID `macie-invitation-accepter:<region>:<administrator>:<accepted|adopted|unknown>:<invitation ID>`
+ * records whether this resource accepted the invitation or found the association in place: Delete (DESTROY) leaves
+ * only an association it accepted, still standing on that invitation. Earlier versions wrote
+ * `macie-invitation-accepter:<region>:<administrator>`, which cannot tell: such a resource's Delete keeps.
  */
-import { DisassociateFromAdministratorAccountCommand } from '@aws-sdk/client-macie2';
 import { MACIE_ACCEPTER, MacieAccepterProps } from '../../../src/private/contract/macie';
-import { Hints, errorName, failedWith } from '../../shared/errors';
+import { AccepterSpec, accepterLifecycle } from '../../shared/accepter';
+import { Hints, failedWith } from '../../shared/errors';
 import { log } from '../../shared/log';
 import { ACCOUNT_ID } from '../../shared/props';
-import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
-import { StackTargets, isRollback, stackLocation, targetsKeptByStack } from '../../shared/stack';
+import type { Lifecycle } from '../../shared/runtime';
+import { StackTargets } from '../../shared/stack';
 import {
   MacieAcceptance,
+  MemberContext,
   NO_INVITATION_ID,
-  acceptMacieInvitation,
   attributesOf,
   currentAdministrator,
+  currentAssociation,
+  ensureMemberMacieEnabled,
+  leaveAdministrator,
+  lookForInvitation,
+  macieAcceptWords,
   memberMacieEnabled,
 } from '../accept';
-import { ASSOCIATED_STATES, MacieClients, isMacieNotEnabled, isNotAssociated, whereActing } from '../service';
+import { MacieClients, whereActing } from '../service';
 
-export const PHYSICAL_ID_PREFIX = 'macie-invitation-accepter:';
+/** The physical IDs' first segment. */
+export const PHYSICAL_ID_PREFIX = 'macie-invitation-accepter';
 
 /** relationshipStatus reported by an Update that changed nothing while the account is no longer associated. */
 export const NOT_ASSOCIATED = 'NotAssociated';
 
-// ---------------------------------------------------------------------------------------------------------------
-// Physical IDs
-// ---------------------------------------------------------------------------------------------------------------
+/** relationshipStatus reported when the association could not be read (an update or a rollback that accepts nothing). */
+export const UNKNOWN_STATUS = 'Unknown';
 
-/** `macie-invitation-accepter:<region>:<administrator>`: one per administrator and region, free of anything sensitive. */
-export function physicalResourceId(ctx: Pick<RequestContext, 'stackId'>, administratorAccountId: string): string {
-  return `${PHYSICAL_ID_PREFIX}${stackLocation(ctx.stackId).region ?? 'unknown'}:${administratorAccountId}`;
-}
+/** A physical ID of an earlier version: `macie-invitation-accepter:<region>:<administrator>`. */
+const LEGACY_PHYSICAL_ID = new RegExp(`^${PHYSICAL_ID_PREFIX}:[a-z0-9-]+:(\\d{12})$`);
 
-/** The administrator a physical ID of this handler names, or undefined for any other ID (failed Create markers). */
+/** The administrator a physical ID of an earlier version names, or undefined for any other ID. */
 export function administratorOf(physicalId: string): string | undefined {
-  if (!physicalId.startsWith(PHYSICAL_ID_PREFIX)) return undefined;
-  const administrator = physicalId.slice(physicalId.lastIndexOf(':') + 1);
-  return ACCOUNT_ID.test(administrator) ? administrator : undefined;
+  return LEGACY_PHYSICAL_ID.exec(physicalId)?.[1];
 }
 
-export function ownsPhysicalId(physicalId: string): boolean {
-  return administratorOf(physicalId) !== undefined;
-}
-
-function response(ctx: Pick<RequestContext, 'stackId'>, props: MacieAccepterProps, acceptance: MacieAcceptance): HandlerResponse {
-  return {
-    PhysicalResourceId: physicalResourceId(ctx, props.administratorAccountId),
-    Data: MACIE_ACCEPTER.data({
-      invitationId: acceptance.invitationId || NO_INVITATION_ID,
-      relationshipStatus: acceptance.relationshipStatus || NOT_ASSOCIATED,
-      administratorAccountId: props.administratorAccountId,
-    }),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Lifecycle steps
-// ---------------------------------------------------------------------------------------------------------------
-
-/** Create: accept (or adopt) the administrator's invitation, waiting for it within `waitTimeout`. */
-export async function createAccepter(clients: MacieClients, props: MacieAccepterProps, ctx: RequestContext): Promise<HandlerResponse> {
-  return response(ctx, props, await acceptMacieInvitation(clients, props, ctx));
-}
-
-/** The association as it is now, without accepting anything (an Update that keeps the administrator). */
-export async function reportAssociation(clients: MacieClients, props: MacieAccepterProps, ctx: RequestContext): Promise<MacieAcceptance> {
+/** The association as it is now, without accepting anything (an Update that keeps the administrator, a rollback). */
+export async function reportAssociation(clients: MacieClients, props: MacieAccepterProps, ctx: MemberContext): Promise<MacieAcceptance> {
   if (!(await memberMacieEnabled(clients, ctx))) {
     log('WARN', 'Macie is not enabled any more: reporting no association', {});
     return { invitationId: NO_INVITATION_ID, relationshipStatus: NOT_ASSOCIATED };
   }
   const current = await currentAdministrator(clients, ctx);
   if (current?.accountId === props.administratorAccountId) return attributesOf(current);
-  log('WARN', 'the account is no longer associated with the administrator: nothing is accepted on an update that keeps it', {
+  log('WARN', 'the account is not associated with the expected administrator: nothing is accepted here', {
     administratorAccountId: props.administratorAccountId,
     current: current?.accountId,
   });
   return { invitationId: NO_INVITATION_ID, relationshipStatus: NOT_ASSOCIATED };
 }
 
-/**
- * Update: the same administrator sends nothing (it reports the association); a changed administrator is a Create for
- * the new one, with a new physical ID, except in a rollback, which accepts nothing and never fails for the
- * association. The old association is never touched here: the Delete of the old physical ID handles it (and finds
- * the new administrator, so it leaves the account alone).
- */
-export async function updateAccepter(
-  clients: MacieClients,
-  physicalId: string,
-  props: MacieAccepterProps,
-  oldProps: MacieAccepterProps,
-  ctx: RequestContext,
-): Promise<HandlerResponse> {
-  const accepted = administratorOf(physicalId) ?? oldProps.administratorAccountId;
-  if (accepted === props.administratorAccountId) {
-    return response(ctx, props, await reportAssociation(clients, props, ctx));
-  }
-  if (await isRollback(clients, ctx)) {
-    // Undoing an update that accepted another administrator: the account cannot return to this one by itself (one
-    // administrator per Region) and a rollback must not fail for it. Accept nothing: the cleanup Delete of the newer
-    // resource's physical ID disassociates from the administrator that update accepted.
-    log('WARN', 'rolling back to an earlier administrator: nothing is accepted', { from: accepted, to: props.administratorAccountId });
-    return response(ctx, props, await reportAssociation(clients, props, ctx));
-  }
-  log('INFO', 'the administrator changed: accepting the new administrator\'s invitation', { from: accepted, to: props.administratorAccountId });
-  return createAccepter(clients, props, ctx);
-}
-
 /** What an accepter resource of the stack stands for: its administrator account. */
-const ADMINISTRATOR_TARGET: StackTargets<string> = {
-  keys: (administratorAccountId) => [administratorAccountId],
+export const ADMINISTRATOR_TARGET: StackTargets<MacieAccepterProps> = {
+  keys: (props) => [props.administratorAccountId],
   templateValues: (properties) => [properties[MACIE_ACCEPTER.keys.administratorAccountId]],
   key: (value) => (ACCOUNT_ID.test(value) ? value : undefined),
 };
-
-/** True when another accepter resource of this stack expects the same administrator (a renamed construct). */
-async function keptByStack(clients: MacieClients, administratorAccountId: string, ctx: RequestContext): Promise<boolean> {
-  const kept = (await targetsKeptByStack(clients, ctx, ADMINISTRATOR_TARGET, administratorAccountId)).size > 0;
-  if (kept) log('INFO', 'another resource of this stack expects this administrator: the association stays', { administratorAccountId });
-  return kept;
-}
 
 /** Disassociating failed: what to do besides fixing the cause. */
 const DISASSOCIATE_HINTS: Hints = {
@@ -133,75 +76,60 @@ const DISASSOCIATE_HINTS: Hints = {
     'in the Macie console (Settings, Accounts); then retry the delete.',
 };
 
-/**
- * Delete: with DESTROY, disassociate from the administrator this resource accepted (named by the physical ID), only
- * while the account is still its member by invitation. A changed administrator, an account that already left, a
- * membership managed through AWS Organizations and a Macie that is not enabled are left alone (success, logged).
- */
-export async function deleteAccepter(
-  clients: MacieClients,
-  physicalId: string,
-  props: MacieAccepterProps,
-  ctx: RequestContext,
-): Promise<void> {
-  if (props.removalPolicy === 'RETAIN') {
-    log('INFO', 'removal policy RETAIN: the account stays a member', { physicalId });
-    return;
-  }
-  const administratorAccountId = administratorOf(physicalId);
-  if (!administratorAccountId) {
-    log('INFO', 'not an accepted invitation: nothing to disassociate', { physicalId });
-    return;
-  }
-  if (await keptByStack(clients, administratorAccountId, ctx)) return;
-  if (!(await memberMacieEnabled(clients, ctx))) {
-    log('INFO', 'Macie is not enabled: there is no administrator to leave', { physicalId });
-    return;
-  }
-  const current = await currentAdministrator(clients, ctx);
-  if (current?.accountId !== administratorAccountId) {
-    log('INFO', current ? 'the account has another administrator now: left alone' : 'the account has no administrator: nothing to do', {
-      accepted: administratorAccountId,
-      current: current?.accountId,
-    });
-    return;
-  }
-  if (!ASSOCIATED_STATES.has(current.relationshipStatus ?? 'Enabled')) {
-    log('INFO', 'the account already left the administrator', { administratorAccountId, status: current.relationshipStatus });
-    return;
-  }
-  if (!current.invitationId) {
-    log('INFO', 'associated through AWS Organizations, not by invitation: left alone', { administratorAccountId });
-    return;
-  }
-  try {
-    await clients.macie.send(new DisassociateFromAdministratorAccountCommand({}));
-    log('INFO', 'disassociated from the Macie administrator', { administratorAccountId });
-  } catch (error) {
-    if (isMacieNotEnabled(error) || isNotAssociated(error)) {
-      log('INFO', 'already disassociated', { administratorAccountId, error: errorName(error) });
-      return;
-    }
-    throw failedWith(
-      `Disassociating ${whereActing(ctx.stackId)} from Macie administrator ${administratorAccountId} (macie2:DisassociateFromAdministratorAccount)`,
-      error,
-      {
-        hints: DISASSOCIATE_HINTS,
-        fallback: 'Retry the delete; or disassociate in the Macie console (Settings, Accounts), or set removalPolicy RETAIN to keep the membership.',
-      },
-    );
-  }
-}
-
-export const macieInvitationAccepterLifecycle: Lifecycle<MacieAccepterProps, MacieClients> = {
+/** Macie's part of the accepter lifecycle. */
+export const MACIE_ACCEPTER_SPEC: AccepterSpec<MacieAccepterProps, MacieClients, MacieAcceptance> = {
   what: 'Macie invitation acceptance',
+  prefix: PHYSICAL_ID_PREFIX,
+  targets: ADMINISTRATOR_TARGET,
   parse: (raw) => MACIE_ACCEPTER.parse(raw),
-  ownsPhysicalId,
-  create: (clients, props, ctx) => createAccepter(clients, props, ctx),
-  update: (clients, physicalId, props, oldProps, ctx) => updateAccepter(clients, physicalId, props, oldProps, ctx),
-  delete: (clients, physicalId, props, ctx) => deleteAccepter(clients, physicalId, props, ctx),
-  // a Create cut off by the deadline cannot tell an acceptance it made from an association it adopted: keep it
-  abandonedCreate: async (_clients, props) => {
-    log('INFO', 'a Create that timed out may have accepted or adopted the association: it stays', { administratorAccountId: props.administratorAccountId });
+  words: (props, ctx) => macieAcceptWords(props.administratorAccountId, ctx),
+  inviterAccount: (props) => props.administratorAccountId,
+  prepare: (clients, _props, ctx) => ensureMemberMacieEnabled(clients, ctx),
+  look: (clients, props, ctx) => lookForInvitation(clients, props.administratorAccountId, ctx),
+  identify: (props, attributes) => ({
+    inviter: props.administratorAccountId,
+    // an association no invitation made (AWS Organizations) has none: the physical ID says NONE
+    ...(attributes.invitationId !== NO_INVITATION_ID ? { invitationId: attributes.invitationId } : {}),
+  }),
+  expects: (props, recorded) => props.administratorAccountId === recorded.inviter,
+  sameExpectation: (props, oldProps) => props.administratorAccountId === oldProps.administratorAccountId,
+  current: async (clients, _props, ctx) => {
+    const current = await currentAssociation(clients, ctx);
+    return current?.accountId ? { inviter: current.accountId, ...(current.invitationId ? { invitationId: current.invitationId } : {}) } : undefined;
+  },
+  report: (clients, props, _recorded, ctx) => reportAssociation(clients, props, ctx),
+  unreadable: () => ({ invitationId: NO_INVITATION_ID, relationshipStatus: UNKNOWN_STATUS }),
+  data: (props, attributes) => MACIE_ACCEPTER.data({
+    invitationId: attributes.invitationId || NO_INVITATION_ID,
+    relationshipStatus: attributes.relationshipStatus || NOT_ASSOCIATED,
+    administratorAccountId: props.administratorAccountId,
+  }),
+  legacy: (physicalId) => {
+    const inviter = administratorOf(physicalId);
+    return inviter ? { inviter } : undefined;
+  },
+  removal: (props) => props.removalPolicy,
+  leave: async (clients, recorded, _props, ctx) => {
+    try {
+      if ((await leaveAdministrator(clients)) === 'left') {
+        log('INFO', 'disassociated from the Macie administrator', { administratorAccountId: recorded.inviter });
+      }
+    } catch (error) {
+      throw failedWith(
+        `Disassociating ${whereActing(ctx.stackId)} from Macie administrator ${recorded.inviter} (macie2:DisassociateFromAdministratorAccount)`,
+        error,
+        {
+          hints: DISASSOCIATE_HINTS,
+          fallback: 'Retry the delete; or disassociate in the Macie console (Settings, Accounts), or set removalPolicy RETAIN to keep the membership.',
+        },
+      );
+    }
   },
 };
+
+export const macieInvitationAccepterLifecycle: Lifecycle<MacieAccepterProps, MacieClients> & { ownsPhysicalId(physicalId: string): boolean } = {
+  ...accepterLifecycle(MACIE_ACCEPTER_SPEC),
+  sensitive: (raw) => MACIE_ACCEPTER.sensitive(raw),
+};
+
+export const ownsPhysicalId = (physicalId: string): boolean => macieInvitationAccepterLifecycle.ownsPhysicalId(physicalId);

@@ -1,11 +1,13 @@
 /**
  * MacieInvitations: makes accounts members of the stack account's Amazon Macie (the administrator side) and invites
  * them (./members.ts), then, with `acceptance`, accepts in each member account through a role there
- * (./acceptance.ts). Update applies the difference between the old and the new list; Delete disassociates and deletes
- * the members (unless the removal policy is RETAIN); the Delete of a Create that did not finish removes only what it
- * can show it made (./ownership.ts). Members managed through AWS Organizations are never touched.
+ * (./acceptance.ts) and reports how many members are accepted. Update applies the difference between the old and the
+ * new list; Delete disassociates and deletes the members (unless the removal policy is RETAIN); the Delete of a Create
+ * that did not finish removes only what it can show it made (./ownership.ts). Members managed through AWS
+ * Organizations are never touched.
  */
-import { AcceptanceOutcome, acceptOrCompensate } from './acceptance';
+import { Member } from '@aws-sdk/client-macie2';
+import { acceptInMembers } from './acceptance';
 import {
   ApplyResult,
   NOTHING_APPLIED,
@@ -20,12 +22,14 @@ import {
 } from './members';
 import { MACIE_TARGETS, ownerTags, ownsPhysicalId, physicalResourceId, removeAbandonedMembers } from './ownership';
 import { MACIE_INVITATIONS, MacieInviterProps } from '../../../src/private/contract/macie';
-import { InvitationError } from '../../shared/errors';
+import type { AcceptedIn } from '../../shared/acceptance';
+import { InvitationError, errorName } from '../../shared/errors';
 import { log } from '../../shared/log';
 import { sameEmail } from '../../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
 import { isRollback, targetsKeptByStack } from '../../shared/stack';
-import { MacieInviterClients } from '../service';
+import type { MacieAcceptance } from '../accept';
+import { ASSOCIATED_STATES, MacieInviterClients } from '../service';
 
 // the bench (bench/macie-load.ts) reads the handler's limit of calls in flight from this module
 export { CONCURRENCY } from './members';
@@ -38,7 +42,15 @@ interface Outcome extends ApplyResult {
 
 const NOTHING: Outcome = { ...NOTHING_APPLIED, removed: [], retained: [] };
 
-function response(physicalId: string, props: MacieInviterProps, outcome: Outcome, acceptance?: AcceptanceOutcome): HandlerResponse {
+/** With `acceptance`: how many members are accepted (the association stands), and of those how many are Enabled. */
+interface AcceptedTally {
+  readonly accepted: number;
+  readonly enabled: number;
+}
+
+const NONE_ACCEPTED: AcceptedTally = { accepted: 0, enabled: 0 };
+
+function response(physicalId: string, props: MacieInviterProps, outcome: Outcome, accepted = NONE_ACCEPTED): HandlerResponse {
   return {
     PhysicalResourceId: physicalId,
     Data: MACIE_INVITATIONS.data({
@@ -50,10 +62,59 @@ function response(physicalId: string, props: MacieInviterProps, outcome: Outcome
       organizationManagedCount: outcome.organizationManaged.length,
       removedCount: outcome.removed.length,
       retainedCount: outcome.retained.length,
-      acceptedCount: acceptance?.accepted.length,
-      enabledCount: acceptance?.enabled.length,
+      // with acceptance, always (a construct may read them): every Create and Update answers them
+      ...(props.acceptRoleName !== undefined ? { acceptedCount: accepted.accepted, enabledCount: accepted.enabled } : {}),
     }),
   };
+}
+
+/**
+ * The accepted members of the properties: as this request's acceptance step found them (accepted or adopted), the
+ * others as the members read at the start of the request show them. Members managed through AWS Organizations are
+ * not invited, so not counted.
+ */
+function countAccepted(
+  props: MacieInviterProps,
+  results: readonly AcceptedIn<MacieAcceptance>[],
+  live: ReadonlyMap<string, Member>,
+  organization: ReadonlySet<string>,
+): AcceptedTally {
+  const byAccount = new Map(results.map((r) => [r.accountId, r.attributes.relationshipStatus]));
+  let accepted = 0;
+  let enabled = 0;
+  for (const { accountId } of props.members) {
+    if (organization.has(accountId) || isOrganizationManaged(live.get(accountId))) continue;
+    const status = byAccount.get(accountId) ?? live.get(accountId)?.relationshipStatus;
+    if (!byAccount.has(accountId) && !ASSOCIATED_STATES.has(status ?? '')) continue;
+    accepted++;
+    if (status === 'Enabled') enabled++;
+  }
+  return { accepted, enabled };
+}
+
+/** The accepted members as Macie shows them now, for an update that does nothing else; never fails the update. */
+async function readAccepted(clients: MacieInviterClients, props: MacieInviterProps, ctx: RequestContext): Promise<AcceptedTally> {
+  try {
+    if (!(await adminMacieEnabled(clients, ctx))) return NONE_ACCEPTED;
+    return countAccepted(props, [], await listMembers(clients), new Set());
+  } catch (error) {
+    ctx.signal?.throwIfAborted();
+    log('WARN', 'could not read the members: the accepted and enabled counts report 0 this time', { error: errorName(error) });
+    return NONE_ACCEPTED;
+  }
+}
+
+/** The acceptance step, with `acceptance`: accepts in `accountIds`; on failure undoes and removes `created`, then throws. */
+async function acceptStep(
+  clients: MacieInviterClients,
+  props: MacieInviterProps,
+  accountIds: readonly string[],
+  created: readonly string[],
+  ctx: RequestContext,
+): Promise<readonly AcceptedIn<MacieAcceptance>[]> {
+  if (props.acceptRoleName === undefined) return [];
+  ctx.signal?.throwIfAborted();
+  return acceptInMembers(clients, props.acceptRoleName, accountIds, created, ctx);
 }
 
 /** Create: check Macie, read its members once, create and invite what is missing, then accept (with `acceptance`). */
@@ -63,7 +124,7 @@ export async function createMembers(clients: MacieInviterClients, props: MacieIn
   const live = await listMembers(clients);
   const applied = await applyMembers(clients, props, props.members, live, 'Creating the Macie members', ownerTags(ctx), ctx.signal);
   const organization = new Set(applied.organizationManaged);
-  const acceptance = await acceptOrCompensate(clients, props, props.members.map((m) => m.accountId).filter((id) => !organization.has(id)),
+  const accepted = await acceptStep(clients, props, props.members.map((m) => m.accountId).filter((id) => !organization.has(id)),
     applied.created, ctx);
   log('INFO', 'members ready', {
     created: applied.created.length,
@@ -72,7 +133,7 @@ export async function createMembers(clients: MacieInviterClients, props: MacieIn
     recreated: applied.recreated.length,
     organizationManaged: applied.organizationManaged.length,
   });
-  return response(physicalResourceId(ctx), props, { ...NOTHING, ...applied }, acceptance);
+  return response(physicalResourceId(ctx), props, { ...NOTHING, ...applied }, countAccepted(props, accepted, live, organization));
 }
 
 /**
@@ -103,12 +164,15 @@ export async function updateMembers(
   const retained = props.removalPolicy === 'RETAIN' ? dropped : [];
   if (retained.length > 0) log('INFO', 'removal policy RETAIN: removed accounts stay members', { accountIds: retained });
   const candidates = props.removalPolicy === 'DESTROY' ? dropped : [];
-  const wanted = [...added, ...emailChanged];
-  // a role given (or changed) now: accept in every member; otherwise only in the members this update invites
+  // a role given (or changed) now: accept in every member, after inviting each member without an open invitation as
+  // Create does (one that resigned or was removed meanwhile has nothing to accept); otherwise accept only in the
+  // members this update invites
   const acceptAll = props.acceptRoleName !== undefined && props.acceptRoleName !== oldProps.acceptRoleName;
-  if (wanted.length === 0 && candidates.length === 0 && !acceptAll) {
+  const wanted = acceptAll ? props.members : [...added, ...emailChanged];
+  if (wanted.length === 0 && candidates.length === 0) {
     log('INFO', 'difference', { added: 0, emailChanged: 0, removed: 0, retained: retained.length });
-    return response(physicalId, props, { ...NOTHING, retained });
+    return response(physicalId, props, { ...NOTHING, retained },
+      props.acceptRoleName !== undefined ? await readAccepted(clients, props, ctx) : undefined);
   }
 
   if (!(await adminMacieEnabled(clients, ctx))) {
@@ -136,9 +200,9 @@ export async function updateMembers(
     ? await applyMembers(clients, props, wanted, live, 'Updating the Macie members', ownerTags(ctx), ctx.signal)
     : NOTHING_APPLIED;
   const organization = new Set(applied.organizationManaged);
-  const acceptTargets = (acceptAll ? props.members : wanted).map((m) => m.accountId)
+  const acceptTargets = wanted.map((m) => m.accountId)
     .filter((id) => !organization.has(id) && !isOrganizationManaged(live.get(id)));
-  const acceptance = await acceptOrCompensate(clients, props, acceptTargets, applied.created, ctx);
+  const accepted = await acceptStep(clients, props, acceptTargets, applied.created, ctx);
   ctx.signal?.throwIfAborted();
   const removal = await removeAccounts(clients, toRemove, live);
   if (removal.failures.length > 0) {
@@ -153,7 +217,7 @@ export async function updateMembers(
     organizationManaged: [...applied.organizationManaged, ...removal.organizationManaged],
     removed: removal.removed,
     retained,
-  }, acceptance);
+  }, countAccepted(props, accepted, live, organization));
 }
 
 /**
@@ -199,6 +263,7 @@ export const macieInvitationsLifecycle: Lifecycle<MacieInviterProps, MacieInvite
   what: 'Macie member invitations',
   parse: (raw) => MACIE_INVITATIONS.parse(raw),
   parseOld: (raw) => MACIE_INVITATIONS.parseOld(raw),
+  sensitive: (raw) => MACIE_INVITATIONS.sensitive(raw),
   ownsPhysicalId,
   create: (clients, props, ctx) => createMembers(clients, props, ctx),
   update: (clients, physicalId, props, oldProps, ctx) => updateMembers(clients, physicalId, props, oldProps, ctx),

@@ -66,12 +66,12 @@ export const MACIE_HINTS: Hints = {
   ...MACIE_TRANSIENT_HINTS,
 };
 
-/** The distinct hints for the error codes of `failures` (`extra` tables first), or the generic next step. */
-export function hintsFor(failures: readonly Failure[], extra: readonly Hints[] = [], maxChars = 250): string {
+/** The distinct hints for the error codes of `failures`, or the generic next step. */
+export function hintsFor(failures: readonly Failure[], maxChars = 250): string {
   const hints: string[] = [];
   let length = 0;
   for (const f of failures) {
-    const hint = f.code === undefined ? undefined : hintFor({ name: f.code }, ...extra, MACIE_HINTS);
+    const hint = f.code === undefined ? undefined : hintFor({ name: f.code }, MACIE_HINTS);
     // CloudFormation shows 1,000 characters of the reason: at most about 250 of them for hints
     if (hint && !hints.includes(hint) && length + hint.length <= maxChars) {
       hints.push(hint);
@@ -253,6 +253,34 @@ export async function sendInvitations(
   return { failures, alreadyInvited };
 }
 
+/** What became of the members a failed request had created. */
+export interface CreatedRemoval {
+  /** "2 of the 2 members created by this deployment were removed again" (no final period). */
+  readonly outcome: string;
+  /** The members that could not be removed, named with what to do (no final period); '' when none. */
+  readonly leftover: string;
+}
+
+/** Removes the members this request created, after a failure: a failed request leaves nothing behind. */
+export async function removeCreated(clients: MacieClients, created: readonly string[]): Promise<CreatedRemoval> {
+  const cleanup = await settleWithConcurrency(created, CONCURRENCY, (id) => removeMember(clients, id));
+  const notRemoved = failuresFrom(created, cleanup, (id) => id);
+  const removedAgain = created.length - notRemoved.length;
+  log(notRemoved.length > 0 ? 'WARN' : 'INFO', 'removed the members this request created', {
+    removedAgain, notRemoved: notRemoved.map((f) => f.accountId),
+  });
+  return {
+    outcome: created.length === 0
+      ? 'no member had been created'
+      : `${removedAgain} of the ${created.length} members created by this deployment ${removedAgain === 1 ? 'was' : 'were'} removed again`,
+    leftover: notRemoved.length === 0 ? '' :
+      `removing these members failed too; remove them in the Macie console (Settings, Accounts): ${formatFailures(notRemoved, 200)}`,
+  };
+}
+
+/** `text` with its first letter in upper case. */
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /**
  * Removes the members this request created (a failed request leaves nothing behind), then throws a message that
  * names every failed account (grouped by error) and the outcome of the cleanup.
@@ -263,25 +291,14 @@ export async function failAndCompensate(
   total: number,
   failures: readonly Failure[],
   created: readonly string[],
-  extraHints: readonly Hints[] = [],
 ): Promise<never> {
-  const cleanup = await settleWithConcurrency(created, CONCURRENCY, (id) => removeMember(clients, id));
-  const notRemoved = failuresFrom(created, cleanup, (id) => id);
-  log('ERROR', `${doing} failed`, {
-    failed: failures,
-    removedAgain: created.length - notRemoved.length,
-    notRemoved: notRemoved.map((f) => f.accountId),
-  });
-  const removedAgain = created.length - notRemoved.length;
-  const cleanupText = created.length === 0
-    ? 'No member had been created.'
-    : `${removedAgain} of the ${created.length} members created by this deployment ${removedAgain === 1 ? 'was' : 'were'} removed again.`;
-  const leftover = notRemoved.length === 0 ? '' :
-    ` Removing these members failed too; remove them in the Macie console (Settings, Accounts): ${formatFailures(notRemoved, 200)}.`;
+  log('ERROR', `${doing} failed`, { failed: failures });
+  const removal = await removeCreated(clients, created);
+  const leftover = removal.leftover ? ` ${sentence(removal.leftover)}.` : '';
   throw new InvitationError(
     // CloudFormation shows 1,000 characters of the reason: leave room for the members that could not be removed
-    `${doing}: ${failures.length} of ${total} accounts failed: ${formatFailures(failures, (leftover ? 300 : 550) - (extraHints.length > 0 ? 100 : 0))}. ` +
-      `${cleanupText}${leftover} ${hintsFor(failures, extraHints, extraHints.length > 0 ? 350 : 250)}`,
+    `${doing}: ${failures.length} of ${total} accounts failed: ${formatFailures(failures, leftover ? 300 : 550)}. ` +
+      `${sentence(removal.outcome)}.${leftover} ${hintsFor(failures)}`,
   );
 }
 

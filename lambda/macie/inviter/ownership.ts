@@ -4,7 +4,7 @@
  * not finish (only members with all the evidence are removed).
  */
 import { createHash } from 'crypto';
-import { GetMemberCommand } from '@aws-sdk/client-macie2';
+import { GetMemberCommand, Member } from '@aws-sdk/client-macie2';
 import { CONCURRENCY, adminMacieEnabled, formatFailures, hintsFor, listMembers, removeAccounts } from './members';
 import { MACIE_INVITATIONS, MacieInviterProps } from '../../../src/private/contract/macie';
 import { settleWithConcurrency } from '../../shared/concurrency';
@@ -60,9 +60,12 @@ export const MACIE_TARGETS: StackTargets<MacieInviterProps> = {
 /**
  * After a Create that did not finish normally: remove only the members it can be shown to have made. Evidence, all
  * of it required: the member carries this resource's owner tag (`OWNER_TAG`, value = this resource's physical ID,
- * read with GetMember), it has not accepted (not Enabled or Paused: an accepted membership is never removed here),
- * and its relationship last changed at or after the Create started (`updatedAt` vs `since`, within the clock-skew
- * allowance). Without `since` nothing is removed. Members listed by another resource of the stack stay.
+ * read with GetMember), it has not accepted (not Enabled or Paused: a membership the member account accepted is never
+ * removed here), and its relationship last changed at or after the Create started (`updatedAt` vs `since`, within the
+ * clock-skew allowance). With `acceptance`, the Create itself may have accepted the invitations it sent: an accepted
+ * member goes too when it accepted an invitation of this Create (`invitedAt` at or after `since`), as after a Create
+ * that failed; one that accepted an earlier invitation stays (its member account may have accepted it on its own).
+ * Without `since` nothing is removed. Members listed by another resource of the stack stay.
  */
 export async function removeAbandonedMembers(
   clients: MacieClients,
@@ -84,16 +87,19 @@ export async function removeAbandonedMembers(
     return;
   }
   const owner = physicalResourceId(ctx);
+  // an accepted member stays, unless the Create itself could have accepted it: acceptance, and this Create's invitation
+  const mayGo = (member: Pick<Member, 'relationshipStatus' | 'invitedAt'>) => !ACCEPTED_STATES.has(member.relationshipStatus ?? '') ||
+    (props.acceptRoleName !== undefined && madeSince(member.invitedAt, since));
   const live = await listMembers(clients);
   const kept = await targetsKeptByStack(clients, ctx, MACIE_TARGETS, props);
   const candidates = props.members.map((m) => m.accountId).filter((id) => {
     const member = live.get(id);
-    return member?.email && !kept.has(id) && !ACCEPTED_STATES.has(member.relationshipStatus ?? '') && madeSince(member.updatedAt, since);
+    return member?.email && !kept.has(id) && mayGo(member) && madeSince(member.updatedAt, since);
   });
   // the tags, from GetMember (the evidence that this resource made the member)
   const tagged = await settleWithConcurrency(candidates, CONCURRENCY, async (id) => {
     const member = await clients.macie.send(new GetMemberCommand({ id }));
-    return member.tags?.[OWNER_TAG] === owner && !ACCEPTED_STATES.has(member.relationshipStatus ?? '');
+    return member.tags?.[OWNER_TAG] === owner && mayGo(member);
   });
   const ours = candidates.filter((_, i) => tagged[i].status === 'fulfilled' && (tagged[i] as PromiseFulfilledResult<boolean>).value);
   const removal = await removeAccounts(clients, ours, live);

@@ -1,85 +1,88 @@
 /**
  * OrgInvitation's one-stack acceptance (`acceptance: Acceptance.assumeRole(...)`): after inviting, accept in the
- * invited account through a role there, with the accept flow of the accepter (`../accept.ts`). One step, called by
- * the lifecycle after Create and Update.
+ * invited account through a role there, with the shared mechanism (`acceptThroughRole`, lambda/shared/acceptance.ts:
+ * the role assumed first, one wait, the clients released, one failure sentence with the outcome first) and the accept
+ * flow of the accepter (`../accept.ts`). Organizations' part: an acceptance is never undone (this library never
+ * leaves an organization on anyone's behalf); after a failure, the invitation is canceled only if this request sent it.
  */
-import { deleteInvitation, InvitingClients } from './invite';
-import type { AssumedClients } from '../../shared/assume-role';
-import { InvitationError } from '../../shared/errors';
+import { InvitingClients, deleteInvitation } from './invite';
+import { RoleAcceptanceAdapter, acceptThroughRole, acceptanceClientsOf } from '../../shared/acceptance';
+import type { AcceptanceClients } from '../../shared/assume-role';
 import { log } from '../../shared/log';
 import type { RequestContext } from '../../shared/runtime';
 import { stackLocation } from '../../shared/stack';
-import { acceptOrganizationInvitation } from '../accept';
-import { ACCEPTED, InvitedAccountClients, OrgInvitationData, OrgInvitationProps, isPending } from '../service';
+import { WHAT, acceptOrganizationInvitation } from '../accept';
+import { ACCEPT_HINTS } from '../accept-hints';
+import {
+  ACCEPTED,
+  InvitedAccountClients,
+  OrgAccepterData,
+  OrgInvitationData,
+  OrgInvitationProps,
+  invitedAccountClients,
+  isPending,
+} from '../service';
 
-/** The clients the acceptance step needs besides the management account's. */
-export interface AcceptingClients extends InvitingClients {
-  /**
-   * The clients of an invited account, through the role `roleName` there: built per request (`assumedClients`).
-   * Absent: acceptance is not possible (tests that do not exercise it).
-   */
-  readonly acceptingAs?: (roleName: string) => AssumedClients<InvitedAccountClients>;
-}
+/** The inviter's clients with acceptance: the management account's, and `assumeRole` into the invited account. */
+export type AcceptingClients = InvitingClients & AcceptanceClients<InvitedAccountClients>;
 
-/**
- * How long the inviter waits for its own invitation to become visible in the invited account: far below the
- * function's 5 minutes, which must also cover the invite, a cancel after a failure and the answer.
- */
-export const ACCEPT_WAIT_MS = 120_000;
+/** The `perRequest` wiring of the inviter's clients: `assumeRole`, making Organizations clients in the invited account. */
+export const ACCEPTING_CLIENTS = acceptanceClientsOf<InvitedAccountClients>({ clientsFrom: invitedAccountClients });
 
-/** The wait, shortened by tests and the emulator through CDK_ACCOUNT_INVITATIONS_ACCEPT_WAIT_MS. */
-function acceptWaitMs(): number {
-  const raw = process.env.CDK_ACCOUNT_INVITATIONS_ACCEPT_WAIT_MS;
-  const value = raw ? Number(raw) : NaN;
-  return Number.isFinite(value) && value >= 0 && value <= ACCEPT_WAIT_MS ? value : ACCEPT_WAIT_MS;
+/** Accepting the invitation `handshakeId` of this stack's management account, in the invited account, as `roleName`. */
+export function orgAcceptance(
+  roleName: string,
+  expected: { readonly managementAccountId?: string; readonly handshakeId: string },
+): RoleAcceptanceAdapter<InvitedAccountClients, OrgAccepterData> {
+  return {
+    what: WHAT,
+    clientsFrom: invitedAccountClients,
+    undoByHand: 'leaving an organization is never automatic; remove the account in the AWS Organizations console if it should not be a member',
+    hints: ACCEPT_HINTS,
+    accept: (clients, accountId, budget) => acceptOrganizationInvitation(clients, expected, {
+      invitee: `account ${accountId}`,
+      principal: `role ${roleName} in account ${accountId}`,
+      notArrivedHint: budget.notArrivedHint,
+      wait: budget,
+    }),
+    // no undo: an account that joined stays in the organization
+  };
 }
 
 /**
  * After inviting: accept the open handshake in the invited account through the role, and report it ACCEPTED. An
- * account that already belongs to the organization, or an accepted handshake, needs nothing. If accepting fails and
- * this request sent the invitation, it is canceled before the failure is reported (it made it); an adopted invitation
- * (another stack's, or one a rollback keeps) stays as it was.
+ * account that already belongs to the organization, or an accepted handshake, needs nothing. If accepting fails, the
+ * invitation is canceled when `sentNow` (this request sent it); one it adopted, or the resource's own from before,
+ * stays open. The failure says that first.
  */
-export async function acceptThroughRole(
+export async function acceptInInvitedAccount(
   clients: AcceptingClients,
   props: OrgInvitationProps,
   invited: OrgInvitationData,
   ctx: RequestContext,
-  previousPhysicalId?: string,
+  sentNow: boolean,
 ): Promise<OrgInvitationData> {
   const roleName = props.acceptRoleName;
   if (!roleName || !isPending(invited.handshakeState)) return invited;
-  if (!clients.acceptingAs) throw new InvitationError('Internal error: no clients for the invited account. Please report this.');
   const { handshakeId } = invited;
   const managementAccountId = stackLocation(ctx.stackId).account;
-  const principal = `role ${roleName} in account ${props.targetId}`;
-  // this request sent the handshake (not adopted, not the resource's own from before): only then is it undone
-  const sentNow = !invited.adopted && handshakeId !== previousPhysicalId;
-  try {
-    const accepterClients = await clients.acceptingAs(roleName)(props.targetId);
-    const accepted = await acceptOrganizationInvitation(accepterClients, { managementAccountId, handshakeId }, {
-      invitee: `account ${props.targetId}`,
-      principal,
-      notArrivedHint: 'Organizations had not shown the invitation to the invited account yet (it usually does within ' +
-        'seconds); deploy again.',
-      wait: { timeoutMs: acceptWaitMs(), signal: ctx.signal },
-    });
-    log('INFO', 'accepted in the invited account through the role', { handshakeId, accountId: props.targetId, state: accepted.handshakeState });
-    return { ...invited, handshakeState: ACCEPTED };
-  } catch (error) {
-    if (ctx.signal?.aborted) throw error; // the runtime answers, and the Delete that follows cleans up (abandonedCreate)
-    let outcome = ` Invitation ${handshakeId} stays open: accept it in account ${props.targetId}, or fix the role and deploy again.`;
-    if (sentNow) {
+  const [accepted] = await acceptThroughRole(orgAcceptance(roleName, { managementAccountId, handshakeId }), {
+    clients,
+    roleName,
+    accountIds: [props.targetId],
+    ctx,
+    compensate: async () => {
+      if (!sentNow) return `invitation ${handshakeId} stays open: accept it in account ${props.targetId}, or fix the role and deploy again`;
       log('WARN', 'accepting failed: canceling the invitation this request sent', { handshakeId, accountId: props.targetId });
       try {
         await deleteInvitation(clients, handshakeId);
-        outcome = ` The invitation ${handshakeId} this deployment sent was canceled.`;
-      } catch (cancelError) {
-        log('ERROR', 'canceling the invitation failed: it stays open', { handshakeId, error: (cancelError as Error).name });
-        outcome = ` Canceling the invitation ${handshakeId} failed too: cancel it in the AWS Organizations console.`;
+        return `the invitation ${handshakeId} this deployment sent was canceled`;
+      } catch (error) {
+        log('ERROR', 'canceling the invitation failed: it stays open', { handshakeId, error: (error as Error).name });
+        return `the invitation ${handshakeId} this deployment sent could not be canceled: cancel it in the AWS Organizations console`;
       }
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    throw new InvitationError(`Accepting the invitation through ${principal}: ${message}${outcome}`, { cause: error });
-  }
+    },
+  });
+  log('INFO', 'accepted in the invited account through the role', { handshakeId, accountId: props.targetId, outcome: accepted?.outcome });
+  return { ...invited, handshakeState: ACCEPTED };
 }

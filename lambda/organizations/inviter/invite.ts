@@ -15,7 +15,7 @@ import {
 import { InvitationError, errorReason, failedWith, isAwsError } from '../../shared/errors';
 import { log, maskEmail } from '../../shared/log';
 import { HANDSHAKE_ID, sameEmail } from '../../shared/props';
-import { madeSince } from '../../shared/stack';
+import { madeSince, surelyMadeSince } from '../../shared/stack';
 import { ORG_HINTS } from '../invite-hints';
 import {
   ACCEPTED,
@@ -33,6 +33,15 @@ import {
 export interface InvitingClients {
   readonly organizations: OrganizationsClient;
 }
+
+/**
+ * The physical ID of a rollback that could not find the old target's invitation (see `restoreInvitation`): no
+ * invitation stands behind it, so an update invites again and a Delete has nothing to cancel.
+ */
+export const NOT_INVITED_ID = 'not-invited';
+
+/** True when the request is part of a rollback (asked at most once, and only when the answer matters). */
+export type RollbackCheck = () => Promise<boolean>;
 
 /** How the target is named in messages and logs: account IDs as they are, emails masked. */
 export function describeTarget(props: Pick<OrgInvitationProps, 'targetId' | 'targetType'>): string {
@@ -59,6 +68,19 @@ export function handshakeTargets(handshake: Handshake, props: OrgInvitationProps
     p.Type !== 'ORGANIZATION' && p.Id !== undefined &&
     (props.targetType === 'EMAIL' ? sameEmail(p.Id, props.targetId) : p.Id === props.targetId));
   return partyMatch || resourcesMatch(handshake.Resources, props);
+}
+
+/** The newest INVITE handshake to the target in any state (ended ones stay listed 30 days), paging to the end. */
+async function newestInvitation(clients: InvitingClients, props: OrgInvitationProps): Promise<Handshake | undefined> {
+  let newest: Handshake | undefined;
+  const pages = paginateListHandshakesForOrganization({ client: clients.organizations }, { Filter: { ActionType: 'INVITE' } });
+  for await (const page of pages) {
+    for (const h of page.Handshakes ?? []) {
+      if (h.Action !== 'INVITE' || !handshakeTargets(h, props)) continue;
+      if (!newest || (h.RequestedTimestamp?.getTime() ?? 0) > (newest.RequestedTimestamp?.getTime() ?? 0)) newest = h;
+    }
+  }
+  return newest;
 }
 
 /** The open (REQUESTED/OPEN) INVITE handshake to the target, paging until NextToken is empty. */
@@ -148,15 +170,18 @@ export async function createInvitation(clients: InvitingClients, props: OrgInvit
 
 /**
  * Update: a new target is a new invitation (new physical ID: CloudFormation then deletes the old one). Otherwise
- * nothing is sent while the invitation is open or accepted; once it ended without acceptance, invite again.
+ * nothing is sent while the invitation is open or accepted; once it ended without acceptance, invite again. Where it
+ * would invite, a rollback restores instead (`restoreInvitation`): a rollback never sends an invitation.
  */
 export async function updateInvitation(
   clients: InvitingClients,
   physicalId: string,
   props: OrgInvitationProps,
   oldProps: OrgInvitationProps,
+  isRollback: RollbackCheck = async () => false,
 ): Promise<OrgInvitationData> {
   if (!sameTarget(props, oldProps)) {
+    if (await isRollback()) return restoreInvitation(clients, physicalId, props, undefined);
     log('INFO', 'target changed: inviting the new target', { oldPhysicalId: physicalId });
     return createInvitation(clients, props);
   }
@@ -168,8 +193,39 @@ export async function updateInvitation(
     log('INFO', 'invitation unchanged', { handshakeId: physicalId, state: handshake.State });
     return invitation(handshake, false);
   }
+  if (await isRollback()) return restoreInvitation(clients, physicalId, props, handshake ?? null);
   log('INFO', 'the invitation ended without acceptance: inviting again', { handshakeId: physicalId, state: handshake?.State });
   return createInvitation(clients, props);
+}
+
+/**
+ * A rollback's answer where a forward update would invite: what the old properties name, found without sending
+ * anything (a rollback must not fail for the reason its update failed, and must not make what the update could not).
+ * - The same target (`current` given, the physical ID's handshake, `null` when Organizations no longer knows it): the
+ *   physical ID stays, and its handshake is reported as it is.
+ * - The target of a replaced resource (`current` undefined): its open invitation, its membership, else its newest
+ *   invitation (ended ones stay listed 30 days), else `NOT_INVITED_ID`.
+ * What is not open or accepted any more stays so: the log says the next deployment invites again.
+ */
+async function restoreInvitation(
+  clients: InvitingClients,
+  physicalId: string,
+  props: OrgInvitationProps,
+  current: Handshake | null | undefined,
+): Promise<OrgInvitationData> {
+  const notRestored = (found: Record<string, unknown>) => log('WARN', 'rollback: the invitation of the earlier properties ' +
+    'ended, and a rollback sends no invitation (nor assumes a role): it is not restored. The next deployment invites again.', found);
+  if (current !== undefined) {
+    notRestored({ handshakeId: physicalId, state: current?.State ?? 'NOT_FOUND' });
+    return current ? invitation(current, false) : { handshakeId: physicalId, handshakeArn: '', handshakeState: 'NOT_FOUND', adopted: false };
+  }
+  const open = await findOpenInvitation(clients, props);
+  if (open) return adopt(open);
+  const accountId = await memberAccountId(clients, props);
+  if (accountId) return alreadyMember(accountId);
+  const newest = await newestInvitation(clients, props);
+  notRestored({ oldPhysicalId: physicalId, handshakeId: newest?.Id ?? NOT_INVITED_ID, state: newest?.State ?? 'NOT_FOUND' });
+  return newest ? invitation(newest, false) : { handshakeId: NOT_INVITED_ID, handshakeArn: '', handshakeState: 'NOT_FOUND', adopted: false };
 }
 
 /**
@@ -212,9 +268,10 @@ export async function deleteInvitation(clients: InvitingClients, physicalId: str
 }
 
 /**
- * After a Create that did not finish normally: cancel the open invitation to the target only if it was requested at
- * or after the Create started (`since`, within the clock-skew allowance of `madeSince`). An invitation that was open
- * before (another stack's, or one this Create adopted) and any invitation when the start is unknown are kept.
+ * After a Create that did not finish normally: cancel the open invitation to the target only if it was surely
+ * requested after the Create started (`since`, with the clock-skew slack on the safe side: `surelyMadeSince`). An
+ * invitation that was open before (another stack's, or one this Create adopted), one that may be (requested within
+ * seconds of the start), and any invitation when the start is unknown are kept: a leaked invitation is cheap.
  */
 export async function cancelAbandonedInvitation(clients: InvitingClients, props: OrgInvitationProps, since: Date | undefined): Promise<void> {
   if (since === undefined) {
@@ -227,12 +284,18 @@ export async function cancelAbandonedInvitation(clients: InvitingClients, props:
     log('INFO', 'no open invitation to the target: nothing to cancel', {});
     return;
   }
-  if (!madeSince(open.RequestedTimestamp, since)) {
-    log('INFO', 'the open invitation to the target was requested before the unfinished Create started: it is kept', {
+  if (!surelyMadeSince(open.RequestedTimestamp, since)) {
+    const fields = {
       handshakeId: open.Id,
       requested: open.RequestedTimestamp?.toISOString?.() ?? String(open.RequestedTimestamp),
       since: since.toISOString(),
-    });
+    };
+    if (!madeSince(open.RequestedTimestamp, since)) {
+      log('INFO', 'the open invitation to the target was requested before the unfinished Create started: it is kept', fields);
+    } else {
+      log('WARN', 'the open invitation to the target was requested within seconds of the unfinished Create\'s start, so it ' +
+        'may be older (clock skew): it is kept. Cancel it in the Organizations console if it is not wanted.', fields);
+    }
     return;
   }
   await deleteInvitation(clients, open.Id);

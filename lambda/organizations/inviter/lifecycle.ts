@@ -1,18 +1,29 @@
 /**
  * OrgInvitation: invite an account into the AWS Organization (`./invite.ts`), then, with `acceptance`, accept in the
  * invited account through a role there (`./acceptance.ts`). The steps: Create and Update invite (or adopt), then
- * accept; Delete cancels an open invitation unless another resource of the stack still declares the target.
+ * accept; Delete cancels an open invitation unless another resource of the stack still declares the target. A
+ * rollback sends no invitation and assumes no role: it restores what the old properties name, as far as it can.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { AcceptingClients, acceptThroughRole } from './acceptance';
-import { InvitingClients, cancelAbandonedInvitation, createInvitation, deleteInvitation, describeTarget, updateInvitation } from './invite';
-import { assumedClients } from '../../shared/assume-role';
-import { clientConfig, withSignals } from '../../shared/clients';
+import { ACCEPTING_CLIENTS, AcceptingClients, acceptInInvitedAccount } from './acceptance';
+import {
+  InvitingClients,
+  NOT_INVITED_ID,
+  RollbackCheck,
+  cancelAbandonedInvitation,
+  createInvitation,
+  deleteInvitation,
+  describeTarget,
+  updateInvitation,
+} from './invite';
+import type { AcceptanceClients } from '../../shared/assume-role';
+import { clientConfig } from '../../shared/clients';
 import type { ClientsSpec } from '../../shared/entry';
 import { InvitationError, failedWith, isAwsError } from '../../shared/errors';
+import { log } from '../../shared/log';
 import { ACCOUNT_ID, HANDSHAKE_ID } from '../../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
-import { StackClients, StackTargets, targetsKeptByStack } from '../../shared/stack';
+import { StackClients, StackTargets, isRollback, targetsKeptByStack } from '../../shared/stack';
 import { NOT_MANAGEMENT_ACCOUNT_ERRORS, ORG_HINTS } from '../invite-hints';
 import {
   ALREADY_MEMBER_ID,
@@ -20,7 +31,7 @@ import {
   ORG_INVITATION,
   OrgInvitationData,
   OrgInvitationProps,
-  invitedAccountClients,
+  isPending,
   organizationsClient,
 } from '../service';
 
@@ -28,15 +39,12 @@ export type OrgClients = AcceptingClients & StackClients;
 
 /**
  * The inviter's clients: the management account's on the function's own role (once per container), and per request
- * the clients of the invited account through the acceptance role (credentials never cached across requests, never
- * logged).
+ * `assumeRole`, the clients of the invited account through the acceptance role (credentials never cached across
+ * requests, never logged, the clients released after use).
  */
-export const CLIENTS: ClientsSpec<InvitingClients & Required<StackClients>, Pick<AcceptingClients, 'acceptingAs'>> = {
+export const CLIENTS: ClientsSpec<InvitingClients & Required<StackClients>, Required<AcceptanceClients<InvitedAccountClients>>> = {
   own: () => ({ organizations: organizationsClient(), cloudformation: new CloudFormationClient(clientConfig()) }),
-  perRequest: (ctx) => ({
-    acceptingAs: (roleName: string) => assumedClients<InvitedAccountClients>(ctx, roleName,
-      (credentials) => withSignals(invitedAccountClients(credentials), ctx.signal)),
-  }),
+  perRequest: ACCEPTING_CLIENTS,
   stack: (own) => own.cloudformation,
 };
 
@@ -58,9 +66,35 @@ export async function keptByStack(clients: OrgClients, props: OrgInvitationProps
   return (await targetsKeptByStack(clients, ctx, ORG_TARGETS, props)).size > 0;
 }
 
-/** The physical IDs this lifecycle answers with: handshake IDs, and `already-member:<account>`. */
+/** The physical IDs this lifecycle answers with: handshake IDs, `already-member:<account>`, and a rollback's `not-invited`. */
 export function ownsPhysicalId(physicalId: string): boolean {
-  return HANDSHAKE_ID.test(physicalId) || ALREADY_MEMBER_ID.parse(physicalId, ACCOUNT_ID) !== undefined;
+  return HANDSHAKE_ID.test(physicalId) || ALREADY_MEMBER_ID.parse(physicalId, ACCOUNT_ID) !== undefined || physicalId === NOT_INVITED_ID;
+}
+
+/** Whether the request is a rollback: asked of CloudFormation once, only when the answer matters (an unreadable stack: no). */
+function rollbackCheck(clients: StackClients, ctx: RequestContext): RollbackCheck {
+  let answer: Promise<boolean> | undefined;
+  return () => (answer ??= isRollback(clients, ctx));
+}
+
+/**
+ * With `acceptance`, accept an invitation that is still pending; `sentNow` when this request sent it (a failure then
+ * cancels it). A rollback assumes no role: the invitation stays as it is.
+ */
+async function acceptIfPending(
+  clients: OrgClients,
+  props: OrgInvitationProps,
+  invited: OrgInvitationData,
+  ctx: RequestContext,
+  sentNow: boolean,
+  rollback: RollbackCheck,
+): Promise<OrgInvitationData> {
+  if (!props.acceptRoleName || !isPending(invited.handshakeState)) return invited;
+  if (await rollback()) {
+    log('WARN', 'rollback: no role is assumed; the invitation stays open for the invited account to accept', { handshakeId: invited.handshakeId });
+    return invited;
+  }
+  return acceptInInvitedAccount(clients, props, invited, ctx, sentNow);
 }
 
 /**
@@ -91,14 +125,18 @@ export const orgInvitationLifecycle: Lifecycle<OrgInvitationProps, OrgClients> =
   parse: ORG_INVITATION.parse,
   parseOld: ORG_INVITATION.parseOld,
   ownsPhysicalId,
+  sensitive: (raw) => ORG_INVITATION.sensitive(raw),
   create: async (clients, props, ctx) => {
     const invited = await inManagementAccount(`Inviting ${describeTarget(props)}`, '', () => createInvitation(clients, props));
-    return toResponse(await acceptThroughRole(clients, props, invited, ctx));
+    return toResponse(await acceptIfPending(clients, props, invited, ctx, !invited.adopted, async () => false));
   },
   update: async (clients, physicalId, props, oldProps, ctx) => {
+    const rollback = rollbackCheck(clients, ctx);
     const invited = await inManagementAccount(`Updating the invitation to ${describeTarget(props)}`, '',
-      () => updateInvitation(clients, physicalId, props, oldProps));
-    return toResponse(await acceptThroughRole(clients, props, invited, ctx, physicalId));
+      () => updateInvitation(clients, physicalId, props, oldProps, rollback));
+    // this request sent the handshake (not adopted, not the resource's own from before): only then is it undone
+    const sentNow = !invited.adopted && invited.handshakeId !== physicalId;
+    return toResponse(await acceptIfPending(clients, props, invited, ctx, sentNow, rollback));
   },
   delete: (clients, physicalId, props, ctx) =>
     inManagementAccount(`Canceling invitation ${physicalId}`, DELETE_ANYWAY, async () => {

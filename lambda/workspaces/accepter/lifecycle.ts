@@ -1,40 +1,37 @@
 /**
  * WorkSpacesAccountLinkAccepter: in the target account, accept the Amazon WorkSpaces account link invitation sent by
- * the expected source account (`../accept`), waiting (bounded) while it has not arrived yet; adopt a link that is
- * already LINKED. Delete does nothing: a LINKED link cannot be undone through the API.
+ * the expected source account, waiting (bounded) while it has not arrived yet; adopt a link that is already LINKED.
  *
- * The steps: parse (the contract), create (accept), update (accept again only for a changed expectation), delete.
+ * The lifecycle is the one every accepter shares (lambda/shared/accepter.ts: physical ID, wait bounded by the
+ * deadline, rollback rule, what Delete keeps); this module says how WorkSpaces looks (`../accept`) and reports. Delete
+ * never unlinks: a LINKED link cannot be undone through the API.
  */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { AccountLink } from '@aws-sdk/client-workspaces';
 import { AccountLinkData, LinkAccepterProps, WORKSPACES_ACCEPTER } from '../../../src/private/contract/workspaces';
+import { AccepterSpec, NO_INVITATION, Recorded, accepterLifecycle } from '../../shared/accepter';
+import { clientConfig } from '../../shared/clients';
 import type { ClientsSpec } from '../../shared/entry';
-import { InvitationError, errorName } from '../../shared/errors';
-import { log } from '../../shared/log';
-import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
-import { stackLocation } from '../../shared/stack';
-import { AcceptLinkRequest, acceptAccountLink, acceptedData, getLink } from '../accept';
+import { InvitationError } from '../../shared/errors';
+import type { RequestContext } from '../../shared/runtime';
+import { StackClients, stackLocation } from '../../shared/stack';
+import { AcceptLinkRequest, acceptWords, acceptedData, getLink, linkFromSource, linkedLink, lookForLink } from '../accept';
 import { LINK_NOT_FOUND, LinkClients, isLinkId, workspacesClient } from '../service';
 
-/** The status an unchanged update reports when the link cannot be read (attributes are never empty). */
+/** The status reported when the link cannot be read (attributes are never empty). */
 export const STATUS_UNKNOWN = 'UNKNOWN';
 
-/** The accepter's clients: WorkSpaces on the function's own role. */
-export const ACCEPTER_CLIENTS: ClientsSpec<LinkClients, {}> = {
-  own: () => ({ workspaces: workspacesClient() }),
+/** The accepter's clients: WorkSpaces, and CloudFormation for the rollback rule. */
+export type AccepterClients = LinkClients & StackClients;
+
+/** The accepter's clients, on the function's own role. */
+export const ACCEPTER_CLIENTS: ClientsSpec<LinkClients & { readonly cloudformation: CloudFormationClient }, {}> = {
+  own: () => ({ workspaces: workspacesClient(), cloudformation: new CloudFormationClient(clientConfig()) }),
+  stack: (own) => own.cloudformation,
 };
 
-/** The same expectation: same source and same given link (the wait does not count). */
-function sameExpectation(a: LinkAccepterProps, b: LinkAccepterProps): boolean {
-  return a.sourceAccountId === b.sourceAccountId && a.accountLinkId === b.accountLinkId;
-}
-
-/** The response: physical ID = link ID, Data = the contract's attributes. */
-function respond(data: AccountLinkData): HandlerResponse {
-  return { PhysicalResourceId: data.accountLinkId, Data: WORKSPACES_ACCEPTER.data(data) };
-}
-
 /** This account: the stack's, from its ARN. */
-function ownAccount(ctx: RequestContext): string {
+function ownAccount(ctx: Pick<RequestContext, 'stackId'>): string {
   const account = stackLocation(ctx.stackId).account;
   if (account === undefined) {
     throw new InvitationError(`The stack ID '${ctx.stackId}' names no account: cannot tell which account accepts. Please report this.`);
@@ -42,64 +39,52 @@ function ownAccount(ctx: RequestContext): string {
   return account;
 }
 
-function requestFor(props: LinkAccepterProps, ctx: RequestContext): AcceptLinkRequest {
-  return {
-    sourceAccountId: props.sourceAccountId,
-    targetAccountId: ownAccount(ctx),
-    accountLinkId: props.accountLinkId,
-    wait: { timeoutMs: props.waitTimeoutMs, signal: ctx.signal },
-  };
+function requestFor(props: LinkAccepterProps, ctx: Pick<RequestContext, 'stackId'>): AcceptLinkRequest {
+  return { sourceAccountId: props.sourceAccountId, targetAccountId: ownAccount(ctx), accountLinkId: props.accountLinkId };
 }
 
-export async function createAccepter(clients: LinkClients, props: LinkAccepterProps, ctx: RequestContext): Promise<HandlerResponse> {
-  return respond(await acceptAccountLink(clients, requestFor(props, ctx), ctx));
+/** The attributes of a link read by ID (the recorded or the given one), LINK_NOT_FOUND when it is gone. */
+function reported(link: AccountLink | undefined, linkId: string, request: AcceptLinkRequest): AccountLinkData {
+  return acceptedData({ ...link, AccountLinkId: link?.AccountLinkId ?? linkId }, request, true, LINK_NOT_FOUND);
 }
 
-/**
- * Update: the same expectation (source and given link) sends no accept and reports the link's current status; a
- * changed one behaves like Create for the new expectation (a new link ID is a new physical ID; the old resource's
- * Delete does nothing).
- */
-export async function updateAccepter(
-  clients: LinkClients,
-  physicalId: string,
-  props: LinkAccepterProps,
-  oldProps: LinkAccepterProps,
-  ctx: RequestContext,
-): Promise<HandlerResponse> {
-  if (!sameExpectation(props, oldProps) || !isLinkId(physicalId)) {
-    log('INFO', 'expectation changed: looking for the link to accept', { oldPhysicalId: physicalId });
-    return createAccepter(clients, props, ctx);
-  }
-  const request = requestFor(props, ctx);
-  let link: AccountLink | undefined;
-  try {
-    link = await getLink(clients, physicalId, request);
-  } catch (error) {
-    // nothing to change here, and the rollback of this update would read the same way: a failed read must not fail
-    // the update (nor its rollback)
-    log('WARN', 'expectation unchanged; could not read the link: status unknown', { linkId: physicalId, error: errorName(error) });
-    return respond(acceptedData({ AccountLinkId: physicalId }, request, true, STATUS_UNKNOWN));
-  }
-  log('INFO', 'expectation unchanged: nothing accepted', { linkId: physicalId, status: link?.AccountLinkStatus ?? LINK_NOT_FOUND });
-  return respond(acceptedData({ ...link, AccountLinkId: link?.AccountLinkId ?? physicalId }, request, true, LINK_NOT_FOUND));
-}
-
-/** Delete: a LINKED link cannot be undone through the WorkSpaces API, by either side; nothing is called. */
-export function deleteAccepter(physicalId: string): void {
-  if (!isLinkId(physicalId)) {
-    log('INFO', 'not an account link ID: nothing to do', { physicalId });
-    return;
-  }
-  log('WARN', 'deleting the accepter leaves the account link as it is: a LINKED link cannot be undone through the ' +
-    'WorkSpaces API, by either account: it stays in place.', { linkId: physicalId });
-}
-
-export const linkAccepterLifecycle: Lifecycle<LinkAccepterProps, LinkClients> = {
+/** WorkSpaces' part of the accepter lifecycle. The relationship: the source account and the link ID. */
+export const WORKSPACES_ACCEPTER_SPEC: AccepterSpec<LinkAccepterProps, AccepterClients, AccountLinkData> = {
   what: 'WorkSpaces account link acceptance',
-  parse: WORKSPACES_ACCEPTER.parse,
-  create: (clients, props, ctx) => createAccepter(clients, props, ctx),
-  update: (clients, physicalId, props, oldProps, ctx) => updateAccepter(clients, physicalId, props, oldProps, ctx),
-  delete: async (_clients, physicalId) => deleteAccepter(physicalId),
-  ownsPhysicalId: isLinkId,
+  prefix: 'workspaces-account-link-accepter',
+  cannotLeave: 'a LINKED link cannot be undone through the WorkSpaces API, by either account',
+  parse: (raw) => WORKSPACES_ACCEPTER.parse(raw),
+  words: (props, ctx) => acceptWords(requestFor(props, ctx)),
+  inviterAccount: (props) => props.sourceAccountId,
+  look: (clients, props, ctx) => lookForLink(clients, requestFor(props, ctx), ctx),
+  identify: (props, attributes) => ({ inviter: props.sourceAccountId, invitationId: attributes.accountLinkId }),
+  // a given link ID must be the recorded one; without one, any link from the source satisfies the expectation
+  expects: (props, recorded) =>
+    recorded.inviter === props.sourceAccountId && (props.accountLinkId === undefined || props.accountLinkId === recorded.invitationId),
+  sameExpectation: (props, oldProps) => props.sourceAccountId === oldProps.sourceAccountId && props.accountLinkId === oldProps.accountLinkId,
+  current: async (clients, props, ctx) => {
+    const link = await linkedLink(clients, requestFor(props, ctx));
+    return link?.SourceAccountId ? { inviter: link.SourceAccountId, invitationId: link.AccountLinkId } : undefined;
+  },
+  report: async (clients, props, recorded, ctx) => {
+    const request = requestFor(props, ctx);
+    const linkId = recorded?.invitationId ?? props.accountLinkId;
+    if (linkId !== undefined) return reported(await getLink(clients, linkId, request), linkId, request);
+    // the answer of a rollback records nothing: the link from the expected source, as it is
+    const link = await linkFromSource(clients, request);
+    return link?.AccountLinkId ? reported(link, link.AccountLinkId, request) : reported(undefined, NO_INVITATION, request);
+  },
+  unreadable: (props, recorded, ctx) => acceptedData(
+    { AccountLinkId: recorded?.invitationId ?? props.accountLinkId ?? NO_INVITATION },
+    requestFor(props, ctx), true, STATUS_UNKNOWN,
+  ),
+  // Adopted: this resource did not accept the link itself (found it LINKED, or cannot tell)
+  data: (_props, attributes, how) => WORKSPACES_ACCEPTER.data({ ...attributes, adopted: how !== 'accepted' }),
+  // earlier versions answered the link ID itself
+  legacy: (physicalId): Omit<Recorded, 'how' | 'legacy'> | undefined => (isLinkId(physicalId) ? { invitationId: physicalId } : undefined),
+};
+
+export const linkAccepterLifecycle = {
+  ...accepterLifecycle(WORKSPACES_ACCEPTER_SPEC),
+  sensitive: (raw: Record<string, unknown>) => WORKSPACES_ACCEPTER.sensitive(raw),
 };

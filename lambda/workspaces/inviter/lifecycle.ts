@@ -9,26 +9,24 @@
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { AccountLinkData, AccountLinkProps, WORKSPACES_ACCOUNT_LINK } from '../../../src/private/contract/workspaces';
-import { assumedClients } from '../../shared/assume-role';
-import { clientConfig, withSignals } from '../../shared/clients';
+import { acceptanceClientsOf } from '../../shared/acceptance';
+import { clientConfig } from '../../shared/clients';
 import type { ClientsSpec } from '../../shared/entry';
 import { log } from '../../shared/log';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
 import type { StackClients } from '../../shared/stack';
 import { LINK_NOT_FOUND, LinkClients, PENDING, clientToken, isLinkId, workspacesClient } from '../service';
-import { AcceptanceClients, acceptThroughRole, undoInvitation } from './acceptance';
+import { LINK_ACCEPTANCE, LinkAcceptanceClients, acceptInTarget, deleteCreatedLink } from './acceptance';
 import { ACTIVE, ENDED, createLink, getLink, invitedData } from './invite';
 import { deleteAccountLink, keepAbandonedLink, keptByStack } from './remove';
 
-export interface WorkSpacesClients extends LinkClients, StackClients, AcceptanceClients {}
+export interface WorkSpacesClients extends LinkClients, StackClients, LinkAcceptanceClients {}
 
 /** The clients on the function's own role (WorkSpaces, and CloudFormation to read the stack), and per request the acceptance's. */
-export const INVITER_CLIENTS: ClientsSpec<LinkClients & { readonly cloudformation: CloudFormationClient }, AcceptanceClients> = {
+export const INVITER_CLIENTS: ClientsSpec<LinkClients & { readonly cloudformation: CloudFormationClient }, Required<LinkAcceptanceClients>> = {
   own: () => ({ workspaces: workspacesClient(), cloudformation: new CloudFormationClient(clientConfig()) }),
   // acceptance through a role in the target account: clients made per request from that role's credentials
-  perRequest: (ctx) => ({
-    assumeRole: (roleName) => assumedClients(ctx, roleName, (credentials) => withSignals({ workspaces: workspacesClient(credentials) }, ctx.signal)),
-  }),
+  perRequest: acceptanceClientsOf(LINK_ACCEPTANCE),
   stack: (own) => own.cloudformation,
 };
 
@@ -40,17 +38,14 @@ function respond(data: AccountLinkData): HandlerResponse {
 /**
  * Invites (createLink), then, with `acceptRoleName`, accepts in the target account through that role. When the
  * acceptance fails (the role cannot be assumed, the accept is denied, the invitation does not show up in time), a
- * link this request created (not an adopted one) is deleted again while it is pending, then the request fails.
+ * link this request created (not an adopted one) is deleted while it is pending, then the request fails.
  */
 async function inviteAndAccept(clients: WorkSpacesClients, props: AccountLinkProps, ctx: RequestContext, token: string): Promise<HandlerResponse> {
   const invited = await createLink(clients, props, ctx, token);
-  if (props.acceptRoleName === undefined) return respond(invited);
-  try {
-    return respond(await acceptThroughRole(clients, props, props.acceptRoleName, invited, ctx));
-  } catch (error) {
-    if (invited.adopted) throw error;
-    throw await undoInvitation(clients, invited.accountLinkId, ctx, error);
-  }
+  const { acceptRoleName } = props;
+  if (acceptRoleName === undefined) return respond(invited);
+  const undo = invited.adopted ? undefined : deleteCreatedLink(clients, invited.accountLinkId, ctx);
+  return respond(await acceptInTarget(clients, { ...props, acceptRoleName }, invited, ctx, undo));
 }
 
 /** Create: invite the target with a token derived from the request; adopt the existing link on conflict; accept through the role when asked. */
@@ -76,13 +71,22 @@ export async function updateAccountLink(
     return inviteAndAccept(clients, props, ctx, clientToken('update', ctx, props.targetAccountId, physicalId));
   }
   const link = isLinkId(physicalId) ? await getLink(clients, physicalId, 'Update') : undefined;
+  // the physical ID says which link exists: its target decides, not the old properties (which may be another
+  // version's that could not be read, and then stand in for the new ones)
+  if (link?.TargetAccountId !== undefined && link.TargetAccountId !== props.targetAccountId) {
+    log('WARN', 'the link of the physical ID goes to another target than the new properties name: inviting the new target', {
+      oldPhysicalId: physicalId, linkTarget: link.TargetAccountId, targetAccountId: props.targetAccountId,
+    });
+    return inviteAndAccept(clients, props, ctx, clientToken('update', ctx, props.targetAccountId, physicalId));
+  }
   const status = link?.AccountLinkStatus;
   if (link && ACTIVE.has(status ?? '')) {
     log('INFO', 'account link unchanged', { linkId: physicalId, status });
     const current = invitedData({ ...link, AccountLinkId: link.AccountLinkId ?? physicalId }, false, props, ctx);
     // acceptance added to a link still pending: accept it now (this request made nothing, so nothing to undo)
-    if (status === PENDING && props.acceptRoleName !== undefined) {
-      return respond(await acceptThroughRole(clients, props, props.acceptRoleName, current, ctx));
+    const { acceptRoleName } = props;
+    if (status === PENDING && acceptRoleName !== undefined) {
+      return respond(await acceptInTarget(clients, { ...props, acceptRoleName }, current, ctx));
     }
     return respond(current);
   }
@@ -107,4 +111,5 @@ export const accountLinkLifecycle: Lifecycle<AccountLinkProps, WorkSpacesClients
     await deleteAccountLink(clients, physicalId, ctx);
   },
   abandonedCreate: (clients, props, ctx) => keepAbandonedLink(clients, props, ctx),
+  sensitive: (raw) => WORKSPACES_ACCOUNT_LINK.sensitive(raw),
 };

@@ -24,7 +24,13 @@ export const WORKSPACES_TARGETS: StackTargets<AccountLinkProps> = {
   key: (value) => (ACCOUNT_ID.test(value) ? value : undefined),
 };
 
-function logEnded(linkId: string, status: string | undefined): void {
+/**
+ * What a Delete did with the link: deleted it (it was pending), or left it as it was and why (its status, or
+ * `not-a-link` for a physical ID that names none). A LINKED link is never deleted.
+ */
+export type DeleteOutcome = { readonly deleted: true } | { readonly deleted: false; readonly status: string };
+
+function logEnded(linkId: string, status: string | undefined): DeleteOutcome {
   if (status === LINKED) {
     log('WARN', 'the account link is LINKED and cannot be undone through the WorkSpaces API: it stays in place. ' +
       'Unlink it in the WorkSpaces console if it is no longer wanted.', { linkId });
@@ -33,40 +39,36 @@ function logEnded(linkId: string, status: string | undefined): void {
   } else {
     log('WARN', 'unknown account link status: left as it is', { linkId, status });
   }
+  return { deleted: false, status: status ?? LINK_NOT_FOUND };
 }
 
 /**
  * Delete: a pending invitation is deleted (DeleteAccountLinkInvitation with a token). A LINKED link cannot be undone
  * through the API: it is left, with a warning. Ended links, unknown links and non-link IDs succeed.
  */
-export async function deleteAccountLink(clients: LinkClients, physicalId: string, ctx: RequestContext): Promise<void> {
+export async function deleteAccountLink(clients: LinkClients, physicalId: string, ctx: RequestContext): Promise<DeleteOutcome> {
   if (!isLinkId(physicalId)) {
     log('INFO', 'not an account link ID: nothing to delete', { physicalId });
-    return;
+    return { deleted: false, status: 'not-a-link' };
   }
   const link = await getLink(clients, physicalId, 'Delete', DELETE_ANYWAY);
-  if (link?.AccountLinkStatus !== PENDING) {
-    logEnded(physicalId, link?.AccountLinkStatus);
-    return;
-  }
+  if (link?.AccountLinkStatus !== PENDING) return logEnded(physicalId, link?.AccountLinkStatus);
   try {
     await clients.workspaces.send(new DeleteAccountLinkInvitationCommand({
       LinkId: physicalId,
       ClientToken: clientToken('delete', ctx, physicalId),
     }));
     log('INFO', 'deleted the pending account link invitation', { linkId: physicalId });
+    return { deleted: true };
   } catch (error) {
     if (isAwsError(error, 'ResourceNotFoundException')) {
       log('INFO', 'nothing to delete', { linkId: physicalId, error: errorName(error) });
-      return;
+      return { deleted: false, status: LINK_NOT_FOUND };
     }
     if (isAwsError(error, 'ConflictException')) {
       // accepted, rejected or deleted meanwhile
       const now = await getLink(clients, physicalId, 'Delete', DELETE_ANYWAY);
-      if (now?.AccountLinkStatus !== PENDING) {
-        logEnded(physicalId, now?.AccountLinkStatus);
-        return;
-      }
+      if (now?.AccountLinkStatus !== PENDING) return logEnded(physicalId, now?.AccountLinkStatus);
     }
     throw accessOrGeneric(
       error,

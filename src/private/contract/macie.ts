@@ -167,6 +167,17 @@ export const MACIE_INVITATIONS = {
     return { members, disableEmailNotification: false, removalPolicy: 'DESTROY' };
   },
 
+  /**
+   * The sensitive inputs among raw properties (the handler's `Lifecycle.sensitive`): the invitation message and the
+   * members' emails (masked anyway), scrubbed from every log line and Reason because AWS error texts can echo them.
+   * Reads what it can: properties that do not parse are scrubbed too.
+   */
+  sensitive(raw: RawProperties): string[] {
+    const list = raw[MEMBERS];
+    const emails = Array.isArray(list) ? list.map((entry) => memberField(entry, MEMBER_EMAIL)) : [];
+    return [raw[MESSAGE], ...emails].filter((value): value is string => typeof value === 'string');
+  },
+
   data(data: MacieInviterData): Record<string, number> {
     const out: Record<string, number> = {};
     for (const field of Object.keys(INVITER_ATTRIBUTES) as Array<keyof MacieInviterData>) {
@@ -210,6 +221,10 @@ export const MACIE_ACCEPTER = {
   },
   parse(raw: RawProperties): MacieAccepterProps {
     return { administratorAccountId: readAccountId(raw, ADMINISTRATOR_ACCOUNT_ID), ...ACCEPTER.parse(raw), removalPolicy: REMOVAL.parse(raw) };
+  },
+  /** None: an account ID, a wait and a removal policy (the administrator's ID must stay readable in messages). */
+  sensitive(_raw: RawProperties): string[] {
+    return [];
   },
   data(data: MacieAccepterData): Record<string, string> {
     const a = MACIE_ACCEPTER.attributes;

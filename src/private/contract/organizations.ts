@@ -60,8 +60,11 @@ export interface OrgExpectation {
 /** What the accepter's handler works with. */
 export interface OrgAccepterProps extends OrgExpectation, AccepterCommon {}
 
-/** What the accepter reported (`handshakeState`). */
-export type OrgAcceptanceState = 'ACCEPTED' | 'ALREADY_MEMBER' | 'NOT_A_MEMBER' | 'OTHER_ORGANIZATION';
+/**
+ * What the accepter reported (`handshakeState`); `UNKNOWN` when an update that accepts nothing could not read the
+ * membership.
+ */
+export type OrgAcceptanceState = 'ACCEPTED' | 'ALREADY_MEMBER' | 'NOT_A_MEMBER' | 'OTHER_ORGANIZATION' | 'UNKNOWN';
 
 /** The accepter's attributes (never empty strings: an output of an empty value fails the deploy). */
 export interface OrgAccepterData {
@@ -69,6 +72,8 @@ export interface OrgAccepterData {
   readonly handshakeId: string;
   readonly organizationId: string;
   readonly handshakeState: OrgAcceptanceState;
+  /** The organization's management account, when known: the handler records it, it is not an attribute. */
+  readonly managementAccountId?: string;
 }
 
 // names both sides use: the accepter takes a handshake ID as a property, and both report one as an attribute
@@ -103,6 +108,21 @@ function readTargetType(raw: RawProperties, targetId: string): OrgTargetType {
     throw new PropertyError(`${TARGET_TYPE} must be ${TARGET_TYPES.join(' or ')}, got ${given}.`);
   }
   return given as OrgTargetType;
+}
+
+/**
+ * An optional expectation (`ManagementAccountId`, `OrganizationId`, `HandshakeId`) that is present must not be empty:
+ * the construct leaves out what is not given, so '' is a parameter or reference that resolved to nothing. Read as
+ * "not given" it would accept more than the IAM grant, built from the same value, allows.
+ */
+function readExpectation(raw: RawProperties, key: string, read: (raw: RawProperties, key: string) => string | undefined): string | undefined {
+  if (raw[key] === '') {
+    throw new PropertyError(
+      `The property ${key} is empty (a parameter or reference that resolved to ''). An empty value does not mean "any": ` +
+        'give the value, or leave the property out of the construct; then deploy again.',
+    );
+  }
+  return read(raw, key);
 }
 
 /** The identifying fields of an invitation: the target, its type decided and checked (emails masked in messages). */
@@ -151,6 +171,16 @@ export const ORG_INVITATION = {
   parseOld(raw: RawProperties): OrgInvitationProps {
     return { ...readTarget(raw), tags: {} };
   },
+  /**
+   * The sensitive inputs, scrubbed from every log line and Reason (AWS error texts can echo a request): the notes, and
+   * the target when it is an email address (masked anyway). Read from raw properties, which may not parse.
+   */
+  sensitive(raw: RawProperties): Array<string | undefined> {
+    const k = ORG_INVITATION.keys;
+    const text = (key: string) => (typeof raw[key] === 'string' ? raw[key] as string : undefined);
+    const target = text(k.targetId);
+    return [text(k.notes), target?.includes('@') ? target : undefined];
+  },
   data(data: OrgInvitationData): Record<string, string | boolean> {
     const a = ORG_INVITATION.attributes;
     return {
@@ -177,14 +207,14 @@ export const ORG_ACCEPTER = {
   },
   parse(raw: RawProperties): OrgAccepterProps {
     const k = ORG_ACCEPTER.keys;
-    const managementAccountId = readOptionalAccountId(raw, k.managementAccountId);
-    const organizationId = readOptionalPattern(raw, k.organizationId, ORGANIZATION_ID,
-      'an organization ID like o-exampleorgid (o- and 10 to 32 lowercase letters or digits)');
+    const managementAccountId = readExpectation(raw, k.managementAccountId, readOptionalAccountId);
+    const organizationId = readExpectation(raw, k.organizationId, (r, key) => readOptionalPattern(r, key, ORGANIZATION_ID,
+      'an organization ID like o-exampleorgid (o- and 10 to 32 lowercase letters or digits)'));
     if (managementAccountId === undefined && organizationId === undefined) {
       throw new PropertyError(`${k.managementAccountId} or ${k.organizationId} is required: say which organization this account expects to join.`);
     }
-    const handshakeId = readOptionalPattern(raw, k.handshakeId, HANDSHAKE_ID,
-      'a handshake ID like h-examplehandshakeid (h- and 8 to 32 lowercase letters or digits)');
+    const handshakeId = readExpectation(raw, k.handshakeId, (r, key) => readOptionalPattern(r, key, HANDSHAKE_ID,
+      'a handshake ID like h-examplehandshakeid (h- and 8 to 32 lowercase letters or digits)'));
     return { managementAccountId, organizationId, handshakeId, ...ACCEPTER.parse(raw) };
   },
   data(data: OrgAccepterData): Record<string, string> {

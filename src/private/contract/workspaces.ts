@@ -49,6 +49,18 @@ const LINK_ATTRIBUTES = {
   adopted: 'Adopted',
 } as const;
 
+/**
+ * The sensitive inputs of both sides, which the handlers scrub from every log line and Reason (`Lifecycle.sensitive`):
+ * none. Account IDs, link IDs, the role name and the wait are identifiers a user needs to read in a message, and the
+ * client tokens are not inputs (derived from the request, never logged).
+ */
+const SENSITIVE_KEYS: readonly string[] = [];
+
+/** The values of the sensitive keys among raw properties. */
+function sensitive(raw: RawProperties): readonly (string | undefined)[] {
+  return SENSITIVE_KEYS.map((key) => (typeof raw[key] === 'string' ? raw[key] as string : undefined));
+}
+
 function linkData(data: AccountLinkData): Record<string, string | boolean> {
   const a = LINK_ATTRIBUTES;
   return {
@@ -77,6 +89,8 @@ export const WORKSPACES_ACCOUNT_LINK = {
     return { targetAccountId: readAccountId(raw, TARGET_ACCOUNT_ID) };
   },
   data: linkData,
+  sensitiveKeys: SENSITIVE_KEYS,
+  sensitive,
 } as const;
 
 export const WORKSPACES_ACCEPTER = {
@@ -97,4 +111,6 @@ export const WORKSPACES_ACCEPTER = {
     };
   },
   data: linkData,
+  sensitiveKeys: SENSITIVE_KEYS,
+  sensitive,
 } as const;
