@@ -22,6 +22,7 @@ import { build, Plugin, transformSync } from 'esbuild';
 import { coldLoad, LoadTarget, spawnTimed } from './cold-load';
 import type { HandlerRun } from './macie-load';
 import type { Metrics } from './synth-app';
+import { int, ms, ratio, stats, table } from './format';
 import type { HandlerEntry } from '../src/private/handlers';
 
 const COLD_RUNS = 15;
@@ -119,18 +120,7 @@ async function buildSynthApp(checkout: Checkout, outdir: string): Promise<string
 
 // ---- statistics and formatting (as run.ts) ----------------------------------------------------------------------------
 
-interface Stats { median: number; min: number; max: number }
-const stats = (xs: number[]): Stats => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s[s.length - 1] };
-};
-const int = (x: number) => Math.round(x).toLocaleString('en-US');
-const ms = (s: Stats) => `${int(s.median)} ms (${int(s.min)}–${int(s.max)})`;
-const ratio = (x: number) => `${x.toFixed(2)}×`;
 const signed = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${int(Math.abs(x))}`;
-const table = (head: string[], rows: string[][]) =>
-  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
 export async function compare(args: string[], ownRoot: string): Promise<void> {
   const started = performance.now();

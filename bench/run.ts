@@ -20,6 +20,7 @@ import * as path from 'path';
 import { buildSync } from 'esbuild';
 import { acrTargetName, BundleTarget, coldLoad, coldLoadTargets, spawnTimed } from './cold-load';
 import { compare } from './compare';
+import { Stats, int, ms, ratio, stats, table } from './format';
 import { declaredConcurrency, macieLoad, MacieLoadResult } from './macie-load';
 import { Impl, Kind, KINDS, LIMITS, Metrics, synthesize, SynthOptions } from './synth-app';
 import { bundleFile, HANDLER_NAMES, HANDLERS } from '../src/private/handlers';
@@ -54,17 +55,6 @@ const MACIE_INVITER = HANDLER_NAMES.find((name) => HANDLERS[name].service === 'm
 
 // ---- statistics and formatting ----------------------------------------------------------------------------------
 
-interface Stats { median: number; min: number; max: number }
-const stats = (xs: number[]): Stats => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s[s.length - 1] };
-};
-const int = (x: number) => Math.round(x).toLocaleString('en-US');
-const ms = (s: Stats) => `${int(s.median)} ms (${int(s.min)}–${int(s.max)})`;
-const ratio = (x: number) => `${x.toFixed(2)}×`;
-const table = (head: string[], rows: string[][]) =>
-  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const notes: string[] = [];
 const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0)} s] ${line}\n`);
 
