@@ -10,8 +10,8 @@ import {
 
 const env = (account: string) => ({ account, region: 'us-east-1' });
 
-function warnings(stack: Stack, id?: string): string[] {
-  return Annotations.fromStack(stack).findWarning('*', Match.anyValue())
+function warnings(of: Stack, id?: string): string[] {
+  return Annotations.fromStack(of).findWarning('*', Match.anyValue())
     .map((w) => String(w.entry.data))
     .filter((m) => id === undefined || m.includes(`cdk-account-invitations:${id}`));
 }

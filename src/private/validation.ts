@@ -25,7 +25,7 @@ export function isConcrete(value: string | undefined): value is string {
 export function rejectListElement(scope: IConstruct, prop: string, value: string | undefined): void {
   if (value !== undefined && !Token.isUnresolved(value) && Token.isUnresolved([value])) {
     invalid(scope, `${prop} is an element of a token list ('${value}', e.g. param.valueAsList[0]), which cannot be ` +
-      `used as a string: use Fn.select(0, param.valueAsList) instead of list[0].`);
+      'used as a string: use Fn.select(0, param.valueAsList) instead of list[0].');
   }
 }
 
