@@ -88,12 +88,12 @@ def run_tests(path, first, code, workdir):
             lines = [l for l in result.stdout.splitlines() if re.match(r"^test_readme_\d+\.py:\d+", l)]
             at = lines[-1].split(":")[1] if lines else str(first)
             raise AssertionError(f"pytest failed{' (snapshot comparison)' if not extra else ''} at README line {at}:\n"
-                                 + result.stdout[-2000:])
+                                 + (result.stdout + result.stderr)[-2000:])
 
 
 def main():
     path = sys.argv[1]
-    workdir = sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="readme-python-")
+    workdir = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="readme-python-"))
     os.makedirs(workdir, exist_ok=True)
     passed = failed = 0
     for first, code, error in snippets(path):
