@@ -69,7 +69,7 @@ export function declareAccepter<A extends Construct>(inviter: Construct, stack: 
   if (hasAcceptance(inviter)) {
     warn(accepter, 'acceptInWithAcceptance', `${accepter.node.path} and the acceptance of ${inviter.node.path} both accept ` +
       `the same invitation: the acceptance role accepts it while ${inviting.node.path} deploys, so this accepter only finds ` +
-      'it accepted and adopts it (an adopted relationship it never removes: its removalPolicy has no effect). ' +
+      'it accepted and adopts it (and never removes an adopted relationship). ' +
       `Use one of the two: remove acceptance from ${inviter.node.path}, or this acceptIn call.`);
   }
   const invitingStage = Stage.of(inviting);
