@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { ExampleStack } from './example-stack';
-import { maskEmails } from '../src/private/patterns';
+import { maskedJson } from './print';
 
 const app = new App({ outdir: path.join(__dirname, 'cdk.out') });
 const stack = new ExampleStack(app, 'LandingZoneInvitations', { env: { account: '111111111111', region: 'us-east-1' } });
@@ -15,7 +15,6 @@ const template = assembly.getStackArtifact(stack.artifactId).template as {
   Outputs?: Record<string, { Description?: string; Value: unknown }>;
 };
 
-const mask = (value: unknown) => maskEmails(JSON.stringify(value));
 const resources = Object.entries(template.Resources);
 const custom = resources.filter(([, r]) => r.Type.startsWith('Custom::'));
 
@@ -24,7 +23,7 @@ console.log(`${resources.length} resources, ${resources.filter(([, r]) => r.Type
 console.log(`Custom resources (${custom.length}):`);
 for (const [logicalId, r] of custom) {
   const { ServiceToken: _token, Notes: notes, ...props } = r.Properties ?? {};
-  console.log(`  ${logicalId}  ${r.Type}  ${mask(props)}${notes ? '  (with notes)' : ''}`);
+  console.log(`  ${logicalId}  ${r.Type}  ${maskedJson(props)}${notes ? '  (with notes)' : ''}`);
 }
 const outputs = Object.entries(template.Outputs ?? {});
 console.log(`\nOutputs (${outputs.length}):`);

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { InvitationBaseProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
+import { warnOtherAdministrator } from './private/conflicts';
 import { MACIE_ACCEPTER } from './private/contract/macie';
 import { addInvitationOutput } from './private/outputs';
 import { InvitationProvider } from './private/provider';
@@ -100,6 +101,7 @@ export class MacieInvitationAccepter extends Construct {
     const wait = validateWaitTimeout(this, props.waitTimeout);
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy);
     this.administratorAccountId = props.administratorAccountId;
+    warnOtherAdministrator(this, props.administratorAccountId);
 
     const provider = InvitationProvider.of(this, 'macie-invitation-accepter', accepterStatements);
     provider.requireTimeout(lambdaTimeoutFor(wait));

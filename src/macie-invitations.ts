@@ -6,10 +6,11 @@ import { InvitationBaseProps } from './invitation-base';
 import { MacieInvitationAccepter } from './macie-invitation-accepter';
 import { declareAccepter } from './private/accept-in';
 import { bindAcceptance } from './private/acceptance';
+import { warnSharedMembers } from './private/conflicts';
 import { MACIE_INVITATIONS } from './private/contract/macie';
 import { addInvitationOutput } from './private/outputs';
 import { InvitationProvider } from './private/provider';
-import { EMAIL_PATTERN, invalid, isConcrete, maskEmail, resolveRemovalPolicy, validateAccountId, validateLength } from './private/validation';
+import { EMAIL_PATTERN, invalid, isConcrete, maskEmail, rejectListElement, resolveRemovalPolicy, validateAccountId, validateLength } from './private/validation';
 
 /**
  * An account to make a member of the stack account's Amazon Macie and to invite.
@@ -175,6 +176,7 @@ export class MacieInvitations extends Construct {
     validateMembers(this, props.members, stack.account);
     validateMessage(this, props.message);
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy);
+    warnSharedMembers(this, props.members.map((m) => m.accountId));
 
     const provider = InvitationProvider.of(this, 'macie-invitations', macieStatements);
 
@@ -273,6 +275,7 @@ function validateMembers(scope: Construct, members: MacieMember[], ownAccount: s
       }
       seen.set(member.accountId, i);
     }
+    rejectListElement(scope, `members[${i}].email`, member.email);
     if (isConcrete(member.email) && !EMAIL_PATTERN.test(member.email)) {
       const shown = member.email.includes('@') ? maskEmail(member.email) : member.email;
       invalid(scope, `members[${i}].email (account ${member.accountId}) must be an email address, got '${shown}'.`);

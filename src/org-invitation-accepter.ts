@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { InvitationOutputProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
+import { warnOtherOrganization } from './private/conflicts';
 import { ORG_ACCEPTER } from './private/contract/organizations';
 import { addInvitationOutput } from './private/outputs';
 import { HANDSHAKE_ID, ORGANIZATION_ID } from './private/patterns';
@@ -112,6 +113,7 @@ export class OrgInvitationAccepter extends Construct {
     super(scope, id);
     validateExpectation(this, props);
     this.waitTimeout = validateWaitTimeout(this, props.waitTimeout);
+    warnOtherOrganization(this, props.managementAccountId, props.organizationId);
 
     const provider = InvitationProvider.of(this, 'org-invitation-accepter', accepterStatements);
     provider.requireTimeout(lambdaTimeoutFor(this.waitTimeout));

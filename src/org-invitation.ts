@@ -15,6 +15,7 @@ import {
   invalid,
   isConcrete,
   maskEmail,
+  rejectListElement,
   resolveRemovalPolicy,
   validateAccountId,
   validateLength,
@@ -278,6 +279,7 @@ function orgStatements(stack: Stack): iam.PolicyStatement[] {
 
 function resolveTargetType(scope: Construct, props: OrgInvitationProps): InvitationTargetType | undefined {
   const { targetId } = props;
+  rejectListElement(scope, 'targetId', targetId);
   if (!isConcrete(targetId)) {
     // a token: trust the given type, or leave it to the handler, which sees the resolved value
     return props.targetType;

@@ -7,7 +7,7 @@ import { ACCOUNT_LINK_ID_FORM, WORKSPACES_ACCEPTER } from './private/contract/wo
 import { addInvitationOutput } from './private/outputs';
 import { ACCOUNT_LINK_ID } from './private/patterns';
 import { InvitationProvider } from './private/provider';
-import { invalid, isConcrete, validateAccountId } from './private/validation';
+import { invalid, isConcrete, rejectListElement, validateAccountId } from './private/validation';
 
 /**
  * Properties of a `WorkSpacesAccountLinkAccepter`.
@@ -94,6 +94,7 @@ export class WorkSpacesAccountLinkAccepter extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     validateAccountId(this, 'sourceAccountId', props.sourceAccountId, stack.account);
+    rejectListElement(this, 'accountLinkId', props.accountLinkId);
     if (isConcrete(props.accountLinkId) && !ACCOUNT_LINK_ID.test(props.accountLinkId)) {
       invalid(this, `accountLinkId must be ${ACCOUNT_LINK_ID_FORM}, got '${props.accountLinkId}'.`);
     }

@@ -9,6 +9,9 @@
 #   3. scripts/compare-templates.js checks that the four templates (TypeScript, Python, Java, Go) are the same,
 #      asset hashes included (the Lambda bundles ship inside each package and are found from there).
 #   4. pytest runs examples/python/tests (aws_cdk.assertions.Template: a fine-grained assertion and a snapshot).
+#   5. scripts/languages/readme-python.py runs every ```python snippet of README.md against the installed wheel, as a
+#      reader pastes it, and synthesizes its app; a failure names the README line (its control: a broken snippet and
+#      an unclosed fence must fail with their lines).
 # Each step is one check: the tier prints "languages: N passed, N failed" and writes test-reports/languages.xml.
 #
 # aws-cdk-lib versions: the packages declare the library's floor, aws-cdk-lib >= 2.262.0 (.projenrc.ts), and each
@@ -101,6 +104,23 @@ test_python() {
   (cd examples/python && "$root/$py" -m pytest -q -p no:cacheprovider --junitxml="$root/test-reports/languages-pytest.xml")
 }
 
+readme_python() { "$py" scripts/languages/readme-python.py README.md "$work/readme-python"; }
+# the checker's own control: a snippet that raises, one whose fence is not closed and one that does not compile
+# must each fail, named by their line
+readme_python_detects_failure() {
+  local md=$work/readme-control.md report
+  printf '%s\n' '# control' '' '```python' 'from aws_cdk import App' 'app = App()' 'raise ValueError("boom")' '```' '' \
+    '```python' 'print("not closed")' '' '```json' '{}' '```' '' '```python' 'x = (' '```' >"$md"
+  if report=$("$py" scripts/languages/readme-python.py "$md" "$work/readme-control"); then
+    echo "the checker passed broken snippets"; return 1
+  fi
+  echo "$report"
+  for expected in "$md:6: FAILED" "$md:10: FAILED (snippet at line 10): SyntaxError: the \`\`\`python fence opened at line 9 is not closed: line 12" \
+    "$md:17: FAILED" "0 passed, 3 failed"; do
+    grep -qF "$expected" <<<"$report" || { echo "the report does not say: $expected"; return 1; }
+  done
+}
+
 package_java() {
   # pacmak's generated Maven project as it is (its aws-cdk-lib range starts at the library's floor, which Maven
   # Central serves), built and deployed with Maven into a file repository
@@ -164,6 +184,8 @@ step synth-typescript synth_typescript || true
 if want python; then
   step python-venv python_venv && step package-python package_python && step install-python-fresh install_python_fresh \
     && step install-python install_python && step synth-python synth_python && step test-python test_python
+  step readme-python readme_python && cat "$logs/readme-python.log"
+  step readme-python-detects-failure readme_python_detects_failure || true
 fi
 if want java; then step package-java package_java && step synth-java synth_java; fi
 if want go; then step package-go package_go && step synth-go synth_go; fi
@@ -174,7 +196,7 @@ step compare-detects-difference compare_detects_difference || true
 # a step that never ran, because an earlier step of its language failed, is a failure too
 expected=(synth-typescript compare-templates compare-detects-difference)
 [ "${LANGUAGES_SKIP_BUILD:-}" != 1 ] && expected+=(build-library)
-want python && expected+=(python-venv package-python install-python-fresh install-python synth-python test-python)
+want python && expected+=(python-venv package-python install-python-fresh install-python synth-python test-python readme-python readme-python-detects-failure)
 want java && expected+=(package-java synth-java)
 want go && expected+=(package-go synth-go)
 echo "language tier: $(( $(date +%s) - tier_start ))s; downloads cached in ${LANGUAGES_CACHE:-the home directory} (pip, Maven, Go) and $venv"

@@ -1,5 +1,6 @@
-import { Names, Stack } from 'aws-cdk-lib';
+import { Names, Stack, Stage } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { hasAcceptance, listIds, warn } from './conflicts';
 import { invalid, isConcrete } from './validation';
 
 /** What one inviter kind tells `declareAccepter` about its invitation. */
@@ -30,6 +31,10 @@ const declared = new WeakMap<Construct, Set<Stack>>();
  * `acceptIn` was not called for `stack` before; when `stack`'s account is concrete, it is not the inviting account
  * and (when every invited account ID is concrete) it is one of them; for a regional invitation, both Regions match
  * when both are concrete. Environment-agnostic stacks and tokens pass: the accepter checks at deploy time.
+ *
+ * Warnings: a stack in another `Stage` (CDK Pipelines) gets no dependency, since aws-cdk-lib refuses one across
+ * stages, and a warning naming the order to deploy in; an inviter that also has `acceptance` gets a warning naming
+ * both ways of accepting.
  */
 export function declareAccepter<A extends Construct>(inviter: Construct, stack: Stack, spec: AcceptInSpec<A>): A {
   const inviting = Stack.of(inviter);
@@ -52,8 +57,7 @@ export function declareAccepter<A extends Construct>(inviter: Construct, stack: 
     }
     const ids = spec.invitedAccounts;
     if (ids.length > 0 && ids.every((id) => isConcrete(id)) && !ids.includes(stack.account)) {
-      const listed = ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`;
-      invalid(inviter, `${call}: that stack's account ${stack.account} is not the invited account (${listed}).`);
+      invalid(inviter, `${call}: that stack's account ${stack.account} is not the invited account (${listIds(ids)}).`);
     }
   }
   if (spec.regional && isConcrete(stack.region) && isConcrete(inviting.region) && stack.region !== inviting.region) {
@@ -62,6 +66,28 @@ export function declareAccepter<A extends Construct>(inviter: Construct, stack: 
   stacks.add(stack);
   declared.set(inviter, stacks);
   const accepter = spec.declare(stack, `${spec.accepterName}-${Names.uniqueId(inviter)}`, inviting.account);
-  stack.addStackDependency(inviting, `${accepter.node.path} accepts the invitation of ${inviter.node.path}`);
+  if (hasAcceptance(inviter)) {
+    warn(accepter, 'acceptInWithAcceptance', `${accepter.node.path} and the acceptance of ${inviter.node.path} both accept ` +
+      `the same invitation: the acceptance role accepts it while ${inviting.node.path} deploys, so this accepter only finds ` +
+      'it accepted and adopts it (and never removes an adopted relationship). ' +
+      `Use one of the two: remove acceptance from ${inviter.node.path}, or this acceptIn call.`);
+  }
+  const invitingStage = Stage.of(inviting);
+  const memberStage = Stage.of(stack);
+  if (invitingStage === memberStage) {
+    stack.addStackDependency(inviting, `${accepter.node.path} accepts the invitation of ${inviter.node.path}`);
+  } else {
+    // aws-cdk-lib refuses a dependency across stages ("dependency cannot cross stage boundaries"): the pipeline orders them
+    warn(accepter, 'acceptInAcrossStages', `${accepter.node.path} accepts the invitation of ${inviter.node.path}, but ` +
+      `${stack.node.path} is in ${describeStage(memberStage)} and the inviting stack ${inviting.node.path} in ` +
+      `${describeStage(invitingStage)}: no stack dependency can cross stages, so none was added. Deploy ` +
+      `${describeStage(invitingStage)} first (in CDK Pipelines: add it to an earlier wave, or with addStage before the ` +
+      'other stage; stages of one wave deploy in parallel). Otherwise the accepter waits its waitTimeout for the ' +
+      'invitation and then fails the deployment.');
+  }
   return accepter;
+}
+
+function describeStage(stage: Stage | undefined): string {
+  return stage?.node.path ? `stage ${stage.node.path}` : 'the app (no stage)';
 }

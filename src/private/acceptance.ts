@@ -1,6 +1,7 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { recordAcceptance } from './conflicts';
 import { ACCEPTANCE } from './contract/shared';
 import { ROLE_NAME } from './patterns';
 import { InvitationProvider } from './provider';
@@ -22,6 +23,7 @@ export function bindAcceptance(
   maxAccounts = 20,
 ): Record<string, unknown> {
   if (!acceptance) return {};
+  recordAcceptance(scope);
   const roleName = acceptance.roleName;
   if (isConcrete(roleName) && !ROLE_NAME.test(roleName)) {
     invalid(scope, `acceptance role name must be an IAM role name (1 to 64 letters, digits and +=,.@_-, no path), got '${roleName}'.`);

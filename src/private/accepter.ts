@@ -17,6 +17,10 @@ export function validateWaitTimeout(scope: IConstruct, waitTimeout: Duration | u
   if (Token.isUnresolved(wait.toString())) {
     invalid(scope, 'waitTimeout must be a concrete duration (it sets the handler\'s Lambda timeout at synth).');
   }
+  if (wait.toMilliseconds() % 1000 !== 0) {
+    // Duration.toSeconds() would throw without the construct path
+    invalid(scope, `waitTimeout must be a whole number of seconds (the handler waits in seconds), got ${wait.toHumanString()}.`);
+  }
   const seconds = wait.toSeconds();
   if (seconds < 0 || seconds > MAX_WAIT_TIMEOUT.toSeconds()) {
     invalid(scope, `waitTimeout must be from 0 seconds up to ${MAX_WAIT_TIMEOUT.toMinutes()} minutes (one Lambda invocation ` +

@@ -18,6 +18,17 @@ export function isConcrete(value: string | undefined): value is string {
   return value !== undefined && !Token.isUnresolved(value);
 }
 
+/**
+ * Rejects an element of a token list used as a string (`param.valueAsList[0]`, `Fn.split(...)[0]`): it looks like a
+ * plain string (`#{Token[TOKEN.9]}`) but no template can resolve it in a string. `Fn.select` can.
+ */
+export function rejectListElement(scope: IConstruct, prop: string, value: string | undefined): void {
+  if (value !== undefined && !Token.isUnresolved(value) && Token.isUnresolved([value])) {
+    invalid(scope, `${prop} is an element of a token list ('${value}', e.g. param.valueAsList[0]), which cannot be ` +
+      'used as a string: use Fn.select(0, param.valueAsList) instead of list[0].');
+  }
+}
+
 /** The removal policies a custom resource of this library accepts. */
 const ACCEPTED_REMOVAL_POLICIES: readonly RemovalPolicy[] = [RemovalPolicy.DESTROY, RemovalPolicy.RETAIN];
 
@@ -43,6 +54,7 @@ function removalPolicyName(policy: RemovalPolicy): string {
  * Checks a 12-digit account ID (tokens pass) and, when the stack's account is concrete, that it is not that account.
  */
 export function validateAccountId(scope: IConstruct, prop: string, value: string, ownAccount?: string): void {
+  rejectListElement(scope, prop, value);
   if (!isConcrete(value)) return;
   if (!ACCOUNT_ID.test(value)) {
     invalid(scope, `${prop} must be a 12-digit AWS account ID, got '${value}'.`);
@@ -56,6 +68,7 @@ export function validateAccountId(scope: IConstruct, prop: string, value: string
  * Checks an identifier against its pattern (tokens pass), e.g. a handshake, link or organization ID.
  */
 export function validatePattern(scope: IConstruct, prop: string, value: string | undefined, pattern: RegExp, what: string): void {
+  rejectListElement(scope, prop, value);
   if (!isConcrete(value)) return;
   if (!pattern.test(value)) {
     invalid(scope, `${prop} must be ${what} (${pattern.source}), got '${value}'.`);
@@ -66,6 +79,7 @@ export function validatePattern(scope: IConstruct, prop: string, value: string |
  * Checks the length of a string in characters (Unicode code points, as AWS counts them; tokens pass).
  */
 export function validateLength(scope: IConstruct, prop: string, value: string | undefined, max: number, min = 0): void {
+  rejectListElement(scope, prop, value);
   if (!isConcrete(value)) return;
   const length = characterLength(value);
   if (length > max || length < min) {
