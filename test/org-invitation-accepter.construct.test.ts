@@ -42,12 +42,15 @@ describe('OrgInvitationAccepter', () => {
     for (const [attribute, name] of [[accepter.handshakeId, 'HandshakeId'], [accepter.joinedOrganizationId, 'OrganizationId'], [accepter.handshakeState, 'HandshakeState']]) {
       expect(stack.resolve(attribute)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Join/), name] });
     }
+    // echoes of the expectation as given; joinedOrganizationId is the attribute
     expect(accepter.waitTimeout.toMinutes()).toBe(10);
+    expect([accepter.managementAccountId, accepter.organizationId]).toEqual(['111111111111', 'o-exampleorg11']);
   });
 
   test('only what is given goes into the properties (default wait: 5 minutes)', () => {
     const stack = newStack();
-    new OrgInvitationAccepter(stack, 'Join', { organizationId: 'o-exampleorg11' });
+    const accepter = new OrgInvitationAccepter(stack, 'Join', { organizationId: 'o-exampleorg11' });
+    expect([accepter.managementAccountId, accepter.waitTimeout.toMinutes()]).toEqual([undefined, 5]);
     const props = Object.values(Template.fromStack(stack).findResources('Custom::OrgInvitationAccepter'))[0].Properties;
     expect(Object.keys(props).sort()).toEqual(['OrganizationId', 'ServiceTimeout', 'ServiceToken', 'WaitTimeoutSeconds']);
     expect(props.WaitTimeoutSeconds).toBe(300);
