@@ -61,7 +61,7 @@ const STACK_ACCOUNT = '111111111111';
 const accountId = (i: number) => String(200_000_000_000 + i);
 const IDS_PER_OUTPUT = 300;
 
-type OrgModule = typeof import('../src/org-invitation');
+type OrgModule = typeof import('../src/org-invitation') & typeof import('../src/invitation-target');
 type MacieModule = typeof import('../src/macie-invitations');
 type WorkSpacesModule = typeof import('../src/workspaces-account-link');
 
@@ -77,7 +77,7 @@ function loadConstructs(): { org?: OrgModule; macie?: MacieModule; workspaces?: 
   let org: OrgModule | undefined;
   let macie: MacieModule | undefined;
   let workspaces: WorkSpacesModule | undefined;
-  try { org = require('../src/org-invitation'); } catch (e) { org = missing(e); }
+  try { org = { ...require('../src/org-invitation'), ...require('../src/invitation-target') }; } catch (e) { org = missing(e); }
   try { macie = require('../src/macie-invitations'); } catch (e) { macie = missing(e); }
   try { workspaces = require('../src/workspaces-account-link'); } catch (e) { workspaces = missing(e); }
   return { org, macie, workspaces };
@@ -89,7 +89,7 @@ function addLibrary(stack: StackType, kind: Kind, n: number, emitOutputs: boolea
   const { org, macie, workspaces } = loadConstructs();
   if (kind === 'org') {
     if (!org?.OrgInvitation) return false;
-    for (let i = 0; i < n; i++) new org.OrgInvitation(stack, `Org${i}`, { targetId: accountId(i), emitOutputs });
+    for (let i = 0; i < n; i++) new org.OrgInvitation(stack, `Org${i}`, { target: org.InvitationTarget.account(accountId(i)), emitOutputs });
   } else if (kind === 'macie') {
     if (!macie?.MacieInvitations) return false;
     const members = Array.from({ length: n }, (_, i) => ({ accountId: accountId(i), email: `member${i}@example.com` }));

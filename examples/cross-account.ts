@@ -9,7 +9,7 @@
  */
 import * as path from 'path';
 import { App, Stack, aws_macie as macie } from 'aws-cdk-lib';
-import { Acceptance, MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
+import { Acceptance, InvitationTarget, MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
 
 const MANAGEMENT = '111111111111';
 const MEMBER = '222222222222';
@@ -21,7 +21,7 @@ const app = new App({ outdir: path.join(__dirname, 'cdk.out', 'cross-account') }
 // 1. Two stacks, two accounts
 const mgmt = new Stack(app, 'InvitationsManagement', { env: env(MANAGEMENT) });
 const member = new Stack(app, 'InvitationsMember', { env: env(MEMBER) });
-new OrgInvitation(mgmt, 'InviteMember', { targetId: MEMBER }).acceptIn(member);
+new OrgInvitation(mgmt, 'InviteMember', { target: InvitationTarget.account(MEMBER) }).acceptIn(member);
 const macieAccepter = new MacieInvitations(mgmt, 'MacieMembers', {
   members: [{ accountId: MEMBER, email: 'member-owner@example.com' }],
 }).acceptIn(member);
@@ -33,7 +33,7 @@ new WorkSpacesAccountLink(mgmt, 'LinkMember', { targetAccountId: MEMBER }).accep
 //    there, with the accept permissions listed in the README; invited accounts have no OrganizationAccountAccessRole)
 const oneStack = new Stack(app, 'InvitationsOneStack', { env: env(MANAGEMENT) });
 const role = Acceptance.assumeRole('InvitationAcceptRole');
-new OrgInvitation(oneStack, 'InviteSandbox', { targetId: SANDBOX, acceptance: role });
+new OrgInvitation(oneStack, 'InviteSandbox', { target: InvitationTarget.account(SANDBOX), acceptance: role });
 new MacieInvitations(oneStack, 'MacieSandbox', { members: [{ accountId: SANDBOX, email: 'sandbox-owner@example.com' }], acceptance: role });
 new WorkSpacesAccountLink(oneStack, 'LinkSandbox', { targetAccountId: SANDBOX, acceptance: role });
 

@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
+import { InvitationTarget, MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
 
 /**
  * A landing-zone stack for the organization's management account that invites accounts with every construct of
@@ -12,14 +12,14 @@ export class ExampleStack extends Stack {
 
     // invite an existing account by ID, tag it when it joins
     new OrgInvitation(this, 'InviteWorkloads', {
-      targetId: '222222222222',
+      target: InvitationTarget.account('222222222222'),
       notes: 'Welcome to the Example Corp landing zone',
-      tags: { team: 'workloads', 'cost-center': '1234' },
+      accountTags: { team: 'workloads', 'cost-center': '1234' },
     });
 
     // invite by the owner's email; keep the invitation if the stack goes away
     new OrgInvitation(this, 'InviteSandbox', {
-      targetId: 'sandbox-owner@example.com',
+      target: InvitationTarget.email('sandbox-owner@example.com'),
       removalPolicy: RemovalPolicy.RETAIN,
     });
 

@@ -1,3 +1,18 @@
+import { Construct } from 'constructs';
+
+/**
+ * What an `Acceptance` gives the inviter it is bound to. Every field is optional, so that another kind of
+ * acceptance can add its own.
+ */
+export interface AcceptanceConfig {
+  /**
+   * The name of the role the handler assumes in the invited account to accept there (without a path).
+   *
+   * @default - no role: the inviter fails at synth time, as no other kind of acceptance exists yet
+   */
+  readonly roleName?: string;
+}
+
 /**
  * How an inviter also accepts its invitation in the same deployment, through a role in the invited account.
  *
@@ -16,12 +31,20 @@ export abstract class Acceptance {
     return new RoleAcceptance(roleName);
   }
 
-  /** The name of the role assumed in the invited account. */
-  public abstract readonly roleName: string;
+  /**
+   * Called by the inviter that uses this acceptance, once per inviter.
+   *
+   * @param scope the inviting construct
+   */
+  public abstract bind(scope: Construct): AcceptanceConfig;
 }
 
 class RoleAcceptance extends Acceptance {
-  constructor(public readonly roleName: string) {
+  constructor(private readonly roleName: string) {
     super();
+  }
+
+  public bind(_scope: Construct): AcceptanceConfig {
+    return { roleName: this.roleName };
   }
 }

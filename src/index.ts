@@ -1,4 +1,5 @@
 export * from './invitation-base';
+export * from './invitation-target';
 export * from './org-invitation';
 export * from './workspaces-account-link';
 export * from './macie-invitations';

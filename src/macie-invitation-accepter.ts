@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { InvitationBaseProps } from './invitation-base';
+import { AccepterCommonProps, InvitationRemovalProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
 import { warnOtherAdministrator } from './private/conflicts';
 import { MACIE_ACCEPTER } from './private/contract/macie';
@@ -12,7 +12,7 @@ import { isConcrete, resolveRemovalPolicy, validateAccountId } from './private/v
 /**
  * Properties of a `MacieInvitationAccepter`.
  */
-export interface MacieInvitationAccepterProps extends InvitationBaseProps {
+export interface MacieInvitationAccepterProps extends AccepterCommonProps, InvitationRemovalProps {
   /**
    * The Amazon Macie administrator account that sent the membership invitation: a 12-digit AWS account ID, other
    * than the stack's own account. Only an invitation from this account is accepted; an account that is already a
@@ -24,16 +24,6 @@ export interface MacieInvitationAccepterProps extends InvitationBaseProps {
    * Tokens (a `CfnParameter`, an import) are accepted and checked at deploy time.
    */
   readonly administratorAccountId: string;
-
-  /**
-   * How long a deployment waits for the invitation to reach this account, when it is not there yet (the
-   * administrator's stack may be deploying at the same time). The handler looks with capped exponential backoff
-   * (1, 2, 4, 8, 16, then every 30 seconds): a 5-minute wait makes at most 15 looks. From 0 (look once) up to 14
-   * minutes; the handler's Lambda timeout follows the largest `waitTimeout` of the stack.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly waitTimeout?: Duration;
 }
 
 /**
@@ -46,7 +36,7 @@ export interface MacieInvitationAccepterProps extends InvitationBaseProps {
  * arrive. An account that is a member of another administrator fails, naming it; so does an administrator that is
  * this stack's own account (`Aws.ACCOUNT_ID`, or the account of an environment-agnostic stack), at deploy time.
  *
- * `removalPolicy` (`InvitationBaseProps`) decides what happens to the membership when this construct is removed from
+ * `removalPolicy` (`InvitationRemovalProps`) decides what happens to the membership when this construct is removed from
  * the stack, or the stack is deleted: `DESTROY` (the default) disassociates this account from the administrator, but
  * only a membership this construct accepted itself, while it still stands on that invitation. A membership that was
  * in place when the construct was created (accepted by hand, by another stack, through AWS Organizations) is adopted
@@ -88,8 +78,11 @@ export class MacieInvitationAccepter extends Construct {
    */
   public readonly relationshipStatus: string;
 
-  /** The expected Macie administrator account. */
+  /** The expected Macie administrator account, as given. */
   public readonly administratorAccountId: string;
+
+  /** How long a deployment waits for the invitation (the given `waitTimeout`, or its default of 5 minutes). */
+  public readonly waitTimeout: Duration;
 
   /** The removal policy of the membership (`DESTROY` or `RETAIN`). */
   public readonly removalPolicy: RemovalPolicy;
@@ -98,13 +91,13 @@ export class MacieInvitationAccepter extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     validateAccountId(this, 'administratorAccountId', props.administratorAccountId, stack.account);
-    const wait = validateWaitTimeout(this, props.waitTimeout);
+    this.waitTimeout = validateWaitTimeout(this, props.waitTimeout);
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy);
     this.administratorAccountId = props.administratorAccountId;
     warnOtherAdministrator(this, props.administratorAccountId);
 
     const provider = InvitationProvider.of(this, 'macie-invitation-accepter', accepterStatements);
-    provider.requireTimeout(lambdaTimeoutFor(wait));
+    provider.requireTimeout(lambdaTimeoutFor(this.waitTimeout));
     if (this.removalPolicy === RemovalPolicy.DESTROY) {
       // only a DESTROY accepter leaves the administrator: a stack whose accepters all RETAIN never may
       provider.grant('macie2:DisassociateFromAdministratorAccount', () => new iam.PolicyStatement({
@@ -115,7 +108,7 @@ export class MacieInvitationAccepter extends Construct {
 
     const resource = provider.createResource(this, 'Resource', MACIE_ACCEPTER.properties({
       administratorAccountId: props.administratorAccountId,
-      waitSeconds: wait.toSeconds(),
+      waitSeconds: this.waitTimeout.toSeconds(),
       removalPolicy: this.removalPolicy === RemovalPolicy.RETAIN ? 'RETAIN' : 'DESTROY',
     }), this.removalPolicy);
 

@@ -1,8 +1,8 @@
-import { Arn, ArnFormat, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Acceptance } from './acceptance';
-import { InvitationBaseProps } from './invitation-base';
+import { AcceptInOptions, InvitationRemovalProps } from './invitation-base';
 import { MacieInvitationAccepter } from './macie-invitation-accepter';
 import { declareAccepter } from './private/accept-in';
 import { bindAcceptance } from './private/acceptance';
@@ -35,7 +35,7 @@ export interface MacieMember {
 /**
  * Properties of a `MacieInvitations`.
  */
-export interface MacieInvitationsProps extends InvitationBaseProps {
+export interface MacieInvitationsProps extends InvitationRemovalProps {
   /**
    * The accounts to make members of the stack account's Macie and to invite: at least 1, at most 1,000 (the
    * most accounts a Macie administrator can manage by invitation), each account ID at most once.
@@ -86,15 +86,7 @@ export interface MacieInvitationsProps extends InvitationBaseProps {
 /**
  * Options of `MacieInvitations.acceptIn`.
  */
-export interface MacieInvitationsAcceptInOptions {
-  /**
-   * How long the accepter's deployment waits for the invitation to reach the member account (see
-   * `MacieInvitationAccepterProps.waitTimeout`).
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly waitTimeout?: Duration;
-
+export interface MacieInvitationsAcceptInOptions extends AcceptInOptions {
   /**
    * What happens to the membership when the accepter is removed or its stack is deleted (see
    * `MacieInvitationAccepter`): `DESTROY` leaves the administrator, `RETAIN` stays a member.
@@ -117,7 +109,7 @@ const IDS_PER_OUTPUT = 300;
  * removed again. An update applies only the difference between the old and the new list. On delete, the members
  * are disassociated and deleted (unless `removalPolicy` is `RETAIN`).
  *
- * `removalPolicy` (`InvitationBaseProps`) applies when accounts are removed from `members`, when the construct is
+ * `removalPolicy` (`InvitationRemovalProps`) applies when accounts are removed from `members`, when the construct is
  * removed and when the stack is deleted: `DESTROY` (the default) disassociates and deletes those members (an open
  * invitation is withdrawn; an account that accepted leaves the administrator's Macie). `RETAIN` never removes a
  * member: accounts removed from `members` stay members, and CloudFormation does not call the handler when the
@@ -144,8 +136,6 @@ export class MacieInvitations extends Construct {
    * The account IDs of `members`, in the order given. A synth-time value (the IDs themselves, or the tokens you
    * passed): it does not depend on the custom resource, so add `node.addDependency(invitations)` where the
    * invitations must exist first.
-   *
-   * @attribute
    */
   public readonly invitedAccountIds: string[];
 
@@ -223,7 +213,7 @@ export class MacieInvitations extends Construct {
    * allowed: the accepter checks at deploy time.
    *
    * @param stack the member account's stack
-   * @param options the accepter's wait and removal policy
+   * @param options the accepter's wait, outputs and removal policy
    */
   public acceptIn(stack: Stack, options: MacieInvitationsAcceptInOptions = {}): MacieInvitationAccepter {
     return declareAccepter(this, stack, {
@@ -235,6 +225,7 @@ export class MacieInvitations extends Construct {
         administratorAccountId,
         waitTimeout: options.waitTimeout,
         removalPolicy: options.removalPolicy,
+        emitOutputs: options.emitOutputs,
       }),
     });
   }

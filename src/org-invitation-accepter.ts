@@ -1,7 +1,7 @@
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { InvitationOutputProps } from './invitation-base';
+import { AccepterCommonProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
 import { warnOtherOrganization } from './private/conflicts';
 import { ORG_ACCEPTER } from './private/contract/organizations';
@@ -13,7 +13,7 @@ import { invalid, validateAccountId, validatePattern } from './private/validatio
 /**
  * Properties of an `OrgInvitationAccepter`.
  */
-export interface OrgInvitationAccepterProps extends InvitationOutputProps {
+export interface OrgInvitationAccepterProps extends AccepterCommonProps {
   /**
    * The management account of the organization that invites this account (12 digits), other than the stack's own
    * account. Only an invitation from this account is accepted. Give this, `organizationId`, or both.
@@ -42,15 +42,6 @@ export interface OrgInvitationAccepterProps extends InvitationOutputProps {
    * @default - the handler finds the open invitation of the expected organization
    */
   readonly handshakeId?: string;
-
-  /**
-   * How long a deployment waits for the invitation to reach this account (the inviting stack may be deploying at
-   * the same time). From 0 (look once) to 14 minutes; the provider's Lambda timeout follows the largest
-   * `waitTimeout` of the stack.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly waitTimeout?: Duration;
 }
 
 /**
@@ -91,11 +82,12 @@ export class OrgInvitationAccepter extends Construct {
   public readonly handshakeId: string;
 
   /**
-   * The ID of the organization this account belongs to (`o-...`).
+   * The ID of the organization this account belongs to (`o-...`), as the handler found it: the expected
+   * `organizationId` when one was given, otherwise the organization of `managementAccountId`.
    *
    * @attribute
    */
-  public readonly organizationId: string;
+  public readonly joinedOrganizationId: string;
 
   /**
    * `ACCEPTED` (the invitation was accepted) or `ALREADY_MEMBER` (the account already belonged to the
@@ -106,13 +98,21 @@ export class OrgInvitationAccepter extends Construct {
    */
   public readonly handshakeState: string;
 
-  /** How long a deployment waits for the invitation. */
+  /** The expected management account, as given. */
+  public readonly managementAccountId?: string;
+
+  /** The expected organization, as given (`joinedOrganizationId` is the one the account belongs to). */
+  public readonly organizationId?: string;
+
+  /** How long a deployment waits for the invitation (the given `waitTimeout`, or its default of 5 minutes). */
   public readonly waitTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: OrgInvitationAccepterProps) {
     super(scope, id);
     validateExpectation(this, props);
     this.waitTimeout = validateWaitTimeout(this, props.waitTimeout);
+    this.managementAccountId = props.managementAccountId;
+    this.organizationId = props.organizationId;
     warnOtherOrganization(this, props.managementAccountId, props.organizationId);
 
     const provider = InvitationProvider.of(this, 'org-invitation-accepter', accepterStatements);
@@ -134,7 +134,7 @@ export class OrgInvitationAccepter extends Construct {
 
     const attributes = ORG_ACCEPTER.attributes;
     this.handshakeId = resource.getAttString(attributes.handshakeId);
-    this.organizationId = resource.getAttString(attributes.organizationId);
+    this.joinedOrganizationId = resource.getAttString(attributes.organizationId);
     this.handshakeState = resource.getAttString(attributes.handshakeState);
 
     if (props.emitOutputs ?? true) {

@@ -1,8 +1,9 @@
-import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Acceptance } from './acceptance';
-import { InvitationBaseProps } from './invitation-base';
+import { AcceptInOptions, InvitationRemovalProps } from './invitation-base';
+import { InvitationTarget, InvitationTargetType } from './invitation-target';
 import { OrgInvitationAccepter } from './org-invitation-accepter';
 import { declareAccepter } from './private/accept-in';
 import { bindAcceptance } from './private/acceptance';
@@ -22,33 +23,14 @@ import {
 } from './private/validation';
 
 /**
- * How the invited account is identified.
- */
-export enum InvitationTargetType {
-  /** `targetId` is a 12-digit AWS account ID. */
-  ACCOUNT = 'ACCOUNT',
-  /** `targetId` is the email address of the account's owner (its root user). */
-  EMAIL = 'EMAIL',
-}
-
-/**
  * Properties of an `OrgInvitation`.
  */
-export interface OrgInvitationProps extends InvitationBaseProps {
+export interface OrgInvitationProps extends InvitationRemovalProps {
   /**
-   * The account to invite: a 12-digit AWS account ID, or the email address of the account's owner.
-   *
-   * Tokens (a `CfnParameter`, an import) are accepted and checked at deploy time.
+   * The account to invite: `InvitationTarget.account('222222222222')` or
+   * `InvitationTarget.email('owner@example.com')`. Tokens are accepted in both and checked at deploy time.
    */
-  readonly targetId: string;
-
-  /**
-   * Whether `targetId` is an account ID or an email address.
-   *
-   * @default - when `targetId` is known at synth time: `EMAIL` when it contains '@', else `ACCOUNT`. When it is a
-   * token (a parameter, an SSM value, an import): decided at deploy time from the resolved value.
-   */
-  readonly targetType?: InvitationTargetType;
+  readonly target: InvitationTarget;
 
   /**
    * Text included in the invitation email, at most 1,024 characters. Treated as sensitive: never logged, and removed
@@ -59,23 +41,24 @@ export interface OrgInvitationProps extends InvitationBaseProps {
   readonly notes?: string;
 
   /**
-   * Tags attached to the account when it joins the organization (at most 50; keys 1 to 128 characters, values
-   * up to 256). Adds `organizations:TagResource` to the provider's permissions.
+   * Tags that AWS Organizations attaches to the invited account when it joins the organization (at most 50; keys 1
+   * to 128 characters, values up to 256). These tag the account, not this construct's resources: `Tags.of` applies
+   * to the custom resource's function and role as usual and does not reach the account. Adds
+   * `organizations:TagResource` to the provider's permissions.
    *
    * @default - no tags
    */
-  readonly tags?: { [key: string]: string };
+  readonly accountTags?: { [key: string]: string };
 
   /**
    * Accept the invitation in the same deployment, through a role in the invited account: after inviting, the
-   * handler assumes `arn:<partition>:iam::<targetId>:role/<roleName>` and accepts there; `handshakeState` is then
+   * handler assumes `arn:<partition>:iam::<account ID>:role/<roleName>` and accepts there; `handshakeState` is then
    * `ACCEPTED`. The provider's role gets `sts:AssumeRole` on that role only. The role needs the accept permissions
    * listed in the README ("Invite and accept in one deploy") and must trust this stack's account.
    *
-   * Only for an invitation by account ID (`targetType` `ACCOUNT`, or a literal 12-digit `targetId`): the account
-   * behind an email address is unknown until it accepts. A Create that cannot accept (the role cannot be assumed or
-   * lacks a permission) fails, naming the account and the role, and cancels the invitation it sent. A rollback
-   * never assumes the role.
+   * Only for a target by account ID (`InvitationTarget.account`): the account behind an email address is unknown
+   * until it accepts. A Create that cannot accept (the role cannot be assumed or lacks a permission) fails, naming
+   * the account and the role, and cancels the invitation it sent. A rollback never assumes the role.
    *
    * @default - the invitation is only sent; the invited account accepts it (for example with an
    * `OrgInvitationAccepter`, see `acceptIn`)
@@ -86,14 +69,7 @@ export interface OrgInvitationProps extends InvitationBaseProps {
 /**
  * Options of `OrgInvitation.acceptIn`.
  */
-export interface OrgInvitationAcceptInOptions {
-  /**
-   * How long the accepting stack's deployment waits for the invitation to reach its account.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly waitTimeout?: Duration;
-
+export interface OrgInvitationAcceptInOptions extends AcceptInOptions {
   /**
    * The ID of the inviting organization (`o-...`): the accepter then accepts only an invitation of this
    * organization, besides its management account (the inviting stack's account).
@@ -111,10 +87,12 @@ export interface OrgInvitationAcceptInOptions {
  * or succeeds with state `ALREADY_MEMBER` when the account is already in the organization). On delete it cancels
  * the invitation while it is open; it never removes an account from the organization.
  *
- * `removalPolicy` (`InvitationBaseProps`): `DESTROY` (the default) cancels the invitation if it is still open when
+ * `removalPolicy` (`InvitationRemovalProps`): `DESTROY` (the default) cancels the invitation if it is still open when
  * the construct is removed or the stack is deleted (an accepted invitation is left alone: the account stays in the
  * organization). `RETAIN` leaves the invitation as it is; CloudFormation does not call the handler. `emitOutputs`
  * adds a stack output with the handshake ID.
+ *
+ * `accountTags` are the invited account's tags in the organization, not tags of this construct (`Tags.of`).
  *
  * An update sends a new invitation when the target changed, or when the invitation ended without acceptance. A
  * rollback never does (nor does it assume the `acceptance` role): it restores the earlier invitation as it finds it,
@@ -124,12 +102,12 @@ export interface OrgInvitationAcceptInOptions {
  * account's stack, or `acceptance` accepts through a role in the invited account right after inviting.
  *
  * @example
- * import { OrgInvitation } from 'cdk-account-invitations';
+ * import { InvitationTarget, OrgInvitation } from 'cdk-account-invitations';
  *
  * new OrgInvitation(this, 'InviteSandbox', {
- *   targetId: '123456789012',
+ *   target: InvitationTarget.account('123456789012'),
  *   notes: 'Welcome to the landing zone',
- *   tags: { team: 'sandbox' },
+ *   accountTags: { team: 'sandbox' },
  * });
  */
 export class OrgInvitation extends Construct {
@@ -156,58 +134,50 @@ export class OrgInvitation extends Construct {
    */
   public readonly handshakeState: string;
 
-  /**
-   * How the target is identified, when known at synth time: the given `targetType`, or the type of a literal
-   * `targetId`. Undefined when `targetId` is a token and no `targetType` was given: the handler then decides at
-   * deploy time from the resolved value.
-   */
-  public readonly targetType?: InvitationTargetType;
+  /** The invited account, as given. */
+  public readonly target: InvitationTarget;
 
   /** The invited account as given, when the invitation is not by email address (for `acceptIn`'s checks). */
   private readonly invitedAccounts: readonly string[];
 
   constructor(scope: Construct, id: string, props: OrgInvitationProps) {
     super(scope, id);
-    this.targetType = resolveTargetType(this, props);
+    validateTarget(this, props.target);
+    this.target = props.target;
+    const type = props.target.type;
     validateNotesAndTags(this, props);
     const removalPolicy = resolveRemovalPolicy(this, props.removalPolicy);
 
     const stack = Stack.of(this);
     const provider = InvitationProvider.of(this, 'org-invitation', orgStatements);
-    const organizationsArn = (resource: string, resourceName: string) => Arn.format({
-      service: 'organizations', region: '', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    }, stack);
-    // the membership check reads the account (ACCOUNT) or lists the accounts (EMAIL); a type decided at deploy
-    // time may need either
-    if (this.targetType !== InvitationTargetType.EMAIL) {
+    // the membership check reads the account (ACCOUNT) or lists the accounts (EMAIL)
+    if (type === InvitationTargetType.ACCOUNT) {
       provider.grant('describe-account', () => new iam.PolicyStatement({
         actions: ['organizations:DescribeAccount'],
-        resources: [organizationsArn('account', 'o-*/*')],
+        resources: [Arn.format({
+          service: 'organizations', region: '', resource: 'account', resourceName: 'o-*/*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }, stack)],
       }));
-    }
-    if (this.targetType !== InvitationTargetType.ACCOUNT) {
+    } else {
       provider.grant('list-accounts', () => new iam.PolicyStatement({
         actions: ['organizations:ListAccounts'],
         resources: ['*'],
       }));
     }
-    if (Object.keys(props.tags ?? {}).length > 0) {
+    if (Object.keys(props.accountTags ?? {}).length > 0) {
       // The invited account has no ARN in this organization until it joins: TagResource cannot be scoped further.
       provider.grant('tag', () => new iam.PolicyStatement({ actions: ['organizations:TagResource'], resources: ['*'] }));
     }
 
-    if (props.acceptance && this.targetType !== InvitationTargetType.ACCOUNT) {
-      invalid(this, this.targetType === InvitationTargetType.EMAIL
-        ? 'acceptance needs an invitation by account ID: the account behind an email address is unknown until it accepts. ' +
-          'Invite by account ID, or accept in the invited account (acceptIn or an OrgInvitationAccepter).'
-        : 'acceptance needs an invitation by account ID, but targetId is a token and targetType is not set: set ' +
-          'targetType: InvitationTargetType.ACCOUNT.');
+    if (props.acceptance && type !== InvitationTargetType.ACCOUNT) {
+      invalid(this, 'acceptance needs a target by account ID (InvitationTarget.account): the account behind an email ' +
+        'address is unknown until it accepts. Invite by account ID, or accept in the invited account (acceptIn or an ' +
+        'OrgInvitationAccepter).');
     }
-    const acceptProperties = bindAcceptance(this, provider, props.acceptance, [props.targetId]);
+    const acceptProperties = bindAcceptance(this, provider, props.acceptance, [props.target.value]);
 
     const resource = provider.createResource(this, 'Resource', {
-      // without a target type (a token and no targetType), the handler decides from the resolved targetId
-      ...ORG_INVITATION.properties({ targetId: props.targetId, targetType: this.targetType, notes: props.notes, tags: props.tags }),
+      ...ORG_INVITATION.properties({ targetId: props.target.value, targetType: type, notes: props.notes, tags: props.accountTags }),
       ...acceptProperties,
     }, removalPolicy);
 
@@ -218,9 +188,9 @@ export class OrgInvitation extends Construct {
 
     if (props.emitOutputs ?? true) {
       addInvitationOutput(this, this.handshakeId,
-        `Handshake ID of the AWS Organizations invitation to the ${targetDescription(this.targetType)} of ${this.node.path}`);
+        `Handshake ID of the AWS Organizations invitation to the ${type === InvitationTargetType.EMAIL ? 'email address' : 'account'} of ${this.node.path}`);
     }
-    this.invitedAccounts = this.targetType === InvitationTargetType.EMAIL ? [] : [props.targetId];
+    this.invitedAccounts = type === InvitationTargetType.EMAIL ? [] : [props.target.value];
   }
 
   /**
@@ -230,12 +200,12 @@ export class OrgInvitation extends Construct {
    * values cross the stacks (no cross-account reference).
    *
    * Checked at synth time: `stack` must be another stack; this stack's account must be concrete; one accepter per
-   * stack; when `stack`'s account is concrete, it must not be this stack's account and, when `targetId` is a concrete
+   * stack; when `stack`'s account is concrete, it must not be this stack's account and, when the target is a concrete
    * account ID, it must be that account. An email target or an environment-agnostic `stack` is allowed: the accepter
    * then only finds the invitation when it runs in the invited account.
    *
    * @param stack the stack deployed in the invited account
-   * @param options the accepter's wait and the expected organization
+   * @param options the accepter's wait, outputs and expected organization
    * @returns the accepter declared in `stack`
    */
   public acceptIn(stack: Stack, options: OrgInvitationAcceptInOptions = {}): OrgInvitationAccepter {
@@ -247,16 +217,9 @@ export class OrgInvitation extends Construct {
         managementAccountId,
         organizationId: options.organizationId,
         waitTimeout: options.waitTimeout,
+        emitOutputs: options.emitOutputs,
       }),
     });
-  }
-}
-
-function targetDescription(type: InvitationTargetType | undefined): string {
-  switch (type) {
-    case InvitationTargetType.EMAIL: return 'email address';
-    case InvitationTargetType.ACCOUNT: return 'account';
-    default: return 'account or email address';
   }
 }
 
@@ -277,44 +240,45 @@ function orgStatements(stack: Stack): iam.PolicyStatement[] {
   ];
 }
 
-function resolveTargetType(scope: Construct, props: OrgInvitationProps): InvitationTargetType | undefined {
-  const { targetId } = props;
-  rejectListElement(scope, 'targetId', targetId);
-  if (!isConcrete(targetId)) {
-    // a token: trust the given type, or leave it to the handler, which sees the resolved value
-    return props.targetType;
-  }
-  const looksLikeEmail = targetId.includes('@');
-  const type = props.targetType ?? (looksLikeEmail ? InvitationTargetType.EMAIL : InvitationTargetType.ACCOUNT);
-  if (type === InvitationTargetType.ACCOUNT && !ACCOUNT_ID_PATTERN.test(targetId)) {
-    if (looksLikeEmail) {
-      invalid(scope, `targetType is ACCOUNT but targetId '${maskEmail(targetId)}' is an email address; use InvitationTargetType.EMAIL or an account ID.`);
+/**
+ * Checks a literal target against its kind (tokens pass: the handler checks the resolved value), with a hint when
+ * the value is of the other kind.
+ */
+function validateTarget(scope: Construct, target: InvitationTarget): void {
+  const { type, value } = target;
+  rejectListElement(scope, 'target', value);
+  if (!isConcrete(value)) return;
+  if (type === InvitationTargetType.ACCOUNT) {
+    if (EMAIL_PATTERN.test(value) || value.includes('@')) {
+      invalid(scope, `target '${maskEmail(value)}' is an email address; use InvitationTarget.email, or give an account ID.`);
     }
-    invalid(scope, `targetId must be a 12-digit AWS account ID or an email address, got '${targetId}'.`);
+    validateAccountId(scope, 'target', value, Stack.of(scope).account);
+  } else if (type === InvitationTargetType.EMAIL) {
+    if (ACCOUNT_ID_PATTERN.test(value)) {
+      invalid(scope, `target '${value}' is an account ID; use InvitationTarget.account, or give an email address.`);
+    }
+    if (!EMAIL_PATTERN.test(value)) {
+      invalid(scope, `target must be an email address, got '${value.includes('@') ? maskEmail(value) : value}'.`);
+    }
+  } else {
+    invalid(scope, `target type must be InvitationTargetType.ACCOUNT or InvitationTargetType.EMAIL, got '${type}'.`);
   }
-  if (type === InvitationTargetType.EMAIL && !EMAIL_PATTERN.test(targetId)) {
-    invalid(scope, ACCOUNT_ID_PATTERN.test(targetId)
-      ? `targetType is EMAIL but targetId '${targetId}' is an account ID; use InvitationTargetType.ACCOUNT or an email address.`
-      : `targetId must be a 12-digit AWS account ID or an email address, got '${targetId}'.`);
-  }
-  if (type === InvitationTargetType.ACCOUNT) validateAccountId(scope, 'targetId', targetId, Stack.of(scope).account);
-  return type;
 }
 
 function validateNotesAndTags(scope: Construct, props: OrgInvitationProps): void {
   const { maxNotes, maxTags, maxTagKey, maxTagValue } = ORG_INVITATION.limits;
   validateLength(scope, 'notes', props.notes, maxNotes);
-  const tags = Object.entries(props.tags ?? {});
+  const tags = Object.entries(props.accountTags ?? {});
   if (tags.length > maxTags) {
-    invalid(scope, `tags can hold at most ${maxTags} tags, got ${tags.length}.`);
+    invalid(scope, `accountTags can hold at most ${maxTags} tags, got ${tags.length}.`);
   }
   for (const [key, value] of tags) {
     if (isConcrete(key) && (key.length < 1 || key.length > maxTagKey)) {
-      invalid(scope, `tag key '${key}' must be 1 to ${maxTagKey} characters long, got ${key.length}.`);
+      invalid(scope, `accountTags key '${key}' must be 1 to ${maxTagKey} characters long, got ${key.length}.`);
     }
     if (isConcrete(key) && key.toLowerCase().startsWith('aws:')) {
-      invalid(scope, `tag key '${key}' uses the reserved prefix 'aws:'.`);
+      invalid(scope, `accountTags key '${key}' uses the reserved prefix 'aws:'.`);
     }
-    validateLength(scope, `the value of tag '${key}'`, value, maxTagValue);
+    validateLength(scope, `the value of accountTags key '${key}'`, value, maxTagValue);
   }
 }

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { InvitationOutputProps } from './invitation-base';
+import { AccepterCommonProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
 import { ACCOUNT_LINK_ID_FORM, WORKSPACES_ACCEPTER } from './private/contract/workspaces';
 import { addInvitationOutput } from './private/outputs';
@@ -12,7 +12,7 @@ import { invalid, isConcrete, rejectListElement, validateAccountId } from './pri
 /**
  * Properties of a `WorkSpacesAccountLinkAccepter`.
  */
-export interface WorkSpacesAccountLinkAccepterProps extends InvitationOutputProps {
+export interface WorkSpacesAccountLinkAccepterProps extends AccepterCommonProps {
   /**
    * The account that sent the account link invitation (the source account, which owns the BYOL infrastructure): a
    * 12-digit AWS account ID of the same organization, other than the stack's own account. Only an invitation from
@@ -32,16 +32,6 @@ export interface WorkSpacesAccountLinkAccepterProps extends InvitationOutputProp
    * @default - the link invitation from `sourceAccountId` to this account is looked up
    */
   readonly accountLinkId?: string;
-
-  /**
-   * How long a deployment waits for the invitation to reach this account, when it is not there yet (the inviting
-   * stack may be deploying at the same time). The handler looks with capped exponential backoff (1, 2, 4, 8, 16,
-   * then every 30 seconds): a 5-minute wait makes at most 15 looks. From 0 (look once) up to 14 minutes; the
-   * handler's Lambda timeout follows the largest `waitTimeout` of the stack.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly waitTimeout?: Duration;
 }
 
 /**
@@ -87,8 +77,11 @@ export class WorkSpacesAccountLinkAccepter extends Construct {
    */
   public readonly accountLinkStatus: string;
 
-  /** The expected source account. */
+  /** The expected source account, as given. */
   public readonly sourceAccountId: string;
+
+  /** How long a deployment waits for the invitation (the given `waitTimeout`, or its default of 5 minutes). */
+  public readonly waitTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: WorkSpacesAccountLinkAccepterProps) {
     super(scope, id);
@@ -98,17 +91,17 @@ export class WorkSpacesAccountLinkAccepter extends Construct {
     if (isConcrete(props.accountLinkId) && !ACCOUNT_LINK_ID.test(props.accountLinkId)) {
       invalid(this, `accountLinkId must be ${ACCOUNT_LINK_ID_FORM}, got '${props.accountLinkId}'.`);
     }
-    const wait = validateWaitTimeout(this, props.waitTimeout);
+    this.waitTimeout = validateWaitTimeout(this, props.waitTimeout);
     this.sourceAccountId = props.sourceAccountId;
 
     const provider = InvitationProvider.of(this, 'workspaces-account-link-accepter', accepterStatements);
-    provider.requireTimeout(lambdaTimeoutFor(wait));
+    provider.requireTimeout(lambdaTimeoutFor(this.waitTimeout));
 
     // the handler's Delete only logs that a LINKED link stays: DESTROY lets it say so
     const resource = provider.createResource(this, 'Resource', WORKSPACES_ACCEPTER.properties({
       sourceAccountId: props.sourceAccountId,
       accountLinkId: props.accountLinkId,
-      waitSeconds: wait.toSeconds(),
+      waitSeconds: this.waitTimeout.toSeconds(),
     }), RemovalPolicy.DESTROY);
 
     this.accountLinkId = resource.getAttString(WORKSPACES_ACCEPTER.attributes.accountLinkId);

@@ -1,8 +1,8 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Acceptance } from './acceptance';
-import { InvitationBaseProps } from './invitation-base';
+import { AcceptInOptions, InvitationRemovalProps } from './invitation-base';
 import { declareAccepter } from './private/accept-in';
 import { bindAcceptance } from './private/acceptance';
 import { WORKSPACES_ACCOUNT_LINK } from './private/contract/workspaces';
@@ -14,7 +14,7 @@ import { WorkSpacesAccountLinkAccepter } from './workspaces-account-link-accepte
 /**
  * Properties of a `WorkSpacesAccountLink`.
  */
-export interface WorkSpacesAccountLinkProps extends InvitationBaseProps {
+export interface WorkSpacesAccountLinkProps extends InvitationRemovalProps {
   /**
    * The account to invite to the link: a 12-digit AWS account ID of the same organization (same payer account),
    * other than the stack's own account.
@@ -44,15 +44,7 @@ export interface WorkSpacesAccountLinkProps extends InvitationBaseProps {
 /**
  * Options of `WorkSpacesAccountLink.acceptIn`.
  */
-export interface WorkSpacesAccountLinkAcceptInOptions {
-  /**
-   * How long the accepter's deployment waits for the invitation to reach the target account (see
-   * `WorkSpacesAccountLinkAccepterProps.waitTimeout`).
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly waitTimeout?: Duration;
-}
+export interface WorkSpacesAccountLinkAcceptInOptions extends AcceptInOptions {}
 
 /**
  * Invites another account of the organization to an Amazon WorkSpaces account link (bring your own license), from
@@ -63,7 +55,7 @@ export interface WorkSpacesAccountLinkAcceptInOptions {
  * deletes the invitation while it is pending acceptance; a `LINKED` link cannot be undone through the API and is
  * left in place.
  *
- * `removalPolicy` (`InvitationBaseProps`): `DESTROY` (the default) deletes the invitation while it is still pending
+ * `removalPolicy` (`InvitationRemovalProps`): `DESTROY` (the default) deletes the invitation while it is still pending
  * acceptance when the construct is removed, the stack is deleted or a changed `targetAccountId` replaces the link;
  * a `LINKED` link stays in place (the handler logs a warning). `RETAIN` leaves the invitation as it is; CloudFormation
  * does not call the handler. `emitOutputs` adds a stack output with the account link ID.
@@ -94,7 +86,7 @@ export class WorkSpacesAccountLink extends Construct {
    */
   public readonly accountLinkStatus: string;
 
-  /** The invited account. */
+  /** The invited account, as given. */
   public readonly targetAccountId: string;
 
   constructor(scope: Construct, id: string, props: WorkSpacesAccountLinkProps) {
@@ -132,6 +124,7 @@ export class WorkSpacesAccountLink extends Construct {
    * deploy time.
    *
    * @param stack the stack of the target account, in this stack's region
+   * @param options the accepter's wait and outputs
    * @returns the accepter declared in `stack`
    */
   public acceptIn(stack: Stack, options: WorkSpacesAccountLinkAcceptInOptions = {}): WorkSpacesAccountLinkAccepter {
@@ -143,6 +136,7 @@ export class WorkSpacesAccountLink extends Construct {
       declare: (target, id, sourceAccountId) => new WorkSpacesAccountLinkAccepter(target, id, {
         sourceAccountId,
         waitTimeout: options.waitTimeout,
+        emitOutputs: options.emitOutputs,
       }),
     });
   }

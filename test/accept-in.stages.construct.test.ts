@@ -6,7 +6,7 @@ import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
+import { InvitationTarget, MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
 
 const MGMT = '111111111111';
 const MEMBER = '222222222222';
@@ -19,7 +19,7 @@ function warnings(stack: Stack): Array<{ id: string; message: string }> {
 
 describe('acceptIn with the member stack in another Stage', () => {
   test.each([
-    ['OrgInvitation', (s: Stack) => new OrgInvitation(s, 'Invite', { targetId: MEMBER })],
+    ['OrgInvitation', (s: Stack) => new OrgInvitation(s, 'Invite', { target: InvitationTarget.account(MEMBER) })],
     ['MacieInvitations', (s: Stack) => new MacieInvitations(s, 'Invite', { members: [{ accountId: MEMBER, email: 'owner@example.com' }] })],
     ['WorkSpacesAccountLink', (s: Stack) => new WorkSpacesAccountLink(s, 'Invite', { targetAccountId: MEMBER })],
   ])('%s: synthesizes without a dependency and warns on the accepter, naming both stacks, both stages and the order', (_kind, make) => {
@@ -47,7 +47,7 @@ describe('acceptIn with the member stack in another Stage', () => {
     const app = new App();
     const mgmt = new Stack(new Stage(app, 'Inviting', { env: env(MGMT) }), 'Mgmt');
     const member = new Stack(app, 'Member', { env: env(MEMBER) });
-    new OrgInvitation(mgmt, 'Invite', { targetId: MEMBER }).acceptIn(member);
+    new OrgInvitation(mgmt, 'Invite', { target: InvitationTarget.account(MEMBER) }).acceptIn(member);
     expect(() => app.synth()).not.toThrow();
     const [warning] = warnings(member);
     expect(warning.message).toContain('Member is in the app (no stage) and the inviting stack Inviting/Mgmt in stage Inviting');
@@ -58,7 +58,7 @@ describe('acceptIn with the member stack in another Stage', () => {
     const stage = new Stage(app, 'LandingZone');
     const mgmt = new Stack(stage, 'Mgmt', { env: env(MGMT) });
     const member = new Stack(stage, 'Member', { env: env(MEMBER) });
-    new OrgInvitation(mgmt, 'Invite', { targetId: MEMBER }).acceptIn(member);
+    new OrgInvitation(mgmt, 'Invite', { target: InvitationTarget.account(MEMBER) }).acceptIn(member);
     expect(member.dependencies).toEqual([mgmt]);
     app.synth();
     expect(warnings(member)).toEqual([]);
@@ -77,7 +77,7 @@ describe('CDK Pipelines', () => {
     public readonly invitation: OrgInvitation;
     constructor(scope: Construct, id: string) {
       super(scope, id, { env: env(MGMT) });
-      this.invitation = new OrgInvitation(new Stack(this, 'Mgmt'), 'Invite', { targetId: MEMBER });
+      this.invitation = new OrgInvitation(new Stack(this, 'Mgmt'), 'Invite', { target: InvitationTarget.account(MEMBER) });
     }
   }
   class Members extends Stage {

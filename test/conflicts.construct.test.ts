@@ -5,7 +5,7 @@
 import { App, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import {
-  Acceptance, MacieInvitationAccepter, MacieInvitations, OrgInvitation, OrgInvitationAccepter, WorkSpacesAccountLink,
+  Acceptance, InvitationTarget, MacieInvitationAccepter, MacieInvitations, OrgInvitation, OrgInvitationAccepter, WorkSpacesAccountLink,
 } from '../src';
 
 const env = (account: string) => ({ account, region: 'us-east-1' });
@@ -110,7 +110,7 @@ describe('two OrgInvitationAccepters for different organizations in one stack', 
 describe('acceptance and acceptIn on the same invitation', () => {
   const role = Acceptance.assumeRole('AcceptRole');
   test.each([
-    ['OrgInvitation', (s: Stack) => new OrgInvitation(s, 'Invite', { targetId: '222222222222', acceptance: role })],
+    ['OrgInvitation', (s: Stack) => new OrgInvitation(s, 'Invite', { target: InvitationTarget.account('222222222222'), acceptance: role })],
     ['MacieInvitations', (s: Stack) => new MacieInvitations(s, 'Invite', { members: [member('222222222222')], acceptance: role })],
     ['WorkSpacesAccountLink', (s: Stack) => new WorkSpacesAccountLink(s, 'Invite', { targetAccountId: '222222222222', acceptance: role })],
   ])('%s: warns on the accepter, naming the accepter and the inviter', (_kind, make) => {
@@ -126,7 +126,7 @@ describe('acceptance and acceptIn on the same invitation', () => {
   test('no warning without acceptance', () => {
     const app = new App();
     const memberStack = stack('222222222222', app);
-    new OrgInvitation(stack('111111111111', app), 'Invite', { targetId: '222222222222' }).acceptIn(memberStack);
+    new OrgInvitation(stack('111111111111', app), 'Invite', { target: InvitationTarget.account('222222222222') }).acceptIn(memberStack);
     expect(warnings(memberStack)).toEqual([]);
   });
 });
@@ -139,7 +139,7 @@ describe('messages that name the construct', () => {
   });
 
   test.each([
-    ['OrgInvitation targetId', (s: Stack, v: string) => new OrgInvitation(s, 'X', { targetId: v }), 'targetId'],
+    ['OrgInvitation targetId', (s: Stack, v: string) => new OrgInvitation(s, 'X', { target: InvitationTarget.account(v) }), 'target'],
     ['MacieInvitations accountId', (s: Stack, v: string) => new MacieInvitations(s, 'X', { members: [{ accountId: v, email: 'a@example.com' }] }), 'members[0].accountId'],
     ['MacieInvitations email', (s: Stack, v: string) => new MacieInvitations(s, 'X', { members: [{ accountId: '222222222222', email: v }] }), 'members[0].email'],
     ['OrgInvitationAccepter organizationId', (s: Stack, v: string) => new OrgInvitationAccepter(s, 'X', { organizationId: v }), 'organizationId'],

@@ -7,7 +7,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
-  InvitationBaseProps,
+  InvitationRemovalProps,
+  InvitationTarget,
   MacieInvitationAccepter,
   MacieInvitations,
   OrgInvitation,
@@ -22,8 +23,8 @@ function newStack() {
   return new Stack(new App(), 'Shared', { env: { account: '111111111111', region: 'eu-west-1' } });
 }
 
-const CONSTRUCTS: Array<[string, (scope: Construct, id: string, base: InvitationBaseProps) => Construct]> = [
-  ['OrgInvitation', (scope, id, base) => new OrgInvitation(scope, id, { targetId: '222222222222', ...base })],
+const CONSTRUCTS: Array<[string, (scope: Construct, id: string, base: InvitationRemovalProps) => Construct]> = [
+  ['OrgInvitation', (scope, id, base) => new OrgInvitation(scope, id, { target: InvitationTarget.account('222222222222'), ...base })],
   ['MacieInvitations', (scope, id, base) => new MacieInvitations(scope, id, { members: [{ accountId: '222222222222', email: 'a@example.com' }], ...base })],
   ['WorkSpacesAccountLink', (scope, id, base) => new WorkSpacesAccountLink(scope, id, { targetAccountId: '222222222222', ...base })],
   // the one accepter with a removal policy (it can leave its administrator on delete)

@@ -52,6 +52,11 @@ describe('MacieInvitationAccepter resources', () => {
     expectPermissionsOutliveResources(template, RESOURCE_TYPE);
   });
 
+  test('echoes what identifies its invitation: the administrator and the resolved wait', () => {
+    expect(accepter.administratorAccountId).toBe(ADMIN);
+    expect(accepter.waitTimeout.toSeconds()).toBe(300);
+  });
+
   test('the provider function: arm64, our entry point, log group; timeout = default wait (5 min) + 1 min', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.onEvent',

@@ -28,6 +28,8 @@ describe('acceptIn', () => {
     expect(accepter).toBeInstanceOf(MacieInvitationAccepter);
     expect(accepter.node.scope).toBe(member);
     expect(accepter.administratorAccountId).toBe(ADMIN);
+    expect(accepter.waitTimeout.toMinutes()).toBe(10);
+    expect(accepter.removalPolicy).toBe(RemovalPolicy.RETAIN);
     expect(member.dependencies).toEqual([admin]);
     const t = Template.fromStack(member);
     t.resourceCountIs('Custom::MacieInvitationAccepter', 1);
@@ -38,6 +40,15 @@ describe('acceptIn', () => {
     expect(JSON.stringify(t.toJSON())).not.toMatch(/Fn::ImportValue/);
     // the inviting stack gains nothing
     Template.fromStack(admin).resourceCountIs('Custom::MacieInvitationAccepter', 0);
+  });
+
+  test('emitOutputs: false reaches the accepter: the member stack has no output (on by default)', () => {
+    const { member, invitations } = stacks();
+    const other = new Stack(member.node.scope as App, 'Other', { env: { account: '333333333333', region: 'eu-west-1' } });
+    invitations.acceptIn(member, { emitOutputs: false });
+    invitations.acceptIn(other);
+    expect(Template.fromStack(member).findOutputs('*')).toEqual({});
+    expect(Object.keys(Template.fromStack(other).findOutputs('*'))).toHaveLength(1);
   });
 
   test('defaults: 5-minute wait, DESTROY; the construct ID is derived from the inviter path (two inviters, one member stack)', () => {

@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { OrgInvitation, OrgInvitationAccepter } from '../src';
+import { InvitationTarget, OrgInvitation, OrgInvitationAccepter } from '../src';
 import { HANDLER_NAMES } from '../src/private/handlers';
 import { InvitationProvider } from '../src/private/provider';
 
@@ -28,8 +28,8 @@ function userApp(lib: Library = require('../src')): { app: App; stacks: Record<s
   const env = (account: string) => ({ account, region: 'us-east-1' });
   const management = new Stack(app, 'Management', { env: env(MANAGEMENT) });
   const member = new Stack(app, 'Member', { env: env(MEMBER) });
-  new lib.OrgInvitation(management, 'InviteMember', { targetId: MEMBER, tags: { team: 'workloads' } }).acceptIn(member);
-  new lib.OrgInvitation(management, 'InviteByEmail', { targetId: 'owner@example.com' });
+  new lib.OrgInvitation(management, 'InviteMember', { target: lib.InvitationTarget.account(MEMBER), accountTags: { team: 'workloads' } }).acceptIn(member);
+  new lib.OrgInvitation(management, 'InviteByEmail', { target: lib.InvitationTarget.email('owner@example.com') });
   new lib.MacieInvitations(management, 'Macie', { members: [{ accountId: MEMBER, email: 'member@example.com' }] }).acceptIn(member);
   new lib.WorkSpacesAccountLink(management, 'Link', { targetAccountId: MEMBER }).acceptIn(member);
 
@@ -41,7 +41,7 @@ function userApp(lib: Library = require('../src')): { app: App; stacks: Record<s
   const agnostic = new Stack(app, 'Agnostic');
   const account = new CfnParameter(agnostic, 'InvitedAccount').valueAsString;
   const acceptance = lib.Acceptance.assumeRole('InvitationAcceptRole');
-  new lib.OrgInvitation(agnostic, 'Invite', { targetId: account, targetType: lib.InvitationTargetType.ACCOUNT, acceptance });
+  new lib.OrgInvitation(agnostic, 'Invite', { target: lib.InvitationTarget.account(account), acceptance });
   new lib.MacieInvitations(agnostic, 'Macie', { members: [{ accountId: account, email: 'member@example.com' }], acceptance });
   new lib.WorkSpacesAccountLink(agnostic, 'Link', { targetAccountId: account, acceptance });
   return { app, stacks: { management, member, standalone, agnostic } };
@@ -223,7 +223,7 @@ describe('cdk-nag AwsSolutions in a user\'s app with every construct', () => {
   test('a statement with an action the library has no reason for is not acknowledged, even next to explained ones', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack', { env: { account: MANAGEMENT, region: 'us-east-1' } });
-    new OrgInvitation(stack, 'Invite', { targetId: MEMBER });
+    new OrgInvitation(stack, 'Invite', { target: InvitationTarget.account(MEMBER) });
     InvitationProvider.of(stack, 'org-invitation', () => []).grant('mixed', () => new iam.PolicyStatement({
       actions: ['organizations:DescribeHandshake', 'organizations:DeclineHandshake'],
       resources: ['arn:aws:organizations::*:handshake/o-*/invite/h-mixed*'],

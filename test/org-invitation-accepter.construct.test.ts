@@ -1,6 +1,6 @@
 import { App, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { OrgInvitation, OrgInvitationAccepter } from '../src';
+import { InvitationTarget, OrgInvitation, OrgInvitationAccepter } from '../src';
 import { expectPermissionsOutliveResources, providerCounts, providerStatements, stackReadStatement } from './util/provider';
 
 function newStack(account = '222222222222') {
@@ -39,15 +39,18 @@ describe('OrgInvitationAccepter', () => {
       DeletionPolicy: 'Delete',
     });
     t.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.onEvent' });
-    for (const [attribute, name] of [[accepter.handshakeId, 'HandshakeId'], [accepter.organizationId, 'OrganizationId'], [accepter.handshakeState, 'HandshakeState']]) {
+    for (const [attribute, name] of [[accepter.handshakeId, 'HandshakeId'], [accepter.joinedOrganizationId, 'OrganizationId'], [accepter.handshakeState, 'HandshakeState']]) {
       expect(stack.resolve(attribute)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Join/), name] });
     }
+    // echoes of the expectation as given; joinedOrganizationId is the attribute
     expect(accepter.waitTimeout.toMinutes()).toBe(10);
+    expect([accepter.managementAccountId, accepter.organizationId]).toEqual(['111111111111', 'o-exampleorg11']);
   });
 
   test('only what is given goes into the properties (default wait: 5 minutes)', () => {
     const stack = newStack();
-    new OrgInvitationAccepter(stack, 'Join', { organizationId: 'o-exampleorg11' });
+    const accepter = new OrgInvitationAccepter(stack, 'Join', { organizationId: 'o-exampleorg11' });
+    expect([accepter.managementAccountId, accepter.waitTimeout.toMinutes()]).toEqual([undefined, 5]);
     const props = Object.values(Template.fromStack(stack).findResources('Custom::OrgInvitationAccepter'))[0].Properties;
     expect(Object.keys(props).sort()).toEqual(['OrganizationId', 'ServiceTimeout', 'ServiceToken', 'WaitTimeoutSeconds']);
     expect(props.WaitTimeoutSeconds).toBe(300);
@@ -70,7 +73,7 @@ describe('OrgInvitationAccepter', () => {
     const stack = newStack();
     new OrgInvitationAccepter(stack, 'A', { organizationId: 'o-exampleorg11' });
     new OrgInvitationAccepter(stack, 'B', { managementAccountId: '111111111111' });
-    new OrgInvitation(stack, 'Invite', { targetId: '333333333333' });
+    new OrgInvitation(stack, 'Invite', { target: InvitationTarget.account('333333333333') });
     const t = Template.fromStack(stack);
     expect(providerCounts(t)).toMatchObject({ functions: 2, roles: 2, logGroups: 2, policies: 0 });
     expectPermissionsOutliveResources(t, 'Custom::OrgInvitationAccepter');

@@ -7,7 +7,7 @@ import { App, CfnOutput, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ORG_ACCEPTER_SPEC, orgInvitationAccepterLifecycle } from '../lambda/organizations/accepter/lifecycle';
 import { orgInvitationLifecycle, toResponse as toInvitationResponse } from '../lambda/organizations/inviter/lifecycle';
-import { Acceptance, InvitationTargetType, OrgInvitation, OrgInvitationAccepter, OrgInvitationAccepterProps, OrgInvitationProps } from '../src';
+import { Acceptance, InvitationTarget, OrgInvitation, OrgInvitationAccepter, OrgInvitationAccepterProps, OrgInvitationProps } from '../src';
 import { ORG_ACCEPTER, ORG_INVITATION } from '../src/private/contract/organizations';
 
 const MGMT = '111111111111';
@@ -77,19 +77,18 @@ describe('OrgInvitation: the construct\'s properties are what the handler parses
   }
 
   test('defaults: an account ID', () => {
-    expect(invitation({ targetId: MEMBER })).toEqual({ targetId: MEMBER, targetType: 'ACCOUNT', tags: {} });
+    expect(invitation({ target: InvitationTarget.account(MEMBER) })).toEqual({ targetId: MEMBER, targetType: 'ACCOUNT', tags: {} });
   });
 
   test('an email address', () => {
-    expect(invitation({ targetId: 'owner@example.com' })).toEqual({ targetId: 'owner@example.com', targetType: 'EMAIL', tags: {} });
+    expect(invitation({ target: InvitationTarget.email('owner@example.com') })).toEqual({ targetId: 'owner@example.com', targetType: 'EMAIL', tags: {} });
   });
 
   test('every prop set', () => {
     expect(invitation({
-      targetId: MEMBER,
-      targetType: InvitationTargetType.ACCOUNT,
+      target: InvitationTarget.account(MEMBER),
       notes: 'Welcome to the landing zone',
-      tags: { team: 'sandbox', env: 'dev' },
+      accountTags: { team: 'sandbox', env: 'dev' },
       acceptance: Acceptance.assumeRole('OrganizationAccountAccessRole'),
       emitOutputs: false,
     })).toEqual({
@@ -101,17 +100,19 @@ describe('OrgInvitation: the construct\'s properties are what the handler parses
     });
   });
 
-  test('tokens: a parameter target without a type is decided from the value the handler receives', () => {
-    const build = (stack: Stack): OrgInvitationProps => ({ targetId: new CfnParameter(stack, 'Target').valueAsString });
-    expect(invitation(build, { Target: MEMBER })).toEqual({ targetId: MEMBER, targetType: 'ACCOUNT', tags: {} });
-    expect(invitation(build, { Target: 'owner@example.com' }))
-      .toEqual({ targetId: 'owner@example.com', targetType: 'EMAIL', tags: {} });
+  test('tokens: a parameter email target keeps its type', () => {
+    const build = (stack: Stack): OrgInvitationProps => ({ target: InvitationTarget.email(new CfnParameter(stack, 'Target').valueAsString) });
+    expect(invitation(build, { Target: 'owner@example.com' })).toEqual({ targetId: 'owner@example.com', targetType: 'EMAIL', tags: {} });
+  });
+
+  test('a template without TargetType (a token target of a deployment made before InvitationTarget) still parses: the type comes from the value', () => {
+    expect(ORG_INVITATION.parse({ TargetId: MEMBER })).toEqual({ targetId: MEMBER, targetType: 'ACCOUNT', tags: {} });
+    expect(ORG_INVITATION.parse({ TargetId: 'owner@example.com' })).toEqual({ targetId: 'owner@example.com', targetType: 'EMAIL', tags: {} });
   });
 
   test('tokens: parameter notes, a parameter role name and a typed parameter target', () => {
     const build = (stack: Stack): OrgInvitationProps => ({
-      targetId: new CfnParameter(stack, 'Target').valueAsString,
-      targetType: InvitationTargetType.ACCOUNT,
+      target: InvitationTarget.account(new CfnParameter(stack, 'Target').valueAsString),
       notes: new CfnParameter(stack, 'Notes').valueAsString,
       acceptance: Acceptance.assumeRole(new CfnParameter(stack, 'Role').valueAsString),
     });
@@ -127,14 +128,14 @@ describe('OrgInvitation: the construct\'s properties are what the handler parses
   // issue 17 item 16: what the construct writes is what the handler scrubs
   test('the handler scrubs the notes and the email target the construct synthesizes', () => {
     const stack = mgmtStack();
-    new OrgInvitation(stack, 'Invite', { targetId: 'owner@example.com', notes: 'Welcome to the landing zone' });
+    new OrgInvitation(stack, 'Invite', { target: InvitationTarget.email('owner@example.com'), notes: 'Welcome to the landing zone' });
     const { raw } = synthesized(stack, 'Custom::OrgInvitation');
     expect(orgInvitationLifecycle.sensitive?.(raw)).toEqual(['Welcome to the landing zone', 'owner@example.com']);
   });
 
   test('every attribute the construct reads is one the handler writes', () => {
     const stack = mgmtStack();
-    const invite = new OrgInvitation(stack, 'Invite', { targetId: MEMBER });
+    const invite = new OrgInvitation(stack, 'Invite', { target: InvitationTarget.account(MEMBER) });
     new CfnOutput(stack, 'Arn', { value: invite.handshakeArn });
     new CfnOutput(stack, 'State', { value: invite.handshakeState });
     const answer = toInvitationResponse({ handshakeId: 'h-abcdef1234', handshakeArn: 'arn', handshakeState: 'OPEN', adopted: false });
@@ -180,7 +181,7 @@ describe('OrgInvitationAccepter: the construct\'s properties are what the handle
     const app = new App();
     const mgmt = new Stack(app, 'Mgmt', { env: { account: MGMT, region: 'us-east-1' } });
     const member = new Stack(app, 'Member', { env: { account: MEMBER, region: 'us-east-1' } });
-    new OrgInvitation(mgmt, 'Invite', { targetId: MEMBER }).acceptIn(member, { organizationId: ORG, waitTimeout: Duration.minutes(2) });
+    new OrgInvitation(mgmt, 'Invite', { target: InvitationTarget.account(MEMBER) }).acceptIn(member, { organizationId: ORG, waitTimeout: Duration.minutes(2) });
     expect(ORG_ACCEPTER.parse(synthesized(member, 'Custom::OrgInvitationAccepter').raw))
       .toEqual({ managementAccountId: MGMT, organizationId: ORG, waitTimeoutMs: 120_000 });
   });
@@ -207,7 +208,7 @@ describe('OrgInvitationAccepter: the construct\'s properties are what the handle
   test('every attribute the construct reads is one the handler writes', () => {
     const stack = memberStack();
     const accept = new OrgInvitationAccepter(stack, 'Accept', { managementAccountId: MGMT });
-    new CfnOutput(stack, 'Org', { value: accept.organizationId });
+    new CfnOutput(stack, 'Org', { value: accept.joinedOrganizationId });
     new CfnOutput(stack, 'State', { value: accept.handshakeState });
     const data = ORG_ACCEPTER_SPEC.data({ managementAccountId: MGMT, waitTimeoutMs: 0 },
       { handshakeId: 'h-abcdef1234', organizationId: ORG, handshakeState: 'ACCEPTED', managementAccountId: MGMT }, 'accepted');

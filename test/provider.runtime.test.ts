@@ -4,13 +4,13 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
+import { InvitationTarget, MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
 import { providerStatements } from './util/provider';
 import { InvitationProvider } from '../src/private/provider';
 
 function stackWithEveryConstruct(): Template {
   const stack = new Stack(new App(), 'Landing', { env: { account: '111111111111', region: 'eu-west-1' } });
-  new OrgInvitation(stack, 'Invite', { targetId: '222222222222' });
+  new OrgInvitation(stack, 'Invite', { target: InvitationTarget.account('222222222222') });
   new MacieInvitations(stack, 'Macie', { members: [{ accountId: '333333333333', email: 'owner@example.com' }] });
   new WorkSpacesAccountLink(stack, 'Link', { targetAccountId: '444444444444' });
   return Template.fromStack(stack);

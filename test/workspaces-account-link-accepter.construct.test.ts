@@ -46,6 +46,11 @@ describe('WorkSpacesAccountLinkAccepter resources', () => {
     expectPermissionsOutliveResources(template, RESOURCE_TYPE);
   });
 
+  test('echoes what identifies its invitation: the source account and the resolved wait', () => {
+    expect(accepter.sourceAccountId).toBe('111111111111');
+    expect(accepter.waitTimeout.toSeconds()).toBe(300);
+  });
+
   test('the provider function: the bundled accepter handler, arm64, timeout of the wait plus a minute', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.onEvent',

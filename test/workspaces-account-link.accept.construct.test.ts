@@ -32,6 +32,7 @@ describe('acceptIn', () => {
     // one ID scheme for every inviter: <accepter class>-<unique ID of the inviter>
     expect(accepter.node.path).toBe(`Member/WorkSpacesAccountLinkAccepter-${Names.uniqueId(link)}`);
     expect(accepter.sourceAccountId).toBe(SOURCE);
+    expect(accepter.waitTimeout.toMinutes()).toBe(10);
     expect(target.dependencies).toEqual([mgmt]);
     const resources = Object.values(Template.fromStack(target).findResources(ACCEPTER_TYPE));
     expect(resources).toHaveLength(1);
@@ -40,6 +41,16 @@ describe('acceptIn', () => {
     expect(props).toEqual({ SourceAccountId: SOURCE, WaitTimeoutSeconds: 600 });
     expect(JSON.stringify(Template.fromStack(target).toJSON())).not.toContain('Fn::ImportValue');
     Template.fromStack(target).hasResourceProperties('AWS::Lambda::Function', { Timeout: 660 });
+  });
+
+  test('emitOutputs: false reaches the accepter: the target stack has no output (on by default)', () => {
+    const { app, link, target } = stacks();
+    link.acceptIn(target, { emitOutputs: false });
+    const other = new WorkSpacesAccountLink(new Stack(app, 'Other', { env: { account: SOURCE, region: 'eu-west-1' } }), 'Link', { targetAccountId: TARGET });
+    const withOutputs = new Stack(app, 'Member2', { env: { account: TARGET, region: 'eu-west-1' } });
+    other.acceptIn(withOutputs);
+    expect(Template.fromStack(target).findOutputs('*')).toEqual({});
+    expect(Object.keys(Template.fromStack(withOutputs).findOutputs('*'))).toHaveLength(1);
   });
 
   test('default wait of 5 minutes; an environment-agnostic accepting stack is allowed (checked at deploy)', () => {

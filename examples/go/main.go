@@ -19,14 +19,14 @@ func NewExampleStack(scope constructs.Construct, id string, props *awscdk.StackP
 
 	// invite an existing account by ID, tag it when it joins
 	inv.NewOrgInvitation(stack, jsii.String("InviteWorkloads"), &inv.OrgInvitationProps{
-		TargetId: jsii.String("222222222222"),
-		Notes:    jsii.String("Welcome to the Example Corp landing zone"),
-		Tags:     &map[string]*string{"team": jsii.String("workloads"), "cost-center": jsii.String("1234")},
+		Target:      inv.InvitationTarget_Account(jsii.String("222222222222")),
+		Notes:       jsii.String("Welcome to the Example Corp landing zone"),
+		AccountTags: &map[string]*string{"team": jsii.String("workloads"), "cost-center": jsii.String("1234")},
 	})
 
 	// invite by the owner's email; keep the invitation if the stack goes away
 	inv.NewOrgInvitation(stack, jsii.String("InviteSandbox"), &inv.OrgInvitationProps{
-		TargetId:      jsii.String("sandbox-owner@example.com"),
+		Target:        inv.InvitationTarget_Email(jsii.String("sandbox-owner@example.com")),
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 

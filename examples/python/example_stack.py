@@ -3,6 +3,7 @@ from aws_cdk import RemovalPolicy, Stack, Tags
 from constructs import Construct
 
 from cdk_account_invitations import (
+    InvitationTarget,
     MacieInvitations,
     MacieMember,
     OrgInvitation,
@@ -20,16 +21,16 @@ class ExampleStack(Stack):
         OrgInvitation(
             self,
             "InviteWorkloads",
-            target_id="222222222222",
+            target=InvitationTarget.account("222222222222"),
             notes="Welcome to the Example Corp landing zone",
-            tags={"team": "workloads", "cost-center": "1234"},
+            account_tags={"team": "workloads", "cost-center": "1234"},
         )
 
         # invite by the owner's email; keep the invitation if the stack goes away
         OrgInvitation(
             self,
             "InviteSandbox",
-            target_id="sandbox-owner@example.com",
+            target=InvitationTarget.email("sandbox-owner@example.com"),
             removal_policy=RemovalPolicy.RETAIN,
         )
 

@@ -17,10 +17,11 @@
  *    of an inviter's `acceptance`; `REMOVAL`). Dependency-free (only `./read`, `./shared`, `../patterns`): esbuild
  *    bundles it into the handlers. Copy `MACIE_ACCEPTER` in `./macie.ts`.
  * 2. Constructs, `src/<kind>.ts` for each side, one line each in `src/index.ts`: props documented with `@default`
- *    (an inviter's extend `InvitationBaseProps`, `../invitation-base.ts`), synth-time validation with `./patterns`,
- *    the custom resource's properties from the contract's `properties()`, attributes read by the contract's
- *    `attributes` names, the provider from `InvitationProvider.of(scope, '<entry>', statements)` (`./provider.ts`)
- *    with the IAM statements of the handler's calls. An inviter's `acceptIn` is one call to `declareAccepter`
+ *    (an inviter's extend `InvitationRemovalProps`, an accepter's `AccepterCommonProps`, `../invitation-base.ts`;
+ *    its `acceptIn` options extend `AcceptInOptions`), synth-time validation with `./patterns`, the custom
+ *    resource's properties from the contract's `properties()`, attributes read by the contract's `attributes` names,
+ *    the provider from `InvitationProvider.of(scope, '<entry>', statements)` (`./provider.ts`) with the IAM
+ *    statements of the handler's calls. An inviter's `acceptIn` is one call to `declareAccepter`
  *    (`./accept-in.ts`) and its `acceptance` goes through `bindAcceptance` (`./acceptance.ts`); an accepter checks
  *    its wait and sizes its provider's timeout with `./accepter.ts`.
  * 3. Service module, `lambda/<service>/service.ts` (split into a few modules of `lambda/<service>/` past 500 lines):

@@ -14,7 +14,7 @@ import { App, CfnOutput, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
   Acceptance,
-  InvitationTargetType,
+  InvitationTarget,
   MacieInvitations,
   OrgInvitation,
   WorkSpacesAccountLink,
@@ -172,16 +172,15 @@ const ORGANIZATIONS: KindRow = {
   title: 'OrgInvitation',
   declare: (stack, targets, options, member) => {
     const invitation = new OrgInvitation(stack, 'Invitation', {
-      targetId: targets[0],
-      targetType: InvitationTargetType.ACCOUNT,
+      target: InvitationTarget.account(targets[0]),
       notes: options.large ? 'n'.repeat(1024) : undefined,
-      tags: options.large ? Object.fromEntries([...Array(50).keys()].map((i) => [`key-${i}-${'k'.repeat(100)}`, 'v'.repeat(256)])) : undefined,
+      accountTags: options.large ? Object.fromEntries([...Array(50).keys()].map((i) => [`key-${i}-${'k'.repeat(100)}`, 'v'.repeat(256)])) : undefined,
       acceptance: options.acceptRole ? Acceptance.assumeRole(options.acceptRole) : undefined,
     });
     const accepter = member && invitation.acceptIn(member, { waitTimeout: wait(options) });
     return {
       inviterAttributes: [invitation.handshakeId, invitation.handshakeArn, invitation.handshakeState],
-      accepterAttributes: accepter ? [accepter.handshakeId, accepter.organizationId, accepter.handshakeState] : [],
+      accepterAttributes: accepter ? [accepter.handshakeId, accepter.joinedOrganizationId, accepter.handshakeState] : [],
     };
   },
   prepareMember: () => undefined,

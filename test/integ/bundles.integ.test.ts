@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { bundlePath, HandlerName, LAMBDA_TIMEOUT_MS, ROOT } from './cfn';
-import { MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../../src';
+import { InvitationTarget, MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../../src';
 import { HANDLER_NAMES, HANDLERS as REGISTRY } from '../../src/private/handlers';
 
 const HANDLERS: readonly HandlerName[] = HANDLER_NAMES;
@@ -42,7 +42,7 @@ test('each construct configures the handler entry point and the Lambda timeout t
   const app = new App();
   const stack = (id: string) => new Stack(app, id, { env: { account: '111111111111', region: 'us-east-1' } });
   const org = stack('Org');
-  new OrgInvitation(org, 'Invitation', { targetId: '222222222222' });
+  new OrgInvitation(org, 'Invitation', { target: InvitationTarget.account('222222222222') });
   const macie = stack('Macie');
   new MacieInvitations(macie, 'Invitations', { members: [{ accountId: '222222222222', email: 'owner@example.com' }] });
   const workspaces = stack('WorkSpaces');

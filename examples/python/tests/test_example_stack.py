@@ -10,6 +10,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from cdk_account_invitations import InvitationTarget, InvitationTargetType, OrgInvitation
 from example_stack import ExampleStack
 
 ASSET_HASH = re.compile(r"[0-9a-f]{64}")
@@ -38,6 +39,23 @@ def test_invites_the_workloads_account_with_its_tags(template: Template) -> None
         "Custom::OrgInvitation",
         {"Properties": Match.object_like({"TargetId": "sandbox-owner@example.com"}), "DeletionPolicy": "Retain"},
     )
+
+
+def test_invitation_target_echo_properties_and_accept_in_options() -> None:
+    # the 1.0 API as a Python user meets it: a union class with static factories, echo properties, acceptIn options
+    app = cdk.App()
+    mgmt = cdk.Stack(app, "Mgmt", env=cdk.Environment(account="111111111111", region="us-east-1"))
+    member = cdk.Stack(app, "Member", env=cdk.Environment(account="222222222222", region="us-east-1"))
+    invitation = OrgInvitation(mgmt, "Invite", target=InvitationTarget.account("222222222222"))
+    assert (invitation.target.type, invitation.target.value) == (InvitationTargetType.ACCOUNT, "222222222222")
+    accepter = invitation.accept_in(member, wait_timeout=cdk.Duration.minutes(10), emit_outputs=False)
+    assert accepter.management_account_id == "111111111111"
+    assert accepter.organization_id is None
+    assert accepter.wait_timeout.to_minutes() == 10
+    assert Template.from_stack(member).find_outputs("*") == {}
+    wrong_kind = r"\[Mgmt/ByEmail\] target '222222222222' is an account ID; use InvitationTarget.account"
+    with pytest.raises(Exception, match=wrong_kind):
+        OrgInvitation(mgmt, "ByEmail", target=InvitationTarget.email("222222222222"))
 
 
 def test_template_matches_the_snapshot(template: Template, snapshot) -> None:

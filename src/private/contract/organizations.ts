@@ -31,7 +31,10 @@ export interface OrgInvitationProps {
 /** What the inviter's construct gives (the acceptance's own properties come from `bindAcceptance`). */
 export interface OrgInvitationInput {
   readonly targetId: string;
-  /** Absent: the handler decides from the resolved target (a token without `targetType`). */
+  /**
+   * Always given by today's construct (`InvitationTarget`); absent in a template synthesized before it (a token
+   * target without a type): the handler then decides from the resolved target.
+   */
   readonly targetType?: OrgTargetType;
   readonly notes?: string;
   /** Absent or empty: no tags. */
@@ -101,7 +104,7 @@ function readTargetType(raw: RawProperties, targetId: string): OrgTargetType {
     if (ACCOUNT_ID.test(targetId)) return 'ACCOUNT';
     throw new PropertyError(
       `${TARGET_ID} ${targetId} is neither a 12-digit account ID nor an email address. Give the account ID or ` +
-        'the email address of the account to invite (and targetType, if the value comes from a parameter).',
+        'the email address of the account to invite, with InvitationTarget.account or InvitationTarget.email.',
     );
   }
   if (!(TARGET_TYPES as readonly string[]).includes(given)) {

@@ -3,6 +3,7 @@ package com.example.invitations;
 import java.util.List;
 import java.util.Map;
 
+import io.github.cdkaccountinvitations.InvitationTarget;
 import io.github.cdkaccountinvitations.MacieInvitations;
 import io.github.cdkaccountinvitations.MacieMember;
 import io.github.cdkaccountinvitations.OrgInvitation;
@@ -23,14 +24,14 @@ public class ExampleStack extends Stack {
 
         // invite an existing account by ID, tag it when it joins
         OrgInvitation.Builder.create(this, "InviteWorkloads")
-                .targetId("222222222222")
+                .target(InvitationTarget.account("222222222222"))
                 .notes("Welcome to the Example Corp landing zone")
-                .tags(Map.of("team", "workloads", "cost-center", "1234"))
+                .accountTags(Map.of("team", "workloads", "cost-center", "1234"))
                 .build();
 
         // invite by the owner's email; keep the invitation if the stack goes away
         OrgInvitation.Builder.create(this, "InviteSandbox")
-                .targetId("sandbox-owner@example.com")
+                .target(InvitationTarget.email("sandbox-owner@example.com"))
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
 
