@@ -128,6 +128,16 @@ export const HANDLERS = {
     timeoutSeconds: 2 * 60,
     sdkClient: '@aws-sdk/client-workspaces',
   },
+  // no inviter: CloudFormation's AWS::Detective::MemberInvitation invites
+  'detective-invitation-accepter': {
+    name: 'detective-invitation-accepter',
+    service: 'detective',
+    side: 'accepter',
+    resourceType: 'Custom::DetectiveInvitationAccepter',
+    description: 'cdk-account-invitations: accept Amazon Detective behavior graph invitations (AcceptInvitation)',
+    timeoutSeconds: 2 * 60,
+    sdkClient: '@aws-sdk/client-detective',
+  },
 } as const satisfies Record<string, HandlerEntry>;
 
 /** The name of a registered handler. */
