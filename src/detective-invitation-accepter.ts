@@ -15,7 +15,7 @@ import { invalid, isConcrete, resolveRemovalPolicy } from './private/validation'
 export interface DetectiveInvitationAccepterProps extends InvitationBaseProps {
   /**
    * The ARN of the administrator's behavior graph, `arn:<partition>:detective:<region>:<administrator account>:graph:<id>`
-   * (`aws_detective.CfnGraph`'s `attrGraphArn` once the graph exists, or the Detective console, Settings, General).
+   * (`aws_detective.CfnGraph`'s `attrArn` once the graph exists, or the Detective console, Settings, General).
    * The ARN's account is the administrator that invites, and must not be the stack's own account; its Region must
    * be the stack's (a membership exists only in the graph's Region). Only this graph's invitation is accepted; other
    * graphs this account belongs to are never touched.
@@ -41,7 +41,7 @@ export interface DetectiveInvitationAccepterProps extends InvitationBaseProps {
  */
 export interface DetectiveAcceptInvitationOptions extends InvitationBaseProps {
   /**
-   * The behavior graph's ARN, when the invitation's `graphArn` is not a literal (e.g. `CfnGraph.attrGraphArn` of the
+   * The behavior graph's ARN, when the invitation's `graphArn` is not a literal (e.g. `CfnGraph.attrArn` of the
    * administrator's stack, which a stack of another account cannot read). When both are literals they must match.
    *
    * @default - the invitation's `graphArn`
@@ -185,7 +185,7 @@ function graphArnOf(invitation: detective.CfnMemberInvitation, given: string | u
   const own = invitation.graphArn;
   if (given === undefined) {
     if (!isConcrete(own)) {
-      invalid(invitation, 'acceptInvitation: the invitation\'s graphArn is not a literal (e.g. CfnGraph.attrGraphArn), and a stack ' +
+      invalid(invitation, 'acceptInvitation: the invitation\'s graphArn is not a literal (e.g. CfnGraph.attrArn), and a stack ' +
         'of another account cannot read it: give the graph\'s ARN as options.graphArn.');
     }
     return own;
