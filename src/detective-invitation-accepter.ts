@@ -201,7 +201,7 @@ function validateGraphArn(scope: Construct, graphArn: string, stack: Stack): voi
   if (!isConcrete(graphArn)) return;
   const parts = parseGraphArn(graphArn);
   if (!parts) {
-    invalid(scope, `graphArn must be a Detective behavior graph ARN (arn:<partition>:detective:<region>:<account>:graph:<32 hex ` +
+    invalid(scope, 'graphArn must be a Detective behavior graph ARN (arn:<partition>:detective:<region>:<account>:graph:<32 hex ' +
       `digits>), got '${graphArn}'.`);
   }
   if (isConcrete(stack.account) && parts.administratorAccountId === stack.account) {

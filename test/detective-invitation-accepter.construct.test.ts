@@ -118,7 +118,10 @@ describe('DetectiveInvitationAccepter.acceptInvitation', () => {
     const app = new App();
     const { stack, invitation } = inviting(app);
     const member = newStack(MEMBER, app);
-    const accepter = DetectiveInvitationAccepter.acceptInvitation(invitation, member, { waitTimeout: Duration.minutes(2), removalPolicy: RemovalPolicy.RETAIN });
+    const accepter = DetectiveInvitationAccepter.acceptInvitation(invitation, member, {
+      waitTimeout: Duration.minutes(2),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     expect(accepter.node.path).toMatch(/^Member\/DetectiveInvitationAccepter-SecurityInvite[A-F0-9]{8}$/);
     expect(accepter.graphArn).toBe(GRAPH);
     expect(accepter.removalPolicy).toBe(RemovalPolicy.RETAIN);
@@ -148,7 +151,8 @@ describe('DetectiveInvitationAccepter.acceptInvitation', () => {
     expect(accepter.graphArn).toBe(GRAPH);
 
     const { invitation } = inviting(new App());
-    expect(() => DetectiveInvitationAccepter.acceptInvitation(invitation, newStack(MEMBER, invitation.stack.node.root as App), { graphArn: OTHER_GRAPH }))
+    const otherMember = newStack(MEMBER, invitation.stack.node.root as App);
+    expect(() => DetectiveInvitationAccepter.acceptInvitation(invitation, otherMember, { graphArn: OTHER_GRAPH }))
       .toThrow(`acceptInvitation: options.graphArn '${OTHER_GRAPH}' is not the invitation's graphArn '${GRAPH}'.`);
     const foreign = inviting(new App(), { graphArn: OTHER_GRAPH }).invitation;
     expect(() => DetectiveInvitationAccepter.acceptInvitation(foreign, newStack(MEMBER, foreign.stack.node.root as App)))

@@ -5,8 +5,8 @@
  */
 import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { graphArnOf, graphIdOf, INVITER, KINDS, MEMBER, REGION, synthesize, toWire } from './contract/kinds';
 import { DetectiveInvitationAccepter } from '../src';
+import { graphArnOf, graphIdOf, INVITER, KINDS, MEMBER, REGION, synthesize, toWire } from './contract/kinds';
 import { DETECTIVE_ACCEPTER } from '../src/private/contract/detective';
 import { ACCEPTER, REMOVAL } from '../src/private/contract/shared';
 

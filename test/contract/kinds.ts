@@ -528,7 +528,12 @@ function customResource(template: { Resources?: Record<string, any> }, handler: 
 }
 
 /** The one resource of `type` in a template. */
-function resourceOfType(template: { Resources?: Record<string, any> }, type: string, handler: HandlerName | undefined, values: Record<string, string>): Synthesized {
+function resourceOfType(
+  template: { Resources?: Record<string, any> },
+  type: string,
+  handler: HandlerName | undefined,
+  values: Record<string, string>,
+): Synthesized {
   const found = Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === type);
   if (found.length !== 1) throw new Error(`expected one ${type} in the template, found ${found.length}`);
   const [logicalId, resource] = found[0];

@@ -4,8 +4,8 @@
  * from the row's constructs (`synthesize`) and sent as CloudFormation sends them (test/integ/cfn.ts).
  */
 import { AppOptions, INVITER, KindRow, MEMBER, SECOND_MEMBER, handlerOf, synthesize, Synthesized } from './kinds';
-import { Cfn, CfnResult, RequestOptions, stackIdOf, startCfn, StartOptions } from '../integ/cfn';
 import { errorMessage } from '../../lambda/shared/errors';
+import { Cfn, CfnResult, RequestOptions, stackIdOf, startCfn, StartOptions } from '../integ/cfn';
 
 /** Short polling: the accepters' waits (1 s, 2 s, ... capped at 30 s in production) in tens of milliseconds. */
 export const FAST_POLL = { CDK_ACCOUNT_INVITATIONS_POLL_FIRST_MS: '20', CDK_ACCOUNT_INVITATIONS_POLL_MAX_MS: '100' };

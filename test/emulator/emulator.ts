@@ -15,8 +15,8 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CloudFormationEmulator } from './cloudformation';
 import { checkDelay, Clock, Input, InvitationDelay, RequestContext, ServiceError, ServiceHandler } from './common';
-import { AccountCredentials, credentialsFor, DEFAULT_ACCOUNT_ID, Identities, Principal } from './identity';
 import { DetectiveEmulator, DetectiveState } from './detective';
+import { AccountCredentials, credentialsFor, DEFAULT_ACCOUNT_ID, Identities, Principal } from './identity';
 import { MacieEmulator, MacieState } from './macie';
 import { errorMessageKey, errorStatus, loadServiceModels, ServiceModel, ServiceModels, ServiceName } from './models';
 import { OrganizationsEmulator, OrganizationsState, WireHandshake } from './organizations';
@@ -36,8 +36,7 @@ export const ENDPOINT_VARIABLES = [
 
 /** IAM action prefixes of the emulated services (`denyAction`). */
 const ACTION_PREFIX: Record<ServiceName, string> = {
-  organizations: 'organizations', macie2: 'macie2', workspaces: 'workspaces', cloudformation: 'cloudformation', sts: 'sts',
-  detective: 'detective',
+  organizations: 'organizations', macie2: 'macie2', workspaces: 'workspaces', cloudformation: 'cloudformation', sts: 'sts', detective: 'detective',
 };
 
 export interface EmulatorOptions {
@@ -242,8 +241,14 @@ export class Emulator {
     this.detective = new DetectiveEmulator(this.clock, { region, paging });
     this.cloudformation = new CloudFormationEmulator(this.clock);
     this.sts = new StsEmulator(this.clock, this.identities);
-    this.handlers = { organizations: this.org, macie2: this.macie, workspaces: this.workspaces, cloudformation: this.cloudformation, sts: this.sts,
-      detective: this.detective };
+    this.handlers = {
+      organizations: this.org,
+      macie2: this.macie,
+      workspaces: this.workspaces,
+      cloudformation: this.cloudformation,
+      sts: this.sts,
+      detective: this.detective,
+    };
 
     for (const [service, model] of Object.entries(this.models.services) as Array<[ServiceName, ServiceModel]>) {
       if (model.targetPrefix) this.targets.set(model.targetPrefix, service);

@@ -38,8 +38,8 @@ import * as path from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { bundleFile, HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/private/handlers';
 import type { StackStatus } from '../emulator/cloudformation';
-import { Emulator, EmulatorOptions, startEmulator } from '../emulator/emulator';
 import type { MemberStatus } from '../emulator/detective';
+import { Emulator, EmulatorOptions, startEmulator } from '../emulator/emulator';
 import type { RelationshipStatus } from '../emulator/macie';
 import { BASE, createEvent, deleteEvent, updateEvent } from '../util/events';
 

@@ -68,7 +68,11 @@ function acceptHints(props: DetectiveAccepterProps): Hints {
 }
 
 /** Accepts the graph's invitation, then reads the membership back (a re-read that fails never fails the accept). */
-async function accept(clients: DetectiveClients, props: DetectiveAccepterProps, stackId: string): Promise<DetectiveAccepterData | Adopted<DetectiveAccepterData>> {
+async function accept(
+  clients: DetectiveClients,
+  props: DetectiveAccepterProps,
+  stackId: string,
+): Promise<DetectiveAccepterData | Adopted<DetectiveAccepterData>> {
   try {
     await acceptGraphInvitation(clients, props.graphArn);
   } catch (error) {
@@ -196,7 +200,9 @@ export const DETECTIVE_ACCEPTER_SPEC: AccepterSpec<DetectiveAccepterProps, Detec
   },
 };
 
-export const detectiveInvitationAccepterLifecycle: Lifecycle<DetectiveAccepterProps, DetectiveClients> & { ownsPhysicalId(physicalId: string): boolean } = {
+export const detectiveInvitationAccepterLifecycle: Lifecycle<DetectiveAccepterProps, DetectiveClients> & {
+  ownsPhysicalId(physicalId: string): boolean;
+} = {
   ...accepterLifecycle(DETECTIVE_ACCEPTER_SPEC),
   sensitive: (raw) => DETECTIVE_ACCEPTER.sensitive(raw),
 };
