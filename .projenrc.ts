@@ -42,6 +42,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cloudformation',
     '@aws-sdk/client-macie2',
     '@aws-sdk/client-workspaces',
+    '@aws-sdk/client-detective',
     // the emulator's STS tests (AssumeRole, GetCallerIdentity) and fromTemporaryCredentials
     '@aws-sdk/client-sts',
     '@aws-sdk/credential-providers',

@@ -3,12 +3,20 @@
  * and the stack outputs. Run with `npx projen example`.
  */
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { ExampleStack } from './example-stack';
+import { DetectiveInvitationAccepter } from '../src';
 import { maskedJson } from './print';
 
 const app = new App({ outdir: path.join(__dirname, 'cdk.out') });
 const stack = new ExampleStack(app, 'LandingZoneInvitations', { env: { account: '111111111111', region: 'us-east-1' } });
+// a member account's stack: accept the management account's Amazon Detective invitation (CloudFormation's own
+// AWS::Detective::MemberInvitation sends it); the language apps declare the same stack
+const detectiveMember = new Stack(app, 'DetectiveMember', { env: { account: '222222222222', region: 'us-east-1' } });
+new DetectiveInvitationAccepter(detectiveMember, 'JoinDetective', {
+  graphArn: 'arn:aws:detective:us-east-1:111111111111:graph:027c7c4610ea4aacaf0b883093cab899',
+  waitTimeout: Duration.minutes(10),
+});
 const assembly = app.synth();
 const template = assembly.getStackArtifact(stack.artifactId).template as {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;

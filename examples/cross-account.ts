@@ -8,8 +8,8 @@
  *   invited account, through a role it already holds there.
  */
 import * as path from 'path';
-import { App, Stack, aws_macie as macie } from 'aws-cdk-lib';
-import { Acceptance, InvitationTarget, MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
+import { App, Stack, aws_detective as detective, aws_macie as macie } from 'aws-cdk-lib';
+import { Acceptance, DetectiveInvitationAccepter, InvitationTarget, MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
 
 const MANAGEMENT = '111111111111';
 const MEMBER = '222222222222';
@@ -28,6 +28,14 @@ const macieAccepter = new MacieInvitations(mgmt, 'MacieMembers', {
 // Macie must be enabled in the member account before it can accept
 macieAccepter.node.addDependency(new macie.CfnSession(member, 'Macie'));
 new WorkSpacesAccountLink(mgmt, 'LinkMember', { targetAccountId: MEMBER }).acceptIn(member);
+// Amazon Detective: CloudFormation's own CfnMemberInvitation invites (into the management account's behavior graph,
+// created before); the accepter takes the graph's ARN from it
+const detectiveInvitation = new detective.CfnMemberInvitation(mgmt, 'DetectiveMember', {
+  graphArn: `arn:aws:detective:us-east-1:${MANAGEMENT}:graph:027c7c4610ea4aacaf0b883093cab899`,
+  memberId: MEMBER,
+  memberEmailAddress: 'member-owner@example.com',
+});
+DetectiveInvitationAccepter.acceptInvitation(detectiveInvitation, member);
 
 // 2. One stack, through a role the management account already holds in the invited account (created by a baseline
 //    there, with the accept permissions listed in the README; invited accounts have no OrganizationAccountAccessRole)
@@ -44,7 +52,7 @@ for (const stack of [mgmt, member, oneStack]) {
   const resources = Object.entries((artifact.template as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }).Resources);
   const deps = artifact.dependencies.map((d) => d.id).filter((id) => !id.endsWith('.assets'));
   console.log(`\n${stack.stackName} (account ${stack.account})${deps.length ? `, deployed after ${deps.join(', ')}` : ''}:`);
-  for (const [logicalId, r] of resources.filter(([, res]) => res.Type.startsWith('Custom::'))) {
+  for (const [logicalId, r] of resources.filter(([, res]) => res.Type.startsWith('Custom::') || res.Type === 'AWS::Detective::MemberInvitation')) {
     const { ServiceToken: _token, ServiceTimeout: _timeout, Members: members, ...props } = r.Properties ?? {};
     const shown = members ? { ...props, Members: `${(members as unknown[]).length} account(s)` } : props;
     console.log(`  ${logicalId}  ${r.Type}  ${JSON.stringify(shown)}`);

@@ -55,6 +55,19 @@ SERVICES = {
         'ListInvitations',
         'DisassociateFromAdministratorAccount',
     ],
+    # Amazon Detective: the administrator's side as AWS::Detective::Graph and AWS::Detective::MemberInvitation call it
+    # (CloudFormation invites; the tests play its handler), and the member's side, DetectiveInvitationAccepter
+    'detective': [
+        'CreateGraph',
+        'CreateMembers',
+        'GetMembers',
+        'DeleteMembers',
+        # member side (called from the invited account)
+        'ListInvitations',
+        'AcceptInvitation',
+        'DisassociateMembership',
+        'RejectInvitation',
+    ],
     # Asked by the handlers on Delete: does another resource of the stack still stand for the invitation? When did
     # this resource's Create begin (the cleanup of a Create that did not finish)?
     'cloudformation': [

@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
+  DetectiveInvitationAccepter,
   InvitationRemovalProps,
   InvitationTarget,
   MacieInvitationAccepter,
@@ -19,6 +20,8 @@ import {
 import { HANDLER_NAMES, HANDLERS } from '../src/private/handlers';
 import { InvitationProvider } from '../src/private/provider';
 
+const DETECTIVE_GRAPH = `arn:aws:detective:eu-west-1:333333333333:graph:${'a'.repeat(32)}`;
+
 function newStack() {
   return new Stack(new App(), 'Shared', { env: { account: '111111111111', region: 'eu-west-1' } });
 }
@@ -27,8 +30,9 @@ const CONSTRUCTS: Array<[string, (scope: Construct, id: string, base: Invitation
   ['OrgInvitation', (scope, id, base) => new OrgInvitation(scope, id, { target: InvitationTarget.account('222222222222'), ...base })],
   ['MacieInvitations', (scope, id, base) => new MacieInvitations(scope, id, { members: [{ accountId: '222222222222', email: 'a@example.com' }], ...base })],
   ['WorkSpacesAccountLink', (scope, id, base) => new WorkSpacesAccountLink(scope, id, { targetAccountId: '222222222222', ...base })],
-  // the one accepter with a removal policy (it can leave its administrator on delete)
+  // the accepters with a removal policy (they can leave on delete)
   ['MacieInvitationAccepter', (scope, id, base) => new MacieInvitationAccepter(scope, id, { administratorAccountId: '222222222222', ...base })],
+  ['DetectiveInvitationAccepter', (scope, id, base) => new DetectiveInvitationAccepter(scope, id, { graphArn: DETECTIVE_GRAPH, ...base })],
 ];
 
 /** A stack with every construct of the library. */
@@ -40,6 +44,7 @@ function everyConstruct(scope: Construct): void {
   new OrgInvitationAccepter(scope, 'OrgInvitationAccepter', { managementAccountId: '333333333333', ...once });
   new MacieInvitationAccepter(scope, 'MacieInvitationAccepter', { administratorAccountId: '333333333333', ...once });
   new WorkSpacesAccountLinkAccepter(scope, 'WorkSpacesAccountLinkAccepter', { sourceAccountId: '333333333333', ...once });
+  new DetectiveInvitationAccepter(scope, 'DetectiveInvitationAccepter', { graphArn: DETECTIVE_GRAPH, ...once });
 }
 
 describe('removalPolicy: one rule for every construct', () => {

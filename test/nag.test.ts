@@ -4,7 +4,7 @@
  * library's roles and functions (typed L1s), and every finding on them is acknowledged by the library with a reason
  * (src/private/nag.ts), so the user's pipeline reports nothing unexplained.
  */
-import { App, CfnParameter, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Stack, Validations, aws_detective as detective } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -32,11 +32,16 @@ function userApp(lib: Library = require('../src')): { app: App; stacks: Record<s
   new lib.OrgInvitation(management, 'InviteByEmail', { target: lib.InvitationTarget.email('owner@example.com') });
   new lib.MacieInvitations(management, 'Macie', { members: [{ accountId: MEMBER, email: 'member@example.com' }] }).acceptIn(member);
   new lib.WorkSpacesAccountLink(management, 'Link', { targetAccountId: MEMBER }).acceptIn(member);
+  const graphArn = `arn:aws:detective:us-east-1:${MANAGEMENT}:graph:${'0'.repeat(32)}`;
+  lib.DetectiveInvitationAccepter.acceptInvitation(new detective.CfnMemberInvitation(management, 'Detective', {
+    graphArn, memberId: MEMBER, memberEmailAddress: 'member@example.com',
+  }), member);
 
   const standalone = new Stack(app, 'Standalone', { env: env(SANDBOX) });
   new lib.OrgInvitationAccepter(standalone, 'AcceptOrg', { organizationId: 'o-exampleorg1' });
   new lib.MacieInvitationAccepter(standalone, 'AcceptMacie', { administratorAccountId: MANAGEMENT });
   new lib.WorkSpacesAccountLinkAccepter(standalone, 'AcceptLink', { sourceAccountId: MANAGEMENT });
+  new lib.DetectiveInvitationAccepter(standalone, 'AcceptDetective', { graphArn });
 
   const agnostic = new Stack(app, 'Agnostic');
   const account = new CfnParameter(agnostic, 'InvitedAccount').valueAsString;
@@ -98,9 +103,9 @@ describe('cdk-nag AwsSolutions in a user\'s app with every construct', () => {
       const { app } = userApp(require('../src'));
       const roles = libraryResources(app, require('aws-cdk-lib/aws-iam').CfnRole);
       const functions = libraryResources(app, require('aws-cdk-lib/aws-lambda').CfnFunction);
-      // one role and one function per stack and kind: 3 inviters, 3 accepters (acceptIn), 3 accepters, 3 inviters
-      expect(roles).toHaveLength(12);
-      expect(functions).toHaveLength(12);
+      // one role and one function per stack and kind: 3 inviters, 4 accepters (acceptIn), 4 accepters, 3 inviters
+      expect(roles).toHaveLength(14);
+      expect(functions).toHaveLength(14);
       // an outdated runtime, so that the runtime rule has something to report on every function
       for (const fn of functions) (fn as lambda.CfnFunction).runtime = 'nodejs20.x';
 

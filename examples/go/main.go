@@ -57,6 +57,14 @@ func main() {
 	stack := NewExampleStack(app, "LandingZoneInvitations", &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
 	})
+	// a member account's stack: accept the management account's Amazon Detective invitation (as in examples/app.ts)
+	detectiveMember := awscdk.NewStack(app, jsii.String("DetectiveMember"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("us-east-1")},
+	})
+	inv.NewDetectiveInvitationAccepter(detectiveMember, jsii.String("JoinDetective"), &inv.DetectiveInvitationAccepterProps{
+		GraphArn:    jsii.String("arn:aws:detective:us-east-1:111111111111:graph:027c7c4610ea4aacaf0b883093cab899"),
+		WaitTimeout: awscdk.Duration_Minutes(jsii.Number(10)),
+	})
 	assembly := app.Synth(nil)
 	fmt.Printf("Go: synthesized %s into %s/%s\n", *stack.StackName(), *assembly.Directory(), *stack.TemplateFile())
 }

@@ -4,6 +4,7 @@ The language tier (scripts/languages/run.sh) sets CDK_OUTDIR and compares the te
 """
 import aws_cdk as cdk
 
+from cdk_account_invitations import DetectiveInvitationAccepter
 from example_stack import ExampleStack
 
 app = cdk.App()
@@ -11,6 +12,16 @@ stack = ExampleStack(
     app,
     "LandingZoneInvitations",
     env=cdk.Environment(account="111111111111", region="us-east-1"),
+)
+# a member account's stack: accept the management account's Amazon Detective invitation (as in examples/app.ts)
+detective_member = cdk.Stack(
+    app, "DetectiveMember", env=cdk.Environment(account="222222222222", region="us-east-1")
+)
+DetectiveInvitationAccepter(
+    detective_member,
+    "JoinDetective",
+    graph_arn="arn:aws:detective:us-east-1:111111111111:graph:027c7c4610ea4aacaf0b883093cab899",
+    wait_timeout=cdk.Duration.minutes(10),
 )
 assembly = app.synth()
 print(f"Python: synthesized {stack.stack_name} into {assembly.directory}/{stack.template_file}")

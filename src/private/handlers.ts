@@ -39,7 +39,10 @@
  *    contract's `parse`; the attributes read are the ones `data()` writes); one row per contract suite
  *    (`test/contract/`: the accepter and inviter suites and the fault matrix run every kind from its row); the
  *    kind's own construct and handler tests for what only it does (`test/<kind>.construct.test.ts`,
- *    `test/<kind>.handler.test.ts`).
+ *    `test/<kind>.handler.test.ts`). A service whose inviting side is CloudFormation's own resource (Detective's
+ *    `AWS::Detective::MemberInvitation`) registers its accepter only; its row says `cloudFormationInviter` (the suites
+ *    play that resource's API calls, the inviter-only suites skip the row), and its accepter's static method
+ *    (`DetectiveInvitationAccepter.acceptInvitation`) wires it to that resource through `declareAccepter`.
  * 7. Emulator service, `test/emulator/<service>.ts`, registered in `test/emulator/emulator.ts`, its operations added
  *    to `scripts/extract-service-models.py` (which regenerates `test/emulator/service-models.json`).
  * 8. Docs and examples: a README section per construct (and a row of the table at its top), the service's facts in
@@ -128,6 +131,16 @@ export const HANDLERS = {
     description: 'cdk-account-invitations: accept Amazon WorkSpaces account links (AcceptAccountLinkInvitation)',
     timeoutSeconds: 2 * 60,
     sdkClient: '@aws-sdk/client-workspaces',
+  },
+  // no inviter: CloudFormation's AWS::Detective::MemberInvitation invites
+  'detective-invitation-accepter': {
+    name: 'detective-invitation-accepter',
+    service: 'detective',
+    side: 'accepter',
+    resourceType: 'Custom::DetectiveInvitationAccepter',
+    description: 'cdk-account-invitations: accept Amazon Detective behavior graph invitations (AcceptInvitation)',
+    timeoutSeconds: 2 * 60,
+    sdkClient: '@aws-sdk/client-detective',
   },
 } as const satisfies Record<string, HandlerEntry>;
 

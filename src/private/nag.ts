@@ -72,6 +72,9 @@ const REASONS: Readonly<Record<string, string>> = {
   'workspaces:ListAccountLinks': NO_RESOURCE_TYPE,
   'workspaces:DeleteAccountLinkInvitation': NO_RESOURCE_TYPE,
   'workspaces:AcceptAccountLinkInvitation': NO_RESOURCE_TYPE,
+  // Detective, member account (DetectiveInvitationAccepter); AcceptInvitation and DisassociateMembership are scoped
+  // to the graph's ARN
+  'detective:ListInvitations': NO_RESOURCE_TYPE + '; read-only',
   // every provider: its own stack, read-only
   'cloudformation:DescribeStackEvents': STACK,
   'cloudformation:DescribeStacks': STACK,

@@ -14,6 +14,11 @@ export const HANDSHAKE_ID = /^h-[0-9a-z]{8,32}$/;
 export const ACCOUNT_LINK_ID = /^link-.{8,24}$/;
 /** An AWS Organizations organization ID. */
 export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+/**
+ * An Amazon Detective behavior graph ARN, `arn:<partition>:detective:<region>:<administrator account>:graph:<32 hex>`
+ * (the service model's pattern, without its lazy quantifiers): groups 1 region, 2 administrator account, 3 graph ID.
+ */
+export const GRAPH_ARN = /^arn:aws[-\w]{0,10}:detective:([-\w]{2,20}):(\d{12}):graph:([a-f\d]{32})$/;
 /** An IAM role name without a path: 1 to 64 letters, digits and `+=,.@_-` (`Acceptance.assumeRole`). */
 export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 

@@ -10,17 +10,19 @@
  * Adding a kind: one row here (its service's constructs, emulator hooks and operations); the suites then run every
  * scenario for it.
  */
-import { App, CfnOutput, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { DetectiveClient, CreateMembersCommand, DeleteMembersCommand, GetMembersCommand } from '@aws-sdk/client-detective';
+import { App, CfnOutput, CfnParameter, Duration, Fn, Stack, aws_detective as detective } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
   Acceptance,
+  DetectiveInvitationAccepter,
   InvitationTarget,
   MacieInvitations,
   OrgInvitation,
   WorkSpacesAccountLink,
 } from '../../src';
 import { HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/private/handlers';
-import type { Emulator } from '../emulator/emulator';
+import { credentialsFor, type Emulator } from '../emulator/emulator';
 import type { FinalState } from '../integ/cfn';
 
 /** The inviting account: the emulator's default account (management account, Macie administrator, WorkSpaces source). */
@@ -35,8 +37,8 @@ export const REGION = 'us-east-1';
 
 /** What one custom resource of a synthesized template says, and what CloudFormation would send its handler. */
 export interface Synthesized {
-  /** The handler of the resource (from its Type, by the registry). */
-  readonly handler: HandlerName;
+  /** The handler of the resource (from its Type, by the registry); none for CloudFormation's own inviting resource. */
+  readonly handler?: HandlerName;
   readonly logicalId: string;
   /** The resource's Properties as the template holds them (intrinsics unresolved), without ServiceToken. */
   readonly templateProps: Record<string, unknown>;
@@ -86,6 +88,17 @@ export interface KindRow {
     readonly inviterAttributes: readonly string[];
     readonly accepterAttributes: readonly string[];
   };
+  /**
+   * The inviting side when CloudFormation's own resource invites (`AWS::Detective::MemberInvitation`): the suites
+   * play its handler's calls instead of running an inviter bundle, and the inviter-only suites skip the row. Absent:
+   * the row's inviter is a construct of this library with its registered handler.
+   */
+  readonly cloudFormationInviter?: CloudFormationInviter;
+  /**
+   * Whether the invited account still sees an invitation once it ended (declined, removed): then the wait names its
+   * state. Detective lists none: an ended invitation is gone, and the wait ends saying none arrived.
+   */
+  readonly endedVisible: boolean;
   /** Sets up the emulator for an invited account (e.g. Macie enabled there). */
   readonly prepareMember: (emulator: Emulator, account: string) => void;
   /** Makes `account` an inviter besides INVITER (another organization, another Macie administrator). */
@@ -100,7 +113,7 @@ export interface KindRow {
    */
   readonly finalState: (emulator: Emulator) => FinalState;
   /** The service name of `Emulator.setInvitationDelay`. */
-  readonly delayService: 'organizations' | 'macie2' | 'workspaces';
+  readonly delayService: 'organizations' | 'macie2' | 'workspaces' | 'detective';
   /** The invitee's accept operation, and the operation it looks for invitations with. */
   readonly acceptOperation: string;
   readonly lookOperation: string;
@@ -141,6 +154,19 @@ export interface KindRow {
   readonly operations: { readonly inviter: readonly Operation[]; readonly accepter: readonly Operation[] };
 }
 
+/**
+ * CloudFormation's own inviting resource, played: the calls its handler makes, as the inviting account, with the
+ * synthesized properties (intrinsics resolved).
+ */
+export interface CloudFormationInviter {
+  /** The resource type, e.g. `AWS::Detective::MemberInvitation`. */
+  readonly resourceType: string;
+  /** The Create: returns the physical ID; throws what the handler would fail with. */
+  readonly create: (emulator: Emulator, account: string, props: Record<string, unknown>) => Promise<string>;
+  /** The Delete. */
+  readonly delete: (emulator: Emulator, account: string, props: Record<string, unknown>) => Promise<void>;
+}
+
 /** What `endInvitation` works with. */
 export interface InvitationEnds {
   readonly emulator: Emulator;
@@ -169,6 +195,7 @@ const email = (account: string) => `owner-${account}@example.com`;
 
 const ORGANIZATIONS: KindRow = {
   service: 'organizations',
+  endedVisible: true,
   title: 'OrgInvitation',
   declare: (stack, targets, options, member) => {
     const invitation = new OrgInvitation(stack, 'Invitation', {
@@ -228,6 +255,7 @@ const ORGANIZATIONS: KindRow = {
 
 const MACIE: KindRow = {
   service: 'macie',
+  endedVisible: true,
   title: 'MacieInvitations',
   declare: (stack, targets, options, member) => {
     const invitations = new MacieInvitations(stack, 'Invitation', {
@@ -284,6 +312,7 @@ const MACIE: KindRow = {
 
 const WORKSPACES: KindRow = {
   service: 'workspaces',
+  endedVisible: true,
   title: 'WorkSpacesAccountLink',
   declare: (stack, targets, options, member) => {
     const link = new WorkSpacesAccountLink(stack, 'Invitation', {
@@ -331,14 +360,116 @@ const WORKSPACES: KindRow = {
   },
 };
 
+/** The graph ID of `account`'s behavior graph in the suites: the account ID, padded to 32 hex digits. */
+export const graphIdOf = (account: string) => `${account}${'0'.repeat(20)}`;
+export const graphArnOf = (account: string) => `arn:aws:detective:${REGION}:${account}:graph:${graphIdOf(account)}`;
+
+/** A Detective client of `account` against the emulator, as CloudFormation's handler in that account would call. */
+function detectiveOf(emulator: Emulator, account: string): DetectiveClient {
+  return new DetectiveClient({ endpoint: emulator.url, region: REGION, credentials: credentialsFor(account) });
+}
+
+/**
+ * `AWS::Detective::MemberInvitation` as its CloudFormation handler calls Detective (cfn-lint schema handlers: create
+ * CreateMembers + GetMembers, delete DeleteMembers; physical ID GraphArn|MemberId).
+ */
+export const DETECTIVE_MEMBER_INVITATION: CloudFormationInviter = {
+  resourceType: 'AWS::Detective::MemberInvitation',
+  create: async (emulator, account, props) => {
+    const client = detectiveOf(emulator, account);
+    try {
+      const GraphArn = String(props.GraphArn);
+      const AccountId = String(props.MemberId);
+      const created = await client.send(new CreateMembersCommand({
+        GraphArn,
+        Accounts: [{ AccountId, EmailAddress: String(props.MemberEmailAddress) }],
+        ...(props.Message === undefined ? {} : { Message: String(props.Message) }),
+        ...(props.DisableEmailNotification === undefined ? {} : { DisableEmailNotification: props.DisableEmailNotification === 'true' }),
+      }));
+      const unprocessed = created.UnprocessedAccounts?.find((u) => u.AccountId === AccountId);
+      if (unprocessed) throw new Error(`CreateMembers: ${unprocessed.Reason}`);
+      const got = await client.send(new GetMembersCommand({ GraphArn, AccountIds: [AccountId] }));
+      if (got.MemberDetails?.[0]?.Status === 'VERIFICATION_FAILED') throw new Error('The member account failed verification.');
+      return `${GraphArn}|${AccountId}`;
+    } finally {
+      client.destroy();
+    }
+  },
+  delete: async (emulator, account, props) => {
+    const client = detectiveOf(emulator, account);
+    try {
+      await client.send(new DeleteMembersCommand({ GraphArn: String(props.GraphArn), AccountIds: [String(props.MemberId)] }));
+    } finally {
+      client.destroy();
+    }
+  },
+};
+
+const ACCEPTED_DETECTIVE: readonly string[] = ['ENABLED', 'ACCEPTED_BUT_DISABLED'];
+
+const DETECTIVE: KindRow = {
+  service: 'detective',
+  title: 'CfnMemberInvitation (Detective)',
+  endedVisible: false,
+  declare: (stack, targets, options, member) => {
+    const invitation = new detective.CfnMemberInvitation(stack, 'Invitation', {
+      graphArn: graphArnOf(stack.account),
+      memberId: targets[0],
+      memberEmailAddress: isToken(targets[0]) ? 'owner@example.com' : email(targets[0]),
+      message: options.large ? 'm'.repeat(1000) : undefined,
+    });
+    const accepter = member && DetectiveInvitationAccepter.acceptInvitation(invitation, member, { waitTimeout: wait(options) });
+    return {
+      inviterAttributes: [],
+      accepterAttributes: accepter ? [accepter.memberStatus, accepter.disabledReason] : [],
+    };
+  },
+  cloudFormationInviter: DETECTIVE_MEMBER_INVITATION,
+  prepareMember: () => undefined,
+  prepareInviter: (emulator, account) => void emulator.detective.createGraph(account, graphIdOf(account)),
+  isMember: (emulator, member, inviter = INVITER) => ACCEPTED_DETECTIVE.includes(emulator.detective.statusOf(inviter, member) ?? ''),
+  // an invitation still verified is pending too: the member will see it INVITED
+  pendingTargets: (emulator, inviter = INVITER) => {
+    const members = emulator.detective.membersByStatus(inviter);
+    return [...(members.INVITED ?? []), ...(members.VERIFICATION_IN_PROGRESS ?? [])].sort();
+  },
+  finalState: (emulator) => ({ detectiveMembers: emulator.detective.state() }),
+  delayService: 'detective',
+  acceptOperation: 'AcceptInvitation',
+  lookOperation: 'ListInvitations',
+  inviteOperation: 'CreateMembers',
+  firstCreateOperation: 'CreateMembers',
+  invitations: (emulator) => Object.values(emulator.detective.membersByStatus(INVITER)).flat().length,
+  // the administrator's stack removes the invitation (DeleteMembers): the member no longer sees it
+  endInvitation: ({ deleteInviter }) => deleteInviter(),
+  // no `leave`: a member may belong to several graphs, so another graph's invitation is accepted without leaving one
+  refuseTarget: (emulator, target) => emulator.detective.failVerificationFor(target),
+  targetChange: 'replace',
+  removeOperations: ['DeleteMembers'],
+  unfinishedCreateKeeps: false,
+  accepterCanLeave: true,
+  operations: {
+    // CloudFormation's own handler invites: not this library's to fault
+    inviter: [],
+    accepter: [
+      op('detective:ListInvitations'),
+      change('detective:AcceptInvitation'),
+    ],
+  },
+};
+
 /** The rows, by the registry's service. */
-export const KINDS: readonly KindRow[] = [ORGANIZATIONS, MACIE, WORKSPACES];
+export const KINDS: readonly KindRow[] = [ORGANIZATIONS, MACIE, WORKSPACES, DETECTIVE];
+
+/** The rows whose inviter is a construct of this library (the inviter suite's). */
+export const INVITER_KINDS: readonly KindRow[] = KINDS.filter((row) => row.cloudFormationInviter === undefined);
 
 /** The services the registry lists (each must have a row). */
 export const REGISTERED_SERVICES = [...new Set(HANDLER_NAMES.map((name) => HANDLERS[name].service))].sort();
 
 /** The registry's handler of a service's side. */
 export function handlerOf(row: KindRow, side: 'inviter' | 'accepter'): HandlerName {
+  if (side === 'inviter' && row.cloudFormationInviter) throw new Error(`${row.title}: CloudFormation's own resource invites, no handler of this library`);
   const name = HANDLER_NAMES.find((n) => HANDLERS[n].service === row.service && HANDLERS[n].side === side);
   if (!name) throw new Error(`the registry lists no ${side} of service ${row.service}`);
   return name;
@@ -381,7 +512,9 @@ export function synthesize(row: KindRow, options: AppOptions = {}): SynthesizedA
   accepterAttributes.forEach((token, i) => member && new CfnOutput(member, `ContractAttribute${i}`, { value: token }));
   const resolved = { [TARGET_PARAMETER]: targets[0], [TARGET_IMPORT]: targets[0] };
   const synthesized: SynthesizedApp = {
-    inviter: customResource(Template.fromStack(inviting).toJSON(), handlerOf(row, 'inviter'), resolved),
+    inviter: row.cloudFormationInviter
+      ? resourceOfType(Template.fromStack(inviting).toJSON(), row.cloudFormationInviter.resourceType, undefined, resolved)
+      : customResource(Template.fromStack(inviting).toJSON(), handlerOf(row, 'inviter'), resolved),
     accepter: member ? customResource(Template.fromStack(member).toJSON(), handlerOf(row, 'accepter'), resolved) : undefined,
   };
   cache.set(key, synthesized);
@@ -390,7 +523,16 @@ export function synthesize(row: KindRow, options: AppOptions = {}): SynthesizedA
 
 /** The one custom resource of `handler`'s type in a template. */
 function customResource(template: { Resources?: Record<string, any> }, handler: HandlerName, values: Record<string, string>): Synthesized {
-  const type = HANDLERS[handler].resourceType;
+  return resourceOfType(template, HANDLERS[handler].resourceType, handler, values);
+}
+
+/** The one resource of `type` in a template. */
+function resourceOfType(
+  template: { Resources?: Record<string, any> },
+  type: string,
+  handler: HandlerName | undefined,
+  values: Record<string, string>,
+): Synthesized {
   const found = Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === type);
   if (found.length !== 1) throw new Error(`expected one ${type} in the template, found ${found.length}`);
   const [logicalId, resource] = found[0];

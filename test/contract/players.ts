@@ -4,6 +4,7 @@
  * from the row's constructs (`synthesize`) and sent as CloudFormation sends them (test/integ/cfn.ts).
  */
 import { AppOptions, INVITER, KindRow, MEMBER, SECOND_MEMBER, handlerOf, synthesize, Synthesized } from './kinds';
+import { errorMessage } from '../../lambda/shared/errors';
 import { Cfn, CfnResult, RequestOptions, stackIdOf, startCfn, StartOptions } from '../integ/cfn';
 
 /** Short polling: the accepters' waits (1 s, 2 s, ... capped at 30 s in production) in tens of milliseconds. */
@@ -52,9 +53,18 @@ export function attributesOf(result: CfnResult, synthesized: Synthesized): Recor
 
 /** The inviting stack and the member stack of one row, on one emulator. */
 export class Sides {
-  /** Starts both Lambda hosts (the accepter's shares the inviter's emulator) and prepares the member account. */
+  /**
+   * Starts both Lambda hosts (the accepter's shares the inviter's emulator) and prepares the member account. Where
+   * CloudFormation's own resource invites, only the accepter's host starts, and INVITER's graph (or the like) exists.
+   */
   static start(row: KindRow, env: Record<string, string> = {}): Promise<Sides> {
     return startAhead(`sides ${row.service} ${JSON.stringify(env)}`, async () => {
+      if (row.cloudFormationInviter) {
+        const accepter = await startCfn(handlerOf(row, 'accepter'), { accountId: MEMBER, env: { ...FAST_POLL, ...env } });
+        row.prepareInviter(accepter.emulator, INVITER);
+        row.prepareMember(accepter.emulator, MEMBER);
+        return new Sides(row, undefined, accepter);
+      }
       const inviter = await startCfn(handlerOf(row, 'inviter'), { accountId: INVITER, env: { ...FAST_POLL, ...env } });
       const accepter = await startCfn(handlerOf(row, 'accepter'), { accountId: MEMBER, sharedWith: inviter, env: { ...FAST_POLL, ...env } })
         .catch(async (error) => {
@@ -68,22 +78,42 @@ export class Sides {
 
   private readonly others: Cfn[] = [];
 
-  private constructor(readonly row: KindRow, readonly inviter: Cfn, readonly accepter: Cfn) {}
+  /** `inviter`: the inviting stack's host; none where CloudFormation's own resource invites (played in this process). */
+  private constructor(readonly row: KindRow, readonly inviter: Cfn | undefined, readonly accepter: Cfn) {}
 
   get emulator() {
-    return this.inviter.emulator;
+    return this.accepter.emulator;
   }
 
   /** The inviting stack's Create of the inviter (synthesized with `options`). */
   invite(options: AppOptions = {}, request: RequestOptions = {}): Promise<CfnResult> {
     const { inviter } = synthesize(this.row, options);
+    if (!this.inviter) return this.playCfnInviter('create', options.inviter ?? INVITER, inviter.props, '');
     return this.inviter.create(inviter.props, { stackId: INVITING_STACK, logicalResourceId: inviter.logicalId, ...request });
   }
 
   /** The inviting stack's Delete of its inviter. */
   uninvite(physicalId: string, options: AppOptions = {}, request: RequestOptions = {}): Promise<CfnResult> {
     const { inviter } = synthesize(this.row, options);
+    if (!this.inviter) return this.playCfnInviter('delete', options.inviter ?? INVITER, inviter.props, physicalId);
     return this.inviter.delete(physicalId, inviter.props, { stackId: INVITING_STACK, logicalResourceId: inviter.logicalId, ...request });
+  }
+
+  /** CloudFormation's own inviting resource, played as `account`, answered as CloudFormation would report it. */
+  private async playCfnInviter(action: 'create' | 'delete', account: string, props: Record<string, unknown>, physicalId: string): Promise<CfnResult> {
+    const cfn = this.row.cloudFormationInviter!;
+    const start = Date.now();
+    const result = (Status: CfnResult['Status'], PhysicalResourceId: string, Reason = ''): CfnResult =>
+      ({ Status, PhysicalResourceId, Data: {}, Reason, elapsedMs: Date.now() - start, invocationMs: [Date.now() - start] });
+    try {
+      if (action === 'delete') {
+        await cfn.delete(this.emulator, account, props);
+        return result('SUCCESS', physicalId);
+      }
+      return result('SUCCESS', await cfn.create(this.emulator, account, props));
+    } catch (error) {
+      return result('FAILED', physicalId, errorMessage(error));
+    }
   }
 
   /** The accepter as `acceptIn` declares it (in MEMBER's stack, expecting `options.inviter`). */
@@ -112,6 +142,7 @@ export class Sides {
   /** Another inviting account (`account`) sends its own invitation to MEMBER, from its own stack. */
   async inviteFrom(account: string, options: Omit<StartOptions, 'accountId' | 'sharedWith'> = {}): Promise<CfnResult> {
     this.row.prepareInviter(this.emulator, account);
+    if (!this.inviter) return this.invite({ inviter: account });
     const other = await startCfn(handlerOf(this.row, 'inviter'), { accountId: account, sharedWith: this.inviter, env: FAST_POLL, ...options });
     this.others.push(other);
     const { inviter } = synthesize(this.row, { inviter: account });
@@ -135,10 +166,11 @@ export class Sides {
   expectFinalState(pending: readonly string[] = []): void {
     expect(this.row.pendingTargets(this.emulator)).toEqual([...pending].sort());
     const state = this.row.finalState(this.emulator);
-    for (const cfn of [this.inviter, this.accepter, ...this.others]) cfn.expectFinalState(state);
+    for (const cfn of [this.inviter, this.accepter, ...this.others]) cfn?.expectFinalState(state);
   }
 
   async stop(): Promise<void> {
+    if (!this.inviter) return this.accepter.stop();
     await Promise.all([this.accepter.stop(), ...this.others.map((o) => o.stop())]);
     await this.inviter.stop();
   }

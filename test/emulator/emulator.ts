@@ -1,7 +1,8 @@
 /**
- * A stateful local emulator of AWS Organizations (awsJson1_1), Amazon WorkSpaces (awsJson1_1), Amazon Macie
- * (restJson1), AWS CloudFormation and AWS STS (awsQuery) for wire-level tests with the real SDK v3 clients. Point
- * the clients at it with AWS_ENDPOINT_URL_ORGANIZATIONS / _MACIE2 / _WORKSPACES / _CLOUDFORMATION / _STS =
+ * A stateful local emulator of AWS Organizations (awsJson1_1), Amazon WorkSpaces (awsJson1_1), Amazon Macie and
+ * Amazon Detective (restJson1), AWS CloudFormation and AWS STS (awsQuery) for wire-level tests with the real SDK v3
+ * clients. Point the clients at it with AWS_ENDPOINT_URL_ORGANIZATIONS / _MACIE2 / _WORKSPACES / _DETECTIVE /
+ * _CLOUDFORMATION / _STS =
  * emulator.url (`emulator.envFor(accountId)` gives them all, with that account's credentials).
  *
  * Several accounts share one state: the caller's account comes from the access key ID of the request's
@@ -14,6 +15,7 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CloudFormationEmulator } from './cloudformation';
 import { checkDelay, Clock, Input, InvitationDelay, RequestContext, ServiceError, ServiceHandler } from './common';
+import { DetectiveEmulator, DetectiveState } from './detective';
 import { AccountCredentials, credentialsFor, DEFAULT_ACCOUNT_ID, Identities, Principal } from './identity';
 import { MacieEmulator, MacieState } from './macie';
 import { errorMessageKey, errorStatus, loadServiceModels, ServiceModel, ServiceModels, ServiceName } from './models';
@@ -29,11 +31,12 @@ export type { InvitationDelay } from './common';
 /** The services whose endpoint a client reads from AWS_ENDPOINT_URL_<SERVICE>. */
 export const ENDPOINT_VARIABLES = [
   'AWS_ENDPOINT_URL_ORGANIZATIONS', 'AWS_ENDPOINT_URL_MACIE2', 'AWS_ENDPOINT_URL_WORKSPACES', 'AWS_ENDPOINT_URL_CLOUDFORMATION', 'AWS_ENDPOINT_URL_STS',
+  'AWS_ENDPOINT_URL_DETECTIVE',
 ] as const;
 
 /** IAM action prefixes of the emulated services (`denyAction`). */
 const ACTION_PREFIX: Record<ServiceName, string> = {
-  organizations: 'organizations', macie2: 'macie2', workspaces: 'workspaces', cloudformation: 'cloudformation', sts: 'sts',
+  organizations: 'organizations', macie2: 'macie2', workspaces: 'workspaces', cloudformation: 'cloudformation', sts: 'sts', detective: 'detective',
 };
 
 export interface EmulatorOptions {
@@ -73,6 +76,7 @@ export interface EmulatorState {
   readonly organizations: OrganizationsState;
   readonly macie: MacieState;
   readonly workspaces: readonly WireAccountLink[];
+  readonly detective: DetectiveState;
   readonly stsSessions: ReturnType<StsEmulator['sessions']>;
   readonly deniedActions: ReadonlyArray<{ readonly accountId: string; readonly action: string; readonly roleName?: string }>;
 }
@@ -187,6 +191,7 @@ export class Emulator {
   readonly org: OrganizationsEmulator;
   readonly macie: MacieEmulator;
   readonly workspaces: WorkSpacesEmulator;
+  readonly detective: DetectiveEmulator;
   readonly cloudformation: CloudFormationEmulator;
   readonly sts: StsEmulator;
   readonly faults: Faults;
@@ -233,15 +238,24 @@ export class Emulator {
     });
     this.macie = new MacieEmulator(this.clock, { administratorAccountId: accountId, region, paging });
     this.workspaces = new WorkSpacesEmulator(this.clock, { sourceAccountId: accountId, paging });
+    this.detective = new DetectiveEmulator(this.clock, { region, paging });
     this.cloudformation = new CloudFormationEmulator(this.clock);
     this.sts = new StsEmulator(this.clock, this.identities);
-    this.handlers = { organizations: this.org, macie2: this.macie, workspaces: this.workspaces, cloudformation: this.cloudformation, sts: this.sts };
+    this.handlers = {
+      organizations: this.org,
+      macie2: this.macie,
+      workspaces: this.workspaces,
+      cloudformation: this.cloudformation,
+      sts: this.sts,
+      detective: this.detective,
+    };
 
     for (const [service, model] of Object.entries(this.models.services) as Array<[ServiceName, ServiceModel]>) {
       if (model.targetPrefix) this.targets.set(model.targetPrefix, service);
       for (const [op, operation] of Object.entries(model.operations)) {
-        if (op in this.calls) throw new Error(`operation ${op} exists in two services`);
-        this.calls[op] = 0;
+        // an operation name two services share (Macie's and Detective's AcceptInvitation, ListInvitations) counts
+        // and takes faults for both: a test drives one of them; `requests` and `denyAction` tell them apart
+        if (!(op in this.calls)) this.calls[op] = 0;
         if (model.protocol === 'restJson1') this.routes.push(restRoute(service, op, operation.http.method, operation.http.requestUri));
       }
     }
@@ -297,7 +311,7 @@ export class Emulator {
    * Denies an IAM action to an account's principals (only to sessions of `roleName`, when given): the service
    * answers its access-denied error naming the principal and the action (Organizations, WorkSpaces
    * AccessDeniedException 400; Macie AccessDeniedException 403; CloudFormation, STS AccessDenied 403). Actions are
-   * `<prefix>:<Operation>` (prefixes organizations, macie2, workspaces, cloudformation, sts; `<prefix>:*` for
+   * `<prefix>:<Operation>` (prefixes organizations, macie2, workspaces, detective, cloudformation, sts; `<prefix>:*` for
    * all); `iam:CreateServiceLinkedRole` makes AcceptHandshake fail with AccessDeniedForDependencyException;
    * `sts:AssumeRole` makes AssumeRole fail as for a role that can't be assumed.
    */
@@ -313,15 +327,20 @@ export class Emulator {
   }
 
   /**
-   * Invitations sent from now on (Organizations handshakes, Macie invitations, WorkSpaces account links; or only
+   * Invitations sent from now on (Organizations handshakes, Macie invitations, WorkSpaces account links, Detective members; or only
    * those of `services`) become visible to the invited account only after `delay.ms` of the emulator's clock and/or
    * after the invitee looked `delay.listCalls` times. `{}` turns the delay off.
    */
-  setInvitationDelay(delay: InvitationDelay, services: ReadonlyArray<'organizations' | 'macie2' | 'workspaces'> = ['organizations', 'macie2', 'workspaces']): void {
+  setInvitationDelay(
+    delay: InvitationDelay,
+    services: ReadonlyArray<'organizations' | 'macie2' | 'workspaces' | 'detective'> = ['organizations', 'macie2', 'workspaces', 'detective'],
+  ): void {
     checkDelay(delay);
     if (services.includes('organizations')) this.org.setInvitationDelay(delay);
     if (services.includes('macie2')) this.macie.setInvitationDelay(delay);
     if (services.includes('workspaces')) this.workspaces.setInvitationDelay(delay);
+    // Detective: the member stays VERIFICATION_IN_PROGRESS for the delay
+    if (services.includes('detective')) this.detective.setInvitationDelay(delay);
   }
 
   /** Every service's state across accounts, for state dumps and leak checks (no credentials). */
@@ -330,6 +349,7 @@ export class Emulator {
       organizations: this.org.state(),
       macie: this.macie.state(),
       workspaces: this.workspaces.links(),
+      detective: this.detective.state(),
       stsSessions: this.sts.sessions(),
       deniedActions: this.denied.map(d => ({ ...d })),
     };
@@ -538,6 +558,8 @@ function injectedError(service: ServiceName, fault: Exclude<Fault, { kind: 'dela
         return new ServiceError('TooManyRequestsException', 'You have sent too many requests in too short a period of time.',
           { Type: 'TooManyRequestsException' });
       }
+      // Detective's is TooManyRequestsException (HTTP 429)
+      if (service === 'detective') return new ServiceError('TooManyRequestsException', 'Rate exceeded.', {}, 429);
       return new ServiceError('ThrottlingException', 'Rate exceeded.');
     case 'serverError':
       if (service === 'cloudformation' || service === 'sts') return new ServiceError('InternalFailure', 'An internal error occurred.', {}, 500);

@@ -38,6 +38,7 @@ import * as path from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { bundleFile, HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/private/handlers';
 import type { StackStatus } from '../emulator/cloudformation';
+import type { MemberStatus } from '../emulator/detective';
 import { Emulator, EmulatorOptions, startEmulator } from '../emulator/emulator';
 import type { RelationshipStatus } from '../emulator/macie';
 import { BASE, createEvent, deleteEvent, updateEvent } from '../util/events';
@@ -149,6 +150,8 @@ export interface FinalState {
   readonly macieMembers?: Partial<Record<RelationshipStatus, readonly string[]>>;
   /** IDs of the WorkSpaces account links that stay pending. */
   readonly pendingLinks?: readonly string[];
+  /** Detective members by status, per behavior graph ARN. */
+  readonly detectiveMembers?: Readonly<Record<string, Partial<Record<MemberStatus, readonly string[]>>>>;
   /** Invocations that failed (onEvent threw) and that Lambda retried. Default 0. */
   readonly failedInvocations?: number;
 }
@@ -382,6 +385,7 @@ export class Cfn {
       openHandshakes: this.emulator.openHandshakes().map((h) => h.Id).sort(),
       macieMembers: sortedValues(this.emulator.macie.membersByStatus()),
       pendingLinks: this.emulator.workspaces.pendingLinks().map((l) => l.AccountLinkId).sort(),
+      detectiveMembers: byGraph(this.emulator.detective.state()),
       validationErrors: this.emulator.validationErrors,
       crashes: this.crashes,
       failedInvocations: this.failedInvocations.length,
@@ -389,6 +393,7 @@ export class Cfn {
       openHandshakes: [...(state.openHandshakes ?? [])].sort(),
       macieMembers: sortedValues(state.macieMembers ?? {}),
       pendingLinks: [...(state.pendingLinks ?? [])].sort(),
+      detectiveMembers: byGraph(state.detectiveMembers ?? {}),
       validationErrors: [],
       crashes: [],
       failedInvocations: state.failedInvocations ?? 0,
@@ -643,6 +648,12 @@ function checkResponse(event: CloudFormationCustomResourceEvent, body: string, e
     Reason: reason,
     elapsedMs,
   };
+}
+
+/** Detective members per graph, each graph's statuses sorted; graphs without members left out. */
+function byGraph(state: Readonly<Record<string, Partial<Record<MemberStatus, readonly string[]>>>>): Record<string, Record<string, string[]>> {
+  return Object.fromEntries(Object.entries(state).map(([graph, members]) => [graph, sortedValues(members)])
+    .filter(([, members]) => Object.keys(members).length > 0));
 }
 
 function sortedValues<T extends string>(record: Partial<Record<T, readonly string[]>>): Record<string, string[]> {
