@@ -14,6 +14,11 @@ export const HANDSHAKE_ID = /^h-[0-9a-z]{8,32}$/;
 export const ACCOUNT_LINK_ID = /^link-.{8,24}$/;
 /** An AWS Organizations organization ID. */
 export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+/**
+ * An AWS RAM resource share ARN, `arn:<partition>:ram:<region>:<owner account>:resource-share/<ID>`: groups 1 to 4 are
+ * the partition, the Region, the owner account and the share's ID.
+ */
+export const RESOURCE_SHARE_ARN = /^arn:(aws[a-z-]*):ram:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):resource-share\/([A-Za-z0-9-]{1,128})$/;
 /** An IAM role name without a path: 1 to 64 letters, digits and `+=,.@_-` (`Acceptance.assumeRole`). */
 export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
