@@ -6,3 +6,4 @@ export * from './macie-invitation-accepter';
 export * from './workspaces-account-link-accepter';
 export * from './org-invitation-accepter';
 export * from './acceptance';
+export * from './resource-share-accepter';
