@@ -1,5 +1,5 @@
 /**
- * A stateful local emulator of AWS Organizations (awsJson1_1), Amazon WorkSpaces (awsJson1_1), Amazon Macie
+ * A stateful local emulator of AWS Organizations (awsJson1_1), Amazon WorkSpaces (awsJson1_1), AWS RAM (restJson1), Amazon Macie
  * (restJson1), AWS CloudFormation and AWS STS (awsQuery) for wire-level tests with the real SDK v3 clients. Point
  * the clients at it with AWS_ENDPOINT_URL_ORGANIZATIONS / _MACIE2 / _WORKSPACES / _CLOUDFORMATION / _STS =
  * emulator.url (`emulator.envFor(accountId)` gives them all, with that account's credentials).
@@ -18,6 +18,7 @@ import { AccountCredentials, credentialsFor, DEFAULT_ACCOUNT_ID, Identities, Pri
 import { MacieEmulator, MacieState } from './macie';
 import { errorMessageKey, errorStatus, loadServiceModels, ServiceModel, ServiceModels, ServiceName } from './models';
 import { OrganizationsEmulator, OrganizationsState, WireHandshake } from './organizations';
+import { RamEmulator } from './ram';
 import { StsEmulator } from './sts';
 import { queryInput, restJsonInput, validate, Violation } from './validate';
 import { WireAccountLink, WorkSpacesEmulator } from './workspaces';
@@ -29,11 +30,12 @@ export type { InvitationDelay } from './common';
 /** The services whose endpoint a client reads from AWS_ENDPOINT_URL_<SERVICE>. */
 export const ENDPOINT_VARIABLES = [
   'AWS_ENDPOINT_URL_ORGANIZATIONS', 'AWS_ENDPOINT_URL_MACIE2', 'AWS_ENDPOINT_URL_WORKSPACES', 'AWS_ENDPOINT_URL_CLOUDFORMATION', 'AWS_ENDPOINT_URL_STS',
+  'AWS_ENDPOINT_URL_RAM',
 ] as const;
 
 /** IAM action prefixes of the emulated services (`denyAction`). */
 const ACTION_PREFIX: Record<ServiceName, string> = {
-  organizations: 'organizations', macie2: 'macie2', workspaces: 'workspaces', cloudformation: 'cloudformation', sts: 'sts',
+  organizations: 'organizations', macie2: 'macie2', workspaces: 'workspaces', cloudformation: 'cloudformation', sts: 'sts', ram: 'ram',
 };
 
 export interface EmulatorOptions {
@@ -73,6 +75,7 @@ export interface EmulatorState {
   readonly organizations: OrganizationsState;
   readonly macie: MacieState;
   readonly workspaces: readonly WireAccountLink[];
+  readonly ram: ReturnType<RamEmulator['state']>;
   readonly stsSessions: ReturnType<StsEmulator['sessions']>;
   readonly deniedActions: ReadonlyArray<{ readonly accountId: string; readonly action: string; readonly roleName?: string }>;
 }
@@ -189,6 +192,7 @@ export class Emulator {
   readonly workspaces: WorkSpacesEmulator;
   readonly cloudformation: CloudFormationEmulator;
   readonly sts: StsEmulator;
+  readonly ram: RamEmulator;
   readonly faults: Faults;
   /** The default account (EmulatorOptions.accountId). */
   readonly accountId: string;
@@ -235,7 +239,10 @@ export class Emulator {
     this.workspaces = new WorkSpacesEmulator(this.clock, { sourceAccountId: accountId, paging });
     this.cloudformation = new CloudFormationEmulator(this.clock);
     this.sts = new StsEmulator(this.clock, this.identities);
-    this.handlers = { organizations: this.org, macie2: this.macie, workspaces: this.workspaces, cloudformation: this.cloudformation, sts: this.sts };
+    this.ram = new RamEmulator(this.clock, { region, ownerAccountId: accountId, paging });
+    this.handlers = {
+      organizations: this.org, macie2: this.macie, workspaces: this.workspaces, cloudformation: this.cloudformation, sts: this.sts, ram: this.ram,
+    };
 
     for (const [service, model] of Object.entries(this.models.services) as Array<[ServiceName, ServiceModel]>) {
       if (model.targetPrefix) this.targets.set(model.targetPrefix, service);
@@ -317,11 +324,15 @@ export class Emulator {
    * those of `services`) become visible to the invited account only after `delay.ms` of the emulator's clock and/or
    * after the invitee looked `delay.listCalls` times. `{}` turns the delay off.
    */
-  setInvitationDelay(delay: InvitationDelay, services: ReadonlyArray<'organizations' | 'macie2' | 'workspaces'> = ['organizations', 'macie2', 'workspaces']): void {
+  setInvitationDelay(
+    delay: InvitationDelay,
+    services: ReadonlyArray<'organizations' | 'macie2' | 'workspaces' | 'ram'> = ['organizations', 'macie2', 'workspaces', 'ram'],
+  ): void {
     checkDelay(delay);
     if (services.includes('organizations')) this.org.setInvitationDelay(delay);
     if (services.includes('macie2')) this.macie.setInvitationDelay(delay);
     if (services.includes('workspaces')) this.workspaces.setInvitationDelay(delay);
+    if (services.includes('ram')) this.ram.setInvitationDelay(delay);
   }
 
   /** Every service's state across accounts, for state dumps and leak checks (no credentials). */
@@ -330,6 +341,7 @@ export class Emulator {
       organizations: this.org.state(),
       macie: this.macie.state(),
       workspaces: this.workspaces.links(),
+      ram: this.ram.state(),
       stsSessions: this.sts.sessions(),
       deniedActions: this.denied.map(d => ({ ...d })),
     };
@@ -541,6 +553,7 @@ function injectedError(service: ServiceName, fault: Exclude<Fault, { kind: 'dela
       return new ServiceError('ThrottlingException', 'Rate exceeded.');
     case 'serverError':
       if (service === 'cloudformation' || service === 'sts') return new ServiceError('InternalFailure', 'An internal error occurred.', {}, 500);
+      if (service === 'ram') return new ServiceError('ServerInternalException', 'The service could not respond to the request due to an internal problem.', {}, 500);
       return service === 'organizations'
         ? new ServiceError('ServiceException', 'AWS Organizations can\'t complete your request because of an internal service error.')
         : new ServiceError('InternalServerException', 'Internal server error.', {}, 500);
@@ -561,6 +574,7 @@ function accessDenied(service: ServiceName, principal: Principal, action: string
 function validationError(service: ServiceName, violations: readonly Violation[]): ServiceError {
   const message = `${violations.length} validation error${violations.length > 1 ? 's' : ''} detected: ${violations.map(v => v.message).join('; ')}`;
   if (service === 'cloudformation' || service === 'sts') return new ServiceError('ValidationError', message, {}, undefined, true);
+  if (service === 'ram') return new ServiceError('InvalidParameterException', message, {}, undefined, true);
   if (service !== 'organizations') return new ServiceError('ValidationException', message, {}, undefined, true);
   const reasons: Partial<Record<Violation['rule'], string>> = {
     required: 'INPUT_REQUIRED',
