@@ -116,6 +116,25 @@ export async function receivedShare(clients: RamClients, props: ResourceShareAcc
   return shares.find((share) => share.status === ACTIVE) ?? shares[0];
 }
 
+/** Every share other accounts share with this account that `matches` accepts (all pages). */
+export async function receivedShares(clients: RamClients, matches: (share: ResourceShare) => boolean): Promise<ResourceShare[]> {
+  const shares: ResourceShare[] = [];
+  for await (const page of paginateGetResourceShares({ client: clients.ram }, { resourceOwner: 'OTHER-ACCOUNTS', maxResults: PAGE_SIZE })) {
+    shares.push(...(page.resourceShares ?? []).filter(matches));
+  }
+  return shares;
+}
+
+/** The invitations of one share sent by its owner, newest first. */
+export async function invitationsOfShare(clients: RamClients, share: ResourceShare): Promise<ResourceShareInvitation[]> {
+  const found: ResourceShareInvitation[] = [];
+  const input = { maxResults: PAGE_SIZE, resourceShareArns: [share.resourceShareArn!] };
+  for await (const page of paginateGetResourceShareInvitations({ client: clients.ram }, input)) {
+    found.push(...(page.resourceShareInvitations ?? []).filter((invitation) => invitation.senderAccountId === share.owningAccountId));
+  }
+  return found.sort((a, b) => (b.invitationTimestamp?.getTime() ?? 0) - (a.invitationTimestamp?.getTime() ?? 0));
+}
+
 /**
  * A clientToken derived only from the request, so that a retry (a Lambda retry, a redeployment after a failed
  * Create) is the same request to RAM: the sha256 of the purpose, the stack ID (its UUID tells two stacks of one name

@@ -36,8 +36,10 @@ import {
   describeShare,
   expectedInvitations,
   invitationArnOf,
+  invitationsOfShare,
   leaveShare,
   receivedShare,
+  receivedShares,
   shareRegion,
 } from '../service';
 
@@ -64,8 +66,18 @@ function ownAccount(ctx: Pick<RequestContext, 'stackId'>): string {
 export function expectationOf(props: ResourceShareAccepterProps): string {
   const share = props.resourceShareArn !== undefined
     ? (parseResourceShareArn(props.resourceShareArn)?.id ?? props.resourceShareArn)
-    : `name-${createHash('sha256').update(props.resourceShareName).digest('hex').slice(0, 16)}`;
+    : nameKey(props.resourceShareName);
   return `${props.ownerAccountId}/${share}`;
+}
+
+function nameKey(name: string): string {
+  return `name-${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
+}
+
+/** True when `share` is the one an expectation (`<owner>/<share ID or name key>`) names. */
+function meets(expectation: string, share: ResourceShare): boolean {
+  const [owner, key] = expectation.split('/');
+  return share.owningAccountId === owner && (arnId(share.resourceShareArn ?? '') === key || nameKey(share.name ?? '') === key);
 }
 
 /** What an accepter resource of the stack stands for: its owner account (either form; a share's ARN names it). */
@@ -98,7 +110,11 @@ async function accept(
 ): Promise<ResourceShareAccepterData | Adopted<ResourceShareAccepterData>> {
   const arn = invitation.resourceShareInvitationArn!;
   const after = async (status: string) => {
-    const share = await receivedShare(clients, props);
+    // the accept stands: a failed read only leaves the status to the invitation
+    const share = await receivedShare(clients, props).catch((error: unknown) => {
+      log('WARN', 'accepted, but the share could not be read: its status is the invitation\'s', { error: errorName(error) });
+      return undefined;
+    });
     return {
       resourceShareArn: share?.resourceShareArn || invitation.resourceShareArn || props.resourceShareArn || NONE,
       invitationArn: arn,
@@ -166,12 +182,13 @@ export const RAM_ACCEPTER_SPEC: AccepterSpec<ResourceShareAccepterProps, RamClie
     }
   },
   look: async (clients, props, ctx) => {
+    // both reads before anything is accepted: a read that fails fails the look, not an accept that took effect
     const invitations = await expectedInvitations(clients, props);
+    const share = await receivedShare(clients, props);
     const pending = invitations.find((invitation) => invitation.status === PENDING && invitation.resourceShareInvitationArn);
     if (pending) {
       return { kind: 'pending', id: pending.resourceShareInvitationArn!, accept: () => accept(clients, props, pending, ctx) };
     }
-    const share = await receivedShare(clients, props);
     if (share?.status === ACTIVE) {
       const invitation = acceptedFor(invitations, share);
       if (!invitation) log('INFO', 'the share is active with no invitation (organization sharing): adopted', { share: share.resourceShareArn });
@@ -187,12 +204,14 @@ export const RAM_ACCEPTER_SPEC: AccepterSpec<ResourceShareAccepterProps, RamClie
   }),
   expects: (props, recorded) => recorded.inviter === expectationOf(props),
   sameExpectation: (props, oldProps) => expectationOf(props) === expectationOf(oldProps),
-  current: async (clients, props) => {
-    const share = await receivedShare(clients, props);
-    if (!share || share.status !== ACTIVE) return undefined;
-    const invitation = acceptedFor(await expectedInvitations(clients, props), share);
+  // the share the physical ID names (an update's, when the stack cannot be read: the old one), or the expected one
+  current: async (clients, props, _ctx, recorded) => {
+    const expectation = recorded.inviter ?? expectationOf(props);
+    const share = (await receivedShares(clients, (s) => s.status === ACTIVE && meets(expectation, s)))[0];
+    if (!share) return undefined;
+    const invitation = (await invitationsOfShare(clients, share)).find((i) => i.status === ACCEPTED);
     return {
-      inviter: expectationOf(props),
+      inviter: expectation,
       ...(invitation?.resourceShareInvitationArn ? { invitationId: arnId(invitation.resourceShareInvitationArn) } : {}),
     };
   },
@@ -205,7 +224,7 @@ export const RAM_ACCEPTER_SPEC: AccepterSpec<ResourceShareAccepterProps, RamClie
   data: (_props, attributes) => RAM_ACCEPTER.data(attributes),
   removal: (props) => props.removalPolicy,
   leave: async (clients, recorded, props, ctx) => {
-    const share = await receivedShare(clients, props);
+    const share = (await receivedShares(clients, (s) => meets(recorded.inviter, s)))[0];
     if (!share?.resourceShareArn) {
       log('INFO', 'the share is no longer visible to this account: nothing to leave', { share: describeShare(props) });
       return;
