@@ -44,7 +44,8 @@ function inviteBeyondSkew(row: KindRow, stack: InvitingStack): number {
   return delayMs;
 }
 
-describe.each(KINDS.map((row) => [row.title, row] as const))('%s', (_title, row: KindRow) => {
+// a row whose inviter is CloudFormation's own resource (RAM) has no inviter handler to run
+describe.each(KINDS.filter((row) => !row.inviter).map((row) => [row.title, row] as const))('%s', (_title, row: KindRow) => {
   let stack: InvitingStack;
   afterEach(async () => {
     await stack?.stop();

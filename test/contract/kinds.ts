@@ -10,17 +10,20 @@
  * Adding a kind: one row here (its service's constructs, emulator hooks and operations); the suites then run every
  * scenario for it.
  */
+import { RAMClient, CreateResourceShareCommand, DeleteResourceShareCommand } from '@aws-sdk/client-ram';
 import { App, CfnOutput, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
+import * as ram from 'aws-cdk-lib/aws-ram';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
   Acceptance,
   InvitationTargetType,
   MacieInvitations,
   OrgInvitation,
+  ResourceShareAccepter,
   WorkSpacesAccountLink,
 } from '../../src';
 import { HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/private/handlers';
-import type { Emulator } from '../emulator/emulator';
+import { credentialsFor, type Emulator } from '../emulator/emulator';
 import type { FinalState } from '../integ/cfn';
 
 /** The inviting account: the emulator's default account (management account, Macie administrator, WorkSpaces source). */
@@ -35,8 +38,8 @@ export const REGION = 'us-east-1';
 
 /** What one custom resource of a synthesized template says, and what CloudFormation would send its handler. */
 export interface Synthesized {
-  /** The handler of the resource (from its Type, by the registry). */
-  readonly handler: HandlerName;
+  /** The handler of the resource (from its Type, by the registry); absent for CloudFormation's own inviting resource. */
+  readonly handler?: HandlerName;
   readonly logicalId: string;
   /** The resource's Properties as the template holds them (intrinsics unresolved), without ServiceToken. */
   readonly templateProps: Record<string, unknown>;
@@ -71,8 +74,32 @@ export interface AppOptions {
   readonly large?: boolean;
 }
 
+/**
+ * An inviting side that is CloudFormation's own resource, not a handler of this library (RAM's
+ * `AWS::RAM::ResourceShare`): the suites make its API calls as CloudFormation's handler would.
+ */
+export interface NativeInviter {
+  /** The resource type in the inviting template. */
+  readonly resourceType: string;
+  /** CloudFormation's Create of the resource with `properties` (as the template holds them), in `account`: the physical ID. */
+  readonly create: (emulator: Emulator, account: string, properties: Record<string, unknown>, logicalId: string) => Promise<string>;
+  /** CloudFormation's Delete of the resource. */
+  readonly delete: (emulator: Emulator, account: string, physicalId: string) => Promise<void>;
+}
+
 /** A service's inviter and accepter, as the suites drive them. */
 export interface KindRow {
+  /**
+   * The inviter when it is CloudFormation's own resource: the accepter suite and the accepter half of the fault
+   * matrix run the row; the inviter suite skips it (the row's inviter-only fields are not used). Absent: the
+   * registry's inviter handler.
+   */
+  readonly inviter?: NativeInviter;
+  /**
+   * The end of the accepter's failure Reason (regular expression source) when nothing arrived, and when only ended
+   * invitations were seen, where the kind says more than the shared hints (RAM: share again).
+   */
+  readonly accepterHints?: { readonly notArrived: string; readonly ended: string };
   /** The registry's service (`HandlerEntry.service`). */
   readonly service: string;
   /** The inviter construct's class name, for the test titles. */
@@ -100,7 +127,7 @@ export interface KindRow {
    */
   readonly finalState: (emulator: Emulator) => FinalState;
   /** The service name of `Emulator.setInvitationDelay`. */
-  readonly delayService: 'organizations' | 'macie2' | 'workspaces';
+  readonly delayService: 'organizations' | 'macie2' | 'workspaces' | 'ram';
   /** The invitee's accept operation, and the operation it looks for invitations with. */
   readonly acceptOperation: string;
   readonly lookOperation: string;
@@ -332,14 +359,102 @@ const WORKSPACES: KindRow = {
   },
 };
 
+/** The share every RAM row's stack declares (the accepter expects it by owner and name, as `acceptShare` does). */
+const SHARE_NAME = 'contract-share';
+
+/** CloudFormation's AWS::RAM::ResourceShare handler, as far as the accepter meets it: it creates and deletes the share. */
+const RESOURCE_SHARE: NativeInviter = {
+  resourceType: 'AWS::RAM::ResourceShare',
+  create: async (emulator, account, properties, logicalId) => {
+    const client = new RAMClient({ endpoint: emulator.url, region: REGION, credentials: credentialsFor(account) });
+    try {
+      const { resourceShare } = await client.send(new CreateResourceShareCommand({
+        name: properties.Name as string,
+        principals: properties.Principals as string[],
+        allowExternalPrincipals: properties.AllowExternalPrincipals === undefined ? undefined : properties.AllowExternalPrincipals === 'true',
+        // CloudFormation's token: one per resource and request, so a second resource makes a second share
+        clientToken: `${account}-${logicalId}-${emulator.requests.length}`,
+      }));
+      return resourceShare!.resourceShareArn!;
+    } finally {
+      client.destroy();
+    }
+  },
+  delete: async (emulator, account, physicalId) => {
+    const client = new RAMClient({ endpoint: emulator.url, region: REGION, credentials: credentialsFor(account) });
+    try {
+      await client.send(new DeleteResourceShareCommand({ resourceShareArn: physicalId }));
+    } finally {
+      client.destroy();
+    }
+  },
+};
+
+const RAM: KindRow = {
+  service: 'ram',
+  title: 'CfnResourceShare',
+  inviter: RESOURCE_SHARE,
+  accepterHints: {
+    notArrived: 'Add this account to the share\'s principals in owner account \\d{12} .*, or raise waitTimeout; then deploy again\\. ' +
+      'Within an AWS Organization with RAM sharing enabled no invitation is sent: the share is adopted once it is ACTIVE for this account\\.',
+    ended: 'An EXPIRED invitation .* or a REJECTED one cannot be accepted: the owner account \\d{12} must share again .*, then deploy this stack again\\.',
+  },
+  declare: (stack, targets, options, member) => {
+    const share = new ram.CfnResourceShare(stack, 'Invitation', { name: SHARE_NAME, principals: [...targets] });
+    const accepter = member && ResourceShareAccepter.acceptShare(share, member, { waitTimeout: wait(options) });
+    return {
+      inviterAttributes: [share.attrArn],
+      accepterAttributes: accepter ? [accepter.resourceShareArn, accepter.invitationArn, accepter.status] : [],
+    };
+  },
+  prepareMember: () => undefined,
+  prepareInviter: () => undefined,
+  isMember: (emulator, member, inviter = INVITER) => emulator.ram.state().shares
+    .some((s) => s?.owningAccountId === inviter && ['associated', 'organization'].includes(s.principals[member] ?? '')),
+  pendingTargets: (emulator, inviter = INVITER) => emulator.ram.allInvitations()
+    .filter((i) => i.senderAccountId === inviter && i.status === 'PENDING')
+    .map((i) => i.receiverAccountId)
+    .sort(),
+  // the pending invitations are the suites' pendingTargets: nothing else of RAM's is checked
+  finalState: () => ({}),
+  delayService: 'ram',
+  acceptOperation: 'AcceptResourceShareInvitation',
+  lookOperation: 'GetResourceShareInvitations',
+  inviteOperation: 'CreateResourceShare',
+  firstCreateOperation: 'CreateResourceShare',
+  invitations: (emulator) => emulator.ram.allInvitations().filter((i) => i.senderAccountId === INVITER).length,
+  // the receiving account rejects it
+  endInvitation: async ({ emulator }) => {
+    const pending = emulator.ram.allInvitations().filter((i) => i.senderAccountId === INVITER && i.receiverAccountId === MEMBER && i.status === 'PENDING');
+    pending.forEach((i) => emulator.ram.reject(i.resourceShareInvitationArn));
+  },
+  leave: (emulator, member, inviter) => emulator.ram.removePrincipal(inviter, member),
+  refuseTarget: () => {
+    throw new Error('the inviter suite does not run a row whose inviter is CloudFormation\'s own resource');
+  },
+  targetChange: 'in place',
+  removeOperations: ['DeleteResourceShare'],
+  unfinishedCreateKeeps: false,
+  accepterCanLeave: true,
+  operations: {
+    inviter: [],
+    accepter: [
+      op('ram:GetResourceShareInvitations'),
+      op('ram:GetResourceShares'),
+      change('ram:AcceptResourceShareInvitation'),
+    ],
+  },
+};
+
 /** The rows, by the registry's service. */
-export const KINDS: readonly KindRow[] = [ORGANIZATIONS, MACIE, WORKSPACES];
+export const KINDS: readonly KindRow[] = [ORGANIZATIONS, MACIE, WORKSPACES, RAM];
 
 /** The services the registry lists (each must have a row). */
 export const REGISTERED_SERVICES = [...new Set(HANDLER_NAMES.map((name) => HANDLERS[name].service))].sort();
 
 /** The registry's handler of a service's side. */
 export function handlerOf(row: KindRow, side: 'inviter' | 'accepter'): HandlerName {
+  if (side === 'inviter' && row.inviter) throw new Error(`the inviter of ${row.service} is CloudFormation's ${row.inviter.resourceType}, not a handler`);
   const name = HANDLER_NAMES.find((n) => HANDLERS[n].service === row.service && HANDLERS[n].side === side);
   if (!name) throw new Error(`the registry lists no ${side} of service ${row.service}`);
   return name;
@@ -382,7 +497,9 @@ export function synthesize(row: KindRow, options: AppOptions = {}): SynthesizedA
   accepterAttributes.forEach((token, i) => member && new CfnOutput(member, `ContractAttribute${i}`, { value: token }));
   const resolved = { [TARGET_PARAMETER]: targets[0], [TARGET_IMPORT]: targets[0] };
   const synthesized: SynthesizedApp = {
-    inviter: customResource(Template.fromStack(inviting).toJSON(), handlerOf(row, 'inviter'), resolved),
+    inviter: row.inviter
+      ? nativeResource(Template.fromStack(inviting).toJSON(), row.inviter.resourceType, resolved)
+      : customResource(Template.fromStack(inviting).toJSON(), handlerOf(row, 'inviter'), resolved),
     accepter: member ? customResource(Template.fromStack(member).toJSON(), handlerOf(row, 'accepter'), resolved) : undefined,
   };
   cache.set(key, synthesized);
@@ -399,6 +516,17 @@ function customResource(template: { Resources?: Record<string, any> }, handler: 
   const attributes = new Set<string>();
   collectGetAtts(template, logicalId, attributes);
   return { handler, logicalId, templateProps, props: toWire(templateProps, values) as Record<string, unknown>, attributes: [...attributes].sort() };
+}
+
+/** The one resource of CloudFormation's own `type` in a template (the inviting side of a row with a native inviter). */
+function nativeResource(template: { Resources?: Record<string, any> }, type: string, values: Record<string, string>): Synthesized {
+  const found = Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === type);
+  if (found.length !== 1) throw new Error(`expected one ${type} in the template, found ${found.length}`);
+  const [logicalId, resource] = found[0];
+  const templateProps = resource.Properties as Record<string, unknown>;
+  const attributes = new Set<string>();
+  collectGetAtts(template, logicalId, attributes);
+  return { logicalId, templateProps, props: toWire(templateProps, values) as Record<string, unknown>, attributes: [...attributes].sort() };
 }
 
 function collectGetAtts(node: unknown, logicalId: string, into: Set<string>): void {

@@ -55,6 +55,12 @@ export class Sides {
   /** Starts both Lambda hosts (the accepter's shares the inviter's emulator) and prepares the member account. */
   static start(row: KindRow, env: Record<string, string> = {}): Promise<Sides> {
     return startAhead(`sides ${row.service} ${JSON.stringify(env)}`, async () => {
+      if (row.inviter) {
+        // CloudFormation's own inviting resource: no inviter host, the accepter's host holds the emulator
+        const accepter = await startCfn(handlerOf(row, 'accepter'), { accountId: MEMBER, env: { ...FAST_POLL, ...env } });
+        row.prepareMember(accepter.emulator, MEMBER);
+        return new Sides(row, undefined, accepter);
+      }
       const inviter = await startCfn(handlerOf(row, 'inviter'), { accountId: INVITER, env: { ...FAST_POLL, ...env } });
       const accepter = await startCfn(handlerOf(row, 'accepter'), { accountId: MEMBER, sharedWith: inviter, env: { ...FAST_POLL, ...env } })
         .catch(async (error) => {
@@ -68,22 +74,36 @@ export class Sides {
 
   private readonly others: Cfn[] = [];
 
-  private constructor(readonly row: KindRow, readonly inviter: Cfn, readonly accepter: Cfn) {}
+  /** `inviter`: the inviter's host, absent when the inviter is CloudFormation's own resource (`row.inviter`). */
+  private constructor(readonly row: KindRow, readonly inviter: Cfn | undefined, readonly accepter: Cfn) {}
 
   get emulator() {
-    return this.inviter.emulator;
+    return (this.inviter ?? this.accepter).emulator;
   }
 
   /** The inviting stack's Create of the inviter (synthesized with `options`). */
   invite(options: AppOptions = {}, request: RequestOptions = {}): Promise<CfnResult> {
     const { inviter } = synthesize(this.row, options);
+    if (!this.inviter) return this.native(options.inviter ?? INVITER, inviter, request);
     return this.inviter.create(inviter.props, { stackId: INVITING_STACK, logicalResourceId: inviter.logicalId, ...request });
   }
 
   /** The inviting stack's Delete of its inviter. */
-  uninvite(physicalId: string, options: AppOptions = {}, request: RequestOptions = {}): Promise<CfnResult> {
+  async uninvite(physicalId: string, options: AppOptions = {}, request: RequestOptions = {}): Promise<CfnResult> {
     const { inviter } = synthesize(this.row, options);
+    if (!this.inviter) {
+      const started = Date.now();
+      await this.row.inviter!.delete(this.emulator, options.inviter ?? INVITER, physicalId);
+      return { Status: 'SUCCESS', PhysicalResourceId: physicalId, Data: {}, Reason: '', elapsedMs: Date.now() - started, invocationMs: [] };
+    }
     return this.inviter.delete(physicalId, inviter.props, { stackId: INVITING_STACK, logicalResourceId: inviter.logicalId, ...request });
+  }
+
+  /** CloudFormation's own inviting resource, created in `account` as its handler would (the row's API calls). */
+  private async native(account: string, inviter: Synthesized, request: RequestOptions): Promise<CfnResult> {
+    const started = Date.now();
+    const physicalId = await this.row.inviter!.create(this.emulator, account, inviter.props, request.logicalResourceId ?? inviter.logicalId);
+    return { Status: 'SUCCESS', PhysicalResourceId: physicalId, Data: {}, Reason: '', elapsedMs: Date.now() - started, invocationMs: [] };
   }
 
   /** The accepter as `acceptIn` declares it (in MEMBER's stack, expecting `options.inviter`). */
@@ -112,6 +132,7 @@ export class Sides {
   /** Another inviting account (`account`) sends its own invitation to MEMBER, from its own stack. */
   async inviteFrom(account: string, options: Omit<StartOptions, 'accountId' | 'sharedWith'> = {}): Promise<CfnResult> {
     this.row.prepareInviter(this.emulator, account);
+    if (!this.inviter) return this.invite({ inviter: account });
     const other = await startCfn(handlerOf(this.row, 'inviter'), { accountId: account, sharedWith: this.inviter, env: FAST_POLL, ...options });
     this.others.push(other);
     const { inviter } = synthesize(this.row, { inviter: account });
@@ -135,10 +156,14 @@ export class Sides {
   expectFinalState(pending: readonly string[] = []): void {
     expect(this.row.pendingTargets(this.emulator)).toEqual([...pending].sort());
     const state = this.row.finalState(this.emulator);
-    for (const cfn of [this.inviter, this.accepter, ...this.others]) cfn.expectFinalState(state);
+    for (const cfn of [this.inviter, this.accepter, ...this.others]) cfn?.expectFinalState(state);
   }
 
   async stop(): Promise<void> {
+    if (!this.inviter) {
+      await this.accepter.stop();
+      return;
+    }
     await Promise.all([this.accepter.stop(), ...this.others.map((o) => o.stop())]);
     await this.inviter.stop();
   }

@@ -103,6 +103,13 @@ export class RamEmulator implements ServiceHandler {
     this.shares.get(invitation.shareArn)?.principals.delete(invitation.receiver);
   }
 
+  /** `principal` leaves (or the owner removes it from) every share of `owner`, from outside the stacks. */
+  removePrincipal(owner: string, principal: string): void {
+    for (const share of this.shares.values()) {
+      if (share.owner === owner) share.principals.delete(principal);
+    }
+  }
+
   /** A share as its owner sees it, with its principals. */
   share(arn: string): (WireShare & { readonly principals: Readonly<Record<string, string>> }) | undefined {
     const share = this.shares.get(arn);

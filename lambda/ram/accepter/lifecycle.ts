@@ -162,8 +162,8 @@ export const RAM_ACCEPTER_SPEC: AccepterSpec<ResourceShareAccepterProps, RamClie
   targets: OWNER_TARGET,
   parse: (raw) => RAM_ACCEPTER.parse(raw),
   words: (props, ctx) => ({
-    what: 'AWS RAM resource share invitation',
-    inviter: `owner account ${props.ownerAccountId} (${describeShare(props)})`,
+    what: `AWS RAM invitation to ${describeShare(props)}`,
+    inviter: `owner account ${props.ownerAccountId}`,
     invitee: `account ${ownAccount(ctx)}`,
     otherInviterHint: 'Give the share of the expected owner.',
     notArrivedHint: `Add this account to the share's principals in owner account ${props.ownerAccountId} (AWS::RAM::ResourceShare ` +
