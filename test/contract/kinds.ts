@@ -363,7 +363,7 @@ const WORKSPACES: KindRow = {
 const SHARE_NAME = 'contract-share';
 
 /** CloudFormation's AWS::RAM::ResourceShare handler, as far as the accepter meets it: it creates and deletes the share. */
-const RESOURCE_SHARE: NativeInviter = {
+export const RESOURCE_SHARE: NativeInviter = {
   resourceType: 'AWS::RAM::ResourceShare',
   create: async (emulator, account, properties, logicalId) => {
     const client = new RAMClient({ endpoint: emulator.url, region: REGION, credentials: credentialsFor(account) });
