@@ -12,6 +12,7 @@ import {
   MacieInvitations,
   OrgInvitation,
   OrgInvitationAccepter,
+  ResourceShareAccepter,
   WorkSpacesAccountLink,
   WorkSpacesAccountLinkAccepter,
 } from '../src';
@@ -26,8 +27,9 @@ const CONSTRUCTS: Array<[string, (scope: Construct, id: string, base: Invitation
   ['OrgInvitation', (scope, id, base) => new OrgInvitation(scope, id, { targetId: '222222222222', ...base })],
   ['MacieInvitations', (scope, id, base) => new MacieInvitations(scope, id, { members: [{ accountId: '222222222222', email: 'a@example.com' }], ...base })],
   ['WorkSpacesAccountLink', (scope, id, base) => new WorkSpacesAccountLink(scope, id, { targetAccountId: '222222222222', ...base })],
-  // the one accepter with a removal policy (it can leave its administrator on delete)
+  // the accepters with a removal policy (they can leave their administrator, or the share, on delete)
   ['MacieInvitationAccepter', (scope, id, base) => new MacieInvitationAccepter(scope, id, { administratorAccountId: '222222222222', ...base })],
+  ['ResourceShareAccepter', (scope, id, base) => new ResourceShareAccepter(scope, id, { ownerAccountId: '222222222222', resourceShareName: 'shared', ...base })],
 ];
 
 /** A stack with every construct of the library. */
@@ -39,6 +41,7 @@ function everyConstruct(scope: Construct): void {
   new OrgInvitationAccepter(scope, 'OrgInvitationAccepter', { managementAccountId: '333333333333', ...once });
   new MacieInvitationAccepter(scope, 'MacieInvitationAccepter', { administratorAccountId: '333333333333', ...once });
   new WorkSpacesAccountLinkAccepter(scope, 'WorkSpacesAccountLinkAccepter', { sourceAccountId: '333333333333', ...once });
+  new ResourceShareAccepter(scope, 'ResourceShareAccepter', { ownerAccountId: '333333333333', resourceShareName: 'shared', ...once });
 }
 
 describe('removalPolicy: one rule for every construct', () => {
