@@ -7,8 +7,8 @@ import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ram from 'aws-cdk-lib/aws-ram';
 import { ResourceShareAccepter } from '../src';
-import { RAM_ACCEPTER } from '../src/private/contract/ram';
 import { toWire } from './contract/kinds';
+import { RAM_ACCEPTER } from '../src/private/contract/ram';
 
 const OWNER = '111111111111';
 const ARN = `arn:aws-us-gov:ram:us-gov-west-1:${OWNER}:resource-share/0a1b2c3d-0000-4000-8000-000000000000`;

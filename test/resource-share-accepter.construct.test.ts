@@ -2,9 +2,9 @@ import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ram from 'aws-cdk-lib/aws-ram';
 import { ResourceShareAccepter } from '../src';
+import { providerStatements } from './util/provider';
 import { RAM_ACCEPTER } from '../src/private/contract/ram';
 import { HANDLERS } from '../src/private/handlers';
-import { providerStatements } from './util/provider';
 
 const OWNER = '111111111111';
 const RECEIVER = '222222222222';
@@ -113,7 +113,11 @@ describe('ResourceShareAccepter.acceptShare', () => {
   test('declares the accepter by the share\'s name and the owner stack\'s account, and the stack dependency', () => {
     const { app, owner, share } = sharing([RECEIVER, '333333333333']);
     const receiver = stack(RECEIVER, app);
-    const accepter = ResourceShareAccepter.acceptShare(share, receiver, { waitTimeout: Duration.minutes(2), removalPolicy: RemovalPolicy.RETAIN, emitOutputs: false });
+    const accepter = ResourceShareAccepter.acceptShare(share, receiver, {
+      waitTimeout: Duration.minutes(2),
+      removalPolicy: RemovalPolicy.RETAIN,
+      emitOutputs: false,
+    });
     expect(accepter.node.path).toMatch(/^Receiver\/ResourceShareAccepter-OwnerShare/);
     expect(properties(receiver)).toEqual({ OwnerAccountId: OWNER, ResourceShareName: 'subnets', WaitTimeoutSeconds: 120, RemovalPolicy: 'RETAIN' });
     expect(receiver.dependencies).toEqual([owner]);

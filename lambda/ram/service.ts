@@ -146,7 +146,11 @@ export function clientToken(purpose: 'accept' | 'leave', ctx: Pick<RequestContex
 }
 
 /** AcceptResourceShareInvitation with this request's token: the invitation as RAM answers it. */
-export async function acceptInvitation(clients: RamClients, invitationArn: string, ctx: RequestContext): Promise<ResourceShareInvitation | undefined> {
+export async function acceptInvitation(
+  clients: RamClients,
+  invitationArn: string,
+  ctx: RequestContext,
+): Promise<ResourceShareInvitation | undefined> {
   const { resourceShareInvitation } = await clients.ram.send(new AcceptResourceShareInvitationCommand({
     resourceShareInvitationArn: invitationArn,
     clientToken: clientToken('accept', ctx, invitationArn),

@@ -12,8 +12,8 @@
  */
 import { RAMClient, CreateResourceShareCommand, DeleteResourceShareCommand } from '@aws-sdk/client-ram';
 import { App, CfnOutput, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
-import * as ram from 'aws-cdk-lib/aws-ram';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ram from 'aws-cdk-lib/aws-ram';
 import {
   Acceptance,
   InvitationTargetType,

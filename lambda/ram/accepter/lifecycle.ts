@@ -88,7 +88,11 @@ export const OWNER_TARGET: StackTargets<ResourceShareAccepterProps> = {
 };
 
 /** The attributes of a share seen by this account, with the invitation it stands on (if any). */
-function attributesOf(share: ResourceShare, invitation: ResourceShareInvitation | undefined, props: ResourceShareAccepterProps): ResourceShareAccepterData {
+function attributesOf(
+  share: ResourceShare,
+  invitation: ResourceShareInvitation | undefined,
+  props: ResourceShareAccepterProps,
+): ResourceShareAccepterData {
   return {
     resourceShareArn: share.resourceShareArn || props.resourceShareArn || NONE,
     invitationArn: invitation?.resourceShareInvitationArn || NONE,
@@ -137,7 +141,12 @@ async function accept(
 }
 
 /** The share as it is, accepting nothing. */
-async function report(clients: RamClients, props: ResourceShareAccepterProps, invitationId: string | undefined, ctx: RequestContext): Promise<ResourceShareAccepterData> {
+async function report(
+  clients: RamClients,
+  props: ResourceShareAccepterProps,
+  invitationId: string | undefined,
+  ctx: RequestContext,
+): Promise<ResourceShareAccepterData> {
   const share = await receivedShare(clients, props);
   const recordedArn = invitationId !== undefined ? invitationArnOf(ctx, props.ownerAccountId, invitationId) : undefined;
   if (!share) {
@@ -150,7 +159,7 @@ async function report(clients: RamClients, props: ResourceShareAccepterProps, in
 
 /** What to do when only an expired or rejected invitation was seen. */
 function endedHint(props: ResourceShareAccepterProps): string {
-  return `An EXPIRED invitation (RAM invitations expire, after 12 hours for most resource types) or a REJECTED one cannot be ` +
+  return 'An EXPIRED invitation (RAM invitations expire, after 12 hours for most resource types) or a REJECTED one cannot be ' +
     `accepted: the owner account ${props.ownerAccountId} must share again (remove this account from the share's principals ` +
     'and add it again, e.g. by deploying the sharing stack without and then with it), then deploy this stack again.';
 }
