@@ -43,6 +43,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-macie2',
     '@aws-sdk/client-workspaces',
     '@aws-sdk/client-detective',
+    // ResourceShareAccepter (the receiver of an AWS RAM share)
+    '@aws-sdk/client-ram',
     // the emulator's STS tests (AssumeRole, GetCallerIdentity) and fromTemporaryCredentials
     '@aws-sdk/client-sts',
     '@aws-sdk/credential-providers',

@@ -8,8 +8,8 @@
  *   invited account, through a role it already holds there.
  */
 import * as path from 'path';
-import { App, Stack, aws_detective as detective, aws_macie as macie } from 'aws-cdk-lib';
-import { Acceptance, DetectiveInvitationAccepter, InvitationTarget, MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
+import { App, Stack, aws_detective as detective, aws_macie as macie, aws_ram as ram } from 'aws-cdk-lib';
+import { Acceptance, DetectiveInvitationAccepter, InvitationTarget, MacieInvitations, OrgInvitation, ResourceShareAccepter, WorkSpacesAccountLink } from '../src';
 
 const MANAGEMENT = '111111111111';
 const MEMBER = '222222222222';
@@ -36,6 +36,14 @@ const detectiveInvitation = new detective.CfnMemberInvitation(mgmt, 'DetectiveMe
   memberEmailAddress: 'member-owner@example.com',
 });
 DetectiveInvitationAccepter.acceptInvitation(detectiveInvitation, member);
+
+// AWS RAM: CloudFormation's own AWS::RAM::ResourceShare shares a subnet; acceptShare accepts it in the member stack
+const subnets = new ram.CfnResourceShare(mgmt, 'ShareSubnets', {
+  name: 'shared-subnets',
+  principals: [MEMBER],
+  resourceArns: [`arn:aws:ec2:us-east-1:${MANAGEMENT}:subnet/subnet-0123456789abcdef0`],
+});
+ResourceShareAccepter.acceptShare(subnets, member);
 
 // 2. One stack, through a role the management account already holds in the invited account (created by a baseline
 //    there, with the accept permissions listed in the README; invited accounts have no OrganizationAccountAccessRole)

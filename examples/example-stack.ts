@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { InvitationTarget, MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
+import { InvitationTarget, MacieInvitations, OrgInvitation, ResourceShareAccepter, WorkSpacesAccountLink } from '../src';
 
 /**
  * A landing-zone stack for the organization's management account that invites accounts with every construct of
@@ -35,6 +35,12 @@ export class ExampleStack extends Stack {
     // link a WorkSpaces BYOL account of the same organization, in this region
     new WorkSpacesAccountLink(this, 'LinkWorkSpaces', {
       targetAccountId: '333333333333',
+    });
+
+    // accept the subnets the network account shares with this account through AWS RAM (its AWS::RAM::ResourceShare)
+    new ResourceShareAccepter(this, 'AcceptNetworkShare', {
+      ownerAccountId: '555555555555',
+      resourceShareName: 'shared-subnets',
     });
 
     // tags reach the library's Lambda functions, roles and log groups (tag policies, SCPs on untagged resources)

@@ -68,6 +68,17 @@ SERVICES = {
         'DisassociateMembership',
         'RejectInvitation',
     ],
+    # The owner's calls as CloudFormation's AWS::RAM::ResourceShare makes them, and the receiver's (ResourceShareAccepter)
+    'ram': [
+        'CreateResourceShare',
+        'AssociateResourceShare',
+        'DeleteResourceShare',
+        # receiver side (called from the receiving account)
+        'GetResourceShareInvitations',
+        'AcceptResourceShareInvitation',
+        'GetResourceShares',
+        'DisassociateResourceShare',
+    ],
     # Asked by the handlers on Delete: does another resource of the stack still stand for the invitation? When did
     # this resource's Create begin (the cleanup of a Create that did not finish)?
     'cloudformation': [

@@ -8,3 +8,4 @@ export * from './workspaces-account-link-accepter';
 export * from './org-invitation-accepter';
 export * from './acceptance';
 export * from './detective-invitation-accepter';
+export * from './resource-share-accepter';

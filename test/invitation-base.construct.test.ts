@@ -14,6 +14,7 @@ import {
   MacieInvitations,
   OrgInvitation,
   OrgInvitationAccepter,
+  ResourceShareAccepter,
   WorkSpacesAccountLink,
   WorkSpacesAccountLinkAccepter,
 } from '../src';
@@ -33,6 +34,7 @@ const CONSTRUCTS: Array<[string, (scope: Construct, id: string, base: Invitation
   // the accepters with a removal policy (they can leave on delete)
   ['MacieInvitationAccepter', (scope, id, base) => new MacieInvitationAccepter(scope, id, { administratorAccountId: '222222222222', ...base })],
   ['DetectiveInvitationAccepter', (scope, id, base) => new DetectiveInvitationAccepter(scope, id, { graphArn: DETECTIVE_GRAPH, ...base })],
+  ['ResourceShareAccepter', (scope, id, base) => new ResourceShareAccepter(scope, id, { ownerAccountId: '222222222222', resourceShareName: 'shared', ...base })],
 ];
 
 /** A stack with every construct of the library. */
@@ -45,6 +47,7 @@ function everyConstruct(scope: Construct): void {
   new MacieInvitationAccepter(scope, 'MacieInvitationAccepter', { administratorAccountId: '333333333333', ...once });
   new WorkSpacesAccountLinkAccepter(scope, 'WorkSpacesAccountLinkAccepter', { sourceAccountId: '333333333333', ...once });
   new DetectiveInvitationAccepter(scope, 'DetectiveInvitationAccepter', { graphArn: DETECTIVE_GRAPH, ...once });
+  new ResourceShareAccepter(scope, 'ResourceShareAccepter', { ownerAccountId: '333333333333', resourceShareName: 'shared', ...once });
 }
 
 describe('removalPolicy: one rule for every construct', () => {

@@ -7,6 +7,7 @@
 import { App, CfnParameter, CfnResource, Stack, Validations, aws_detective as detective } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as ram from 'aws-cdk-lib/aws-ram';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { InvitationTarget, OrgInvitation, OrgInvitationAccepter } from '../src';
@@ -36,12 +37,14 @@ function userApp(lib: Library = require('../src')): { app: App; stacks: Record<s
   lib.DetectiveInvitationAccepter.acceptInvitation(new detective.CfnMemberInvitation(management, 'Detective', {
     graphArn, memberId: MEMBER, memberEmailAddress: 'member@example.com',
   }), member);
+  lib.ResourceShareAccepter.acceptShare(new ram.CfnResourceShare(management, 'Share', { name: 'subnets', principals: [MEMBER] }), member);
 
   const standalone = new Stack(app, 'Standalone', { env: env(SANDBOX) });
   new lib.OrgInvitationAccepter(standalone, 'AcceptOrg', { organizationId: 'o-exampleorg1' });
   new lib.MacieInvitationAccepter(standalone, 'AcceptMacie', { administratorAccountId: MANAGEMENT });
   new lib.WorkSpacesAccountLinkAccepter(standalone, 'AcceptLink', { sourceAccountId: MANAGEMENT });
   new lib.DetectiveInvitationAccepter(standalone, 'AcceptDetective', { graphArn });
+  new lib.ResourceShareAccepter(standalone, 'AcceptShare', { resourceShareArn: `arn:aws:ram:us-east-1:${MANAGEMENT}:resource-share/0a1b2c3d-0000-4000-8000-000000000000` });
 
   const agnostic = new Stack(app, 'Agnostic');
   const account = new CfnParameter(agnostic, 'InvitedAccount').valueAsString;
@@ -49,6 +52,7 @@ function userApp(lib: Library = require('../src')): { app: App; stacks: Record<s
   new lib.OrgInvitation(agnostic, 'Invite', { target: lib.InvitationTarget.account(account), acceptance });
   new lib.MacieInvitations(agnostic, 'Macie', { members: [{ accountId: account, email: 'member@example.com' }], acceptance });
   new lib.WorkSpacesAccountLink(agnostic, 'Link', { targetAccountId: account, acceptance });
+  new lib.ResourceShareAccepter(agnostic, 'AcceptShare', { ownerAccountId: new CfnParameter(agnostic, 'ShareOwner').valueAsString, resourceShareName: 'subnets' });
   return { app, stacks: { management, member, standalone, agnostic } };
 }
 
@@ -103,9 +107,10 @@ describe('cdk-nag AwsSolutions in a user\'s app with every construct', () => {
       const { app } = userApp(require('../src'));
       const roles = libraryResources(app, require('aws-cdk-lib/aws-iam').CfnRole);
       const functions = libraryResources(app, require('aws-cdk-lib/aws-lambda').CfnFunction);
-      // one role and one function per stack and kind: 3 inviters, 4 accepters (acceptIn), 4 accepters, 3 inviters
-      expect(roles).toHaveLength(14);
-      expect(functions).toHaveLength(14);
+      // one role and one function per stack and kind: 3 inviters, 5 accepters (acceptIn, acceptInvitation, acceptShare),
+      // 4 accepters, 3 inviters and 1 accepter (agnostic)
+      expect(roles).toHaveLength(16);
+      expect(functions).toHaveLength(16);
       // an outdated runtime, so that the runtime rule has something to report on every function
       for (const fn of functions) (fn as lambda.CfnFunction).runtime = 'nodejs20.x';
 

@@ -44,6 +44,12 @@ func NewExampleStack(scope constructs.Construct, id string, props *awscdk.StackP
 		TargetAccountId: jsii.String("333333333333"),
 	})
 
+	// accept the subnets the network account shares with this account through AWS RAM (its AWS::RAM::ResourceShare)
+	inv.NewResourceShareAccepter(stack, jsii.String("AcceptNetworkShare"), &inv.ResourceShareAccepterProps{
+		OwnerAccountId:    jsii.String("555555555555"),
+		ResourceShareName: jsii.String("shared-subnets"),
+	})
+
 	// tags reach the library's Lambda functions, roles and log groups (tag policies, SCPs on untagged resources)
 	awscdk.Tags_Of(stack).Add(jsii.String("managed-by"), jsii.String("landing-zone"), nil)
 

@@ -7,6 +7,7 @@ from cdk_account_invitations import (
     MacieInvitations,
     MacieMember,
     OrgInvitation,
+    ResourceShareAccepter,
     WorkSpacesAccountLink,
 )
 
@@ -47,6 +48,14 @@ class ExampleStack(Stack):
 
         # link a WorkSpaces BYOL account of the same organization, in this region
         WorkSpacesAccountLink(self, "LinkWorkSpaces", target_account_id="333333333333")
+
+        # accept the subnets the network account shares with this account through AWS RAM (its AWS::RAM::ResourceShare)
+        ResourceShareAccepter(
+            self,
+            "AcceptNetworkShare",
+            owner_account_id="555555555555",
+            resource_share_name="shared-subnets",
+        )
 
         # tags reach the library's Lambda functions, roles and log groups (tag policies, SCPs on untagged resources)
         Tags.of(self).add("managed-by", "landing-zone")

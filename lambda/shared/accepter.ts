@@ -103,8 +103,12 @@ export interface AccepterSpec<Props extends AccepterCommon, Clients extends Stac
   expects(props: Props, recorded: Relationship): boolean;
   /** For physical IDs of earlier versions that name no inviter: the old and new properties expect the same. */
   sameExpectation(props: Props, oldProps: Props): boolean;
-  /** The relationship the account is in now (any inviter), or undefined when it is in none. */
-  current(clients: Clients, props: Props, ctx: RequestContext): Promise<Relationship | undefined>;
+  /**
+   * The relationship the account is in now (any inviter), or undefined when it is in none. `recorded`: the one the
+   * physical ID names, for a kind whose account holds many relationships at once (RAM: one per share) and answers
+   * for that one.
+   */
+  current(clients: Clients, props: Props, ctx: RequestContext, recorded: Recorded): Promise<Relationship | undefined>;
   /** The relationship as it is, accepting nothing (an update that keeps it, a rollback); never fails for what it finds. */
   report(clients: Clients, props: Props, recorded: Recorded | undefined, ctx: RequestContext): Promise<A>;
   /** The attributes when even `report` cannot read (never empty strings; `ctx` tells this account and Region). */
@@ -203,7 +207,7 @@ export function accepterLifecycle<Props extends AccepterCommon, Clients extends 
     }
     let stillTied: boolean;
     try {
-      const current = await spec.current(clients, props, ctx);
+      const current = await spec.current(clients, props, ctx, recorded);
       stillTied = recorded.inviter !== undefined ? current?.inviter === recorded.inviter : current !== undefined;
     } catch (error) {
       ctx.signal?.throwIfAborted();
@@ -254,7 +258,7 @@ export function accepterLifecycle<Props extends AccepterCommon, Clients extends 
       log('INFO', 'another accepter of this stack expects the same inviter: the relationship stays', { physicalId });
       return;
     }
-    const current = await spec.current(clients, props, ctx);
+    const current = await spec.current(clients, props, ctx, recorded);
     if (current?.inviter !== recorded.inviter) {
       log('INFO', current ? 'the account has another inviter now: left alone' : 'the account is in no relationship: nothing to leave', {
         physicalId, current: current?.inviter,

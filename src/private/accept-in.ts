@@ -5,6 +5,8 @@ import { invalid, isConcrete } from './validation';
 
 /** What one inviter kind tells `declareAccepter` about its invitation. */
 export interface AcceptInSpec<A extends Construct> {
+  /** The public method's name, for messages (default `acceptIn`; `ResourceShareAccepter.acceptShare`). */
+  readonly method?: string;
   /** The accepter's class name: the start of its construct ID in the member stack (`<name>-<unique ID of the inviter>`). */
   readonly accepterName: string;
   /** What the inviting account is to the accepter, for messages: "management account", "Macie administrator". */
@@ -38,7 +40,7 @@ const declared = new WeakMap<Construct, Set<Stack>>();
  */
 export function declareAccepter<A extends Construct>(inviter: Construct, stack: Stack, spec: AcceptInSpec<A>): A {
   const inviting = Stack.of(inviter);
-  const call = `acceptIn(${stack.node.path})`;
+  const call = `${spec.method ?? 'acceptIn'}(${stack.node.path})`;
   if (stack === inviting) {
     invalid(inviter, `${call}: the accepter belongs in a stack of the invited account, not in the inviting stack itself.`);
   }

@@ -142,6 +142,16 @@ export const HANDLERS = {
     timeoutSeconds: 2 * 60,
     sdkClient: '@aws-sdk/client-detective',
   },
+  // no inviter: CloudFormation's AWS::RAM::ResourceShare shares
+  'resource-share-accepter': {
+    name: 'resource-share-accepter',
+    service: 'ram',
+    side: 'accepter',
+    resourceType: 'Custom::ResourceShareAccepter',
+    description: 'cdk-account-invitations: accept AWS RAM resource share invitations (AcceptResourceShareInvitation)',
+    timeoutSeconds: 2 * 60,
+    sdkClient: '@aws-sdk/client-ram',
+  },
 } as const satisfies Record<string, HandlerEntry>;
 
 /** The name of a registered handler. */

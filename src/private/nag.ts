@@ -75,6 +75,15 @@ const REASONS: Readonly<Record<string, string>> = {
   // Detective, member account (DetectiveInvitationAccepter); AcceptInvitation and DisassociateMembership are scoped
   // to the graph's ARN
   'detective:ListInvitations': NO_RESOURCE_TYPE + '; read-only',
+  // AWS RAM, receiving account (ResourceShareAccepter)
+  'ram:GetResourceShareInvitations': NO_RESOURCE_TYPE + '; read-only',
+  'ram:GetResourceShares': NO_RESOURCE_TYPE + '; read-only',
+  'ram:AcceptResourceShareInvitation': 'RAM assigns the invitation ID when the owner shares, so no exact ARN exists at ' +
+    'deploy time; the ARN is limited to the owner account\'s invitations in this Region, and the condition ' +
+    'ram:ShareOwnerAccountId to its shares',
+  'ram:DisassociateResourceShare': 'a share given by owner and name has an ID RAM assigns when the owner creates it; the ARN ' +
+    'is limited to that owner account\'s shares in this Region (a share given by ARN is granted on that ARN alone); ' +
+    'granted only with removalPolicy DESTROY',
   // every provider: its own stack, read-only
   'cloudformation:DescribeStackEvents': STACK,
   'cloudformation:DescribeStacks': STACK,

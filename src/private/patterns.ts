@@ -19,6 +19,13 @@ export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
  * (the service model's pattern, without its lazy quantifiers): groups 1 region, 2 administrator account, 3 graph ID.
  */
 export const GRAPH_ARN = /^arn:aws[-\w]{0,10}:detective:([-\w]{2,20}):(\d{12}):graph:([a-f\d]{32})$/;
+
+/**
+ * An AWS RAM resource share ARN, `arn:<partition>:ram:<region>:<owner account>:resource-share/<ID>`: groups 1 to 4 are
+ * the partition, the Region, the owner account and the share's ID.
+ */
+export const RESOURCE_SHARE_ARN = /^arn:(aws[a-z-]*):ram:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):resource-share\/([A-Za-z0-9-]{1,128})$/;
+
 /** An IAM role name without a path: 1 to 64 letters, digits and `+=,.@_-` (`Acceptance.assumeRole`). */
 export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 

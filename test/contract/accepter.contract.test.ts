@@ -19,6 +19,11 @@ jest.setTimeout(60_000);
 
 type Scenario = 'adopter-delete' | 'adopter-rollback' | 'rollback' | 'rollback-accepted' | 'rollback-unreadable-stack' | 'deadline';
 
+/** The shared hints' ends of a failure Reason (lambda/shared/accept.ts), unless the row says its own. */
+const ENDED_HINT = 'The inviter must send a new invitation \\(deploy the inviting stack again\\), then deploy this stack again\\.';
+const NOT_ARRIVED_HINT = 'Deploy the inviting stack first, or make this stack depend on it \\(`cdk deploy --all` then deploys them in order\\), ' +
+  'or raise waitTimeout; then deploy again\\.';
+
 /** Scenarios that show a defect issue 17 lists, by service (`scenarios` in ./players.ts). */
 const KNOWN_DEFECTS: Defects<Scenario> = {};
 
@@ -123,7 +128,7 @@ describe.each(KINDS.map((row) => [row.title, row] as const))('%s accepter', (_ti
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
     expect(failed.Reason).toMatch(row.endedVisible
       ? new RegExp(`^The last .+ from .*${INVITER} to account ${MEMBER} \\(.+\\) ended with state \\w+, ` +
-        'and no new one arrived within 1 second\\. The inviter must send a new invitation \\(deploy the inviting stack again\\), then deploy this stack again\\.$')
+        `and no new one arrived within 1 second\\. ${row.accepterHints?.ended ?? ENDED_HINT}$`)
       : new RegExp(`^No .+ from .*${INVITER} reached account ${MEMBER} within 1 second\\. Deploy the inviting stack first`));
     expect(sides.calls(row.lookOperation, MEMBER)).toBeGreaterThan(1);
     expect(sides.isMember()).toBe(false);
@@ -150,7 +155,7 @@ describe.each(KINDS.map((row) => [row.title, row] as const))('%s accepter', (_ti
     const failed = await sides.accept({ waitSeconds: 2 });
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
     expect(failed.Reason).toMatch(new RegExp(`^No .+ from .*${INVITER} reached account ${MEMBER} within 2 seconds\\. ` +
-      'Deploy the inviting stack first, or make this stack depend on it \\(`cdk deploy --all` then deploys them in order\\), or raise waitTimeout; then deploy again\\.$'));
+      `${row.accepterHints?.notArrived ?? NOT_ARRIVED_HINT}$`));
     expect(failed.elapsedMs).toBeGreaterThanOrEqual(2_000);
     expect(failed.elapsedMs).toBeLessThan(2_000 + 5_000);
     // Delete after a failed Create: nothing to undo, no call at all

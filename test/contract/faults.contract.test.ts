@@ -47,7 +47,7 @@ const FAULTS: readonly Fault[] = [
   {
     name: 'HTTP 500s past the retries',
     inject: (e, o, accountId) => e.faults.serverError(o.name, 50, { accountId }),
-    fails: () => /ServiceException|InternalServerException|InternalFailure/,
+    fails: () => /ServiceException|InternalServerException|InternalFailure|ServerInternalException/,
     env: FEW_ATTEMPTS,
   },
   {

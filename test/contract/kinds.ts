@@ -11,14 +11,17 @@
  * scenario for it.
  */
 import { DetectiveClient, CreateMembersCommand, DeleteMembersCommand, GetMembersCommand } from '@aws-sdk/client-detective';
+import { RAMClient, CreateResourceShareCommand, DeleteResourceShareCommand } from '@aws-sdk/client-ram';
 import { App, CfnOutput, CfnParameter, Duration, Fn, Stack, aws_detective as detective } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ram from 'aws-cdk-lib/aws-ram';
 import {
   Acceptance,
   DetectiveInvitationAccepter,
   InvitationTarget,
   MacieInvitations,
   OrgInvitation,
+  ResourceShareAccepter,
   WorkSpacesAccountLink,
 } from '../../src';
 import { HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/private/handlers';
@@ -73,8 +76,14 @@ export interface AppOptions {
   readonly large?: boolean;
 }
 
+
 /** A service's inviter and accepter, as the suites drive them. */
 export interface KindRow {
+  /**
+   * The end of the accepter's failure Reason (regular expression source) when nothing arrived, and when only ended
+   * invitations were seen, where the kind says more than the shared hints (RAM: share again).
+   */
+  readonly accepterHints?: { readonly notArrived: string; readonly ended: string };
   /** The registry's service (`HandlerEntry.service`). */
   readonly service: string;
   /** The inviter construct's class name, for the test titles. */
@@ -113,7 +122,7 @@ export interface KindRow {
    */
   readonly finalState: (emulator: Emulator) => FinalState;
   /** The service name of `Emulator.setInvitationDelay`. */
-  readonly delayService: 'organizations' | 'macie2' | 'workspaces' | 'detective';
+  readonly delayService: 'organizations' | 'macie2' | 'workspaces' | 'detective' | 'ram';
   /** The invitee's accept operation, and the operation it looks for invitations with. */
   readonly acceptOperation: string;
   readonly lookOperation: string;
@@ -161,10 +170,10 @@ export interface KindRow {
 export interface CloudFormationInviter {
   /** The resource type, e.g. `AWS::Detective::MemberInvitation`. */
   readonly resourceType: string;
-  /** The Create: returns the physical ID; throws what the handler would fail with. */
-  readonly create: (emulator: Emulator, account: string, props: Record<string, unknown>) => Promise<string>;
-  /** The Delete. */
-  readonly delete: (emulator: Emulator, account: string, props: Record<string, unknown>) => Promise<void>;
+  /** The Create in `account` (props as the template holds them): returns the physical ID; throws what the handler would fail with. */
+  readonly create: (emulator: Emulator, account: string, props: Record<string, unknown>, logicalId: string) => Promise<string>;
+  /** The Delete of `physicalId`. */
+  readonly delete: (emulator: Emulator, account: string, physicalId: string, props: Record<string, unknown>) => Promise<void>;
 }
 
 /** What `endInvitation` works with. */
@@ -395,10 +404,41 @@ export const DETECTIVE_MEMBER_INVITATION: CloudFormationInviter = {
       client.destroy();
     }
   },
-  delete: async (emulator, account, props) => {
+  delete: async (emulator, account, _physicalId, props) => {
     const client = detectiveOf(emulator, account);
     try {
       await client.send(new DeleteMembersCommand({ GraphArn: String(props.GraphArn), AccountIds: [String(props.MemberId)] }));
+    } finally {
+      client.destroy();
+    }
+  },
+};
+
+/** The share every RAM row's stack declares (the accepter expects it by owner and name, as `acceptShare` does). */
+const SHARE_NAME = 'contract-share';
+
+/** CloudFormation's AWS::RAM::ResourceShare handler, as far as the accepter meets it: it creates and deletes the share. */
+export const RESOURCE_SHARE: CloudFormationInviter = {
+  resourceType: 'AWS::RAM::ResourceShare',
+  create: async (emulator, account, properties, logicalId) => {
+    const client = new RAMClient({ endpoint: emulator.url, region: REGION, credentials: credentialsFor(account) });
+    try {
+      const { resourceShare } = await client.send(new CreateResourceShareCommand({
+        name: properties.Name as string,
+        principals: properties.Principals as string[],
+        allowExternalPrincipals: properties.AllowExternalPrincipals === undefined ? undefined : properties.AllowExternalPrincipals === 'true',
+        // CloudFormation's token: one per resource and request, so a second resource makes a second share
+        clientToken: `${account}-${logicalId}-${emulator.requests.length}`,
+      }));
+      return resourceShare!.resourceShareArn!;
+    } finally {
+      client.destroy();
+    }
+  },
+  delete: async (emulator, account, physicalId) => {
+    const client = new RAMClient({ endpoint: emulator.url, region: REGION, credentials: credentialsFor(account) });
+    try {
+      await client.send(new DeleteResourceShareCommand({ resourceShareArn: physicalId }));
     } finally {
       client.destroy();
     }
@@ -458,8 +498,65 @@ const DETECTIVE: KindRow = {
   },
 };
 
+const RAM: KindRow = {
+  service: 'ram',
+  title: 'CfnResourceShare',
+  cloudFormationInviter: RESOURCE_SHARE,
+  endedVisible: true,
+  accepterHints: {
+    notArrived: 'Add this account to the share\'s principals in owner account \\d{12} .*, or raise waitTimeout; then deploy again\\. ' +
+      'Within an AWS Organization with RAM sharing enabled no invitation is sent: the share is adopted once it is ACTIVE for this account\\.',
+    ended: 'An EXPIRED invitation .* or a REJECTED one cannot be accepted: the owner account \\d{12} must share again .*, then deploy this stack again\\.',
+  },
+  declare: (stack, targets, options, member) => {
+    const share = new ram.CfnResourceShare(stack, 'Invitation', { name: SHARE_NAME, principals: [...targets] });
+    const accepter = member && ResourceShareAccepter.acceptShare(share, member, { waitTimeout: wait(options) });
+    return {
+      inviterAttributes: [share.attrArn],
+      accepterAttributes: accepter ? [accepter.resourceShareArn, accepter.invitationArn, accepter.status] : [],
+    };
+  },
+  prepareMember: () => undefined,
+  prepareInviter: () => undefined,
+  isMember: (emulator, member, inviter = INVITER) => emulator.ram.state().shares
+    .some((s) => s?.owningAccountId === inviter && ['associated', 'organization'].includes(s.principals[member] ?? '')),
+  pendingTargets: (emulator, inviter = INVITER) => emulator.ram.allInvitations()
+    .filter((i) => i.senderAccountId === inviter && i.status === 'PENDING')
+    .map((i) => i.receiverAccountId)
+    .sort(),
+  // the pending invitations are the suites' pendingTargets: nothing else of RAM's is checked
+  finalState: () => ({}),
+  delayService: 'ram',
+  acceptOperation: 'AcceptResourceShareInvitation',
+  lookOperation: 'GetResourceShareInvitations',
+  inviteOperation: 'CreateResourceShare',
+  firstCreateOperation: 'CreateResourceShare',
+  invitations: (emulator) => emulator.ram.allInvitations().filter((i) => i.senderAccountId === INVITER).length,
+  // the receiving account rejects it
+  endInvitation: async ({ emulator }) => {
+    const pending = emulator.ram.allInvitations().filter((i) => i.senderAccountId === INVITER && i.receiverAccountId === MEMBER && i.status === 'PENDING');
+    pending.forEach((i) => emulator.ram.reject(i.resourceShareInvitationArn));
+  },
+  leave: (emulator, member, inviter) => emulator.ram.removePrincipal(inviter, member),
+  refuseTarget: () => {
+    throw new Error('the inviter suite does not run a row whose inviter is CloudFormation\'s own resource');
+  },
+  targetChange: 'in place',
+  removeOperations: ['DeleteResourceShare'],
+  unfinishedCreateKeeps: false,
+  accepterCanLeave: true,
+  operations: {
+    inviter: [],
+    accepter: [
+      op('ram:GetResourceShareInvitations'),
+      op('ram:GetResourceShares'),
+      change('ram:AcceptResourceShareInvitation'),
+    ],
+  },
+};
+
 /** The rows, by the registry's service. */
-export const KINDS: readonly KindRow[] = [ORGANIZATIONS, MACIE, WORKSPACES, DETECTIVE];
+export const KINDS: readonly KindRow[] = [ORGANIZATIONS, MACIE, WORKSPACES, DETECTIVE, RAM];
 
 /** The rows whose inviter is a construct of this library (the inviter suite's). */
 export const INVITER_KINDS: readonly KindRow[] = KINDS.filter((row) => row.cloudFormationInviter === undefined);
@@ -541,6 +638,7 @@ function resourceOfType(
   collectGetAtts(template, logicalId, attributes);
   return { handler, logicalId, templateProps, props: toWire(templateProps, values) as Record<string, unknown>, attributes: [...attributes].sort() };
 }
+
 
 function collectGetAtts(node: unknown, logicalId: string, into: Set<string>): void {
   if (Array.isArray(node)) {

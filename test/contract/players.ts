@@ -78,39 +78,41 @@ export class Sides {
 
   private readonly others: Cfn[] = [];
 
-  /** `inviter`: the inviting stack's host; none where CloudFormation's own resource invites (played in this process). */
+  /** `inviter`: the inviter's host, absent when the inviter is CloudFormation's own resource (`row.cloudFormationInviter`). */
   private constructor(readonly row: KindRow, readonly inviter: Cfn | undefined, readonly accepter: Cfn) {}
 
   get emulator() {
-    return this.accepter.emulator;
+    return (this.inviter ?? this.accepter).emulator;
   }
 
   /** The inviting stack's Create of the inviter (synthesized with `options`). */
   invite(options: AppOptions = {}, request: RequestOptions = {}): Promise<CfnResult> {
     const { inviter } = synthesize(this.row, options);
-    if (!this.inviter) return this.playCfnInviter('create', options.inviter ?? INVITER, inviter.props, '');
+    if (!this.inviter) return this.playCfnInviter('create', options.inviter ?? INVITER, inviter.props, '', request.logicalResourceId ?? inviter.logicalId);
     return this.inviter.create(inviter.props, { stackId: INVITING_STACK, logicalResourceId: inviter.logicalId, ...request });
   }
 
   /** The inviting stack's Delete of its inviter. */
-  uninvite(physicalId: string, options: AppOptions = {}, request: RequestOptions = {}): Promise<CfnResult> {
+  async uninvite(physicalId: string, options: AppOptions = {}, request: RequestOptions = {}): Promise<CfnResult> {
     const { inviter } = synthesize(this.row, options);
-    if (!this.inviter) return this.playCfnInviter('delete', options.inviter ?? INVITER, inviter.props, physicalId);
+    if (!this.inviter) return this.playCfnInviter('delete', options.inviter ?? INVITER, inviter.props, physicalId, inviter.logicalId);
     return this.inviter.delete(physicalId, inviter.props, { stackId: INVITING_STACK, logicalResourceId: inviter.logicalId, ...request });
   }
 
   /** CloudFormation's own inviting resource, played as `account`, answered as CloudFormation would report it. */
-  private async playCfnInviter(action: 'create' | 'delete', account: string, props: Record<string, unknown>, physicalId: string): Promise<CfnResult> {
+  private async playCfnInviter(
+    action: 'create' | 'delete', account: string, props: Record<string, unknown>, physicalId: string, logicalId: string,
+  ): Promise<CfnResult> {
     const cfn = this.row.cloudFormationInviter!;
     const start = Date.now();
     const result = (Status: CfnResult['Status'], PhysicalResourceId: string, Reason = ''): CfnResult =>
       ({ Status, PhysicalResourceId, Data: {}, Reason, elapsedMs: Date.now() - start, invocationMs: [Date.now() - start] });
     try {
       if (action === 'delete') {
-        await cfn.delete(this.emulator, account, props);
+        await cfn.delete(this.emulator, account, physicalId, props);
         return result('SUCCESS', physicalId);
       }
-      return result('SUCCESS', await cfn.create(this.emulator, account, props));
+      return result('SUCCESS', await cfn.create(this.emulator, account, props, logicalId));
     } catch (error) {
       return result('FAILED', physicalId, errorMessage(error));
     }

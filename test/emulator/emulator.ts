@@ -1,8 +1,8 @@
 /**
- * A stateful local emulator of AWS Organizations (awsJson1_1), Amazon WorkSpaces (awsJson1_1), Amazon Macie and
- * Amazon Detective (restJson1), AWS CloudFormation and AWS STS (awsQuery) for wire-level tests with the real SDK v3
- * clients. Point the clients at it with AWS_ENDPOINT_URL_ORGANIZATIONS / _MACIE2 / _WORKSPACES / _DETECTIVE /
- * _CLOUDFORMATION / _STS =
+ * A stateful local emulator of AWS Organizations (awsJson1_1), Amazon WorkSpaces (awsJson1_1), Amazon Macie,
+ * Amazon Detective and AWS RAM (restJson1), AWS CloudFormation and AWS STS (awsQuery) for wire-level tests with the
+ * real SDK v3 clients. Point the clients at it with AWS_ENDPOINT_URL_ORGANIZATIONS / _MACIE2 / _WORKSPACES /
+ * _DETECTIVE / _RAM / _CLOUDFORMATION / _STS =
  * emulator.url (`emulator.envFor(accountId)` gives them all, with that account's credentials).
  *
  * Several accounts share one state: the caller's account comes from the access key ID of the request's
@@ -20,6 +20,7 @@ import { AccountCredentials, credentialsFor, DEFAULT_ACCOUNT_ID, Identities, Pri
 import { MacieEmulator, MacieState } from './macie';
 import { errorMessageKey, errorStatus, loadServiceModels, ServiceModel, ServiceModels, ServiceName } from './models';
 import { OrganizationsEmulator, OrganizationsState, WireHandshake } from './organizations';
+import { RamEmulator } from './ram';
 import { StsEmulator } from './sts';
 import { queryInput, restJsonInput, validate, Violation } from './validate';
 import { WireAccountLink, WorkSpacesEmulator } from './workspaces';
@@ -32,11 +33,12 @@ export type { InvitationDelay } from './common';
 export const ENDPOINT_VARIABLES = [
   'AWS_ENDPOINT_URL_ORGANIZATIONS', 'AWS_ENDPOINT_URL_MACIE2', 'AWS_ENDPOINT_URL_WORKSPACES', 'AWS_ENDPOINT_URL_CLOUDFORMATION', 'AWS_ENDPOINT_URL_STS',
   'AWS_ENDPOINT_URL_DETECTIVE',
+  'AWS_ENDPOINT_URL_RAM',
 ] as const;
 
 /** IAM action prefixes of the emulated services (`denyAction`). */
 const ACTION_PREFIX: Record<ServiceName, string> = {
-  organizations: 'organizations', macie2: 'macie2', workspaces: 'workspaces', cloudformation: 'cloudformation', sts: 'sts', detective: 'detective',
+  organizations: 'organizations', macie2: 'macie2', workspaces: 'workspaces', cloudformation: 'cloudformation', sts: 'sts', detective: 'detective', ram: 'ram',
 };
 
 export interface EmulatorOptions {
@@ -77,6 +79,7 @@ export interface EmulatorState {
   readonly macie: MacieState;
   readonly workspaces: readonly WireAccountLink[];
   readonly detective: DetectiveState;
+  readonly ram: ReturnType<RamEmulator['state']>;
   readonly stsSessions: ReturnType<StsEmulator['sessions']>;
   readonly deniedActions: ReadonlyArray<{ readonly accountId: string; readonly action: string; readonly roleName?: string }>;
 }
@@ -194,6 +197,7 @@ export class Emulator {
   readonly detective: DetectiveEmulator;
   readonly cloudformation: CloudFormationEmulator;
   readonly sts: StsEmulator;
+  readonly ram: RamEmulator;
   readonly faults: Faults;
   /** The default account (EmulatorOptions.accountId). */
   readonly accountId: string;
@@ -241,6 +245,7 @@ export class Emulator {
     this.detective = new DetectiveEmulator(this.clock, { region, paging });
     this.cloudformation = new CloudFormationEmulator(this.clock);
     this.sts = new StsEmulator(this.clock, this.identities);
+    this.ram = new RamEmulator(this.clock, { region, ownerAccountId: accountId, paging });
     this.handlers = {
       organizations: this.org,
       macie2: this.macie,
@@ -248,6 +253,7 @@ export class Emulator {
       cloudformation: this.cloudformation,
       sts: this.sts,
       detective: this.detective,
+      ram: this.ram,
     };
 
     for (const [service, model] of Object.entries(this.models.services) as Array<[ServiceName, ServiceModel]>) {
@@ -333,7 +339,7 @@ export class Emulator {
    */
   setInvitationDelay(
     delay: InvitationDelay,
-    services: ReadonlyArray<'organizations' | 'macie2' | 'workspaces' | 'detective'> = ['organizations', 'macie2', 'workspaces', 'detective'],
+    services: ReadonlyArray<'organizations' | 'macie2' | 'workspaces' | 'detective' | 'ram'> = ['organizations', 'macie2', 'workspaces', 'detective', 'ram'],
   ): void {
     checkDelay(delay);
     if (services.includes('organizations')) this.org.setInvitationDelay(delay);
@@ -341,6 +347,7 @@ export class Emulator {
     if (services.includes('workspaces')) this.workspaces.setInvitationDelay(delay);
     // Detective: the member stays VERIFICATION_IN_PROGRESS for the delay
     if (services.includes('detective')) this.detective.setInvitationDelay(delay);
+    if (services.includes('ram')) this.ram.setInvitationDelay(delay);
   }
 
   /** Every service's state across accounts, for state dumps and leak checks (no credentials). */
@@ -350,6 +357,7 @@ export class Emulator {
       macie: this.macie.state(),
       workspaces: this.workspaces.links(),
       detective: this.detective.state(),
+      ram: this.ram.state(),
       stsSessions: this.sts.sessions(),
       deniedActions: this.denied.map(d => ({ ...d })),
     };
@@ -563,6 +571,7 @@ function injectedError(service: ServiceName, fault: Exclude<Fault, { kind: 'dela
       return new ServiceError('ThrottlingException', 'Rate exceeded.');
     case 'serverError':
       if (service === 'cloudformation' || service === 'sts') return new ServiceError('InternalFailure', 'An internal error occurred.', {}, 500);
+      if (service === 'ram') return new ServiceError('ServerInternalException', 'The service could not respond to the request due to an internal problem.', {}, 500);
       return service === 'organizations'
         ? new ServiceError('ServiceException', 'AWS Organizations can\'t complete your request because of an internal service error.')
         : new ServiceError('InternalServerException', 'Internal server error.', {}, 500);
@@ -583,6 +592,7 @@ function accessDenied(service: ServiceName, principal: Principal, action: string
 function validationError(service: ServiceName, violations: readonly Violation[]): ServiceError {
   const message = `${violations.length} validation error${violations.length > 1 ? 's' : ''} detected: ${violations.map(v => v.message).join('; ')}`;
   if (service === 'cloudformation' || service === 'sts') return new ServiceError('ValidationError', message, {}, undefined, true);
+  if (service === 'ram') return new ServiceError('InvalidParameterException', message, {}, undefined, true);
   if (service !== 'organizations') return new ServiceError('ValidationException', message, {}, undefined, true);
   const reasons: Partial<Record<Violation['rule'], string>> = {
     required: 'INPUT_REQUIRED',

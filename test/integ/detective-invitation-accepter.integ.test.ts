@@ -55,7 +55,7 @@ async function deployAdministrator(cfn: Cfn, template: { Resources: Resources })
   const client = new DetectiveClient({ endpoint: cfn.emulator.url, region: REGION, credentials: credentialsFor(ADMIN) });
   const { GraphArn } = await client.send(new CreateGraphCommand({})).finally(() => client.destroy());
   const props = resolveGetAtt(invitation.Properties!, graphId, 'Arn', GraphArn!);
-  await DETECTIVE_MEMBER_INVITATION.create(cfn.emulator, ADMIN, props);
+  await DETECTIVE_MEMBER_INVITATION.create(cfn.emulator, ADMIN, props, 'Invitation');
   return props;
 }
 
@@ -100,7 +100,7 @@ test('CfnGraph and CfnMemberInvitation in the administrator\'s stack, the accept
     { stackId: MEMBER_STACK, logicalResourceId: logicalId, stackStatus: 'DELETE_IN_PROGRESS' });
   expect(left.Status).toBe('SUCCESS');
   expect(emulator.detective.statusOf(ADMIN, MEMBER)).toBeUndefined();
-  await DETECTIVE_MEMBER_INVITATION.delete(emulator, ADMIN, invitation);
+  await DETECTIVE_MEMBER_INVITATION.delete(emulator, ADMIN, '', invitation);
   expect(emulator.detective.membersByStatus(ADMIN)).toEqual({});
   accepter.expectFinalState();
 });
@@ -121,7 +121,7 @@ test('destroyed in the other order: the administrator\'s stack removed the membe
   expect((await waiting).Status).toBe('SUCCESS');
 
   // AWS::Detective::MemberInvitation's Delete removes the member even after it accepted
-  await DETECTIVE_MEMBER_INVITATION.delete(emulator, ADMIN, invitation);
+  await DETECTIVE_MEMBER_INVITATION.delete(emulator, ADMIN, '', invitation);
   const before = emulator.requests.filter((r) => r.op === 'DisassociateMembership').length;
   const deleted = await accepter.delete((await waiting).PhysicalResourceId, props,
     { stackId: MEMBER_STACK, logicalResourceId: logicalId, stackStatus: 'DELETE_IN_PROGRESS' });

@@ -7,6 +7,7 @@ import io.github.cdkaccountinvitations.InvitationTarget;
 import io.github.cdkaccountinvitations.MacieInvitations;
 import io.github.cdkaccountinvitations.MacieMember;
 import io.github.cdkaccountinvitations.OrgInvitation;
+import io.github.cdkaccountinvitations.ResourceShareAccepter;
 import io.github.cdkaccountinvitations.WorkSpacesAccountLink;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
@@ -46,6 +47,12 @@ public class ExampleStack extends Stack {
         // link a WorkSpaces BYOL account of the same organization, in this region
         WorkSpacesAccountLink.Builder.create(this, "LinkWorkSpaces")
                 .targetAccountId("333333333333")
+                .build();
+
+        // accept the subnets the network account shares with this account through AWS RAM (its AWS::RAM::ResourceShare)
+        ResourceShareAccepter.Builder.create(this, "AcceptNetworkShare")
+                .ownerAccountId("555555555555")
+                .resourceShareName("shared-subnets")
                 .build();
 
         // tags reach the library's Lambda functions, roles and log groups (tag policies, SCPs on untagged resources)
