@@ -22,6 +22,7 @@ import { formatFailures, planMember } from '../lambda/macie/inviter/members';
 import { OWNER_TAG, ownsPhysicalId, physicalResourceId } from '../lambda/macie/inviter/ownership';
 import { createClients } from '../lambda/macie/service';
 import type { RequestContext } from '../lambda/shared/runtime';
+import { CLOCK_SKEW_MS } from '../lambda/shared/stack';
 import { MACIE_INVITATIONS, MacieInviterProps, MacieMemberSpec } from '../src/private/contract/macie';
 
 const macie = mockClient(Macie2Client);
@@ -998,6 +999,23 @@ describe('after a Create that did not finish: only what it can be shown to have 
     fake.add(oursAccepted.accountId, 'Enabled', oursAccepted.email, { tags: OURS, invitedAt: now });
     await macieInvitationsLifecycle.abandonedCreate!(clients, props([oursAccepted]), ctx('Delete'), SINCE);
     expect(idsOf(DeleteMemberCommand)).toEqual([]);
+  });
+
+  test('what may predate the Create (changed or invited within the clock skew of its start) is kept: surelyMadeSince', async () => {
+    const [changedAround, invitedAround, surely] = specs(3);
+    const around = new Date(SINCE.getTime() - CLOCK_SKEW_MS / 2);
+    const after = new Date(SINCE.getTime() + CLOCK_SKEW_MS + 1_000);
+    fake
+      .add(changedAround.accountId, 'Invited', changedAround.email, { tags: OURS, updatedAt: around })
+      // accepted: goes only with acceptance and an invitation surely of this Create
+      .add(invitedAround.accountId, 'Enabled', invitedAround.email, { tags: OURS, updatedAt: after, invitedAt: around })
+      .add(surely.accountId, 'Invited', surely.email, { tags: OURS, updatedAt: after });
+    const all = [changedAround, invitedAround, surely];
+
+    await macieInvitationsLifecycle.abandonedCreate!(clients, props(all, { acceptRoleName: 'MacieAccept' }), ctx('Delete'), SINCE);
+
+    expect(idsOf(DeleteMemberCommand)).toEqual([surely.accountId]);
+    expect(fake.ids()).toEqual(ids([changedAround, invitedAround]));
   });
 
   test('members a Create made before it was cut off are found by their tag and removed', async () => {
