@@ -10,7 +10,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs } from './util/events';
 import { ORG_TARGETS, orgInvitationLifecycle } from '../lambda/organizations/inviter/lifecycle';
 import type { RequestContext } from '../lambda/shared/runtime';
-import { CLOCK_SKEW_MS, UNRESOLVED, madeSince, resolveValue, surelyMadeSince, targetsKeptByStack } from '../lambda/shared/stack';
+import {
+  CLOCK_SKEW_MS,
+  UNRESOLVED,
+  acceptanceSkippedInRollback,
+  madeSince,
+  resolveValue,
+  rollbackCheck,
+  surelyMadeSince,
+  targetsKeptByStack,
+} from '../lambda/shared/stack';
 import { accountLinkLifecycle } from '../lambda/workspaces/inviter/lifecycle';
 
 const cfnMock = mockClient(CloudFormationClient);
@@ -156,6 +165,28 @@ describe('madeSince: a service timestamp against the start of a Create', () => {
     expect(surelyMadeSince(new Date(since.getTime() - 3_000), since)).toBe(false);
     expect(surelyMadeSince(undefined, since)).toBe(false);
     expect(surelyMadeSince(new Date(), undefined)).toBe(false);
+  });
+});
+
+describe('the inviter-side rollback rule: one check per request, no role assumed in a rollback', () => {
+  test('rollbackCheck asks CloudFormation once, only when called; UPDATE_ROLLBACK_* is a rollback', async () => {
+    stack('UPDATE_ROLLBACK_IN_PROGRESS');
+    const rollback = rollbackCheck({ cloudformation }, ctx('Custom::X', 'Link', 'Update'));
+    expect(cfnMock.calls()).toHaveLength(0);
+    expect(await rollback()).toBe(true);
+    expect(await rollback()).toBe(true);
+    expect(cfnMock.commandCalls(DescribeStacksCommand)).toHaveLength(1);
+    expect(await acceptanceSkippedInRollback(rollback, { linkId: 'link-12345678' })).toBe(true);
+    expect(logs.text()).toMatch(/"level":"WARN".*rollback: no role is assumed.*"linkId":"link-12345678"/);
+  });
+
+  test('a forward update, or a stack that cannot be read, is no rollback: the acceptance runs', async () => {
+    stack('UPDATE_IN_PROGRESS');
+    expect(await acceptanceSkippedInRollback(rollbackCheck({ cloudformation }, ctx('Custom::X', 'Link', 'Update')), {})).toBe(false);
+    cfnMock.on(DescribeStacksCommand).rejects(awsError('AccessDenied', 'no'));
+    expect(await rollbackCheck({ cloudformation }, ctx('Custom::X', 'Link', 'Update'))()).toBe(false);
+    expect(await rollbackCheck({}, ctx('Custom::X', 'Link', 'Update'))()).toBe(false);
+    expect(logs.text()).not.toMatch(/no role is assumed/);
   });
 });
 

@@ -18,11 +18,7 @@ jest.setTimeout(60_000);
 type Scenario = 'rollback-acceptance';
 
 /** Scenarios that show a defect issue 17 lists, by service (`scenarios` in ./players.ts). */
-const KNOWN_DEFECTS: Defects<Scenario> = {
-  // fixed for OrgInvitation; the rule holds for every kind, and these still invite again, assume the role, and fail
-  macie: { 'rollback-acceptance': 'issue 17 item 3, MacieInvitations: the rollback invites again and assumes the role' },
-  workspaces: { 'rollback-acceptance': 'issue 17 item 3, WorkSpacesAccountLink: the rollback invites again and assumes the role' },
-};
+const KNOWN_DEFECTS: Defects<Scenario> = {};
 
 /** Scenarios that show a defect issue 17 does not list, by service: skipped, reported. */
 const UNLISTED_DEFECTS: Defects<Scenario> = {};

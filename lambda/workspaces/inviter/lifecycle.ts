@@ -8,16 +8,17 @@
  * dispatches, and answers with the contract's Data.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { AccountLink } from '@aws-sdk/client-workspaces';
 import { AccountLinkData, AccountLinkProps, WORKSPACES_ACCOUNT_LINK } from '../../../src/private/contract/workspaces';
 import { acceptanceClientsOf } from '../../shared/acceptance';
 import { clientConfig } from '../../shared/clients';
 import type { ClientsSpec } from '../../shared/entry';
 import { log } from '../../shared/log';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
-import type { StackClients } from '../../shared/stack';
+import { RollbackCheck, StackClients, acceptanceSkippedInRollback, notRestoredInRollback, rollbackCheck } from '../../shared/stack';
 import { LINK_NOT_FOUND, LinkClients, PENDING, clientToken, isLinkId, workspacesClient } from '../service';
 import { LINK_ACCEPTANCE, LinkAcceptanceClients, acceptInTarget, deleteCreatedLink } from './acceptance';
-import { ACTIVE, ENDED, createLink, getLink, invitedData } from './invite';
+import { ACTIVE, ENDED, createLink, findLink, getLink, invitedData, stackAccount } from './invite';
 import { deleteAccountLink, keepAbandonedLink, keptByStack } from './remove';
 
 export interface WorkSpacesClients extends LinkClients, StackClients, LinkAcceptanceClients {}
@@ -54,10 +55,47 @@ export async function createAccountLink(clients: WorkSpacesClients, props: Accou
 }
 
 /**
+ * A rollback's answer where a forward update would invite (the inviter-side rollback rule, `rollbackCheck`): no
+ * invitation, no role. The link of the physical ID when it goes to the target of the (old) properties; else the link
+ * from this account to that target (a pending or linked one first: after a replacement, the first link, under the
+ * physical ID it had); else nothing stands for the target: the physical ID's link is reported as it is, and the log
+ * says that the next deployment invites again.
+ */
+async function restoreLink(
+  clients: WorkSpacesClients,
+  physicalId: string,
+  props: AccountLinkProps,
+  ctx: RequestContext,
+  read?: AccountLink,
+): Promise<HandlerResponse> {
+  const own = read ?? (isLinkId(physicalId) ? await getLink(clients, physicalId, 'Rollback') : undefined);
+  const sameTarget = own?.TargetAccountId === props.targetAccountId;
+  const found = sameTarget ? own : (await findLink(clients, props.targetAccountId, stackAccount(ctx.stackId))).match;
+  const link = found ?? own;
+  const status = link?.AccountLinkStatus;
+  if (!ACTIVE.has(status ?? '')) {
+    notRestoredInRollback({ linkId: link?.AccountLinkId ?? physicalId, targetAccountId: props.targetAccountId, status: status ?? LINK_NOT_FOUND },
+      'The next deployment invites again.');
+  }
+  if (!link) {
+    return respond({
+      accountLinkId: physicalId,
+      accountLinkStatus: LINK_NOT_FOUND,
+      sourceAccountId: stackAccount(ctx.stackId) ?? '',
+      targetAccountId: props.targetAccountId,
+      adopted: false,
+    });
+  }
+  // a link found by its target was not made by this request: adopted
+  return respond(invitedData({ ...link, AccountLinkId: link.AccountLinkId ?? physicalId }, !sameTarget, props, ctx));
+}
+
+/**
  * Update: a new target is a new link invitation (new physical ID, so CloudFormation then deletes the old one), sent
  * with a token that also names the replaced link, so A -> B -> A does not reuse the first token. A link that ended
  * without being linked (REJECTED, LINKING_FAILED, or gone) is invited again, like an Organizations invitation that was
- * declined or expired: the template still asks for the link. A pending or LINKED link sends nothing.
+ * declined or expired: the template still asks for the link. A pending or LINKED link sends nothing. A rollback never
+ * invites nor assumes a role (`restoreLink`).
  */
 export async function updateAccountLink(
   clients: WorkSpacesClients,
@@ -65,10 +103,14 @@ export async function updateAccountLink(
   props: AccountLinkProps,
   oldProps: AccountLinkProps,
   ctx: RequestContext,
+  rollback: RollbackCheck = rollbackCheck(clients, ctx),
 ): Promise<HandlerResponse> {
+  const invite = async (read?: AccountLink) => await rollback()
+    ? restoreLink(clients, physicalId, props, ctx, read)
+    : inviteAndAccept(clients, props, ctx, clientToken('update', ctx, props.targetAccountId, physicalId));
   if (props.targetAccountId !== oldProps.targetAccountId) {
     log('INFO', 'target changed: inviting the new target', { oldPhysicalId: physicalId, targetAccountId: props.targetAccountId });
-    return inviteAndAccept(clients, props, ctx, clientToken('update', ctx, props.targetAccountId, physicalId));
+    return invite();
   }
   const link = isLinkId(physicalId) ? await getLink(clients, physicalId, 'Update') : undefined;
   // the physical ID says which link exists: its target decides, not the old properties (which may be another
@@ -77,7 +119,7 @@ export async function updateAccountLink(
     log('WARN', 'the link of the physical ID goes to another target than the new properties name: inviting the new target', {
       oldPhysicalId: physicalId, linkTarget: link.TargetAccountId, targetAccountId: props.targetAccountId,
     });
-    return inviteAndAccept(clients, props, ctx, clientToken('update', ctx, props.targetAccountId, physicalId));
+    return invite(link);
   }
   const status = link?.AccountLinkStatus;
   if (link && ACTIVE.has(status ?? '')) {
@@ -85,7 +127,7 @@ export async function updateAccountLink(
     const current = invitedData({ ...link, AccountLinkId: link.AccountLinkId ?? physicalId }, false, props, ctx);
     // acceptance added to a link still pending: accept it now (this request made nothing, so nothing to undo)
     const { acceptRoleName } = props;
-    if (status === PENDING && acceptRoleName !== undefined) {
+    if (status === PENDING && acceptRoleName !== undefined && !(await acceptanceSkippedInRollback(rollback, { linkId: physicalId }))) {
       return respond(await acceptInTarget(clients, { ...props, acceptRoleName }, current, ctx));
     }
     return respond(current);
@@ -96,7 +138,7 @@ export async function updateAccountLink(
   }
   log('INFO', 'the account link ended without being linked: inviting again', { linkId: physicalId, status: status ?? LINK_NOT_FOUND });
   // the token names the ended link: a new one for each ended link, the same one when this very update is retried
-  return inviteAndAccept(clients, props, ctx, clientToken('update', ctx, props.targetAccountId, physicalId));
+  return invite(link);
 }
 
 export const accountLinkLifecycle: Lifecycle<AccountLinkProps, WorkSpacesClients> = {
