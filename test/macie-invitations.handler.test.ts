@@ -905,6 +905,49 @@ describe('Macie disabled after deployment: no rollback gets stuck', () => {
   });
 });
 
+describe('the inviter-side rollback rule: a rollback assumes no role and invites no member whose relationship ended', () => {
+  let cfn: CfnStub;
+  const cloudformation = new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 });
+  beforeAll(() => {
+    cfn = mockCfn();
+  });
+  const stackStatus = (StackStatus: string) =>
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'LandingZone', StackStatus: StackStatus as never, CreationTime: new Date() }] });
+  beforeEach(() => {
+    cfn.reset();
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: '{"Resources":{}}' });
+  });
+  afterAll(() => cfn.restore());
+
+  test('a member that resigned is not invited again, none is accepted; one the update deleted is restored; the rollback succeeds', async () => {
+    const [kept, resigned, deleted, added] = specs(4);
+    fake.add(kept.accountId, 'Enabled', kept.email).add(resigned.accountId, 'Resigned', resigned.email).add(added.accountId, 'Invited', added.email);
+    stackStatus('UPDATE_ROLLBACK_IN_PROGRESS');
+    const logs = captureLogs();
+    try {
+      // no acceptance clients: assuming a role would throw
+      const result = await updateMembers({ ...clients, cloudformation }, PHYSICAL_ID,
+        props([kept, resigned, deleted], { acceptRoleName: 'MacieAccept' }), props([kept, added], { acceptRoleName: 'MacieAccept' }), ctx('Update'));
+      expect(result.Data).toMatchObject({ CreatedCount: 1, InvitedCount: 1, RemovedCount: 1, AcceptedCount: 1 });
+    } finally {
+      logs.restore();
+    }
+    expect(invitedBatches()).toEqual([[deleted.accountId]]);
+    expect(fake.members.get(resigned.accountId)).toMatchObject({ relationshipStatus: 'Resigned' });
+    expect(idsOf(DeleteMemberCommand)).toEqual([added.accountId]);
+    expect(logs.text()).toMatch(new RegExp(`"level":"WARN".*rollback: the invitation of the earlier properties ended.*"accountIds":\\["${resigned.accountId}"\\]`));
+    expect(logs.text()).toMatch(/"level":"WARN".*rollback: no role is assumed/);
+  });
+
+  test('a forward update invites a member that resigned again', async () => {
+    const [kept, resigned] = specs(2);
+    fake.add(kept.accountId, 'Enabled', kept.email).add(resigned.accountId, 'Resigned', resigned.email);
+    stackStatus('UPDATE_IN_PROGRESS');
+    await updateMembers({ ...clients, cloudformation }, PHYSICAL_ID, props([kept, resigned]), props([kept]), ctx('Update'));
+    expect(invitedBatches()).toEqual([[resigned.accountId]]);
+  });
+});
+
 describe('renames with token properties: what another resource names through a parameter or an import stays', () => {
   let cfn: CfnStub;
   const cloudformation = new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 });
