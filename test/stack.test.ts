@@ -40,6 +40,9 @@ function stack(StackStatus = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', Parameters: 
 const org = (targetId: string, targetType: 'ACCOUNT' | 'EMAIL' = 'ACCOUNT') => ({ targetId, targetType, tags: {} });
 const kept = (c: RequestContext, targetId: string) => targetsKeptByStack({ cloudformation }, c, ORG_TARGETS, org(targetId));
 
+/** The physical ID of a link this resource made (lambda/workspaces/inviter/record.ts). */
+const MADE_LINK = 'workspaces-account-link:333333333333:made:link-abcd1234efgh';
+
 let logs: ReturnType<typeof captureLogs>;
 beforeEach(() => {
   cfnMock.reset();
@@ -224,7 +227,7 @@ describe('a renamed construct: the Delete of the old logical ID leaves what the 
     cfnMock.on(GetTemplateCommand).rejects(awsError('AccessDenied'));
     wsMock.on(GetAccountLinkCommand).resolves({ AccountLink: { AccountLinkId: 'link-abcd1234efgh', AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT' } });
     const clients = { workspaces: new WorkSpacesClient({ region: 'us-east-1' }), cloudformation };
-    await accountLinkLifecycle.delete(clients, 'link-abcd1234efgh', { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
+    await accountLinkLifecycle.delete(clients, MADE_LINK, { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
     expect(wsMock.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
   });
 
@@ -232,7 +235,7 @@ describe('a renamed construct: the Delete of the old logical ID leaves what the 
     cfnMock.on(GetTemplateCommand).resolves(template({ New: { Type: 'Custom::WorkSpacesAccountLink', Properties: { TargetAccountId: '333333333333' } } }));
     wsMock.on(GetAccountLinkCommand).resolves({ AccountLink: { AccountLinkId: 'link-abcd1234efgh', AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT' } });
     const clients = { workspaces: new WorkSpacesClient({ region: 'us-east-1' }), cloudformation };
-    await accountLinkLifecycle.delete(clients, 'link-abcd1234efgh', { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
+    await accountLinkLifecycle.delete(clients, MADE_LINK, { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
     expect(wsMock.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
   });
 });
@@ -263,7 +266,7 @@ describe('a renamed construct whose target comes from a parameter or an import (
     cfnMock.on(GetTemplateCommand).resolves(template({ New: { Type: 'Custom::WorkSpacesAccountLink', Properties: { TargetAccountId: { 'Fn::ImportValue': 'Shared-Target' } } } }));
     wsMock.on(GetAccountLinkCommand).resolves({ AccountLink: { AccountLinkId: 'link-abcd1234efgh', AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT' } });
     const clients = { workspaces: new WorkSpacesClient({ region: 'us-east-1' }), cloudformation };
-    await accountLinkLifecycle.delete(clients, 'link-abcd1234efgh', { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
+    await accountLinkLifecycle.delete(clients, MADE_LINK, { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
     expect(wsMock.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
     expect(logs.text()).toMatch(/"level":"WARN".*may be the same target.*"intrinsic":"Fn::ImportValue"/);
   });

@@ -19,6 +19,7 @@ import {
   OrgInvitation,
   WorkSpacesAccountLink,
 } from '../../src';
+import { parseLinkPhysicalId } from '../../lambda/workspaces/inviter/record';
 import { HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/private/handlers';
 import type { Emulator } from '../emulator/emulator';
 import type { FinalState } from '../integ/cfn';
@@ -283,6 +284,9 @@ const MACIE: KindRow = {
   },
 };
 
+/** The link a WorkSpacesAccountLink's physical ID records. */
+const linkOf = (physicalId: string): string => parseLinkPhysicalId(physicalId)?.linkId ?? physicalId;
+
 const WORKSPACES: KindRow = {
   service: 'workspaces',
   title: 'WorkSpacesAccountLink',
@@ -313,7 +317,7 @@ const WORKSPACES: KindRow = {
   firstCreateOperation: 'CreateAccountLinkInvitation',
   invitations: (emulator) => emulator.workspaces.links().filter((l) => l.SourceAccountId === INVITER).length,
   // the source cannot end a pending link but by deleting it (then it is gone, not ended): the target refuses it
-  endInvitation: async ({ emulator, invited }) => emulator.workspaces.reject(invited.PhysicalResourceId),
+  endInvitation: async ({ emulator, invited }) => emulator.workspaces.reject(linkOf(invited.PhysicalResourceId)),
   refuseTarget: (emulator, target) => emulator.workspaces.markOutsideOrganization(target),
   targetChange: 'replace',
   removeOperations: ['DeleteAccountLinkInvitation'],
