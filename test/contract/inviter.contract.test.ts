@@ -85,7 +85,8 @@ describe.each(KINDS.map((row) => [row.title, row] as const))('%s', (_title, row:
     stack.expectFinalState();
   });
 
-  test('adopt a duplicate: an invitation another stack opened is adopted, not sent again; the adopter\'s Delete removes it', async () => {
+  test('adopt a duplicate: an invitation another stack opened is adopted, not sent again; the adopter\'s Delete ' +
+    `${row.deleteKeepsAdopted ? 'keeps it (it did not make it), the maker\'s removes it' : 'removes it'}`, async () => {
     stack = await InvitingStack.start(row);
     const outside = await stack.create({}, { logicalResourceId: 'Outside', stackId: OTHER_STACK_ID });
     expect(outside.Status).toBe('SUCCESS');
@@ -95,10 +96,17 @@ describe.each(KINDS.map((row) => [row.title, row] as const))('%s', (_title, row:
     expect(row.invitations(stack.emulator)).toBe(1);
     stack.expectFinalState([MEMBER]);
     expect((await stack.delete(adopted.PhysicalResourceId)).Status).toBe('SUCCESS');
+    if (row.deleteKeepsAdopted) {
+      for (const operation of row.removeOperations) expect(stack.calls(operation)).toBe(0);
+      expect(stack.cfn.logs()).toMatch(/adopted the link \(it was there before\): it stays/);
+      stack.expectFinalState([MEMBER]);
+      expect((await stack.delete(outside.PhysicalResourceId, {}, { logicalResourceId: 'Outside', stackId: OTHER_STACK_ID })).Status).toBe('SUCCESS');
+    }
     stack.expectFinalState();
   });
 
-  test('rename: the new logical ID adopts the invitation (Create of the new, then Delete of the old), which stays', async () => {
+  test('rename: the new logical ID adopts the invitation (Create of the new, then Delete of the old), which stays' +
+    `${row.deleteKeepsAdopted ? ', and stays after the new one\'s Delete (adopted)' : ''}`, async () => {
     stack = await InvitingStack.start(row);
     const old = await stack.create({}, { logicalResourceId: 'Old' });
     // UPDATE_IN_PROGRESS: the new resource adopts the open invitation
@@ -110,7 +118,8 @@ describe.each(KINDS.map((row) => [row.title, row] as const))('%s', (_title, row:
     for (const operation of row.removeOperations) expect(stack.calls(operation)).toBe(0);
     stack.expectFinalState([MEMBER]);
     expect((await stack.delete(renamed.PhysicalResourceId, {}, { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
-    stack.expectFinalState();
+    // a kind that records adoption: the new logical ID adopted what the old one made, so its Delete keeps it too
+    stack.expectFinalState(row.deleteKeepsAdopted ? [MEMBER] : []);
   });
 
   test('whole-stack delete with two resources for the same target (DELETE_IN_PROGRESS, deleted at once): both succeed, the invitation goes', async () => {
@@ -296,7 +305,7 @@ describe.each(KINDS.map((row) => [row.title, row] as const))('%s', (_title, row:
     for (const operation of row.removeOperations) expect(stack.calls(operation)).toBe(0);
     stack.expectFinalState([MEMBER]);
     expect((await stack.delete(renamed.PhysicalResourceId, tokens, { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
-    stack.expectFinalState();
+    stack.expectFinalState(row.deleteKeepsAdopted ? [MEMBER] : []);
   });
 
   test('token properties: a renamed construct whose target comes from an import: kept (possibly the same target), and the log says why', async () => {

@@ -12,6 +12,7 @@
  */
 import { App, CfnOutput, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { parseLinkPhysicalId } from '../../lambda/workspaces/inviter/record';
 import {
   Acceptance,
   InvitationTargetType,
@@ -19,7 +20,6 @@ import {
   OrgInvitation,
   WorkSpacesAccountLink,
 } from '../../src';
-import { parseLinkPhysicalId } from '../../lambda/workspaces/inviter/record';
 import { HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/private/handlers';
 import type { Emulator } from '../emulator/emulator';
 import type { FinalState } from '../integ/cfn';
@@ -132,6 +132,12 @@ export interface KindRow {
   /** The inviter's operations that remove an invitation (a Delete that keeps one makes none of them). */
   readonly removeOperations: readonly string[];
   /**
+   * A Delete keeps an invitation the resource adopted (another stack's, or one a renamed construct's old logical ID
+   * made): its physical ID records that it did not make it (WorkSpaces). Otherwise a Delete removes the target's open
+   * invitation whoever opened it (Organizations handshakes, Macie members: their rules are the target's).
+   */
+  readonly deleteKeepsAdopted: boolean;
+  /**
    * A Delete after a Create that did not finish (cut off at the deadline, canceled by CloudFormation) keeps the
    * pending invitation: nothing shows which Create made it. Otherwise it removes what that Create made.
    */
@@ -212,6 +218,7 @@ const ORGANIZATIONS: KindRow = {
   refuseTarget: (emulator, target) => emulator.org.markInOtherOrganization(target),
   targetChange: 'replace',
   removeOperations: ['CancelHandshake'],
+  deleteKeepsAdopted: false,
   unfinishedCreateKeeps: false,
   accepterCanLeave: false,
   operations: {
@@ -265,6 +272,7 @@ const MACIE: KindRow = {
   refuseTarget: (emulator, target) => emulator.macie.failInvitationFor(target, 'ClientError', 'The account is suspended.'),
   targetChange: 'in place',
   removeOperations: ['DisassociateMember', 'DeleteMember'],
+  deleteKeepsAdopted: false,
   unfinishedCreateKeeps: false,
   accepterCanLeave: true,
   operations: {
@@ -321,6 +329,7 @@ const WORKSPACES: KindRow = {
   refuseTarget: (emulator, target) => emulator.workspaces.markOutsideOrganization(target),
   targetChange: 'replace',
   removeOperations: ['DeleteAccountLinkInvitation'],
+  deleteKeepsAdopted: true,
   unfinishedCreateKeeps: true,
   accepterCanLeave: false,
   operations: {

@@ -94,7 +94,8 @@ describe('CloudFormation lifecycles', () => {
     expect(updated).toMatchObject({ Status: 'SUCCESS', Data: { TargetAccountId: B, AccountLinkStatus: PENDING, Adopted: false } });
     expect(updated.PhysicalResourceId).toMatch(LINK_ID);
     expect(updated.PhysicalResourceId).not.toBe(lA);
-    expect(emulator.workspaces.links().map((l) => [l.AccountLinkId, l.TargetAccountId])).toEqual([[linkOf(lA), A], [linkOf(updated.PhysicalResourceId), B]]);
+    expect(emulator.workspaces.links().map((l) => [l.AccountLinkId, l.TargetAccountId]))
+      .toEqual([[linkOf(lA), A], [linkOf(updated.PhysicalResourceId), B]]);
     expect(cfn.logs()).toMatch(/"level":"WARN".*goes to another target than the new properties name/);
     // the cleanup of the replaced physical ID carries the unreadable old properties: the physical ID records the link
     // and its target, and that this resource made it, so the first invitation goes (it stayed pending before)
