@@ -859,20 +859,31 @@ describe('retries (the SDK\'s standard strategy, from the shared clientConfig)',
   }, 30_000);
 });
 
-describe('Macie disabled after deployment: no rollback gets stuck', () => {
+/**
+ * A mocked stack whose template declares no other resource, for the describe block it is called in: `stackStatus`
+ * sets the status DescribeStacks answers.
+ */
+function mockedStack() {
   let cfn: CfnStub;
   const cloudformation = new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 });
   beforeAll(() => {
     cfn = mockCfn();
   });
-  const stackStatus = (StackStatus: string) =>
-    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'LandingZone', StackStatus: StackStatus as never, CreationTime: new Date() }] });
   beforeEach(() => {
     cfn.reset();
     cfn.on(GetTemplateCommand).resolves({ TemplateBody: '{"Resources":{}}' });
-    fake.enabled = false;
   });
   afterAll(() => cfn.restore());
+  const stackStatus = (StackStatus: string) =>
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'LandingZone', StackStatus: StackStatus as never, CreationTime: new Date() }] });
+  return { cloudformation, stackStatus };
+}
+
+describe('Macie disabled after deployment: no rollback gets stuck', () => {
+  const { cloudformation, stackStatus } = mockedStack();
+  beforeEach(() => {
+    fake.enabled = false;
+  });
 
   test('a removal-only update succeeds: there is nothing left to remove, as on delete', async () => {
     const [a, b] = specs(2);
@@ -906,18 +917,7 @@ describe('Macie disabled after deployment: no rollback gets stuck', () => {
 });
 
 describe('the inviter-side rollback rule: a rollback assumes no role and invites no member whose relationship ended', () => {
-  let cfn: CfnStub;
-  const cloudformation = new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 });
-  beforeAll(() => {
-    cfn = mockCfn();
-  });
-  const stackStatus = (StackStatus: string) =>
-    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'LandingZone', StackStatus: StackStatus as never, CreationTime: new Date() }] });
-  beforeEach(() => {
-    cfn.reset();
-    cfn.on(GetTemplateCommand).resolves({ TemplateBody: '{"Resources":{}}' });
-  });
-  afterAll(() => cfn.restore());
+  const { cloudformation, stackStatus } = mockedStack();
 
   test('a member that resigned is not invited again, none is accepted; one the update deleted is restored; the rollback succeeds', async () => {
     const [kept, resigned, deleted, added] = specs(4);
