@@ -1,7 +1,8 @@
 /**
  * WorkSpacesAccountLink: invite another account of the organization to an Amazon WorkSpaces account link (BYOL),
  * adopt the link when the target is already linked or invited, delete the invitation on delete while it is still
- * pending. A LINKED link cannot be undone through the API: delete leaves it and says so.
+ * pending and this resource made it (the physical ID records made or adopted: `./record`). A LINKED link cannot be
+ * undone through the API: delete leaves it and says so.
  *
  * The steps live by job: `./invite` (invite or adopt), `./acceptance` (accept through a role, undo), `./remove`
  * (delete, keep what the stack still declares, after an unfinished Create). This module parses (the contract),

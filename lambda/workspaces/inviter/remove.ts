@@ -1,7 +1,8 @@
 /**
- * What the source side removes, and what it keeps: Delete deletes a pending invitation (a LINKED link cannot be
- * undone through the API: it stays, with a warning); a link another resource of the stack still declares stays; after
- * a Create that did not finish, nothing shows what it made, so nothing is deleted.
+ * What the source side removes, and what it keeps: Delete deletes a pending invitation this resource made (the
+ * lifecycle decides from the physical ID's record; a LINKED link cannot be undone through the API: it stays, with a
+ * warning); a link another resource of the stack still declares stays; after a Create that did not finish, nothing
+ * shows what it made, so nothing is deleted.
  */
 import { AccountLink, DeleteAccountLinkInvitationCommand } from '@aws-sdk/client-workspaces';
 import { AccountLinkProps, WORKSPACES_ACCOUNT_LINK } from '../../../src/private/contract/workspaces';
