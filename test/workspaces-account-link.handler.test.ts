@@ -629,6 +629,16 @@ describe('handler (the custom-resource contract)', () => {
     expect(ws.commandCalls(CreateAccountLinkInvitationCommand)).toHaveLength(0);
   });
 
+  test('a rollback that cannot read the links keeps the physical ID and succeeds (it never fails on a read its update did not need)', async () => {
+    stackStatusForUpdate('UPDATE_ROLLBACK_IN_PROGRESS');
+    ws.on(GetAccountLinkCommand).rejects(awsError('AccessDeniedException', 'no', {}, 403));
+    ws.on(ListAccountLinksCommand).rejects(awsError('AccessDeniedException', 'no', {}, 403));
+    const rollback = await handler(updateEvent(MADE_ID, { TargetAccountId: '444444444444' }, PROPS));
+    expect(rollback).toMatchObject({ PhysicalResourceId: MADE_ID, Data: { AccountLinkId: LINK_ID, AccountLinkStatus: 'UNKNOWN' } });
+    expect(ws.commandCalls(CreateAccountLinkInvitationCommand)).toHaveLength(0);
+    expect(logs.text()).toMatch(/"level":"WARN".*rollback: the account links could not be read/);
+  });
+
   test('an unexpected error becomes a user-facing message naming the request and the AWS error', async () => {
     ws.on(GetAccountLinkCommand).rejects(new TypeError('socket hang up'));
     await expect(handler(deleteEvent(MADE_ID, PROPS))).rejects.toThrow(

@@ -14,6 +14,7 @@ import { AccountLinkData, AccountLinkProps, WORKSPACES_ACCOUNT_LINK } from '../.
 import { acceptanceClientsOf } from '../../shared/acceptance';
 import { clientConfig } from '../../shared/clients';
 import type { ClientsSpec } from '../../shared/entry';
+import { errorName } from '../../shared/errors';
 import { log } from '../../shared/log';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
 import { RollbackCheck, StackClients, acceptanceSkippedInRollback, notRestoredInRollback, rollbackCheck } from '../../shared/stack';
@@ -32,6 +33,9 @@ export const INVITER_CLIENTS: ClientsSpec<LinkClients & { readonly cloudformatio
   perRequest: acceptanceClientsOf(LINK_ACCEPTANCE),
   stack: (own) => own.cloudformation,
 };
+
+/** The status reported when a rollback could not read the links (never an empty attribute). */
+const UNKNOWN_STATUS = 'UNKNOWN';
 
 /**
  * The response: the physical ID records the link, its target and whether this resource made it (`./record`), unless
@@ -87,24 +91,31 @@ async function restoreLink(
   ctx: RequestContext,
   read?: AccountLink,
 ): Promise<HandlerResponse> {
-  const own = read ?? (record ? await getLink(clients, record.linkId, 'Rollback') : undefined);
-  const sameTarget = own !== undefined && own.TargetAccountId === props.targetAccountId;
-  const found = sameTarget ? own : (await findLink(clients, props.targetAccountId, stackAccount(ctx.stackId))).match;
+  const asItIs = (accountLinkStatus: string) => respond({
+    accountLinkId: record?.linkId ?? physicalId,
+    accountLinkStatus,
+    sourceAccountId: stackAccount(ctx.stackId) ?? '',
+    targetAccountId: props.targetAccountId,
+    adopted: false,
+  }, physicalId);
+  let own: AccountLink | undefined;
+  let found: AccountLink | undefined;
+  try {
+    own = read ?? (record ? await getLink(clients, record.linkId, 'Rollback') : undefined);
+    found = own?.TargetAccountId === props.targetAccountId ? own : (await findLink(clients, props.targetAccountId, stackAccount(ctx.stackId))).match;
+  } catch (error) {
+    // a rollback must not fail on a read its update did not need: the physical ID stays as it is
+    log('WARN', 'rollback: the account links could not be read, so the physical ID stays as it is', { physicalId, error: errorName(error) });
+    return asItIs(UNKNOWN_STATUS);
+  }
+  const sameTarget = found !== undefined && found === own;
   const link = found ?? own;
   const status = link?.AccountLinkStatus;
   if (!ACTIVE.has(status ?? '')) {
     notRestoredInRollback({ linkId: link?.AccountLinkId ?? record?.linkId, targetAccountId: props.targetAccountId, status: status ?? LINK_NOT_FOUND },
       'The next deployment invites again.');
   }
-  if (!link) {
-    return respond({
-      accountLinkId: record?.linkId ?? physicalId,
-      accountLinkStatus: LINK_NOT_FOUND,
-      sourceAccountId: stackAccount(ctx.stackId) ?? '',
-      targetAccountId: props.targetAccountId,
-      adopted: false,
-    }, physicalId);
-  }
+  if (!link) return asItIs(LINK_NOT_FOUND);
   const data = invitedData({ ...link, AccountLinkId: link.AccountLinkId ?? record?.linkId }, false, props, ctx);
   if (sameTarget || !found) return respond(data, physicalId);
   // found by its target: made here only when it is the link the replaced update's physical ID names
