@@ -289,6 +289,28 @@ describe('Create', () => {
       /failed with ValidationException: The invitation is not valid\. The invitation may have been withdrawn or replaced meanwhile: ask the administrator 999999999999 to send a new one/);
   });
 
+  test('an AcceptInvitation that took effect but whose answer was lost: associated on this invitation, it counts as accepted', async () => {
+    fake.invite();
+    macie.on(AcceptInvitationCommand).callsFakeOnce(async () => {
+      fake.administrator = { accountId: ADMIN, invitationId: INVITATION_ID, relationshipStatus: 'Enabled' };
+      throw awsError('TimeoutError', 'socket hang up', {}, 500);
+    });
+    await expect(handler(createEvent(RAW))).resolves.toMatchObject({
+      PhysicalResourceId: PHYSICAL_ID,
+      Data: { InvitationId: INVITATION_ID, RelationshipStatus: 'Enabled' },
+    });
+    expect(logs.text()).toMatch(/"level":"WARN".*its answer was lost after it took effect/);
+  });
+
+  test('AcceptInvitation fails and the account is associated on another invitation: the failure stands (nothing was accepted here)', async () => {
+    fake.invite();
+    macie.on(AcceptInvitationCommand).callsFakeOnce(async () => {
+      fake.administrator = { accountId: ADMIN, invitationId: 'another', relationshipStatus: 'Enabled' };
+      throw awsError('ValidationException', 'The invitation is not valid.');
+    });
+    await expect(handler(createEvent(RAW))).rejects.toThrow(/failed with ValidationException/);
+  });
+
   test('a re-read failing after the accept does not fail the Create (the acceptance would be left without a resource)', async () => {
     fake.invite();
     let reads = 0;

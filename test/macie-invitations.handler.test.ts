@@ -22,6 +22,7 @@ import { formatFailures, planMember } from '../lambda/macie/inviter/members';
 import { OWNER_TAG, ownsPhysicalId, physicalResourceId } from '../lambda/macie/inviter/ownership';
 import { createClients } from '../lambda/macie/service';
 import type { RequestContext } from '../lambda/shared/runtime';
+import { CLOCK_SKEW_MS } from '../lambda/shared/stack';
 import { MACIE_INVITATIONS, MacieInviterProps, MacieMemberSpec } from '../src/private/contract/macie';
 
 const macie = mockClient(Macie2Client);
@@ -858,20 +859,31 @@ describe('retries (the SDK\'s standard strategy, from the shared clientConfig)',
   }, 30_000);
 });
 
-describe('Macie disabled after deployment: no rollback gets stuck', () => {
+/**
+ * A mocked stack whose template declares no other resource, for the describe block it is called in: `stackStatus`
+ * sets the status DescribeStacks answers.
+ */
+function mockedStack() {
   let cfn: CfnStub;
   const cloudformation = new CloudFormationClient({ region: 'us-east-1', maxAttempts: 1 });
   beforeAll(() => {
     cfn = mockCfn();
   });
-  const stackStatus = (StackStatus: string) =>
-    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'LandingZone', StackStatus: StackStatus as never, CreationTime: new Date() }] });
   beforeEach(() => {
     cfn.reset();
     cfn.on(GetTemplateCommand).resolves({ TemplateBody: '{"Resources":{}}' });
-    fake.enabled = false;
   });
   afterAll(() => cfn.restore());
+  const stackStatus = (StackStatus: string) =>
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'LandingZone', StackStatus: StackStatus as never, CreationTime: new Date() }] });
+  return { cloudformation, stackStatus };
+}
+
+describe('Macie disabled after deployment: no rollback gets stuck', () => {
+  const { cloudformation, stackStatus } = mockedStack();
+  beforeEach(() => {
+    fake.enabled = false;
+  });
 
   test('a removal-only update succeeds: there is nothing left to remove, as on delete', async () => {
     const [a, b] = specs(2);
@@ -901,6 +913,38 @@ describe('Macie disabled after deployment: no rollback gets stuck', () => {
     }
     expect(calls(CreateMemberCommand)).toHaveLength(0);
     expect(logs.text()).toMatch(/"level":"WARN".*rollback cannot restore members.*Enable Macie and deploy again.*200000000001/);
+  });
+});
+
+describe('the inviter-side rollback rule: a rollback assumes no role and invites no member whose relationship ended', () => {
+  const { cloudformation, stackStatus } = mockedStack();
+
+  test('a member that resigned is not invited again, none is accepted; one the update deleted is restored; the rollback succeeds', async () => {
+    const [kept, resigned, deleted, added] = specs(4);
+    fake.add(kept.accountId, 'Enabled', kept.email).add(resigned.accountId, 'Resigned', resigned.email).add(added.accountId, 'Invited', added.email);
+    stackStatus('UPDATE_ROLLBACK_IN_PROGRESS');
+    const logs = captureLogs();
+    try {
+      // no acceptance clients: assuming a role would throw
+      const result = await updateMembers({ ...clients, cloudformation }, PHYSICAL_ID,
+        props([kept, resigned, deleted], { acceptRoleName: 'MacieAccept' }), props([kept, added], { acceptRoleName: 'MacieAccept' }), ctx('Update'));
+      expect(result.Data).toMatchObject({ CreatedCount: 1, InvitedCount: 1, RemovedCount: 1, AcceptedCount: 1 });
+    } finally {
+      logs.restore();
+    }
+    expect(invitedBatches()).toEqual([[deleted.accountId]]);
+    expect(fake.members.get(resigned.accountId)).toMatchObject({ relationshipStatus: 'Resigned' });
+    expect(idsOf(DeleteMemberCommand)).toEqual([added.accountId]);
+    expect(logs.text()).toMatch(new RegExp(`"level":"WARN".*rollback: the invitation of the earlier properties ended.*"accountIds":\\["${resigned.accountId}"\\]`));
+    expect(logs.text()).toMatch(/"level":"WARN".*rollback: no role is assumed/);
+  });
+
+  test('a forward update invites a member that resigned again', async () => {
+    const [kept, resigned] = specs(2);
+    fake.add(kept.accountId, 'Enabled', kept.email).add(resigned.accountId, 'Resigned', resigned.email);
+    stackStatus('UPDATE_IN_PROGRESS');
+    await updateMembers({ ...clients, cloudformation }, PHYSICAL_ID, props([kept, resigned]), props([kept]), ctx('Update'));
+    expect(invitedBatches()).toEqual([[resigned.accountId]]);
   });
 });
 
@@ -998,6 +1042,23 @@ describe('after a Create that did not finish: only what it can be shown to have 
     fake.add(oursAccepted.accountId, 'Enabled', oursAccepted.email, { tags: OURS, invitedAt: now });
     await macieInvitationsLifecycle.abandonedCreate!(clients, props([oursAccepted]), ctx('Delete'), SINCE);
     expect(idsOf(DeleteMemberCommand)).toEqual([]);
+  });
+
+  test('what may predate the Create (changed or invited within the clock skew of its start) is kept: surelyMadeSince', async () => {
+    const [changedAround, invitedAround, surely] = specs(3);
+    const around = new Date(SINCE.getTime() - CLOCK_SKEW_MS / 2);
+    const after = new Date(SINCE.getTime() + CLOCK_SKEW_MS + 1_000);
+    fake
+      .add(changedAround.accountId, 'Invited', changedAround.email, { tags: OURS, updatedAt: around })
+      // accepted: goes only with acceptance and an invitation surely of this Create
+      .add(invitedAround.accountId, 'Enabled', invitedAround.email, { tags: OURS, updatedAt: after, invitedAt: around })
+      .add(surely.accountId, 'Invited', surely.email, { tags: OURS, updatedAt: after });
+    const all = [changedAround, invitedAround, surely];
+
+    await macieInvitationsLifecycle.abandonedCreate!(clients, props(all, { acceptRoleName: 'MacieAccept' }), ctx('Delete'), SINCE);
+
+    expect(idsOf(DeleteMemberCommand)).toEqual([surely.accountId]);
+    expect(fake.ids()).toEqual(ids([changedAround, invitedAround]));
   });
 
   test('members a Create made before it was cut off are found by their tag and removed', async () => {

@@ -10,7 +10,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { awsError, captureLogs } from './util/events';
 import { ORG_TARGETS, orgInvitationLifecycle } from '../lambda/organizations/inviter/lifecycle';
 import type { RequestContext } from '../lambda/shared/runtime';
-import { CLOCK_SKEW_MS, UNRESOLVED, madeSince, resolveValue, surelyMadeSince, targetsKeptByStack } from '../lambda/shared/stack';
+import {
+  CLOCK_SKEW_MS,
+  UNRESOLVED,
+  acceptanceSkippedInRollback,
+  madeSince,
+  resolveValue,
+  rollbackCheck,
+  surelyMadeSince,
+  targetsKeptByStack,
+} from '../lambda/shared/stack';
 import { accountLinkLifecycle } from '../lambda/workspaces/inviter/lifecycle';
 
 const cfnMock = mockClient(CloudFormationClient);
@@ -30,6 +39,9 @@ function stack(StackStatus = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', Parameters: 
 }
 const org = (targetId: string, targetType: 'ACCOUNT' | 'EMAIL' = 'ACCOUNT') => ({ targetId, targetType, tags: {} });
 const kept = (c: RequestContext, targetId: string) => targetsKeptByStack({ cloudformation }, c, ORG_TARGETS, org(targetId));
+
+/** The physical ID of a link this resource made (lambda/workspaces/inviter/record.ts). */
+const MADE_LINK = 'workspaces-account-link:333333333333:made:link-abcd1234efgh';
 
 let logs: ReturnType<typeof captureLogs>;
 beforeEach(() => {
@@ -159,6 +171,28 @@ describe('madeSince: a service timestamp against the start of a Create', () => {
   });
 });
 
+describe('the inviter-side rollback rule: one check per request, no role assumed in a rollback', () => {
+  test('rollbackCheck asks CloudFormation once, only when called; UPDATE_ROLLBACK_* is a rollback', async () => {
+    stack('UPDATE_ROLLBACK_IN_PROGRESS');
+    const rollback = rollbackCheck({ cloudformation }, ctx('Custom::X', 'Link', 'Update'));
+    expect(cfnMock.calls()).toHaveLength(0);
+    expect(await rollback()).toBe(true);
+    expect(await rollback()).toBe(true);
+    expect(cfnMock.commandCalls(DescribeStacksCommand)).toHaveLength(1);
+    expect(await acceptanceSkippedInRollback(rollback, { linkId: 'link-12345678' })).toBe(true);
+    expect(logs.text()).toMatch(/"level":"WARN".*rollback: no role is assumed.*"linkId":"link-12345678"/);
+  });
+
+  test('a forward update, or a stack that cannot be read, is no rollback: the acceptance runs', async () => {
+    stack('UPDATE_IN_PROGRESS');
+    expect(await acceptanceSkippedInRollback(rollbackCheck({ cloudformation }, ctx('Custom::X', 'Link', 'Update')), {})).toBe(false);
+    cfnMock.on(DescribeStacksCommand).rejects(awsError('AccessDenied', 'no'));
+    expect(await rollbackCheck({ cloudformation }, ctx('Custom::X', 'Link', 'Update'))()).toBe(false);
+    expect(await rollbackCheck({}, ctx('Custom::X', 'Link', 'Update'))()).toBe(false);
+    expect(logs.text()).not.toMatch(/no role is assumed/);
+  });
+});
+
 describe('a renamed construct: the Delete of the old logical ID leaves what the new one adopted', () => {
   beforeEach(() => stack());
 
@@ -193,7 +227,7 @@ describe('a renamed construct: the Delete of the old logical ID leaves what the 
     cfnMock.on(GetTemplateCommand).rejects(awsError('AccessDenied'));
     wsMock.on(GetAccountLinkCommand).resolves({ AccountLink: { AccountLinkId: 'link-abcd1234efgh', AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT' } });
     const clients = { workspaces: new WorkSpacesClient({ region: 'us-east-1' }), cloudformation };
-    await accountLinkLifecycle.delete(clients, 'link-abcd1234efgh', { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
+    await accountLinkLifecycle.delete(clients, MADE_LINK, { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
     expect(wsMock.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
   });
 
@@ -201,7 +235,7 @@ describe('a renamed construct: the Delete of the old logical ID leaves what the 
     cfnMock.on(GetTemplateCommand).resolves(template({ New: { Type: 'Custom::WorkSpacesAccountLink', Properties: { TargetAccountId: '333333333333' } } }));
     wsMock.on(GetAccountLinkCommand).resolves({ AccountLink: { AccountLinkId: 'link-abcd1234efgh', AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT' } });
     const clients = { workspaces: new WorkSpacesClient({ region: 'us-east-1' }), cloudformation };
-    await accountLinkLifecycle.delete(clients, 'link-abcd1234efgh', { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
+    await accountLinkLifecycle.delete(clients, MADE_LINK, { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
     expect(wsMock.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
   });
 });
@@ -232,7 +266,7 @@ describe('a renamed construct whose target comes from a parameter or an import (
     cfnMock.on(GetTemplateCommand).resolves(template({ New: { Type: 'Custom::WorkSpacesAccountLink', Properties: { TargetAccountId: { 'Fn::ImportValue': 'Shared-Target' } } } }));
     wsMock.on(GetAccountLinkCommand).resolves({ AccountLink: { AccountLinkId: 'link-abcd1234efgh', AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT' } });
     const clients = { workspaces: new WorkSpacesClient({ region: 'us-east-1' }), cloudformation };
-    await accountLinkLifecycle.delete(clients, 'link-abcd1234efgh', { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
+    await accountLinkLifecycle.delete(clients, MADE_LINK, { targetAccountId: '333333333333' }, ctx('Custom::WorkSpacesAccountLink'));
     expect(wsMock.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
     expect(logs.text()).toMatch(/"level":"WARN".*may be the same target.*"intrinsic":"Fn::ImportValue"/);
   });

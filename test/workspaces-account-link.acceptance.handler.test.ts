@@ -97,7 +97,7 @@ test('invites, then accepts the very link in the target account through the role
   const result = await createAccountLink(clients(), PROPS, CTX);
 
   expect(result).toEqual({
-    PhysicalResourceId: LINK,
+    PhysicalResourceId: `workspaces-account-link:${TARGET}:made:${LINK}`,
     Data: { AccountLinkId: LINK, AccountLinkStatus: 'LINKED', SourceAccountId: OWN, TargetAccountId: TARGET, Adopted: false },
   });
   expect(assumed).toEqual([{ roleName: ROLE, accountId: TARGET }]);
@@ -206,7 +206,7 @@ test('an update to a new target invites and accepts there; an unchanged pending 
   target.on(AcceptAccountLinkInvitationCommand).resolves({ AccountLink: link('LINKED') });
 
   const moved = await updateAccountLink(clients(), 'link-0000aaaa1111', PROPS, { targetAccountId: '444444444444' }, CTX);
-  expect(moved).toMatchObject({ PhysicalResourceId: LINK, Data: { AccountLinkStatus: 'LINKED' } });
+  expect(moved).toMatchObject({ PhysicalResourceId: `workspaces-account-link:${TARGET}:made:${LINK}`, Data: { AccountLinkStatus: 'LINKED' } });
 
   source.on(GetAccountLinkCommand).resolves({ AccountLink: link(PENDING) });
   const added = await updateAccountLink(clients(), LINK, PROPS, { targetAccountId: TARGET }, CTX);

@@ -1,4 +1,5 @@
 import { Readable } from 'stream';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   AccountLink,
   CreateAccountLinkInvitationCommand,
@@ -40,6 +41,11 @@ const TARGET: AccountLinkProps = { targetAccountId: '333333333333' };
 const OTHER: AccountLinkProps = { targetAccountId: '444444444444' };
 
 const LINK_ID = 'link-abcd1234efgh';
+/** What the physical ID records (lambda/workspaces/inviter/record.ts): the target, made or adopted, the link. */
+const made = (linkId: string, target = TARGET.targetAccountId) => `workspaces-account-link:${target}:made:${linkId}`;
+const adopted = (linkId: string, target = TARGET.targetAccountId) => `workspaces-account-link:${target}:adopted:${linkId}`;
+/** A link this resource made; `LINK_ID` alone is an earlier version's physical ID (whether it made the link is unknown). */
+const MADE_ID = made(LINK_ID);
 const PENDING = 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT';
 
 function link(id: string, status: string, target = TARGET.targetAccountId, source = OWN): AccountLink {
@@ -98,13 +104,13 @@ describe('client token', () => {
 });
 
 describe('create', () => {
-  test('sends TargetAccountId and ClientToken; the link ID is the physical ID and Data carries the link', async () => {
+  test('sends TargetAccountId and ClientToken; the physical ID records the link it made, Data carries the link', async () => {
     ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
 
     const result = await createAccountLink(clients, TARGET, CTX);
 
     expect(result).toEqual({
-      PhysicalResourceId: LINK_ID,
+      PhysicalResourceId: MADE_ID,
       Data: {
         AccountLinkId: LINK_ID,
         AccountLinkStatus: PENDING,
@@ -172,7 +178,7 @@ describe('create: ConflictException adopts the existing link', () => {
     const result = await createAccountLink(clients, TARGET, CTX);
 
     expect(result).toEqual({
-      PhysicalResourceId: LINK_ID,
+      PhysicalResourceId: adopted(LINK_ID),
       Data: { AccountLinkId: LINK_ID, AccountLinkStatus: 'LINKED', SourceAccountId: OWN, TargetAccountId: '333333333333', Adopted: true },
     });
     expect(sent).toEqual([
@@ -191,7 +197,7 @@ describe('create: ConflictException adopts the existing link', () => {
       .resolvesOnce({ AccountLinks: [link(LINK_ID, PENDING)] });
 
     const result = await createAccountLink(clients, TARGET, CTX);
-    expect(result.PhysicalResourceId).toBe(LINK_ID);
+    expect(result.PhysicalResourceId).toBe(adopted(LINK_ID));
   });
 
   test('without a pending or linked one, the other link to the target is adopted', async () => {
@@ -269,9 +275,10 @@ describe('update', () => {
   test('a changed target is a new invitation: new physical ID, a fresh token that names the replaced link', async () => {
     ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link('link-new0000001', PENDING, OTHER.targetAccountId) });
 
-    const result = await updateAccountLink(clients, LINK_ID, OTHER, TARGET, { ...CTX, requestType: 'Update' });
+    const result = await updateAccountLink(clients, MADE_ID, OTHER, TARGET, { ...CTX, requestType: 'Update' });
 
-    expect(result.PhysicalResourceId).toBe('link-new0000001');
+    // the link made before is named, for this update's rollback
+    expect(result.PhysicalResourceId).toBe(`${made('link-new0000001', OTHER.targetAccountId)}:replaced:${LINK_ID}`);
     expect(result.Data).toMatchObject({ TargetAccountId: OTHER.targetAccountId, Adopted: false });
     const input = ws.commandCalls(CreateAccountLinkInvitationCommand)[0].args[0].input;
     expect(input.TargetAccountId).toBe(OTHER.targetAccountId);
@@ -296,7 +303,7 @@ describe('update', () => {
     ws.on(CreateAccountLinkInvitationCommand).rejects(awsError('ConflictException'));
     ws.on(ListAccountLinksCommand).resolves({ AccountLinks: [link('link-other00001', PENDING, OTHER.targetAccountId)] });
     const result = await updateAccountLink(clients, LINK_ID, OTHER, TARGET, CTX);
-    expect(result).toMatchObject({ PhysicalResourceId: 'link-other00001', Data: { Adopted: true } });
+    expect(result).toMatchObject({ PhysicalResourceId: adopted('link-other00001', OTHER.targetAccountId), Data: { Adopted: true } });
   });
 
   test('the same target sends nothing and reports the current status', async () => {
@@ -304,6 +311,7 @@ describe('update', () => {
 
     const result = await updateAccountLink(clients, LINK_ID, TARGET, TARGET, CTX);
 
+    // the physical ID stays as it is (an earlier version's here: it keeps recording nothing)
     expect(result).toEqual({
       PhysicalResourceId: LINK_ID,
       Data: { AccountLinkId: LINK_ID, AccountLinkStatus: 'LINKED', SourceAccountId: OWN, TargetAccountId: '333333333333', Adopted: false },
@@ -324,7 +332,7 @@ describe('update', () => {
 
     const result = await updateAccountLink(clients, LINK_ID, TARGET, TARGET, { ...CTX, requestType: 'Update' });
 
-    expect(result).toMatchObject({ PhysicalResourceId: 'link-again00001', Data: { AccountLinkStatus: PENDING, Adopted: false } });
+    expect(result).toMatchObject({ PhysicalResourceId: made('link-again00001'), Data: { AccountLinkStatus: PENDING, Adopted: false } });
     expect(createToken(0)).toBe(clientToken('update', CTX, TARGET.targetAccountId, LINK_ID));
     expect(createToken(0)).not.toBe(clientToken('create', CTX, TARGET.targetAccountId));
     expect(logs.text()).toMatch(/ended without being linked: inviting again/);
@@ -341,7 +349,7 @@ describe('update', () => {
   test('the same target with a physical ID that is no link ID invites (there is no link to report)', async () => {
     ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link('link-again00001', PENDING) });
     const result = await updateAccountLink(clients, 'not-a-link', TARGET, TARGET, CTX);
-    expect(result.PhysicalResourceId).toBe('link-again00001');
+    expect(result.PhysicalResourceId).toBe(made('link-again00001'));
     expect(ws.commandCalls(GetAccountLinkCommand)).toHaveLength(0);
   });
 
@@ -375,10 +383,15 @@ describe('after a Create that did not finish (cut off, or cancelled by CloudForm
     expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)).toHaveLength(0);
   });
 
-  test('ownsPhysicalId: link IDs only', () => {
+  test('ownsPhysicalId: what the lifecycle records, and earlier versions\' link IDs', () => {
     expect(ownsPhysicalId(LINK_ID)).toBe(true);
     expect(ownsPhysicalId('link-abcd1234efgh5678')).toBe(true);
-    for (const id of ['cdk-account-invitations:create-timed-out', 'h-abcdef1234', 'LandingZone-Link-1A2B3C', '']) {
+    expect(ownsPhysicalId(MADE_ID)).toBe(true);
+    expect(ownsPhysicalId(adopted(LINK_ID))).toBe(true);
+    expect(ownsPhysicalId(`${made('link-new0000001')}:replaced:${LINK_ID}`)).toBe(true);
+    for (const id of ['cdk-account-invitations:create-timed-out', 'h-abcdef1234', 'LandingZone-Link-1A2B3C', '',
+      `workspaces-account-link:333333333333:accepted:${LINK_ID}`, `workspaces-account-link:3333:made:${LINK_ID}`,
+      `${MADE_ID}:replaced:nolink`, `${MADE_ID}:x:${LINK_ID}`]) {
       expect(ownsPhysicalId(id)).toBe(false);
     }
   });
@@ -483,6 +496,9 @@ describe('handler (the custom-resource contract)', () => {
     stackMock = mockStackKeepingNothing();
   });
   afterEach(() => stackMock.restore());
+  const stackStatusForUpdate = (StackStatus: string) => stackMock.on(DescribeStacksCommand).resolves({
+    Stacks: [{ StackName: 'LandingZone', StackStatus: StackStatus as never, CreationTime: new Date() }],
+  });
 
   const PROPS = { TargetAccountId: '333333333333' };
 
@@ -490,7 +506,7 @@ describe('handler (the custom-resource contract)', () => {
     ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
     const result = await handler(createEvent(PROPS));
     expect(result).toEqual({
-      PhysicalResourceId: LINK_ID,
+      PhysicalResourceId: MADE_ID,
       Data: { AccountLinkId: LINK_ID, AccountLinkStatus: PENDING, SourceAccountId: OWN, TargetAccountId: '333333333333', Adopted: false },
     });
     expect(Buffer.byteLength(JSON.stringify(result.Data))).toBeLessThan(4096);
@@ -512,7 +528,7 @@ describe('handler (the custom-resource contract)', () => {
   test('Update dispatches with the old properties', async () => {
     ws.on(CreateAccountLinkInvitationCommand).resolves({ AccountLink: link('link-new0000001', PENDING, '444444444444') });
     const changed = await handler(updateEvent(LINK_ID, { TargetAccountId: '444444444444' }, PROPS));
-    expect(changed.PhysicalResourceId).toBe('link-new0000001');
+    expect(changed.PhysicalResourceId).toBe(made('link-new0000001', '444444444444'));
 
     ws.reset();
     ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, 'LINKED') });
@@ -524,7 +540,7 @@ describe('handler (the custom-resource contract)', () => {
   test('Delete dispatches and keeps the physical ID', async () => {
     ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
     ws.on(DeleteAccountLinkInvitationCommand).resolves({});
-    await expect(handler(deleteEvent(LINK_ID, PROPS))).resolves.toEqual({ PhysicalResourceId: LINK_ID });
+    await expect(handler(deleteEvent(MADE_ID, PROPS))).resolves.toEqual({ PhysicalResourceId: MADE_ID });
     expect(ws.commandCalls(DeleteAccountLinkInvitationCommand)[0].args[0].input.ClientToken)
       .toBe(clientToken('delete', CTX, LINK_ID));
   });
@@ -538,7 +554,7 @@ describe('handler (the custom-resource contract)', () => {
     const result = await handler(updateEvent(LINK_ID, { TargetAccountId: '444444444444' }, { TargetAccountId: 'not an account' }));
 
     expect(result).toEqual({
-      PhysicalResourceId: 'link-new0000001',
+      PhysicalResourceId: made('link-new0000001', '444444444444'),
       Data: { AccountLinkId: 'link-new0000001', AccountLinkStatus: PENDING, SourceAccountId: OWN, TargetAccountId: '444444444444', Adopted: false },
     });
     expect(ws.commandCalls(CreateAccountLinkInvitationCommand).map((c) => c.args[0].input)).toEqual([
@@ -575,9 +591,57 @@ describe('handler (the custom-resource contract)', () => {
     expect(ws.calls()).toHaveLength(0);
   });
 
+  test('Delete removes only a pending link this resource made: an adopted one and an earlier version\'s stay, and the log says why', async () => {
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
+    ws.on(DeleteAccountLinkInvitationCommand).resolves({});
+    await expect(handler(deleteEvent(adopted(LINK_ID), PROPS))).resolves.toEqual({ PhysicalResourceId: adopted(LINK_ID) });
+    await expect(handler(deleteEvent(LINK_ID, PROPS))).resolves.toEqual({ PhysicalResourceId: LINK_ID });
+    expect(ws.calls()).toHaveLength(0);
+    expect(logs.text()).toMatch(/"level":"INFO".*this resource adopted the link \(it was there before\): it stays/);
+    expect(logs.text()).toMatch(/"level":"INFO".*does not record whether this resource made the link, so it stays/);
+    await handler(deleteEvent(MADE_ID, PROPS));
+    expect(ws.commandCalls(DeleteAccountLinkInvitationCommand).map((c) => c.args[0].input.LinkId)).toEqual([LINK_ID]);
+  });
+
+  test('a Delete whose properties cannot be read removes the link its physical ID records as made (the cleanup of a replaced ID)', async () => {
+    ws.on(GetAccountLinkCommand).resolves({ AccountLink: link(LINK_ID, PENDING) });
+    ws.on(DeleteAccountLinkInvitationCommand).resolves({});
+    const unreadable = { TargetAccount: '333333333333' };
+    await expect(handler(deleteEvent(`${MADE_ID}:replaced:link-older000001`, unreadable))).resolves.toMatchObject({ PhysicalResourceId: `${MADE_ID}:replaced:link-older000001` });
+    expect(ws.commandCalls(DeleteAccountLinkInvitationCommand).map((c) => c.args[0].input.LinkId)).toEqual([LINK_ID]);
+    expect(logs.text()).toMatch(/"level":"WARN".*properties that do not parse: cleaning up what the physical ID records/);
+    // an earlier version's physical ID records no target: nothing
+    ws.resetHistory();
+    await handler(deleteEvent(LINK_ID, unreadable));
+    expect(ws.calls()).toHaveLength(0);
+  });
+
+  test('the rollback of a replacement restores the link it replaced as made, sending nothing; another link found by its target is adopted', async () => {
+    stackStatusForUpdate('UPDATE_ROLLBACK_IN_PROGRESS');
+    const forward = `${made('link-new0000001', '444444444444')}:replaced:${LINK_ID}`;
+    ws.on(GetAccountLinkCommand, { LinkId: 'link-new0000001' }).resolves({ AccountLink: link('link-new0000001', PENDING, '444444444444') });
+    ws.on(ListAccountLinksCommand).resolves({ AccountLinks: [link(LINK_ID, PENDING)] });
+    const rollback = await handler(updateEvent(forward, PROPS, { TargetAccountId: '444444444444' }));
+    expect(rollback).toMatchObject({ PhysicalResourceId: MADE_ID, Data: { AccountLinkId: LINK_ID, TargetAccountId: '333333333333' } });
+    // without the record of the replaced link: the link to the target is someone else's as far as this resource knows
+    const other = await handler(updateEvent(made('link-new0000001', '444444444444'), PROPS, { TargetAccountId: '444444444444' }));
+    expect(other.PhysicalResourceId).toBe(adopted(LINK_ID));
+    expect(ws.commandCalls(CreateAccountLinkInvitationCommand)).toHaveLength(0);
+  });
+
+  test('a rollback that cannot read the links keeps the physical ID and succeeds (it never fails on a read its update did not need)', async () => {
+    stackStatusForUpdate('UPDATE_ROLLBACK_IN_PROGRESS');
+    ws.on(GetAccountLinkCommand).rejects(awsError('AccessDeniedException', 'no', {}, 403));
+    ws.on(ListAccountLinksCommand).rejects(awsError('AccessDeniedException', 'no', {}, 403));
+    const rollback = await handler(updateEvent(MADE_ID, { TargetAccountId: '444444444444' }, PROPS));
+    expect(rollback).toMatchObject({ PhysicalResourceId: MADE_ID, Data: { AccountLinkId: LINK_ID, AccountLinkStatus: 'UNKNOWN' } });
+    expect(ws.commandCalls(CreateAccountLinkInvitationCommand)).toHaveLength(0);
+    expect(logs.text()).toMatch(/"level":"WARN".*rollback: the account links could not be read/);
+  });
+
   test('an unexpected error becomes a user-facing message naming the request and the AWS error', async () => {
     ws.on(GetAccountLinkCommand).rejects(new TypeError('socket hang up'));
-    await expect(handler(deleteEvent(LINK_ID, PROPS))).rejects.toThrow(
+    await expect(handler(deleteEvent(MADE_ID, PROPS))).rejects.toThrow(
       /^Delete of the WorkSpaces account link: reading link-abcd1234efgh in .+ failed with TypeError: socket hang up\./,
     );
   });
@@ -641,7 +705,7 @@ describe('retries of the real client (INVITER_CLIENTS.own)', () => {
   ])('%s is retried, then the call succeeds', async (_label, status, name) => {
     const workspacesClients = fakeClients([[status, name], [status, name]]);
     const result = await createAccountLink(workspacesClients, TARGET, CTX);
-    expect(result.PhysicalResourceId).toBe(LINK_ID);
+    expect(result.PhysicalResourceId).toBe(MADE_ID);
     expect(attempts).toBe(3);
   });
 

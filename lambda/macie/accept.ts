@@ -183,7 +183,35 @@ export function classifyInvitations(
   return {};
 }
 
-/** AcceptInvitation with both IDs, then the association as Macie reports it (the re-read never fails the accept). */
+/**
+ * The association with `administratorAccountId` on `invitationId`, read after AcceptInvitation failed: its answer may
+ * have been lost after it took effect (then the SDK's retry gets ValidationException, or the retries time out). Only
+ * an association on this very invitation counts (one on another invitation was not accepted here). Undefined when
+ * there is none, or when it cannot be read (the failure stands).
+ */
+async function acceptedAnyway(
+  clients: MemberMacieClients,
+  administratorAccountId: string,
+  invitationId: string,
+  ctx: MemberContext,
+): Promise<MacieAcceptance | undefined> {
+  if (ctx.signal?.aborted) return undefined;
+  try {
+    const now = await currentAdministrator(clients, ctx);
+    const associated = now?.accountId === administratorAccountId && ASSOCIATED_STATES.has(now.relationshipStatus ?? '') &&
+      now.invitationId === invitationId;
+    return associated ? { invitationId, relationshipStatus: now.relationshipStatus! } : undefined;
+  } catch (error) {
+    log('WARN', 'could not re-read the administrator after AcceptInvitation failed', { error: errorName(error) });
+    return undefined;
+  }
+}
+
+/**
+ * AcceptInvitation with both IDs, then the association as Macie reports it (the re-read never fails the accept). When
+ * AcceptInvitation fails, the membership is read again: associated on this invitation, it was accepted (the answer
+ * was lost), and the accept succeeds.
+ */
 export async function acceptInvitation(
   clients: MemberMacieClients,
   administratorAccountId: string,
@@ -194,6 +222,12 @@ export async function acceptInvitation(
   try {
     await clients.macie.send(new AcceptInvitationCommand({ administratorAccountId, invitationId }));
   } catch (error) {
+    const accepted = await acceptedAnyway(clients, administratorAccountId, invitationId, ctx);
+    if (accepted) {
+      log('WARN', 'AcceptInvitation failed, but the account is associated on this invitation: its answer was lost after it took ' +
+        'effect, so it counts as accepted', { administratorAccountId, invitationId, error: errorName(error) });
+      return accepted;
+    }
     throw callFailed(`Accepting the Macie invitation ${invitationId} from administrator ${administratorAccountId} in ${where(ctx)}`,
       error, acceptHints(administratorAccountId));
   }

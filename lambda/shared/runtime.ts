@@ -66,8 +66,8 @@ export interface Lifecycle<Props, Clients> {
   delete(clients: Clients, physicalId: string, props: Props, ctx: RequestContext): Promise<void>;
   /**
    * True for physical IDs this lifecycle produces (Org: handshake IDs and already-member:..., Macie:
-   * macie-invitations:..., WS: link-...). A Delete of any other ID (one CloudFormation made up after canceling the
-   * Create) goes to `abandonedCreate`.
+   * macie-invitations:..., WS: workspaces-account-link:... and earlier versions' link-...). A Delete of any other ID
+   * (one CloudFormation made up after canceling the Create) goes to `abandonedCreate`.
    */
   ownsPhysicalId(physicalId: string): boolean;
   /**
@@ -75,6 +75,12 @@ export interface Lifecycle<Props, Clients> {
    * Throws InvitationError when even those do not parse.
    */
   parseOld?(raw: Record<string, unknown>): Props;
+  /**
+   * The identifying properties a physical ID records, for a Delete whose properties do not parse even by `parseOld`
+   * (another version's shape): the cleanup of a replaced physical ID then still removes what that ID names. Undefined
+   * when the ID records none: such a Delete removes nothing.
+   */
+  propsOfPhysicalId?(physicalId: string): Props | undefined;
   /**
    * Careful cleanup after a Create that did not finish normally (cut off by the Lambda deadline, or canceled by
    * CloudFormation). `since`: when that Create started (undefined = unknown: keep). Without it, such a Delete goes to
@@ -233,9 +239,14 @@ export function makeHandler<Props, Clients>(
               if (!lifecycle.parseOld) throw wholeError;
               props = lifecycle.parseOld(handlerProperties(e.ResourceProperties));
             } catch (error) {
-              // Properties that never passed validation cannot name anything this handler created.
-              log('WARN', 'Delete with properties that do not parse: nothing to clean up', { physicalId, error: errorName(error) });
-              return { PhysicalResourceId: e.PhysicalResourceId };
+              const recorded = lifecycle.propsOfPhysicalId?.(e.PhysicalResourceId);
+              if (recorded === undefined) {
+                // Properties that never passed validation cannot name anything this handler created.
+                log('WARN', 'Delete with properties that do not parse: nothing to clean up', { physicalId, error: errorName(error) });
+                return { PhysicalResourceId: e.PhysicalResourceId };
+              }
+              log('WARN', 'Delete with properties that do not parse: cleaning up what the physical ID records', { physicalId, error: errorName(error) });
+              props = recorded;
             }
           }
           await deleteResource(lifecycle, createClients(event, ctx), e.PhysicalResourceId, props, ctx, stack);

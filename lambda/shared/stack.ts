@@ -116,6 +116,42 @@ export async function isRollback(clients: StackClients, ctx: RequestContext): Pr
   return (await rollbackState(clients, ctx)) === 'rollback';
 }
 
+/** True when the request is part of a rollback: asked of CloudFormation at most once, and only when the answer matters. */
+export type RollbackCheck = () => Promise<boolean>;
+
+/**
+ * The inviter-side rollback rule, for every inviter. A rollback (`UPDATE_ROLLBACK_*`) sends the old properties back;
+ * it must not fail for the reason its update failed (a role that cannot be assumed, a target that refuses), and must
+ * not make what the update could not. So a rollback sends no invitation where an invitation ended (declined, expired,
+ * left, resigned) and assumes no role: it restores what it finds without them, and says in a WARN what it did not
+ * restore. Asked lazily (`rollbackCheck`), once per request. A stack that cannot be read counts as a forward update:
+ * `rollbackState` logged why; a forward update must not silently skip what its template asks for.
+ */
+export function rollbackCheck(clients: StackClients, ctx: RequestContext): RollbackCheck {
+  let answer: Promise<boolean> | undefined;
+  return () => (answer ??= isRollback(clients, ctx));
+}
+
+/**
+ * The WARN of a rollback that leaves an ended invitation as it is (the rule above): `fields` name the targets (never a
+ * sensitive value), `next` says how the kind invites again.
+ */
+export function notRestoredInRollback(fields: Record<string, unknown>, next: string): void {
+  log('WARN', 'rollback: the invitation of the earlier properties ended, and a rollback sends no invitation (nor assumes ' +
+    `a role): it is not restored. ${next}`, fields);
+}
+
+/**
+ * True when the acceptance step must be left out because the request is a rollback (`rollbackCheck`); then a WARN says
+ * so (`fields`: which invitation, never a sensitive value). An open invitation stays for the invited account to accept.
+ */
+export async function acceptanceSkippedInRollback(rollback: RollbackCheck, fields: Record<string, unknown>): Promise<boolean> {
+  if (!(await rollback())) return false;
+  log('WARN', 'rollback: no role is assumed, so nothing is accepted; an open invitation stays for the invited account ' +
+    'to accept (or the next deployment with acceptance accepts it).', fields);
+  return true;
+}
+
 /** What the template and the stack's parameters tell about intrinsics. */
 interface Resolver {
   readonly parameters: ReadonlyMap<string, string>;

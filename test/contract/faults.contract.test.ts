@@ -70,10 +70,7 @@ const FAULTS: readonly Fault[] = [
  * Cells that show a defect issue 17 does not list, by `<service> <operation> <fault>`: skipped (see `scenarios` in
  * ./players.ts), reported.
  */
-const UNLISTED_DEFECTS: Readonly<Record<string, string>> = {
-  'macie AcceptInvitation an answer after the SDK timeout': 'the SDK\'s retry of an AcceptInvitation that took effect gets ' +
-    'ValidationException, and the Create fails ("the invitation may have been withdrawn") although the account is associated',
-};
+const UNLISTED_DEFECTS: Readonly<Record<string, string>> = {};
 
 /** Calls without an account in their access key are the default account's (the inviter suite's legacy caller). */
 const callsBy = (emulator: Emulator, operation: string, account: string) =>

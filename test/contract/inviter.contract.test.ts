@@ -18,11 +18,7 @@ jest.setTimeout(60_000);
 type Scenario = 'rollback-acceptance';
 
 /** Scenarios that show a defect issue 17 lists, by service (`scenarios` in ./players.ts). */
-const KNOWN_DEFECTS: Defects<Scenario> = {
-  // fixed for OrgInvitation; the rule holds for every kind, and these still invite again, assume the role, and fail
-  macie: { 'rollback-acceptance': 'issue 17 item 3, MacieInvitations: the rollback invites again and assumes the role' },
-  workspaces: { 'rollback-acceptance': 'issue 17 item 3, WorkSpacesAccountLink: the rollback invites again and assumes the role' },
-};
+const KNOWN_DEFECTS: Defects<Scenario> = {};
 
 /** Scenarios that show a defect issue 17 does not list, by service: skipped, reported. */
 const UNLISTED_DEFECTS: Defects<Scenario> = {};
@@ -90,7 +86,8 @@ describe.each(INVITER_KINDS.map((row) => [row.title, row] as const))('%s', (_tit
     stack.expectFinalState();
   });
 
-  test('adopt a duplicate: an invitation another stack opened is adopted, not sent again; the adopter\'s Delete removes it', async () => {
+  test('adopt a duplicate: an invitation another stack opened is adopted, not sent again; the adopter\'s Delete ' +
+    `${row.deleteKeepsAdopted ? 'keeps it (it did not make it), the maker\'s removes it' : 'removes it'}`, async () => {
     stack = await InvitingStack.start(row);
     const outside = await stack.create({}, { logicalResourceId: 'Outside', stackId: OTHER_STACK_ID });
     expect(outside.Status).toBe('SUCCESS');
@@ -100,10 +97,17 @@ describe.each(INVITER_KINDS.map((row) => [row.title, row] as const))('%s', (_tit
     expect(row.invitations(stack.emulator)).toBe(1);
     stack.expectFinalState([MEMBER]);
     expect((await stack.delete(adopted.PhysicalResourceId)).Status).toBe('SUCCESS');
+    if (row.deleteKeepsAdopted) {
+      for (const operation of row.removeOperations) expect(stack.calls(operation)).toBe(0);
+      expect(stack.cfn.logs()).toMatch(/adopted the link \(it was there before\): it stays/);
+      stack.expectFinalState([MEMBER]);
+      expect((await stack.delete(outside.PhysicalResourceId, {}, { logicalResourceId: 'Outside', stackId: OTHER_STACK_ID })).Status).toBe('SUCCESS');
+    }
     stack.expectFinalState();
   });
 
-  test('rename: the new logical ID adopts the invitation (Create of the new, then Delete of the old), which stays', async () => {
+  test('rename: the new logical ID adopts the invitation (Create of the new, then Delete of the old), which stays' +
+    `${row.deleteKeepsAdopted ? ', and stays after the new one\'s Delete (adopted)' : ''}`, async () => {
     stack = await InvitingStack.start(row);
     const old = await stack.create({}, { logicalResourceId: 'Old' });
     // UPDATE_IN_PROGRESS: the new resource adopts the open invitation
@@ -115,7 +119,8 @@ describe.each(INVITER_KINDS.map((row) => [row.title, row] as const))('%s', (_tit
     for (const operation of row.removeOperations) expect(stack.calls(operation)).toBe(0);
     stack.expectFinalState([MEMBER]);
     expect((await stack.delete(renamed.PhysicalResourceId, {}, { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
-    stack.expectFinalState();
+    // a kind that records adoption: the new logical ID adopted what the old one made, so its Delete keeps it too
+    stack.expectFinalState(row.deleteKeepsAdopted ? [MEMBER] : []);
   });
 
   test('whole-stack delete with two resources for the same target (DELETE_IN_PROGRESS, deleted at once): both succeed, the invitation goes', async () => {
@@ -301,7 +306,7 @@ describe.each(INVITER_KINDS.map((row) => [row.title, row] as const))('%s', (_tit
     for (const operation of row.removeOperations) expect(stack.calls(operation)).toBe(0);
     stack.expectFinalState([MEMBER]);
     expect((await stack.delete(renamed.PhysicalResourceId, tokens, { logicalResourceId: 'New' })).Status).toBe('SUCCESS');
-    stack.expectFinalState();
+    stack.expectFinalState(row.deleteKeepsAdopted ? [MEMBER] : []);
   });
 
   test('token properties: a renamed construct whose target comes from an import: kept (possibly the same target), and the log says why', async () => {

@@ -15,6 +15,7 @@ import { RAMClient, CreateResourceShareCommand, DeleteResourceShareCommand } fro
 import { App, CfnOutput, CfnParameter, Duration, Fn, Stack, aws_detective as detective } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ram from 'aws-cdk-lib/aws-ram';
+import { parseLinkPhysicalId } from '../../lambda/workspaces/inviter/record';
 import {
   Acceptance,
   DetectiveInvitationAccepter,
@@ -153,6 +154,12 @@ export interface KindRow {
   /** The inviter's operations that remove an invitation (a Delete that keeps one makes none of them). */
   readonly removeOperations: readonly string[];
   /**
+   * A Delete keeps an invitation the resource adopted (another stack's, or one a renamed construct's old logical ID
+   * made): its physical ID records that it did not make it (WorkSpaces). Otherwise a Delete removes the target's open
+   * invitation whoever opened it (Organizations handshakes, Macie members: their rules are the target's).
+   */
+  readonly deleteKeepsAdopted: boolean;
+  /**
    * A Delete after a Create that did not finish (cut off at the deadline, canceled by CloudFormation) keeps the
    * pending invitation: nothing shows which Create made it. Otherwise it removes what that Create made.
    */
@@ -246,6 +253,7 @@ const ORGANIZATIONS: KindRow = {
   refuseTarget: (emulator, target) => emulator.org.markInOtherOrganization(target),
   targetChange: 'replace',
   removeOperations: ['CancelHandshake'],
+  deleteKeepsAdopted: false,
   unfinishedCreateKeeps: false,
   accepterCanLeave: false,
   operations: {
@@ -300,6 +308,7 @@ const MACIE: KindRow = {
   refuseTarget: (emulator, target) => emulator.macie.failInvitationFor(target, 'ClientError', 'The account is suspended.'),
   targetChange: 'in place',
   removeOperations: ['DisassociateMember', 'DeleteMember'],
+  deleteKeepsAdopted: false,
   unfinishedCreateKeeps: false,
   accepterCanLeave: true,
   operations: {
@@ -318,6 +327,9 @@ const MACIE: KindRow = {
     ],
   },
 };
+
+/** The link a WorkSpacesAccountLink's physical ID records. */
+const linkOf = (physicalId: string): string => parseLinkPhysicalId(physicalId)?.linkId ?? physicalId;
 
 const WORKSPACES: KindRow = {
   service: 'workspaces',
@@ -350,10 +362,11 @@ const WORKSPACES: KindRow = {
   firstCreateOperation: 'CreateAccountLinkInvitation',
   invitations: (emulator) => emulator.workspaces.links().filter((l) => l.SourceAccountId === INVITER).length,
   // the source cannot end a pending link but by deleting it (then it is gone, not ended): the target refuses it
-  endInvitation: async ({ emulator, invited }) => emulator.workspaces.reject(invited.PhysicalResourceId),
+  endInvitation: async ({ emulator, invited }) => emulator.workspaces.reject(linkOf(invited.PhysicalResourceId)),
   refuseTarget: (emulator, target) => emulator.workspaces.markOutsideOrganization(target),
   targetChange: 'replace',
   removeOperations: ['DeleteAccountLinkInvitation'],
+  deleteKeepsAdopted: true,
   unfinishedCreateKeeps: true,
   accepterCanLeave: false,
   operations: {
@@ -450,6 +463,7 @@ const ACCEPTED_DETECTIVE: readonly string[] = ['ENABLED', 'ACCEPTED_BUT_DISABLED
 const DETECTIVE: KindRow = {
   service: 'detective',
   title: 'CfnMemberInvitation (Detective)',
+  deleteKeepsAdopted: false,
   endedVisible: false,
   declare: (stack, targets, options, member) => {
     const invitation = new detective.CfnMemberInvitation(stack, 'Invitation', {
@@ -501,6 +515,7 @@ const DETECTIVE: KindRow = {
 const RAM: KindRow = {
   service: 'ram',
   title: 'CfnResourceShare',
+  deleteKeepsAdopted: false,
   cloudFormationInviter: RESOURCE_SHARE,
   endedVisible: true,
   accepterHints: {

@@ -85,7 +85,8 @@ test('the stack\'s status and template at each step: create, rename, replace, cl
   expect(seen(OTHER_STACK_ID)).toEqual({});
 
   expect(new Set(types)).toEqual(new Set([TYPE]));
-  cfn.expectFinalState({ pendingLinks: [other.PhysicalResourceId] });
+  // the link 'Elsewhere' adopted: New adopted it on the rename and so kept it on the cleanup Delete
+  cfn.expectFinalState({ pendingLinks: [other.Data!.AccountLinkId as string] });
 });
 
 test('templateProperties: what the template holds when it differs from the event (intrinsics)', async () => {

@@ -12,6 +12,7 @@
  * kind in test/contract/; this file keeps what is specific to this kind.
  */
 import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, startCfn, stackIdOf } from './cfn';
+import { CLOCK_SKEW_MS } from '../../lambda/shared/stack';
 
 jest.setTimeout(60_000);
 
@@ -354,9 +355,11 @@ describe('issue 17, acceptance through a role over the wire', () => {
 
   test('item 4: a Create cut off at the deadline while accepting: its Delete removes the members it made, accepted or not', async () => {
     const emulator = await start1();
+    // the members are made and invited more than the clock skew after the Create began: surely its own
+    emulator.faults.delay('ListMembers', CLOCK_SKEW_MS + 1_000, 1);
     emulator.faults.delay('AcceptInvitation', 10_000, 1, { accountId: C });
-    // 18 s of Lambda time: the runtime gives up after 3 s, while C's AcceptInvitation is still answering
-    const failed = await inviter.create(withRole([B, C]), { lambdaTimeoutMs: 18_000 });
+    // 18 s of Lambda time after that: the runtime gives up 3 s later, while C's AcceptInvitation is still answering
+    const failed = await inviter.create(withRole([B, C]), { lambdaTimeoutMs: 18_000 + CLOCK_SKEW_MS + 1_000 });
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: expect.stringMatching(CREATE_TIMED_OUT) });
     inviter.expectFinalState({ macieMembers: { Enabled: [B, C] } });
     expect((await inviter.delete(failed.PhysicalResourceId, withRole([B, C]))).Status).toBe('SUCCESS');

@@ -11,6 +11,7 @@
  * file keeps what is specific to this kind.
  */
 import { accountId, Cfn, CREATE_FAILED, CREATE_TIMED_OUT, FAULT_BUDGET_MS, OTHER_STACK_ID, startCfn, StartOptions } from './cfn';
+import { CLOCK_SKEW_MS } from '../../lambda/shared/stack';
 
 jest.setTimeout(60_000);
 
@@ -252,11 +253,14 @@ describe('faults', () => {
   });
 
   // With the start of the cut-off Create known (the runtime's `since`), the members it made (this resource's owner tag,
-  // not accepted, changed since that start) are removed: see the handler tests. Without it, nothing is removed.
+  // not accepted, changed more than the clock skew after that start) are removed: see the handler tests. Without it,
+  // nothing is removed.
   test('a Create cut off by the Lambda deadline while members are being created: the Delete removes nothing it cannot show the Create made', async () => {
     const { emulator } = await start();
+    // its members are made more than the clock skew after the Create began: surely its own (within the skew: kept)
+    emulator.faults.delay('ListMembers', CLOCK_SKEW_MS + 1_000, 1);
     emulator.faults.delay('CreateMember', 3_000, 3);
-    const failed = await cfn.create(v1, { lambdaTimeoutMs: LAMBDA_TIME });
+    const failed = await cfn.create(v1, { lambdaTimeoutMs: LAMBDA_TIME + CLOCK_SKEW_MS + 1_500 });
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: expect.stringMatching(CREATE_TIMED_OUT) });
     expect(emulator.calls.CreateMember).toBe(3);
     expect((await cfn.delete(failed.PhysicalResourceId, v1)).Status).toBe('SUCCESS');

@@ -9,6 +9,7 @@
  * resource, CREATE_FAILED "Resource creation cancelled", then DELETE_IN_PROGRESS / DELETE_COMPLETE of the rollback.
  */
 import { accountId, Cfn, HandlerName, OTHER_STACK_ID, STACK_ID, startCfn } from './cfn';
+import { CLOCK_SKEW_MS } from '../../lambda/shared/stack';
 import { DAY_MS } from '../emulator/common';
 
 jest.setTimeout(60_000);
@@ -122,6 +123,8 @@ describe('a Create CloudFormation canceled, then its Delete with a made-up physi
     // account 2: made a member by another stack's resource just now (not accepted, changed since): not this resource's tag
     await cfn.create(macieProps([2]), { logicalResourceId: 'Neighbour', stackId: OTHER_STACK_ID });
 
+    // this Create makes its members more than the clock skew after it began: surely its own (within the skew, kept)
+    emulator.faults.delay('ListMembers', CLOCK_SKEW_MS + 1_000, 1);
     const canceled = await cfn.cancelCreate(macieProps([1, 2, 3, 4]), { logicalResourceId: LOGICAL_ID });
     expect(canceled.ignoredAnswer.Status).toBe('SUCCESS');
     cfn.expectFinalState({ macieMembers: { Enabled: [accountId(1)], Invited: [accountId(2), accountId(3), accountId(4)] } });
@@ -139,7 +142,7 @@ describe('a Create CloudFormation canceled, then its Delete with a made-up physi
   test('WorkSpaces: the pending link is kept (nothing shows who made it), and the log says so and how to delete it', async () => {
     cfn = await startCfn('workspaces-account-link');
     const canceled = await cfn.cancelCreate(linkProps(A), { logicalResourceId: LOGICAL_ID });
-    const link = canceled.ignoredAnswer.PhysicalResourceId;
+    const link = canceled.ignoredAnswer.Data!.AccountLinkId as string;
     expect(link).toMatch(/^link-/);
     const deleted = await cfn.delete(canceled.physicalId, linkProps(A), { logicalResourceId: LOGICAL_ID });
     expect(deleted.Status).toBe('SUCCESS');

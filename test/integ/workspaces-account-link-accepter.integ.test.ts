@@ -24,7 +24,10 @@ const TARGET = '222222222222';
 const STRANGER = '444444444444';
 const ROLE = 'LinkAccepter';
 const ROLE_ARN = `arn:aws:iam::${TARGET}:role/${ROLE}`;
-const LINK_ID = /^link-.{8,24}$/;
+/** The inviter's physical ID of a link it made (lambda/workspaces/inviter/record.ts). */
+const MADE_LINK = /^workspaces-account-link:\d{12}:made:link-.{8,24}$/;
+/** The link of an inviter's answer (its physical ID records more than the link). */
+const linkOf = (invited: { readonly Data?: Record<string, unknown> }): string => invited.Data?.AccountLinkId as string;
 const PENDING = 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT';
 /** The accepters poll every 50 to 200 ms here instead of 1 to 30 s. */
 const FAST_POLL = { CDK_ACCOUNT_INVITATIONS_POLL_FIRST_MS: '50', CDK_ACCOUNT_INVITATIONS_POLL_MAX_MS: '200' };
@@ -98,7 +101,7 @@ describe('accepter scenarios', () => {
     const { emulator } = await start();
     const invited = await inviter.create(inviteProps());
     expect(invited).toMatchObject({ Status: 'SUCCESS', Data: { AccountLinkStatus: PENDING, SourceAccountId: SOURCE } });
-    const linkId = invited.PhysicalResourceId;
+    const linkId = linkOf(invited);
 
     const accepted = await accepter.create(acceptProps());
     expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', linkId) });
@@ -109,7 +112,7 @@ describe('accepter scenarios', () => {
     expect(accepts[0].input.ClientToken).toMatch(/^[0-9a-f]{64}$/);
 
     // the inviter's side sees the acceptance
-    expect(await inviter.update(linkId, inviteProps(), inviteProps())).toMatchObject({ Status: 'SUCCESS', Data: { AccountLinkStatus: 'LINKED' } });
+    expect(await inviter.update(invited.PhysicalResourceId, inviteProps(), inviteProps())).toMatchObject({ Status: 'SUCCESS', Data: { AccountLinkStatus: 'LINKED' } });
     // an unchanged accepter sends no accept, keeps its physical ID, and still says it accepted the link
     expect(await accepter.update(accepted.PhysicalResourceId, acceptProps({ WaitTimeoutSeconds: '60' }), acceptProps())).toMatchObject({
       Status: 'SUCCESS', PhysicalResourceId: accepted.PhysicalResourceId, Data: { AccountLinkStatus: 'LINKED', Adopted: false },
@@ -118,7 +121,7 @@ describe('accepter scenarios', () => {
 
     // destroy, accepter first (reverse stack order): a LINKED link stays, on both sides, and both deletes succeed
     expect((await accepter.delete(accepted.PhysicalResourceId, acceptProps())).Status).toBe('SUCCESS');
-    expect((await inviter.delete(linkId, inviteProps())).Status).toBe('SUCCESS');
+    expect((await inviter.delete(invited.PhysicalResourceId, inviteProps())).Status).toBe('SUCCESS');
     expect(status(linkId)).toBe('LINKED');
     expect(emulator.calls.DeleteAccountLinkInvitation).toBe(0);
     expect(accepter.logs()).toMatch(/"level":"INFO".*the relationship stays: a LINKED link cannot be undone/);
@@ -130,7 +133,7 @@ describe('accepter scenarios', () => {
     const { emulator } = await start();
     const stranger = await startCfn('workspaces-account-link', { accountId: STRANGER, sharedWith: inviter });
     others.push(stranger);
-    const foreign = (await stranger.create(inviteProps(), { stackId: `arn:aws:cloudformation:us-east-1:${STRANGER}:stack/Other/1` })).PhysicalResourceId;
+    const foreign = linkOf(await stranger.create(inviteProps(), { stackId: `arn:aws:cloudformation:us-east-1:${STRANGER}:stack/Other/1` }));
 
     const waited = await accepter.create(acceptProps({ WaitTimeoutSeconds: '1' }));
     expect(waited).toMatchObject({ Status: 'FAILED' });
@@ -147,7 +150,7 @@ describe('accepter scenarios', () => {
 
   test('accept denied (the accepter role lacks workspaces:AcceptAccountLinkInvitation): FAILED naming the action; nothing accepted', async () => {
     const { emulator } = await start();
-    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
+    const linkId = linkOf(await inviter.create(inviteProps()));
     emulator.denyAction(TARGET, 'workspaces:AcceptAccountLinkInvitation');
     const failed = await accepter.create(acceptProps());
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED });
@@ -184,7 +187,7 @@ describe('issue 17: the invitee side on the shared accepter lifecycle', () => {
 
   test('a rollback to the earlier source (stack in UPDATE_ROLLBACK_IN_PROGRESS) accepts nothing and succeeds', async () => {
     const { emulator } = await start();
-    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
+    const linkId = linkOf(await inviter.create(inviteProps()));
     const accepted = await accepter.create(acceptProps());
     // the forward update expected another source, whose invitation never came
     const forward = await accepter.update(accepted.PhysicalResourceId, acceptProps({ SourceAccountId: STRANGER, WaitTimeoutSeconds: '1' }), acceptProps());
@@ -199,7 +202,7 @@ describe('issue 17: the invitee side on the shared accepter lifecycle', () => {
 
   test('an accepter of an earlier version (physical ID = the link ID): an update keeps that ID, its Delete calls nothing', async () => {
     const { emulator } = await start();
-    const linkId = (await inviter.create(inviteProps())).PhysicalResourceId;
+    const linkId = linkOf(await inviter.create(inviteProps()));
     emulator.workspaces.accept(linkId);
     const updated = await accepter.update(linkId, acceptProps({ WaitTimeoutSeconds: '60' }), acceptProps());
     expect(updated).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: linkId, Data: { AccountLinkId: linkId, AccountLinkStatus: 'LINKED' } });
@@ -219,7 +222,7 @@ describe('two stacks (acceptIn)', () => {
     const invited = await inviter.create(inviteProps());
     const accepted = await accepter.create(acceptProps({ WaitTimeoutSeconds: '300' }));
     const elapsedMs = Date.now() - started;
-    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', invited.PhysicalResourceId), Data: { AccountLinkStatus: 'LINKED' } });
+    expect(accepted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: accepterId('accepted', linkOf(invited)), Data: { AccountLinkStatus: 'LINKED' } });
     measured.twoStacks = { elapsedMs, handlerMs: invited.elapsedMs + accepted.elapsedMs, calls: callsSince(from) };
     expectFinalState();
   });
@@ -230,16 +233,16 @@ describe('one stack (acceptance through a role in the target account)', () => {
     const { emulator } = await start();
     const from = emulator.requests.length;
     const created = await inviter.create(inviteProps({ AcceptRoleName: ROLE }));
-    expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: expect.stringMatching(LINK_ID) });
+    expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: expect.stringMatching(MADE_LINK) });
     expect(created.Data).toEqual({
-      AccountLinkId: created.PhysicalResourceId, AccountLinkStatus: 'LINKED', SourceAccountId: SOURCE, TargetAccountId: TARGET, Adopted: false,
+      AccountLinkId: linkOf(created), AccountLinkStatus: 'LINKED', SourceAccountId: SOURCE, TargetAccountId: TARGET, Adopted: false,
     });
     measured.oneStack = { elapsedMs: created.elapsedMs, calls: callsSince(from) };
     const assumes = emulator.requests.filter((r) => r.op === 'AssumeRole');
     expect(assumes.map((r) => [r.accountId, r.input.RoleArn])).toEqual([[SOURCE, ROLE_ARN]]);
     // the accept is the target account's call, made with the role's session
     expect(emulator.requests.filter((r) => r.op === 'AcceptAccountLinkInvitation').map((r) => r.accountId)).toEqual([TARGET]);
-    expect(status(created.PhysicalResourceId)).toBe('LINKED');
+    expect(status(linkOf(created))).toBe('LINKED');
     // credentials never reach the log
     const session = emulator.sts.sessions()[0] as { accessKeyId?: string; AccessKeyId?: string } | undefined;
     const key = session?.accessKeyId ?? session?.AccessKeyId;
@@ -247,7 +250,7 @@ describe('one stack (acceptance through a role in the target account)', () => {
     expect(inviter.logs()).not.toMatch(/SecretAccessKey|SessionToken|ASIA[A-Z0-9]{12}/);
 
     expect((await inviter.delete(created.PhysicalResourceId, inviteProps({ AcceptRoleName: ROLE }))).Status).toBe('SUCCESS');
-    expect(status(created.PhysicalResourceId)).toBe('LINKED');
+    expect(status(linkOf(created))).toBe('LINKED');
     expectFinalState();
   });
 

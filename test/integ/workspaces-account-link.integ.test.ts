@@ -8,14 +8,19 @@
  * file keeps what is specific to this kind.
  */
 import { accountId, Cfn, CREATE_FAILED, FAULT_BUDGET_MS, OTHER_STACK_ID, startCfn, StartOptions } from './cfn';
+import { parseLinkPhysicalId } from '../../lambda/workspaces/inviter/record';
 
 jest.setTimeout(60_000);
 
 const A = '222222222222';
 const B = '333333333333';
 const props = (targetAccountId: string) => ({ TargetAccountId: targetAccountId });
-/** The link ID pattern of the service model. */
-const LINK_ID = /^link-.{8,24}$/;
+/** The physical ID of a link the resource made: target, `made`, and the link ID of the service model's pattern. */
+const LINK_ID = /^workspaces-account-link:\d{12}:made:link-.{8,24}(:replaced:link-.{8,24})?$/;
+/** The link a physical ID records. */
+const linkOf = (physicalId: string): string => parseLinkPhysicalId(physicalId)?.linkId ?? physicalId;
+/** The final state with these physical IDs' links pending. */
+const pending = (...physicalIds: string[]) => ({ pendingLinks: physicalIds.map(linkOf) });
 const PENDING = 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT';
 
 let cfn: Cfn;
@@ -27,8 +32,8 @@ afterEach(async () => {
   await cfn?.stop();
 });
 
-function status(linkId: string): string | undefined {
-  return cfn.emulator.workspaces.links().find((l) => l.AccountLinkId === linkId)?.AccountLinkStatus;
+function status(physicalId: string): string | undefined {
+  return cfn.emulator.workspaces.links().find((l) => l.AccountLinkId === linkOf(physicalId))?.AccountLinkStatus;
 }
 
 describe('CloudFormation lifecycles', () => {
@@ -38,7 +43,7 @@ describe('CloudFormation lifecycles', () => {
     expect(created).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: expect.stringMatching(LINK_ID) });
     const lA = created.PhysicalResourceId;
     expect(created.Data).toEqual({
-      AccountLinkId: lA,
+      AccountLinkId: linkOf(lA),
       AccountLinkStatus: 'PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT',
       SourceAccountId: '111111111111',
       TargetAccountId: A,
@@ -58,7 +63,7 @@ describe('CloudFormation lifecycles', () => {
 
     expect(await cfn.delete(lA, props(A))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lA });
     expect(status(lA)).toBeUndefined();
-    cfn.expectFinalState({ pendingLinks: [lB] });
+    cfn.expectFinalState(pending(lB));
 
     expect(await cfn.delete(lB, props(B))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lB });
     expect(emulator.calls.DeleteAccountLinkInvitation).toBe(2);
@@ -89,12 +94,16 @@ describe('CloudFormation lifecycles', () => {
     expect(updated).toMatchObject({ Status: 'SUCCESS', Data: { TargetAccountId: B, AccountLinkStatus: PENDING, Adopted: false } });
     expect(updated.PhysicalResourceId).toMatch(LINK_ID);
     expect(updated.PhysicalResourceId).not.toBe(lA);
-    expect(emulator.workspaces.links().map((l) => [l.AccountLinkId, l.TargetAccountId])).toEqual([[lA, A], [updated.PhysicalResourceId, B]]);
+    expect(emulator.workspaces.links().map((l) => [l.AccountLinkId, l.TargetAccountId]))
+      .toEqual([[linkOf(lA), A], [linkOf(updated.PhysicalResourceId), B]]);
     expect(cfn.logs()).toMatch(/"level":"WARN".*goes to another target than the new properties name/);
-    // the cleanup of the replaced physical ID carries the unreadable old properties: the runtime deletes nothing then
-    // (lambda/shared/runtime.ts), so the first invitation stays pending
+    // the cleanup of the replaced physical ID carries the unreadable old properties: the physical ID records the link
+    // and its target, and that this resource made it, so the first invitation goes (it stayed pending before)
     expect((await cfn.delete(lA, unreadable)).Status).toBe('SUCCESS');
-    cfn.expectFinalState({ pendingLinks: [lA, updated.PhysicalResourceId] });
+    expect(status(lA)).toBeUndefined();
+    cfn.expectFinalState(pending(updated.PhysicalResourceId));
+    expect((await cfn.delete(updated.PhysicalResourceId, props(B))).Status).toBe('SUCCESS');
+    cfn.expectFinalState();
   });
 
   test('the same Create delivered twice (a Lambda retry) gets the same link through its ClientToken', async () => {
@@ -106,7 +115,7 @@ describe('CloudFormation lifecycles', () => {
     expect(tokens).toHaveLength(2);
     expect(tokens[1]).toBe(tokens[0]);
     expect(emulator.workspaces.links()).toHaveLength(1);
-    cfn.expectFinalState({ pendingLinks: [first.PhysicalResourceId] });
+    cfn.expectFinalState(pending(first.PhysicalResourceId));
     expect((await cfn.delete(first.PhysicalResourceId, props(A))).Status).toBe('SUCCESS');
     cfn.expectFinalState();
   });
@@ -114,7 +123,7 @@ describe('CloudFormation lifecycles', () => {
   test('a LINKED link: update reports LINKED, delete leaves it (it cannot be undone) and succeeds', async () => {
     const { emulator } = await start();
     const lA = (await cfn.create(props(A))).PhysicalResourceId;
-    emulator.workspaces.accept(lA);
+    emulator.workspaces.accept(linkOf(lA));
     expect(await cfn.update(lA, props(A), props(A))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: lA, Data: { AccountLinkStatus: 'LINKED' } });
     expect((await cfn.delete(lA, props(A))).Status).toBe('SUCCESS');
     expect(status(lA)).toBe('LINKED');
@@ -126,7 +135,7 @@ describe('CloudFormation lifecycles', () => {
   test('a REJECTED link: delete succeeds without deleting', async () => {
     const { emulator } = await start();
     const lA = (await cfn.create(props(A))).PhysicalResourceId;
-    emulator.workspaces.reject(lA);
+    emulator.workspaces.reject(linkOf(lA));
     expect((await cfn.delete(lA, props(A))).Status).toBe('SUCCESS');
     expect(status(lA)).toBe('REJECTED');
     cfn.expectFinalState();
@@ -142,7 +151,7 @@ describe('CloudFormation lifecycles', () => {
     expect(again.PhysicalResourceId).not.toBe(lA);
     // CloudFormation's cleanup of the replaced physical ID
     expect((await cfn.delete(lA, props(A), { logicalResourceId: 'Link' })).Status).toBe('SUCCESS');
-    cfn.expectFinalState({ pendingLinks: [again.PhysicalResourceId] });
+    cfn.expectFinalState(pending(again.PhysicalResourceId));
     expect((await cfn.delete(again.PhysicalResourceId, props(A), { logicalResourceId: 'Link' })).Status).toBe('SUCCESS');
     expect(emulator.calls.DeleteAccountLinkInvitation).toBe(2);
     cfn.expectFinalState();
@@ -151,13 +160,13 @@ describe('CloudFormation lifecycles', () => {
   test('a REJECTED link: the next update invites again, as OrgInvitation does after DECLINED', async () => {
     const { emulator } = await start();
     const lA = (await cfn.create(props(A), { logicalResourceId: 'Link' })).PhysicalResourceId;
-    emulator.workspaces.reject(lA);
+    emulator.workspaces.reject(linkOf(lA));
     const again = await cfn.update(lA, props(A), props(A), { logicalResourceId: 'Link' });
     expect(again).toMatchObject({ Status: 'SUCCESS', Data: { AccountLinkStatus: PENDING, Adopted: false } });
     expect(again.PhysicalResourceId).not.toBe(lA);
     expect(emulator.calls.CreateAccountLinkInvitation).toBe(2);
     expect((await cfn.delete(lA, props(A), { logicalResourceId: 'Link' })).Status).toBe('SUCCESS');
-    cfn.expectFinalState({ pendingLinks: [again.PhysicalResourceId] });
+    cfn.expectFinalState(pending(again.PhysicalResourceId));
     expect((await cfn.delete(again.PhysicalResourceId, props(A), { logicalResourceId: 'Link' })).Status).toBe('SUCCESS');
     cfn.expectFinalState();
   });
@@ -173,7 +182,7 @@ describe('scale', () => {
     const ids = created.map((r) => r.PhysicalResourceId);
     expect(new Set(ids).size).toBe(20);
     expect(emulator.calls.CreateAccountLinkInvitation).toBe(20);
-    cfn.expectFinalState({ pendingLinks: ids });
+    cfn.expectFinalState(pending(...ids));
 
     const deleted = await Promise.all(targets.map((t, i) => cfn.delete(ids[i], props(t), { logicalResourceId: `Link${i}` })));
     expect(deleted.map((r) => r.Status)).toEqual(targets.map(() => 'SUCCESS'));
@@ -224,7 +233,7 @@ describe('faults', () => {
     budget(failed);
     expect(emulator.calls.GetAccountLink).toBe(3);
     // the delete failed: the link legitimately stays
-    cfn.expectFinalState({ pendingLinks: [created.PhysicalResourceId] });
+    cfn.expectFinalState(pending(created.PhysicalResourceId));
   });
 
   test('a call that outlasts the Lambda: FAILED before the Lambda times out, saying so', async () => {
@@ -235,6 +244,6 @@ describe('faults', () => {
     expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: created.PhysicalResourceId });
     expect(failed.Reason).toMatch(/did not finish within the handler's timeout/);
     expect(failed.elapsedMs).toBeLessThan(LAMBDA_TIME - 10_000);
-    cfn.expectFinalState({ pendingLinks: [created.PhysicalResourceId] });
+    cfn.expectFinalState(pending(created.PhysicalResourceId));
   });
 });

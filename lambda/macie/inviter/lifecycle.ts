@@ -18,6 +18,7 @@ import {
   hintsFor,
   isOrganizationManaged,
   listMembers,
+  planMember,
   removeAccounts,
 } from './members';
 import { MACIE_TARGETS, ownerTags, ownsPhysicalId, physicalResourceId, removeAbandonedMembers } from './ownership';
@@ -27,7 +28,7 @@ import { InvitationError, errorName } from '../../shared/errors';
 import { log } from '../../shared/log';
 import { sameEmail } from '../../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
-import { isRollback, targetsKeptByStack } from '../../shared/stack';
+import { RollbackCheck, acceptanceSkippedInRollback, notRestoredInRollback, rollbackCheck, targetsKeptByStack } from '../../shared/stack';
 import type { MacieAcceptance } from '../accept';
 import { ASSOCIATED_STATES, MacieInviterClients } from '../service';
 
@@ -39,6 +40,10 @@ interface Outcome extends ApplyResult {
   readonly removed: readonly string[];
   readonly retained: readonly string[];
 }
+
+/** How a member whose invitation a rollback left ended gets invited again (`notRestoredInRollback`). */
+const MACIE_INVITE_AGAIN = 'To invite it again, deploy once without the account and once with it, or invite it in the ' +
+  'Macie console (Settings, Accounts).';
 
 const NOTHING: Outcome = { ...NOTHING_APPLIED, removed: [], retained: [] };
 
@@ -104,15 +109,20 @@ async function readAccepted(clients: MacieInviterClients, props: MacieInviterPro
   }
 }
 
-/** The acceptance step, with `acceptance`: accepts in `accountIds`; on failure undoes and removes `created`, then throws. */
+/**
+ * The acceptance step, with `acceptance`: accepts in `accountIds`; on failure undoes and removes `created`, then throws.
+ * A rollback assumes no role (the inviter-side rollback rule): it accepts nothing.
+ */
 async function acceptStep(
   clients: MacieInviterClients,
   props: MacieInviterProps,
   accountIds: readonly string[],
   created: readonly string[],
   ctx: RequestContext,
+  rollback: RollbackCheck = async () => false,
 ): Promise<readonly AcceptedIn<MacieAcceptance>[]> {
-  if (props.acceptRoleName === undefined) return [];
+  if (props.acceptRoleName === undefined || accountIds.length === 0) return [];
+  if (await acceptanceSkippedInRollback(rollback, { accountIds })) return [];
   ctx.signal?.throwIfAborted();
   return acceptInMembers(clients, props.acceptRoleName, accountIds, created, ctx);
 }
@@ -145,6 +155,11 @@ export async function createMembers(clients: MacieInviterClients, props: MacieIn
  * With Macie disabled there are no members at all: a removal-only update succeeds (nothing left to remove, as on
  * delete); an update that adds members fails before changing anything, except during CloudFormation's rollback,
  * which must not fail for the reason its update failed: it succeeds and says that the members could not be restored.
+ *
+ * A rollback (the inviter-side rollback rule, `rollbackCheck`) assumes no role and sends no invitation to a member
+ * whose relationship ended (Removed, Resigned, ...): that ended outside the stack, and inviting it again could fail for
+ * the reason the update failed. A member the update itself deleted is created and invited again: that restores what
+ * the update removed.
  */
 export async function updateMembers(
   clients: MacieInviterClients,
@@ -168,7 +183,9 @@ export async function updateMembers(
   // Create does (one that resigned or was removed meanwhile has nothing to accept); otherwise accept only in the
   // members this update invites
   const acceptAll = props.acceptRoleName !== undefined && props.acceptRoleName !== oldProps.acceptRoleName;
-  const wanted = acceptAll ? props.members : [...added, ...emailChanged];
+  const asked = acceptAll ? props.members : [...added, ...emailChanged];
+  const rollback = rollbackCheck(clients, ctx);
+  let wanted = asked;
   if (wanted.length === 0 && candidates.length === 0) {
     log('INFO', 'difference', { added: 0, emailChanged: 0, removed: 0, retained: retained.length });
     return response(physicalId, props, { ...NOTHING, retained },
@@ -180,7 +197,7 @@ export async function updateMembers(
       log('INFO', 'Macie is not enabled: there are no members to remove', { physicalId, removed: candidates.length });
       return response(physicalId, props, { ...NOTHING, retained });
     }
-    if (await isRollback(clients, ctx)) {
+    if (await rollback()) {
       log('WARN', 'Macie is not enabled: the rollback cannot restore members, and succeeds so that the stack does not ' +
         'get stuck. Enable Macie and deploy again to invite them.', { physicalId, notRestored: wanted.map((m) => m.accountId) });
       return response(physicalId, props, { ...NOTHING, retained });
@@ -196,13 +213,19 @@ export async function updateMembers(
 
   ctx.signal?.throwIfAborted();
   const live = await listMembers(clients);
+  const ended = asked.filter((m) => planMember(m, live.get(m.accountId)) === 'invite');
+  if (ended.length > 0 && await rollback()) {
+    notRestoredInRollback({ accountIds: ended.map((m) => m.accountId), status: ended.map((m) => live.get(m.accountId)?.relationshipStatus) },
+      MACIE_INVITE_AGAIN);
+    wanted = asked.filter((m) => !ended.includes(m));
+  }
   const applied = wanted.length > 0
     ? await applyMembers(clients, props, wanted, live, 'Updating the Macie members', ownerTags(ctx), ctx.signal)
     : NOTHING_APPLIED;
   const organization = new Set(applied.organizationManaged);
   const acceptTargets = wanted.map((m) => m.accountId)
     .filter((id) => !organization.has(id) && !isOrganizationManaged(live.get(id)));
-  const accepted = await acceptStep(clients, props, acceptTargets, applied.created, ctx);
+  const accepted = await acceptStep(clients, props, acceptTargets, applied.created, ctx, rollback);
   ctx.signal?.throwIfAborted();
   const removal = await removeAccounts(clients, toRemove, live);
   if (removal.failures.length > 0) {

@@ -12,7 +12,7 @@ import { InvitationError } from '../../shared/errors';
 import { log } from '../../shared/log';
 import { ACCOUNT_ID } from '../../shared/props';
 import type { RequestContext } from '../../shared/runtime';
-import { StackTargets, UNRESOLVED, madeSince, stackLocation, targetsKeptByStack } from '../../shared/stack';
+import { StackTargets, UNRESOLVED, stackLocation, surelyMadeSince, targetsKeptByStack } from '../../shared/stack';
 import { ACCEPTED_STATES, MacieClients } from '../service';
 
 /**
@@ -61,10 +61,11 @@ export const MACIE_TARGETS: StackTargets<MacieInviterProps> = {
  * After a Create that did not finish normally: remove only the members it can be shown to have made. Evidence, all
  * of it required: the member carries this resource's owner tag (`OWNER_TAG`, value = this resource's physical ID,
  * read with GetMember), it has not accepted (not Enabled or Paused: a membership the member account accepted is never
- * removed here), and its relationship last changed at or after the Create started (`updatedAt` vs `since`, within the
- * clock-skew allowance). With `acceptance`, the Create itself may have accepted the invitations it sent: an accepted
- * member goes too when it accepted an invitation of this Create (`invitedAt` at or after `since`), as after a Create
- * that failed; one that accepted an earlier invitation stays (its member account may have accepted it on its own).
+ * removed here), and its relationship surely changed after the Create started (`updatedAt` later than `since` by more
+ * than the clock skew, `surelyMadeSince`: what may predate the Create is kept). With `acceptance`, the Create itself
+ * may have accepted the invitations it sent: an accepted member goes too when it accepted an invitation surely of this
+ * Create (`invitedAt`, the same rule), as after a Create that failed; one that accepted an earlier invitation stays
+ * (its member account may have accepted it on its own).
  * Without `since` nothing is removed. Members listed by another resource of the stack stay.
  */
 export async function removeAbandonedMembers(
@@ -89,12 +90,12 @@ export async function removeAbandonedMembers(
   const owner = physicalResourceId(ctx);
   // an accepted member stays, unless the Create itself could have accepted it: acceptance, and this Create's invitation
   const mayGo = (member: Pick<Member, 'relationshipStatus' | 'invitedAt'>) => !ACCEPTED_STATES.has(member.relationshipStatus ?? '') ||
-    (props.acceptRoleName !== undefined && madeSince(member.invitedAt, since));
+    (props.acceptRoleName !== undefined && surelyMadeSince(member.invitedAt, since));
   const live = await listMembers(clients);
   const kept = await targetsKeptByStack(clients, ctx, MACIE_TARGETS, props);
   const candidates = props.members.map((m) => m.accountId).filter((id) => {
     const member = live.get(id);
-    return member?.email && !kept.has(id) && mayGo(member) && madeSince(member.updatedAt, since);
+    return member?.email && !kept.has(id) && mayGo(member) && surelyMadeSince(member.updatedAt, since);
   });
   // the tags, from GetMember (the evidence that this resource made the member)
   const tagged = await settleWithConcurrency(candidates, CONCURRENCY, async (id) => {

@@ -15,7 +15,7 @@ import {
 import { InvitationError, errorReason, failedWith, isAwsError } from '../../shared/errors';
 import { log, maskEmail } from '../../shared/log';
 import { HANDSHAKE_ID, sameEmail } from '../../shared/props';
-import { madeSince, surelyMadeSince } from '../../shared/stack';
+import { RollbackCheck, madeSince, notRestoredInRollback, surelyMadeSince } from '../../shared/stack';
 import { ORG_HINTS } from '../invite-hints';
 import {
   ACCEPTED,
@@ -39,9 +39,6 @@ export interface InvitingClients {
  * invitation stands behind it, so an update invites again and a Delete has nothing to cancel.
  */
 export const NOT_INVITED_ID = 'not-invited';
-
-/** True when the request is part of a rollback (asked at most once, and only when the answer matters). */
-export type RollbackCheck = () => Promise<boolean>;
 
 /** How the target is named in messages and logs: account IDs as they are, emails masked. */
 export function describeTarget(props: Pick<OrgInvitationProps, 'targetId' | 'targetType'>): string {
@@ -213,8 +210,7 @@ async function restoreInvitation(
   props: OrgInvitationProps,
   current: Handshake | null | undefined,
 ): Promise<OrgInvitationData> {
-  const notRestored = (found: Record<string, unknown>) => log('WARN', 'rollback: the invitation of the earlier properties ' +
-    'ended, and a rollback sends no invitation (nor assumes a role): it is not restored. The next deployment invites again.', found);
+  const notRestored = (found: Record<string, unknown>) => notRestoredInRollback(found, 'The next deployment invites again.');
   if (current !== undefined) {
     notRestored({ handshakeId: physicalId, state: current?.State ?? 'NOT_FOUND' });
     return current ? invitation(current, false) : { handshakeId: physicalId, handshakeArn: '', handshakeState: 'NOT_FOUND', adopted: false };

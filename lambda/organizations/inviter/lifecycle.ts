@@ -9,7 +9,6 @@ import { ACCEPTING_CLIENTS, AcceptingClients, acceptInInvitedAccount } from './a
 import {
   InvitingClients,
   NOT_INVITED_ID,
-  RollbackCheck,
   cancelAbandonedInvitation,
   createInvitation,
   deleteInvitation,
@@ -20,10 +19,9 @@ import type { AcceptanceClients } from '../../shared/assume-role';
 import { clientConfig } from '../../shared/clients';
 import type { ClientsSpec } from '../../shared/entry';
 import { InvitationError, failedWith, isAwsError } from '../../shared/errors';
-import { log } from '../../shared/log';
 import { ACCOUNT_ID, HANDSHAKE_ID } from '../../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
-import { StackClients, StackTargets, isRollback, targetsKeptByStack } from '../../shared/stack';
+import { RollbackCheck, StackClients, StackTargets, acceptanceSkippedInRollback, rollbackCheck, targetsKeptByStack } from '../../shared/stack';
 import { NOT_MANAGEMENT_ACCOUNT_ERRORS, ORG_HINTS } from '../invite-hints';
 import {
   ALREADY_MEMBER_ID,
@@ -71,15 +69,9 @@ export function ownsPhysicalId(physicalId: string): boolean {
   return HANDSHAKE_ID.test(physicalId) || ALREADY_MEMBER_ID.parse(physicalId, ACCOUNT_ID) !== undefined || physicalId === NOT_INVITED_ID;
 }
 
-/** Whether the request is a rollback: asked of CloudFormation once, only when the answer matters (an unreadable stack: no). */
-function rollbackCheck(clients: StackClients, ctx: RequestContext): RollbackCheck {
-  let answer: Promise<boolean> | undefined;
-  return () => (answer ??= isRollback(clients, ctx));
-}
-
 /**
  * With `acceptance`, accept an invitation that is still pending; `sentNow` when this request sent it (a failure then
- * cancels it). A rollback assumes no role: the invitation stays as it is.
+ * cancels it). A rollback assumes no role (the inviter-side rollback rule, `rollbackCheck`): the invitation stays as it is.
  */
 async function acceptIfPending(
   clients: OrgClients,
@@ -90,10 +82,7 @@ async function acceptIfPending(
   rollback: RollbackCheck,
 ): Promise<OrgInvitationData> {
   if (!props.acceptRoleName || !isPending(invited.handshakeState)) return invited;
-  if (await rollback()) {
-    log('WARN', 'rollback: no role is assumed; the invitation stays open for the invited account to accept', { handshakeId: invited.handshakeId });
-    return invited;
-  }
+  if (await acceptanceSkippedInRollback(rollback, { handshakeId: invited.handshakeId })) return invited;
   return acceptInInvitedAccount(clients, props, invited, ctx, sentNow);
 }
 

@@ -1,7 +1,8 @@
 /**
- * What the source side removes, and what it keeps: Delete deletes a pending invitation (a LINKED link cannot be
- * undone through the API: it stays, with a warning); a link another resource of the stack still declares stays; after
- * a Create that did not finish, nothing shows what it made, so nothing is deleted.
+ * What the source side removes, and what it keeps: Delete deletes a pending invitation this resource made (the
+ * lifecycle decides from the physical ID's record; a LINKED link cannot be undone through the API: it stays, with a
+ * warning); a link another resource of the stack still declares stays; after a Create that did not finish, nothing
+ * shows what it made, so nothing is deleted.
  */
 import { AccountLink, DeleteAccountLinkInvitationCommand } from '@aws-sdk/client-workspaces';
 import { AccountLinkProps, WORKSPACES_ACCOUNT_LINK } from '../../../src/private/contract/workspaces';
@@ -44,35 +45,36 @@ function logEnded(linkId: string, status: string | undefined): DeleteOutcome {
 
 /**
  * Delete: a pending invitation is deleted (DeleteAccountLinkInvitation with a token). A LINKED link cannot be undone
- * through the API: it is left, with a warning. Ended links, unknown links and non-link IDs succeed.
+ * through the API: it is left, with a warning. Ended links, unknown links and non-link IDs succeed. Whether this
+ * resource may delete the link at all is the lifecycle's decision (it made it: the physical ID's record).
  */
-export async function deleteAccountLink(clients: LinkClients, physicalId: string, ctx: RequestContext): Promise<DeleteOutcome> {
-  if (!isLinkId(physicalId)) {
-    log('INFO', 'not an account link ID: nothing to delete', { physicalId });
+export async function deleteAccountLink(clients: LinkClients, linkId: string, ctx: RequestContext): Promise<DeleteOutcome> {
+  if (!isLinkId(linkId)) {
+    log('INFO', 'not an account link ID: nothing to delete', { linkId });
     return { deleted: false, status: 'not-a-link' };
   }
-  const link = await getLink(clients, physicalId, 'Delete', DELETE_ANYWAY);
-  if (link?.AccountLinkStatus !== PENDING) return logEnded(physicalId, link?.AccountLinkStatus);
+  const link = await getLink(clients, linkId, 'Delete', DELETE_ANYWAY);
+  if (link?.AccountLinkStatus !== PENDING) return logEnded(linkId, link?.AccountLinkStatus);
   try {
     await clients.workspaces.send(new DeleteAccountLinkInvitationCommand({
-      LinkId: physicalId,
-      ClientToken: clientToken('delete', ctx, physicalId),
+      LinkId: linkId,
+      ClientToken: clientToken('delete', ctx, linkId),
     }));
-    log('INFO', 'deleted the pending account link invitation', { linkId: physicalId });
+    log('INFO', 'deleted the pending account link invitation', { linkId });
     return { deleted: true };
   } catch (error) {
     if (isAwsError(error, 'ResourceNotFoundException')) {
-      log('INFO', 'nothing to delete', { linkId: physicalId, error: errorName(error) });
+      log('INFO', 'nothing to delete', { linkId, error: errorName(error) });
       return { deleted: false, status: LINK_NOT_FOUND };
     }
     if (isAwsError(error, 'ConflictException')) {
       // accepted, rejected or deleted meanwhile
-      const now = await getLink(clients, physicalId, 'Delete', DELETE_ANYWAY);
-      if (now?.AccountLinkStatus !== PENDING) return logEnded(physicalId, now?.AccountLinkStatus);
+      const now = await getLink(clients, linkId, 'Delete', DELETE_ANYWAY);
+      if (now?.AccountLinkStatus !== PENDING) return logEnded(linkId, now?.AccountLinkStatus);
     }
     throw accessOrGeneric(
       error,
-      `Deleting the pending WorkSpaces account link invitation ${physicalId} in ${regionName()}`,
+      `Deleting the pending WorkSpaces account link invitation ${linkId} in ${regionName()}`,
       DELETE_ANYWAY,
     );
   }
