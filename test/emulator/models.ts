@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type ServiceName = 'organizations' | 'macie2' | 'workspaces' | 'cloudformation' | 'sts';
+export type ServiceName = 'organizations' | 'macie2' | 'workspaces' | 'cloudformation' | 'sts' | 'securityhub';
 
 export interface MemberRef {
   readonly shape: string;
