@@ -6,3 +6,5 @@ export * from './macie-invitation-accepter';
 export * from './workspaces-account-link-accepter';
 export * from './org-invitation-accepter';
 export * from './acceptance';
+export * from './securityhub-invitations';
+export * from './securityhub-invitation-accepter';

@@ -22,6 +22,7 @@
  *   whether the stack still declares a target cannot be told: every target of this resource is kept, and a WARN names
  *   the error and what to do (remove it by hand if it should go). A leaked invitation is cheap.
  */
+import { createHash } from 'crypto';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, Stack } from '@aws-sdk/client-cloudformation';
 import { errorName } from './errors';
 import { log } from './log';
@@ -291,4 +292,19 @@ function skewedFrom(timestamp: Date | string | undefined, since: Date | undefine
 export function stackLocation(stackId: string): { readonly region?: string; readonly account?: string } {
   const [, , , region, account] = stackId.split(':');
   return { region: region || undefined, account: account && ACCOUNT_ID.test(account) ? account : undefined };
+}
+
+/** `account 222222222222 in eu-west-1`: the stack's account (or `accountId`, acted in through a role) and Region. */
+export function whereActing(stackId: string, accountId?: string): string {
+  const { region, account } = stackLocation(stackId);
+  const acting = accountId ?? account;
+  return region && acting ? `account ${acting} in ${region}` : 'this account and region';
+}
+
+/**
+ * 16 hex characters of sha256(stackId/logicalId): stable for the life of a resource, unique per stack and resource,
+ * and free of account lists and emails. The inviters with members make their physical IDs from it.
+ */
+export function resourceHash(ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>): string {
+  return createHash('sha256').update(`${ctx.stackId}/${ctx.logicalResourceId}`).digest('hex').slice(0, 16);
 }

@@ -99,6 +99,16 @@ export const HANDLERS = {
     timeoutSeconds: 5 * 60,
     sdkClient: '@aws-sdk/client-workspaces',
   },
+  'securityhub-invitations': {
+    name: 'securityhub-invitations',
+    service: 'securityhub',
+    side: 'inviter',
+    resourceType: 'Custom::SecurityHubInvitations',
+    description: 'cdk-account-invitations: AWS Security Hub members and invitations (CreateMembers, InviteMembers)',
+    // 1,000 members: 20 ListMembers pages, 20 CreateMembers and 20 InviteMembers calls (50 accounts each)
+    timeoutSeconds: 15 * 60,
+    sdkClient: '@aws-sdk/client-securityhub',
+  },
   // The accepters wait for their invitation: the timeout here is the floor, each accepter raises it to its
   // waitTimeout plus the time to accept and answer (src/private/accepter.ts)
   'org-invitation-accepter': {
@@ -127,6 +137,15 @@ export const HANDLERS = {
     description: 'cdk-account-invitations: accept Amazon WorkSpaces account links (AcceptAccountLinkInvitation)',
     timeoutSeconds: 2 * 60,
     sdkClient: '@aws-sdk/client-workspaces',
+  },
+  'securityhub-invitation-accepter': {
+    name: 'securityhub-invitation-accepter',
+    service: 'securityhub',
+    side: 'accepter',
+    resourceType: 'Custom::SecurityHubInvitationAccepter',
+    description: 'cdk-account-invitations: accept AWS Security Hub membership invitations (AcceptAdministratorInvitation)',
+    timeoutSeconds: 2 * 60,
+    sdkClient: '@aws-sdk/client-securityhub',
   },
 } as const satisfies Record<string, HandlerEntry>;
 

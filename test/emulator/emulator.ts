@@ -25,8 +25,8 @@ import { AccountCredentials, credentialsFor, DEFAULT_ACCOUNT_ID, Identities, Pri
 import { MacieEmulator, MacieState } from './macie';
 import { errorMessageKey, errorStatus, loadServiceModels, ServiceModel, ServiceModels, ServiceName } from './models';
 import { OrganizationsEmulator, OrganizationsState, WireHandshake } from './organizations';
-import { StsEmulator } from './sts';
 import { SecurityHubEmulator, SecurityHubState } from './securityhub';
+import { StsEmulator } from './sts';
 import { queryInput, restJsonInput, validate, Violation } from './validate';
 import { WireAccountLink, WorkSpacesEmulator } from './workspaces';
 
@@ -42,7 +42,11 @@ export const ENDPOINT_VARIABLES = [
 
 /** IAM action prefixes of the emulated services (`denyAction`). */
 const ACTION_PREFIX: Record<ServiceName, string> = {
-  organizations: 'organizations', macie2: 'macie2', workspaces: 'workspaces', cloudformation: 'cloudformation', sts: 'sts',
+  organizations: 'organizations',
+  macie2: 'macie2',
+  workspaces: 'workspaces',
+  cloudformation: 'cloudformation',
+  sts: 'sts',
   securityhub: 'securityhub',
 };
 
@@ -263,7 +267,11 @@ export class Emulator {
     this.cloudformation = new CloudFormationEmulator(this.clock);
     this.sts = new StsEmulator(this.clock, this.identities);
     this.handlers = {
-      organizations: this.org, macie2: this.macie, workspaces: this.workspaces, cloudformation: this.cloudformation, sts: this.sts,
+      organizations: this.org,
+      macie2: this.macie,
+      workspaces: this.workspaces,
+      cloudformation: this.cloudformation,
+      sts: this.sts,
       securityhub: this.securityhub,
     };
 
@@ -441,7 +449,9 @@ export class Emulator {
     }
     await this.sleep(this.latencyMs + (fault?.kind === 'delay' ? fault.ms : 0));
     if (model.protocol === 'awsQuery') {
-      sendXml(res, status, requestId => (error ? queryErrorXml(model, status, error, requestId) : queryResultXml(model, call.name, output, requestId)));
+      sendXml(res, status, requestId => (error
+        ? queryErrorXml(model, status, error, requestId)
+        : queryResultXml(model, call.name, output, requestId)));
     } else {
       send(res, status, model.protocol, error ? errorBody(model, error) : output, error?.code);
     }
@@ -479,7 +489,8 @@ export class Emulator {
       }
       if (!isRecord(body)) return fail(service, op, 'SerializationException', 'The request body must be a JSON object.', 400);
       const model = this.models.services[service];
-      return { service, op: operationKey(service, op), name: op, input: body, violations: operation.input ? validate(model, operation.input, body) : [] };
+      const violations = operation.input ? validate(model, operation.input, body) : [];
+      return { service, op: operationKey(service, op), name: op, input: body, violations };
     }
     // services that share a path are told apart by the signing name (an unsigned request takes the first match)
     const signing = signingService(req);

@@ -3,7 +3,6 @@
  * the member accounts another resource of the stack still declares, and the careful cleanup after a Create that did
  * not finish (only members with all the evidence are removed).
  */
-import { createHash } from 'crypto';
 import { GetMemberCommand, Member } from '@aws-sdk/client-macie2';
 import { CONCURRENCY, adminMacieEnabled, formatFailures, hintsFor, listMembers, removeAccounts } from './members';
 import { MACIE_INVITATIONS, MacieInviterProps } from '../../../src/private/contract/macie';
@@ -12,7 +11,7 @@ import { InvitationError } from '../../shared/errors';
 import { log } from '../../shared/log';
 import { ACCOUNT_ID } from '../../shared/props';
 import type { RequestContext } from '../../shared/runtime';
-import { StackTargets, UNRESOLVED, madeSince, stackLocation, targetsKeptByStack } from '../../shared/stack';
+import { StackTargets, UNRESOLVED, madeSince, resourceHash, stackLocation, targetsKeptByStack } from '../../shared/stack';
 import { ACCEPTED_STATES, MacieClients } from '../service';
 
 /**
@@ -34,8 +33,7 @@ export function ownsPhysicalId(physicalId: string): boolean {
  */
 export function physicalResourceId(ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>): string {
   const region = stackLocation(ctx.stackId).region ?? 'unknown';
-  const hash = createHash('sha256').update(`${ctx.stackId}/${ctx.logicalResourceId}`).digest('hex').slice(0, 16);
-  return `macie-invitations:${region}:${hash}`;
+  return `macie-invitations:${region}:${resourceHash(ctx)}`;
 }
 
 /** The tags of the members this resource creates. */
