@@ -73,6 +73,7 @@ export class SecurityHubEmulator implements ServiceHandler {
   private readonly createFailures = new Map<string, { text: string; remaining: number }>();
   private readonly inviteFailures = new Map<string, { text: string; remaining: number }>();
   private delay: InvitationDelay = {};
+  private listEndedInvitations = false;
 
   constructor(private readonly clock: Clock, private readonly options: SecurityHubOptions) {
     this.enable(options.administratorAccountId);
@@ -114,6 +115,15 @@ export class SecurityHubEmulator implements ServiceHandler {
   /** Invitations sent from now on become visible to the invited account only after the delay. */
   setInvitationDelay(delay: InvitationDelay): void {
     this.delay = { ...delay };
+  }
+
+  /**
+   * ListInvitations also lists invitations that are no longer pending (Removed, Resigned, ...), with their current
+   * MemberStatus (the Invitation shape carries one; whether the service lists them is not documented). Default: only
+   * pending (Invited) invitations.
+   */
+  setListEndedInvitations(list: boolean): void {
+    this.listEndedInvitations = list;
   }
 
   /** The invited account accepts (Invited → Enabled), whether or not its hub is on. */
@@ -303,10 +313,10 @@ export class SecurityHubEmulator implements ServiceHandler {
     return unprocessed;
   }
 
-  /** Pending (Invited) invitations to the caller, once visible. */
+  /** Pending (Invited) invitations to the caller, once visible; with `setListEndedInvitations(true)` the ended ones too. */
   private listInvitations(caller: string, input: Input) {
     const invitations = this.invitationsTo(caller)
-      .filter(m => m.invitationId !== undefined && m.status === 'Invited')
+      .filter(m => m.invitationId !== undefined && (m.status === 'Invited' || (this.listEndedInvitations && !ASSOCIATED.includes(m.status))))
       .filter(m => m.visibility?.visible(true) ?? true);
     const page = paginate(invitations, {
       token: input.NextToken, maxResults: input.MaxResults, scope: `ListInvitations ${caller}`,

@@ -40,6 +40,7 @@ import { bundleFile, HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/priv
 import type { StackStatus } from '../emulator/cloudformation';
 import { Emulator, EmulatorOptions, startEmulator } from '../emulator/emulator';
 import type { RelationshipStatus } from '../emulator/macie';
+import type { MemberStatus as SecurityHubMemberStatus } from '../emulator/securityhub';
 import { BASE, createEvent, deleteEvent, updateEvent } from '../util/events';
 
 export type { HandlerName } from '../../src/private/handlers';
@@ -149,6 +150,8 @@ export interface FinalState {
   readonly macieMembers?: Partial<Record<RelationshipStatus, readonly string[]>>;
   /** IDs of the WorkSpaces account links that stay pending. */
   readonly pendingLinks?: readonly string[];
+  /** Security Hub members by status. */
+  readonly securityHubMembers?: Partial<Record<SecurityHubMemberStatus, readonly string[]>>;
   /** Invocations that failed (onEvent threw) and that Lambda retried. Default 0. */
   readonly failedInvocations?: number;
 }
@@ -382,6 +385,7 @@ export class Cfn {
       openHandshakes: this.emulator.openHandshakes().map((h) => h.Id).sort(),
       macieMembers: sortedValues(this.emulator.macie.membersByStatus()),
       pendingLinks: this.emulator.workspaces.pendingLinks().map((l) => l.AccountLinkId).sort(),
+      securityHubMembers: sortedValues(this.emulator.securityhub.membersByStatus()),
       validationErrors: this.emulator.validationErrors,
       crashes: this.crashes,
       failedInvocations: this.failedInvocations.length,
@@ -389,6 +393,7 @@ export class Cfn {
       openHandshakes: [...(state.openHandshakes ?? [])].sort(),
       macieMembers: sortedValues(state.macieMembers ?? {}),
       pendingLinks: [...(state.pendingLinks ?? [])].sort(),
+      securityHubMembers: sortedValues(state.securityHubMembers ?? {}),
       validationErrors: [],
       crashes: [],
       failedInvocations: state.failedInvocations ?? 0,
