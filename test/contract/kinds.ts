@@ -139,6 +139,11 @@ export interface KindRow {
   readonly unfinishedCreateKeeps: boolean;
   /** The accepter's Delete can remove the membership (DESTROY), so its removal policy matters. */
   readonly accepterCanLeave: boolean;
+  /**
+   * The inviter's Delete removes only what the resource itself sent: an invitation it adopted (another stack's, or
+   * the one of a construct it replaces by a rename) stays. Default: the Delete removes every invitation it stands for.
+   */
+  readonly deleteKeepsAdopted?: boolean;
   /** The operations of the fault matrix, by side. */
   readonly operations: { readonly inviter: readonly Operation[]; readonly accepter: readonly Operation[] };
 }
@@ -376,6 +381,7 @@ const SECURITYHUB: KindRow = {
   // members carry no evidence of which unfinished Create invited them
   unfinishedCreateKeeps: true,
   accepterCanLeave: true,
+  deleteKeepsAdopted: true,
   operations: {
     inviter: [
       op('securityhub:ListMembers'),

@@ -38,7 +38,7 @@ import * as path from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { bundleFile, HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/private/handlers';
 import type { StackStatus } from '../emulator/cloudformation';
-import { Emulator, EmulatorOptions, startEmulator } from '../emulator/emulator';
+import { Emulator, EmulatorOptions, ENDPOINT_VARIABLES, startEmulator } from '../emulator/emulator';
 import type { RelationshipStatus } from '../emulator/macie';
 import type { MemberStatus as SecurityHubMemberStatus } from '../emulator/securityhub';
 import { BASE, createEvent, deleteEvent, updateEvent } from '../util/events';
@@ -233,11 +233,8 @@ export class Cfn {
       AWS_CONFIG_FILE: path.join(ROOT, '.tmp', 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: path.join(ROOT, '.tmp', 'no-aws-credentials'),
       AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL_ORGANIZATIONS: this.emulator.url,
-      AWS_ENDPOINT_URL_MACIE2: this.emulator.url,
-      AWS_ENDPOINT_URL_WORKSPACES: this.emulator.url,
-      AWS_ENDPOINT_URL_CLOUDFORMATION: this.emulator.url,
-      AWS_ENDPOINT_URL_STS: this.emulator.url,
+      // every emulated service's endpoint (the emulator's list: a new service needs no line here)
+      ...Object.fromEntries(ENDPOINT_VARIABLES.map((name) => [name, this.emulator.url])),
       AWS_LAMBDA_FUNCTION_NAME: `integ-${this.handlerName}`,
       ...options.env,
     });
@@ -471,6 +468,8 @@ export class PlayedStack {
   private rollback?: StackStatus;
   private deleting?: object;
   private known = true;
+  /** The request IDs of the Creates started: a Lambda retry of one (the same RequestId) writes no new events. */
+  private readonly createRequests = new Set<string>();
   private readonly providerId: string;
 
   constructor(private readonly emulator: Emulator, readonly stackId: string, handlerName: HandlerName) {
@@ -521,6 +520,9 @@ export class PlayedStack {
     if (this.deleting) throw new Error(`${event.RequestType} of ${event.LogicalResourceId}: the stack is being deleted`);
     this.publish(options.stackStatus ?? (this.status === undefined && event.RequestType === 'Create' ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS'));
     if (event.RequestType === 'Create') {
+      // a Lambda retry delivers the same request again: CloudFormation started that Create once
+      if (this.createRequests.has(event.RequestId)) return;
+      this.createRequests.add(event.RequestId);
       // CloudFormation writes two: when it starts the resource, and once it has sent the request to the function
       this.event(event, 'CREATE_IN_PROGRESS');
       this.event(event, 'CREATE_IN_PROGRESS', undefined, 'Resource creation Initiated');

@@ -6,11 +6,12 @@
  * are never touched.
  *
  * Made versus adopted: Security Hub members carry no tags, so the evidence is time. The physical ID
- * `securityhub-invitations:<region>:<hash>:<since>` records, at Create, a moment (epoch ms) after every invitation
- * that existed then: the later of the handler's clock after reading the members and one millisecond after the latest
- * `InvitedAt` among them (Security Hub's own clock). A member whose `InvitedAt` is at or after it was invited by this
- * resource (by its Create or a later Update) and may be removed; one invited before (adopted: Invited, Enabled) stays.
- * A Delete of any other physical ID, and of a Create that did not finish, removes nothing and says why.
+ * `securityhub-invitations:<region>:<hash>:<since>` records when CloudFormation began this resource's Create (epoch
+ * ms of its CREATE_IN_PROGRESS event, read with DescribeStackEvents: the same for a retried Create, so the physical
+ * ID is too). A member whose `InvitedAt` is at or after that moment was invited by this resource (its Create or a
+ * later Update) and may be removed; one invited before (adopted: Invited, Enabled) stays. When the Create's start
+ * cannot be read, the physical ID is `securityhub-invitations:<region>:<hash>` and Delete keeps every member, saying
+ * why; so does the Delete of a Create that did not finish.
  */
 import { Member } from '@aws-sdk/client-securityhub';
 import { acceptInMembers } from './acceptance';
@@ -30,6 +31,7 @@ import type { AcceptedIn } from '../../shared/acceptance';
 import { InvitationError, errorName } from '../../shared/errors';
 import { formatFailures, hintsFor } from '../../shared/failures';
 import { log } from '../../shared/log';
+import { createStartedAt } from '../../shared/stack-events';
 import { ACCOUNT_ID } from '../../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
 import { StackTargets, UNRESOLVED, resourceHash, rollbackState, stackLocation, targetsKeptByStack } from '../../shared/stack';
@@ -39,28 +41,22 @@ import { ASSOCIATED_STATES, SecurityHubInviterClients } from '../service';
 export { CONCURRENCY } from './members';
 
 const PREFIX = 'securityhub-invitations';
-const PHYSICAL_ID = new RegExp(`^${PREFIX}:[a-z0-9-]+:[0-9a-f]{16}:(\\d{1,15})$`);
+const PHYSICAL_ID = new RegExp(`^${PREFIX}:[a-z0-9-]+:[0-9a-f]{16}(?::(\\d{1,15}))?$`);
 
-/** `securityhub-invitations:<region>:<hash>:<since>` (see the module comment). */
-export function physicalResourceId(ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>, since: number): string {
-  return `${PREFIX}:${stackLocation(ctx.stackId).region ?? 'unknown'}:${resourceHash(ctx)}:${Math.floor(since)}`;
+/** `securityhub-invitations:<region>:<hash>[:<since>]` (see the module comment). */
+export function physicalResourceId(ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>, since: Date | undefined): string {
+  const id = `${PREFIX}:${stackLocation(ctx.stackId).region ?? 'unknown'}:${resourceHash(ctx)}`;
+  return since === undefined ? id : `${id}:${since.getTime()}`;
 }
 
-/** The moment a physical ID records, or undefined when it is not one of this lifecycle's. */
+/** The moment a physical ID records (undefined when it records none, or is not one of this lifecycle's). */
 export function sinceOf(physicalId: string): number | undefined {
   const match = PHYSICAL_ID.exec(physicalId);
-  return match ? Number(match[1]) : undefined;
+  return match?.[1] !== undefined ? Number(match[1]) : undefined;
 }
 
 export function ownsPhysicalId(physicalId: string): boolean {
-  return sinceOf(physicalId) !== undefined;
-}
-
-/** A moment after every invitation of `live`, on both clocks: the handler's now, or 1 ms after the latest InvitedAt. */
-export function sinceAfter(live: ReadonlyMap<string, Member>, now: number): number {
-  let latest = 0;
-  for (const member of live.values()) latest = Math.max(latest, member.InvitedAt?.getTime() ?? 0);
-  return Math.max(now, latest + 1);
+  return PHYSICAL_ID.test(physicalId);
 }
 
 /** True when this resource sent the member's invitation: invited at or after `since`, and not an organization member. */
@@ -150,8 +146,10 @@ export async function createMembers(
 ): Promise<HandlerResponse> {
   await ensureHubEnabled(clients, ctx);
   ctx.signal?.throwIfAborted();
+  const since = await createStartedAt(clients.cloudformation, ctx);
+  if (since === undefined) log('WARN', 'when CloudFormation began this Create cannot be read: Delete will keep every member', {});
+  const physicalId = physicalResourceId(ctx, since);
   const live = await listMembers(clients);
-  const physicalId = physicalResourceId(ctx, sinceAfter(live, Date.now()));
   const applied = await applyMembers(clients, props.members, live, 'Creating the Security Hub members', ctx.signal);
   const organization = new Set(applied.organizationManaged);
   const targets = props.members.map((m) => m.accountId).filter((id) => !organization.has(id));
@@ -176,8 +174,9 @@ async function removable(
 ): Promise<string[]> {
   const since = sinceOf(physicalId);
   if (since === undefined) {
-    log('WARN', 'the physical ID does not record when this resource was created, so which members it invited cannot be ' +
-      'told: every member stays. Remove unwanted ones in the Security Hub console.', { physicalId });
+    log('WARN', 'the physical ID does not record when this resource was created (its Create could not read the stack\'s ' +
+      'events), so which members it invited cannot be told: every member stays. Remove unwanted ones in the Security Hub ' +
+      'console (Settings, Configuration).', { physicalId });
     return [];
   }
   const present = accountIds.filter((id) => live.has(id));
@@ -208,8 +207,9 @@ async function removeOrFail(clients: SecurityHubInviterClients, accountIds: read
 /**
  * Update: only the difference. Added accounts go through the same plan as on create; removed accounts are
  * disassociated and deleted when this resource invited them, unless the removal policy is RETAIN or a resource of
- * the stack still lists them. A rollback (the stack's status UPDATE_ROLLBACK_*) never invites nor assumes a role: it
- * only removes what the failed update added, so it cannot fail for the reason that update failed.
+ * the stack still lists them. A rollback (the stack's status UPDATE_ROLLBACK_*) assumes no role, and invites only to
+ * restore members the failed update deleted (a member that exists in any state is not invited again); it removes
+ * what the failed update added.
  */
 export async function updateMembers(
   clients: SecurityHubInviterClients,
@@ -232,11 +232,7 @@ export async function updateMembers(
     const accepted = props.acceptRoleName !== undefined ? await readAccepted(clients, props, ctx) : undefined;
     return response(physicalId, props, { ...NOTHING, retained }, accepted);
   }
-  if (wanted.length > 0 && (await rollbackState(clients, ctx)) === 'rollback') {
-    log('WARN', 'rolling back: nothing is invited or accepted (the members the failed update removed are not restored; ' +
-      'deploy again to invite them)', { notRestored: wanted.map((m) => m.accountId) });
-    wanted = [];
-  }
+  const rollback = wanted.length > 0 && (await rollbackState(clients, ctx)) === 'rollback';
   if (!(await adminHubEnabled(clients, ctx))) {
     if (wanted.length === 0) {
       log('INFO', 'Security Hub is not enabled: there are no members to remove', { physicalId });
@@ -246,9 +242,20 @@ export async function updateMembers(
   }
   ctx.signal?.throwIfAborted();
   const live = await listMembers(clients);
+  if (rollback) {
+    // a rollback restores only the members the failed update deleted (gone from the list); a member that exists in any
+    // state (one that left, or was removed by someone else) is not invited again, and no role is assumed
+    const notRestored = wanted.filter((m) => live.has(m.accountId)).map((m) => m.accountId);
+    if (notRestored.length > 0 || props.acceptRoleName !== undefined) {
+      log('WARN', 'rollback: nothing is accepted, and members that still exist are not invited again; the next deployment ' +
+        'does it', { notRestored });
+    }
+    wanted = wanted.filter((m) => !live.has(m.accountId));
+  }
   const applied = wanted.length > 0 ? await applyMembers(clients, wanted, live, 'Updating the Security Hub members', ctx.signal) : NOTHING_APPLIED;
   const organization = new Set(applied.organizationManaged);
-  const accepted = await acceptStep(clients, props, wanted.map((m) => m.accountId).filter((id) => !organization.has(id)), applied.created, ctx);
+  const acceptTargets = rollback ? [] : wanted.map((m) => m.accountId).filter((id) => !organization.has(id));
+  const accepted = await acceptStep(clients, props, acceptTargets, applied.created, ctx);
   ctx.signal?.throwIfAborted();
   const toRemove = await removable(clients, physicalId, props, candidates, live, ctx);
   const removed = await removeOrFail(clients, toRemove, 'Updating the Security Hub members');
@@ -293,7 +300,7 @@ export const securityHubInvitationsLifecycle: Lifecycle<SecurityHubInviterProps,
   delete: (clients, physicalId, props, ctx) => deleteMembers(clients, physicalId, props, ctx),
   // members carry no evidence of which unfinished Create invited them (no tags; its start is not recorded in a physical ID)
   abandonedCreate: async (_clients, props) => {
-    log('WARN', 'a Create that did not finish may have created and invited members: they stay (nothing shows which ones ' +
-      'it made). Remove unwanted ones in the Security Hub console (Settings, Configuration).', { members: props.members.length });
+    log('WARN', 'a Create that did not finish may have created and invited members: nothing shows which, so it is kept ' +
+      '(every member stays). Remove unwanted ones in the Security Hub console (Settings, Configuration).', { members: props.members.length });
   },
 };

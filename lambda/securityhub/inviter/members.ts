@@ -137,18 +137,18 @@ async function inBatches(
   call: (batch: string[]) => Promise<Result[] | undefined>,
   signal?: AbortSignal,
 ): Promise<{ failures: Failure[]; already: string[] }> {
-  const failures: Failure[] = [];
-  const already: string[] = [];
-  await mapWithConcurrency(chunk(accountIds, BATCH_SIZE), CONCURRENCY, async (batch) => {
+  // per batch, in the order of `accountIds` (the message names the first accounts first)
+  const results = await mapWithConcurrency(chunk(accountIds, BATCH_SIZE), CONCURRENCY, async (batch) => {
     // a cut-off request starts no new call (the runtime has answered already)
     signal?.throwIfAborted();
     let unprocessed: Result[] | undefined;
     try {
       unprocessed = await call(batch);
     } catch (error) {
-      failures.push(...batchFailure(doing, batch, error));
-      return;
+      return { failures: batchFailure(doing, batch, error), already: [] };
     }
+    const failures: Failure[] = [];
+    const already: string[] = [];
     for (const result of unprocessed ?? []) {
       if (ALREADY_MEMBER.test(result.ProcessingResult ?? '') && !ORGANIZATION.test(result.ProcessingResult ?? '')) {
         already.push(result.AccountId ?? '');
@@ -156,8 +156,9 @@ async function inBatches(
         failures.push(unprocessedFailure(doing, result));
       }
     }
+    return { failures, already };
   });
-  return { failures, already };
+  return { failures: results.flatMap((r) => r.failures), already: results.flatMap((r) => r.already) };
 }
 
 /** DisassociateMembers then DeleteMembers, 50 accounts per call; accounts that are not members any more are clean. */
@@ -168,17 +169,15 @@ export async function removeMembers(clients: SecurityHubClients, accountIds: rea
   });
   const failed = new Set(disassociated.failures.map((f) => f.accountId));
   const toDelete = accountIds.filter((id) => !failed.has(id));
-  const failures = [...disassociated.failures];
-  await mapWithConcurrency(chunk(toDelete, BATCH_SIZE), CONCURRENCY, async (batch) => {
+  const deleted = await mapWithConcurrency(chunk(toDelete, BATCH_SIZE), CONCURRENCY, async (batch) => {
     try {
       const { UnprocessedAccounts: unprocessed } = await clients.securityhub.send(new DeleteMembersCommand({ AccountIds: batch }));
-      for (const result of unprocessed ?? []) {
-        if (!NOT_A_MEMBER.test(result.ProcessingResult ?? '')) failures.push(unprocessedFailure('DeleteMembers', result));
-      }
+      return (unprocessed ?? []).filter((r) => !NOT_A_MEMBER.test(r.ProcessingResult ?? '')).map((r) => unprocessedFailure('DeleteMembers', r));
     } catch (error) {
-      failures.push(...batchFailure('DeleteMembers', batch, error));
+      return batchFailure('DeleteMembers', batch, error);
     }
   });
+  const failures = [...disassociated.failures, ...deleted.flat()];
   const notRemoved = new Set(failures.map((f) => f.accountId));
   return { removed: accountIds.filter((id) => !notRemoved.has(id)), failures };
 }
