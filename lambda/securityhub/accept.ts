@@ -27,7 +27,7 @@ import {
   isNoAdministrator,
   whereActing,
 } from './service';
-import { AcceptOutcome, AcceptSpec, Sighting, acceptOrAdopt } from '../shared/accept';
+import { AcceptOutcome, AcceptSpec, Adopted, Sighting, acceptOrAdopt } from '../shared/accept';
 import { Hints, InvitationError, errorName, failedWith } from '../shared/errors';
 import { log } from '../shared/log';
 import type { RequestContext } from '../shared/runtime';
@@ -115,16 +115,26 @@ export function attributesOf(association: Invitation): SecurityHubAcceptance {
   return { invitationId: association.InvitationId || NO_INVITATION_ID, memberStatus: association.MemberStatus || 'Enabled' };
 }
 
-/** AcceptAdministratorInvitation with both IDs, then the association as Security Hub reports it (never fails the accept). */
+/**
+ * AcceptAdministratorInvitation with both IDs, then the association as Security Hub reports it (never fails the
+ * accept). When the call fails but the account turns out associated with the administrator on that invitation (the
+ * SDK retried an accept whose first answer was lost, or another actor accepted meanwhile), the request cannot tell
+ * whether it accepted: `Adopted`, so that Delete keeps it.
+ */
 export async function acceptInvitation(
   clients: MemberSecurityHubClients,
   administratorAccountId: string,
   invitationId: string,
   ctx: MemberContext,
-): Promise<SecurityHubAcceptance> {
+): Promise<SecurityHubAcceptance | Adopted<SecurityHubAcceptance>> {
   try {
     await clients.securityhub.send(new AcceptAdministratorInvitationCommand({ AdministratorId: administratorAccountId, InvitationId: invitationId }));
   } catch (error) {
+    const now = await currentAdministrator(clients, ctx).catch(() => undefined);
+    if (now?.AccountId === administratorAccountId && (now.InvitationId ?? invitationId) === invitationId) {
+      log('WARN', 'the accept failed, but the account is associated with the administrator on this invitation: adopted', { error: errorName(error) });
+      return new Adopted(attributesOf(now));
+    }
     throw callFailed(`Accepting the Security Hub invitation ${invitationId} from administrator ${administratorAccountId} in ${where(ctx)}`, error, {
       ResourceNotFoundException: `The invitation may have been withdrawn or replaced meanwhile: ask the administrator ${administratorAccountId} ` +
         'to invite again (deploy its SecurityHubInvitations again), then deploy again.',
