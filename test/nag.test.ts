@@ -32,11 +32,13 @@ function userApp(lib: Library = require('../src')): { app: App; stacks: Record<s
   new lib.OrgInvitation(management, 'InviteByEmail', { targetId: 'owner@example.com' });
   new lib.MacieInvitations(management, 'Macie', { members: [{ accountId: MEMBER, email: 'member@example.com' }] }).acceptIn(member);
   new lib.WorkSpacesAccountLink(management, 'Link', { targetAccountId: MEMBER }).acceptIn(member);
+  new lib.SecurityHubInvitations(management, 'SecurityHub', { members: [{ accountId: MEMBER }] }).acceptIn(member, { enableSecurityHub: true });
 
   const standalone = new Stack(app, 'Standalone', { env: env(SANDBOX) });
   new lib.OrgInvitationAccepter(standalone, 'AcceptOrg', { organizationId: 'o-exampleorg1' });
   new lib.MacieInvitationAccepter(standalone, 'AcceptMacie', { administratorAccountId: MANAGEMENT });
   new lib.WorkSpacesAccountLinkAccepter(standalone, 'AcceptLink', { sourceAccountId: MANAGEMENT });
+  new lib.SecurityHubInvitationAccepter(standalone, 'AcceptSecurityHub', { administratorAccountId: MANAGEMENT });
 
   const agnostic = new Stack(app, 'Agnostic');
   const account = new CfnParameter(agnostic, 'InvitedAccount').valueAsString;
@@ -44,6 +46,7 @@ function userApp(lib: Library = require('../src')): { app: App; stacks: Record<s
   new lib.OrgInvitation(agnostic, 'Invite', { targetId: account, targetType: lib.InvitationTargetType.ACCOUNT, acceptance });
   new lib.MacieInvitations(agnostic, 'Macie', { members: [{ accountId: account, email: 'member@example.com' }], acceptance });
   new lib.WorkSpacesAccountLink(agnostic, 'Link', { targetAccountId: account, acceptance });
+  new lib.SecurityHubInvitations(agnostic, 'SecurityHub', { members: [{ accountId: account }], acceptance });
   return { app, stacks: { management, member, standalone, agnostic } };
 }
 
@@ -98,9 +101,9 @@ describe('cdk-nag AwsSolutions in a user\'s app with every construct', () => {
       const { app } = userApp(require('../src'));
       const roles = libraryResources(app, require('aws-cdk-lib/aws-iam').CfnRole);
       const functions = libraryResources(app, require('aws-cdk-lib/aws-lambda').CfnFunction);
-      // one role and one function per stack and kind: 3 inviters, 3 accepters (acceptIn), 3 accepters, 3 inviters
-      expect(roles).toHaveLength(12);
-      expect(functions).toHaveLength(12);
+      // one role and one function per stack and kind: 4 inviters, 4 accepters (acceptIn), 4 accepters, 4 inviters
+      expect(roles).toHaveLength(16);
+      expect(functions).toHaveLength(16);
       // an outdated runtime, so that the runtime rule has something to report on every function
       for (const fn of functions) (fn as lambda.CfnFunction).runtime = 'nodejs20.x';
 
@@ -169,7 +172,10 @@ describe('cdk-nag AwsSolutions in a user\'s app with every construct', () => {
       ].sort(),
       'macie-invitations': ['*', `arn:<AWS::Partition>:macie2:us-east-1:${MANAGEMENT}:member/*`, stackArn('Management', MANAGEMENT)].sort(),
       'workspaces-account-link': ['*', stackArn('Management', MANAGEMENT)],
+      // Security Hub's member actions are scoped to the account's hub: only the stack's own ARN has a wildcard
+      'securityhub-invitations': [stackArn('Management', MANAGEMENT)],
     });
+    expect(ids(byKind(stacks.standalone)['securityhub-invitation-accepter'])).toEqual([stackArn('Standalone', SANDBOX)]);
     const standalone = byKind(stacks.standalone);
     expect(ids(standalone['org-invitation-accepter'])).toEqual([
       '*',

@@ -31,10 +31,10 @@ import type { AcceptedIn } from '../../shared/acceptance';
 import { InvitationError, errorName } from '../../shared/errors';
 import { formatFailures, hintsFor } from '../../shared/failures';
 import { log } from '../../shared/log';
-import { createStartedAt } from '../../shared/stack-events';
 import { ACCOUNT_ID } from '../../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
 import { StackTargets, UNRESOLVED, resourceHash, rollbackState, stackLocation, targetsKeptByStack } from '../../shared/stack';
+import { createStartedAt } from '../../shared/stack-events';
 import type { SecurityHubAcceptance } from '../accept';
 import { ASSOCIATED_STATES, SecurityHubInviterClients } from '../service';
 
