@@ -55,9 +55,8 @@ export type MemberAction = 'create' | 'invite' | 'adopt' | 'organization';
 
 /** What to do, per Security Hub error name or our code of an unprocessed account. */
 export const SECURITYHUB_HINTS: Hints = {
-  [ORGANIZATION_ACCOUNT]: 'Invitations do not apply to accounts of the administrator\'s own AWS organization: manage them ' +
-    'through Security Hub\'s Organizations integration (a delegated administrator, AWS::SecurityHub::DelegatedAdmin, and ' +
-    'AWS::SecurityHub::OrganizationConfiguration) and remove them from members.',
+  [ORGANIZATION_ACCOUNT]: 'Invitations do not apply to accounts of the administrator\'s own AWS organization: remove them ' +
+    'from members and manage them through a delegated administrator (AWS::SecurityHub::DelegatedAdmin).',
   [UNPROCESSED]: 'Security Hub refused these accounts for the reason given: fix or remove them, then deploy again.',
   AccessDeniedException: 'The handler\'s role may call the Security Hub member actions: check service control policies and permission boundaries.',
   InvalidInputException: 'Check the account ID and email address of each account named here.',
