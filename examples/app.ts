@@ -3,12 +3,23 @@
  * and the stack outputs. Run with `npx projen example`.
  */
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { ExampleStack } from './example-stack';
+import { SecurityHubInvitations } from '../src';
 import { maskEmails } from '../src/private/patterns';
 
 const app = new App({ outdir: path.join(__dirname, 'cdk.out') });
 const stack = new ExampleStack(app, 'LandingZoneInvitations', { env: { account: '111111111111', region: 'us-east-1' } });
+
+// A separate stack: the Security Hub administrator account invites two accounts outside its organization (the
+// Python, Java and Go apps declare the same stack; the language tier compares every stack)
+const securityHub = new Stack(app, 'SecurityHubAdministrator', { env: { account: '111111111111', region: 'us-east-1' } });
+new SecurityHubInvitations(securityHub, 'SecurityHubMembers', {
+  members: [
+    { accountId: '222222222222', email: 'workloads-owner@example.com' },
+    { accountId: '444444444444' },
+  ],
+});
 const assembly = app.synth();
 const template = assembly.getStackArtifact(stack.artifactId).template as {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;

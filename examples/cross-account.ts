@@ -9,7 +9,7 @@
  */
 import * as path from 'path';
 import { App, Stack, aws_macie as macie } from 'aws-cdk-lib';
-import { Acceptance, MacieInvitations, OrgInvitation, WorkSpacesAccountLink } from '../src';
+import { Acceptance, MacieInvitations, OrgInvitation, SecurityHubInvitations, WorkSpacesAccountLink } from '../src';
 
 const MANAGEMENT = '111111111111';
 const MEMBER = '222222222222';
@@ -28,6 +28,8 @@ const macieAccepter = new MacieInvitations(mgmt, 'MacieMembers', {
 // Macie must be enabled in the member account before it can accept
 macieAccepter.node.addDependency(new macie.CfnSession(member, 'Macie'));
 new WorkSpacesAccountLink(mgmt, 'LinkMember', { targetAccountId: MEMBER }).acceptIn(member);
+// Security Hub: the member stack also declares the hub the accepter needs (a paid service: only when asked)
+new SecurityHubInvitations(mgmt, 'SecurityHubMembers', { members: [{ accountId: MEMBER }] }).acceptIn(member, { enableSecurityHub: true });
 
 // 2. One stack, through a role the management account already holds in the invited account (created by a baseline
 //    there, with the accept permissions listed in the README; invited accounts have no OrganizationAccountAccessRole)
@@ -36,6 +38,7 @@ const role = Acceptance.assumeRole('InvitationAcceptRole');
 new OrgInvitation(oneStack, 'InviteSandbox', { targetId: SANDBOX, acceptance: role });
 new MacieInvitations(oneStack, 'MacieSandbox', { members: [{ accountId: SANDBOX, email: 'sandbox-owner@example.com' }], acceptance: role });
 new WorkSpacesAccountLink(oneStack, 'LinkSandbox', { targetAccountId: SANDBOX, acceptance: role });
+new SecurityHubInvitations(oneStack, 'SecurityHubSandbox', { members: [{ accountId: SANDBOX }], acceptance: role });
 
 const assembly = app.synth();
 console.log(`Synthesized the cross-account example into ${path.relative(process.cwd(), assembly.directory)}`);

@@ -4,6 +4,7 @@ The language tier (scripts/languages/run.sh) sets CDK_OUTDIR and compares the te
 """
 import aws_cdk as cdk
 
+from cdk_account_invitations import SecurityHubInvitations, SecurityHubMember
 from example_stack import ExampleStack
 
 app = cdk.App()
@@ -12,5 +13,21 @@ stack = ExampleStack(
     "LandingZoneInvitations",
     env=cdk.Environment(account="111111111111", region="us-east-1"),
 )
+
+# A separate stack, as in examples/app.ts: the Security Hub administrator account invites two accounts
+security_hub = cdk.Stack(
+    app,
+    "SecurityHubAdministrator",
+    env=cdk.Environment(account="111111111111", region="us-east-1"),
+)
+SecurityHubInvitations(
+    security_hub,
+    "SecurityHubMembers",
+    members=[
+        SecurityHubMember(account_id="222222222222", email="workloads-owner@example.com"),
+        SecurityHubMember(account_id="444444444444"),
+    ],
+)
+
 assembly = app.synth()
 print(f"Python: synthesized {stack.stack_name} into {assembly.directory}/{stack.template_file}")

@@ -1,7 +1,12 @@
 package com.example.invitations;
 
+import java.util.List;
+
+import io.github.cdkaccountinvitations.SecurityHubInvitations;
+import io.github.cdkaccountinvitations.SecurityHubMember;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.cxapi.CloudAssembly;
 
@@ -15,6 +20,17 @@ public final class ExampleApp {
         ExampleStack stack = new ExampleStack(app, "LandingZoneInvitations", StackProps.builder()
                 .env(Environment.builder().account("111111111111").region("us-east-1").build())
                 .build());
+
+        // A separate stack, as in examples/app.ts: the Security Hub administrator account invites two accounts
+        Stack securityHub = new Stack(app, "SecurityHubAdministrator", StackProps.builder()
+                .env(Environment.builder().account("111111111111").region("us-east-1").build())
+                .build());
+        SecurityHubInvitations.Builder.create(securityHub, "SecurityHubMembers")
+                .members(List.of(
+                        SecurityHubMember.builder().accountId("222222222222").email("workloads-owner@example.com").build(),
+                        SecurityHubMember.builder().accountId("444444444444").build()))
+                .build();
+
         CloudAssembly assembly = app.synth();
         System.out.printf("Java: synthesized %s into %s/%s%n", stack.getStackName(), assembly.getDirectory(),
                 stack.getTemplateFile());
