@@ -165,6 +165,11 @@ describe('SecurityHubInvitations handler', () => {
     const response = await updateMembers(clients, physicalId, props(specs(2)), props([]), ctx({ requestType: 'Update' }));
     expect(hub.commandCalls(InviteMembersCommand).map((c) => c.args[0].input.AccountIds)).toEqual([['200000000000']]);
     expect(response.PhysicalResourceId).toBe(physicalId);
+    // the hub switched off meanwhile: the rollback cannot restore, and succeeds rather than fail like its update
+    hub.resetHistory();
+    hub.on(DescribeHubCommand).rejects(awsError('InvalidAccessException', 'Account 111111111111 is not subscribed to AWS Security Hub', {}, 401));
+    await expect(updateMembers(clients, physicalId, props(specs(2)), props([]), ctx({ requestType: 'Update' }))).resolves.toMatchObject({ PhysicalResourceId: physicalId });
+    expect(hub.commandCalls(InviteMembersCommand)).toHaveLength(0);
   });
 });
 

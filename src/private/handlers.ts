@@ -27,7 +27,8 @@
  *    the service's API knowledge that both sides use (client creation, describe/list helpers, transient errors,
  *    status vocabularies, hint tables), and the accept step an inviter's `acceptance` borrows. The mechanisms every
  *    service shares come from `lambda/shared/` (runtime and entry points, the accept flow and accepting through a
- *    role, concurrency, errors, redacted logging): a service adds its words and API calls to them, not a copy.
+ *    role, concurrency, errors, the failures of many accounts in one message, redacted logging): a service adds its
+ *    words and API calls to them, not a copy.
  * 4. Handlers, `lambda/<service>/<side>/lifecycle.ts` (create/update/delete over injected clients, parsing with the
  *    contract's `parse`, answering with its `data()`) and `lambda/<service>/<side>/index.ts`, one line of wiring:
  *    `export const { handler, onEvent } = entryPoints(lifecycle, clients);` (`lambda/shared/entry.ts`). A folder

@@ -238,6 +238,12 @@ export async function updateMembers(
       log('INFO', 'Security Hub is not enabled: there are no members to remove', { physicalId });
       return response(physicalId, props, { ...NOTHING, retained });
     }
+    if (rollback) {
+      // a rollback must not fail for the reason its update failed
+      log('WARN', 'Security Hub is not enabled: the rollback cannot restore members, and succeeds so that the stack does not ' +
+        'get stuck. Enable Security Hub and deploy again to invite them.', { physicalId, notRestored: wanted.map((m) => m.accountId) });
+      return response(physicalId, props, { ...NOTHING, retained });
+    }
     await ensureHubEnabled(clients, ctx);
   }
   ctx.signal?.throwIfAborted();
