@@ -42,6 +42,16 @@ const specs = (n: number, start = 0): SecurityHubMemberSpec[] => [...Array(n).ke
 const props = (members: readonly SecurityHubMemberSpec[], extra: Partial<SecurityHubInviterProps> = {}): SecurityHubInviterProps =>
   ({ members, removalPolicy: 'DESTROY', ...extra });
 
+/** The error a promise rejects with (the test fails if it resolves). */
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a failure');
+}
+
 /** An administrator's members behind the mocked client. */
 function live(members: Member[]): void {
   hub.on(ListMembersCommand).resolves({ Members: members });
@@ -88,7 +98,7 @@ describe('SecurityHubInvitations handler', () => {
     expect(hub.commandCalls(DeleteMembersCommand)[0].args[0].input.AccountIds).toEqual(['200000000000', '200000000002']);
 
     hub.on(CreateMembersCommand).resolves({ UnprocessedAccounts: [] });
-    const error = await createMembers(clients, props(specs(3)), ctx()).catch((e: Error) => e);
+    const error = await failure(createMembers(clients, props(specs(3)), ctx()));
     expect(error.message).toMatch(/Creating the Security Hub members: 1 of 3 accounts failed: 200000000002 \(InviteMembers refused it: The account is suspended\.\)\. 3 of the 3 members created by this deployment were removed again\./);
   });
 
@@ -104,7 +114,7 @@ describe('SecurityHubInvitations handler', () => {
     hub.on(InviteMembersCommand).resolves({
       UnprocessedAccounts: [{ AccountId: '200000000000', ProcessingResult: 'The account is part of the administrator account\'s organization.' }],
     });
-    const error = await createMembers(clients, props(specs(1)), ctx()).catch((e: Error) => e);
+    const error = await failure(createMembers(clients, props(specs(1)), ctx()));
     expect(error.message).toContain('200000000000 (InviteMembers refused it (OrganizationAccount): The account is part of the administrator account\'s organization.)');
     expect(error.message).toContain('Invitations do not apply to accounts of the administrator\'s own AWS organization');
     expect(error.message).toContain('delegated administrator');
@@ -117,7 +127,7 @@ describe('SecurityHubInvitations handler', () => {
 
   test('hub off in the administrator account: fails before any change, saying how to enable it', async () => {
     hub.on(DescribeHubCommand).rejects(awsError('InvalidAccessException', 'Account 111111111111 is not subscribed to AWS Security Hub', {}, 401));
-    const error = await createMembers(clients, props(specs(1)), ctx()).catch((e: Error) => e);
+    const error = await failure(createMembers(clients, props(specs(1)), ctx()));
     expect(error.message).toMatch(/AWS Security Hub is not enabled in account 111111111111 in us-east-1 \(InvalidAccessException\).*AWS::SecurityHub::Hub.*Nothing was changed\./);
     expect(hub.commandCalls(CreateMembersCommand)).toHaveLength(0);
     // Delete with the hub off: nothing to remove, success
