@@ -308,3 +308,23 @@ export function whereActing(stackId: string, accountId?: string): string {
 export function resourceHash(ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>): string {
   return createHash('sha256').update(`${ctx.stackId}/${ctx.logicalResourceId}`).digest('hex').slice(0, 16);
 }
+
+/**
+ * The targets of an inviter with a list of members (`[{ <accountKey>: <account ID>, ... }]` under `listKey` in its
+ * properties): their account IDs. An entry that is itself an intrinsic (`Fn::If`, ...) stays as it is: unresolvable.
+ */
+export function memberListTargets<Props extends { readonly members: readonly { readonly accountId: string }[] }>(
+  listKey: string,
+  accountKey: string,
+): StackTargets<Props> {
+  return {
+    keys: (props) => props.members.map((m) => m.accountId),
+    templateValues: (properties) => {
+      const list = properties[listKey];
+      if (!Array.isArray(list)) return UNRESOLVED;
+      return list.map((entry) => (entry && typeof entry === 'object' && accountKey in entry ? (entry as Properties)[accountKey] : entry));
+    },
+    key: (value) => (ACCOUNT_ID.test(value) ? value : undefined),
+  };
+}
+

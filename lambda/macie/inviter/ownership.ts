@@ -9,9 +9,8 @@ import { MACIE_INVITATIONS, MacieInviterProps } from '../../../src/private/contr
 import { settleWithConcurrency } from '../../shared/concurrency';
 import { InvitationError } from '../../shared/errors';
 import { log } from '../../shared/log';
-import { ACCOUNT_ID } from '../../shared/props';
 import type { RequestContext } from '../../shared/runtime';
-import { StackTargets, UNRESOLVED, madeSince, resourceHash, stackLocation, targetsKeptByStack } from '../../shared/stack';
+import { StackTargets, madeSince, memberListTargets, resourceHash, stackLocation, targetsKeptByStack } from '../../shared/stack';
 import { ACCEPTED_STATES, MacieClients } from '../service';
 
 /**
@@ -44,16 +43,7 @@ export function ownerTags(ctx: Pick<RequestContext, 'stackId' | 'logicalResource
 const { members: MEMBERS, memberAccountId: MEMBER_ACCOUNT_ID } = MACIE_INVITATIONS.keys;
 
 /** What identifies members for "another resource of the stack still declares it": their account IDs. */
-export const MACIE_TARGETS: StackTargets<MacieInviterProps> = {
-  keys: (props) => props.members.map((m) => m.accountId),
-  templateValues: (properties) => {
-    const list = properties[MEMBERS];
-    if (!Array.isArray(list)) return UNRESOLVED;
-    // an entry that is itself an intrinsic (Fn::If, ...) stays as it is: unresolvable
-    return list.map((entry) => (entry && typeof entry === 'object' && MEMBER_ACCOUNT_ID in entry ? (entry as Record<string, unknown>)[MEMBER_ACCOUNT_ID] : entry));
-  },
-  key: (value) => (ACCOUNT_ID.test(value) ? value : undefined),
-};
+export const MACIE_TARGETS: StackTargets<MacieInviterProps> = memberListTargets(MEMBERS, MEMBER_ACCOUNT_ID);
 
 /**
  * After a Create that did not finish normally: remove only the members it can be shown to have made. Evidence, all

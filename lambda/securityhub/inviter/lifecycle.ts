@@ -31,9 +31,8 @@ import type { AcceptedIn } from '../../shared/acceptance';
 import { InvitationError, errorName } from '../../shared/errors';
 import { formatFailures, hintsFor } from '../../shared/failures';
 import { log } from '../../shared/log';
-import { ACCOUNT_ID } from '../../shared/props';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
-import { StackTargets, UNRESOLVED, resourceHash, rollbackState, stackLocation, targetsKeptByStack } from '../../shared/stack';
+import { StackTargets, memberListTargets, resourceHash, rollbackState, stackLocation, targetsKeptByStack } from '../../shared/stack';
 import { createStartedAt } from '../../shared/stack-events';
 import type { SecurityHubAcceptance } from '../accept';
 import { ASSOCIATED_STATES, SecurityHubInviterClients } from '../service';
@@ -67,15 +66,7 @@ export function madeByThisResource(member: Member | undefined, since: number): b
 const { members: MEMBERS, memberAccountId: MEMBER_ACCOUNT_ID } = SECURITYHUB_INVITATIONS.keys;
 
 /** What identifies members for "another resource of the stack still declares it": their account IDs. */
-export const SECURITYHUB_TARGETS: StackTargets<SecurityHubInviterProps> = {
-  keys: (props) => props.members.map((m) => m.accountId),
-  templateValues: (properties) => {
-    const list = properties[MEMBERS];
-    if (!Array.isArray(list)) return UNRESOLVED;
-    return list.map((entry) => (entry && typeof entry === 'object' && MEMBER_ACCOUNT_ID in entry ? (entry as Record<string, unknown>)[MEMBER_ACCOUNT_ID] : entry));
-  },
-  key: (value) => (ACCOUNT_ID.test(value) ? value : undefined),
-};
+export const SECURITYHUB_TARGETS: StackTargets<SecurityHubInviterProps> = memberListTargets(MEMBERS, MEMBER_ACCOUNT_ID);
 
 interface Outcome extends ApplyResult {
   readonly removed: readonly string[];
