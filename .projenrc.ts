@@ -41,6 +41,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-organizations',
     '@aws-sdk/client-cloudformation',
     '@aws-sdk/client-macie2',
+    '@aws-sdk/client-securityhub',
     '@aws-sdk/client-workspaces',
     '@aws-sdk/client-detective',
     // ResourceShareAccepter (the receiver of an AWS RAM share)

@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { ExampleStack } from './example-stack';
-import { DetectiveInvitationAccepter } from '../src';
+import { DetectiveInvitationAccepter, SecurityHubInvitations } from '../src';
 import { maskedJson } from './print';
 
 const app = new App({ outdir: path.join(__dirname, 'cdk.out') });
@@ -16,6 +16,16 @@ const detectiveMember = new Stack(app, 'DetectiveMember', { env: { account: '222
 new DetectiveInvitationAccepter(detectiveMember, 'JoinDetective', {
   graphArn: 'arn:aws:detective:us-east-1:111111111111:graph:027c7c4610ea4aacaf0b883093cab899',
   waitTimeout: Duration.minutes(10),
+});
+
+// A separate stack: the Security Hub administrator account invites two accounts outside its organization (the
+// Python, Java and Go apps declare the same stack; the language tier compares every stack)
+const securityHub = new Stack(app, 'SecurityHubAdministrator', { env: { account: '111111111111', region: 'us-east-1' } });
+new SecurityHubInvitations(securityHub, 'SecurityHubMembers', {
+  members: [
+    { accountId: '222222222222', email: 'workloads-owner@example.com' },
+    { accountId: '444444444444' },
+  ],
 });
 const assembly = app.synth();
 const template = assembly.getStackArtifact(stack.artifactId).template as {

@@ -9,7 +9,10 @@
  */
 import * as path from 'path';
 import { App, Stack, aws_detective as detective, aws_macie as macie, aws_ram as ram } from 'aws-cdk-lib';
-import { Acceptance, DetectiveInvitationAccepter, InvitationTarget, MacieInvitations, OrgInvitation, ResourceShareAccepter, WorkSpacesAccountLink } from '../src';
+import {
+  Acceptance, DetectiveInvitationAccepter, InvitationTarget, MacieInvitations, OrgInvitation, ResourceShareAccepter,
+  SecurityHubInvitations, WorkSpacesAccountLink,
+} from '../src';
 
 const MANAGEMENT = '111111111111';
 const MEMBER = '222222222222';
@@ -45,6 +48,9 @@ const subnets = new ram.CfnResourceShare(mgmt, 'ShareSubnets', {
 });
 ResourceShareAccepter.acceptShare(subnets, member);
 
+// Security Hub: the member stack also declares the hub the accepter needs (a paid service: only when asked)
+new SecurityHubInvitations(mgmt, 'SecurityHubMembers', { members: [{ accountId: MEMBER }] }).acceptIn(member, { enableSecurityHub: true });
+
 // 2. One stack, through a role the management account already holds in the invited account (created by a baseline
 //    there, with the accept permissions listed in the README; invited accounts have no OrganizationAccountAccessRole)
 const oneStack = new Stack(app, 'InvitationsOneStack', { env: env(MANAGEMENT) });
@@ -52,6 +58,7 @@ const role = Acceptance.assumeRole('InvitationAcceptRole');
 new OrgInvitation(oneStack, 'InviteSandbox', { target: InvitationTarget.account(SANDBOX), acceptance: role });
 new MacieInvitations(oneStack, 'MacieSandbox', { members: [{ accountId: SANDBOX, email: 'sandbox-owner@example.com' }], acceptance: role });
 new WorkSpacesAccountLink(oneStack, 'LinkSandbox', { targetAccountId: SANDBOX, acceptance: role });
+new SecurityHubInvitations(oneStack, 'SecurityHubSandbox', { members: [{ accountId: SANDBOX }], acceptance: role });
 
 const assembly = app.synth();
 console.log(`Synthesized the cross-account example into ${path.relative(process.cwd(), assembly.directory)}`);

@@ -79,6 +79,21 @@ SERVICES = {
         'GetResourceShares',
         'DisassociateResourceShare',
     ],
+    'securityhub': [
+        'DescribeHub',
+        'CreateMembers',
+        'InviteMembers',
+        'GetMembers',
+        'ListMembers',
+        'DisassociateMembers',
+        'DeleteMembers',
+        # member side (called from the invited account)
+        'EnableSecurityHub',
+        'ListInvitations',
+        'AcceptAdministratorInvitation',
+        'GetAdministratorAccount',
+        'DisassociateFromAdministratorAccount',
+    ],
     # Asked by the handlers on Delete: does another resource of the stack still stand for the invitation? When did
     # this resource's Create begin (the cleanup of a Create that did not finish)?
     'cloudformation': [

@@ -9,3 +9,5 @@ export * from './org-invitation-accepter';
 export * from './acceptance';
 export * from './detective-invitation-accepter';
 export * from './resource-share-accepter';
+export * from './securityhub-invitations';
+export * from './securityhub-invitation-accepter';

@@ -24,8 +24,8 @@ test('waits while Detective verifies the invitation (VERIFICATION_IN_PROGRESS), 
   expect(sides.emulator.detective.statusOf(INVITER, MEMBER)).toBe('VERIFICATION_IN_PROGRESS');
   const accepted = await sides.accept({ waitSeconds: 20 });
   expect(accepted).toMatchObject({ Status: 'SUCCESS', Data: { MemberStatus: 'ENABLED', DisabledReason: 'NONE', GraphArn: graphArnOf(INVITER) } });
-  expect(sides.calls('ListInvitations', MEMBER)).toBeGreaterThan(4);
-  expect(sides.calls('AcceptInvitation', MEMBER)).toBe(1);
+  expect(sides.calls('detective:ListInvitations', MEMBER)).toBeGreaterThan(4);
+  expect(sides.calls('detective:AcceptInvitation', MEMBER)).toBe(1);
   expect(sides.accepter.logs()).toContain('VERIFICATION_IN_PROGRESS');
   sides.expectFinalState();
 });
@@ -41,7 +41,7 @@ test('VERIFICATION_FAILED: fails at once, saying why and what to do, and accepts
   expect(failed.elapsedMs).toBeLessThan(10_000);
   expect(failed.Reason).toMatch(new RegExp(`^Detective could not send administrator ${INVITER}'s invitation to account ${MEMBER} in us-east-1: ` +
     'its member status in behavior graph .* is VERIFICATION_FAILED .* Nothing was changed\\. Fix MemberEmailAddress .* then deploy this stack again\\.$'));
-  expect(sides.calls('AcceptInvitation')).toBe(0);
+  expect(sides.calls('detective:AcceptInvitation')).toBe(0);
   expect((await sides.deleteAccepter(failed.PhysicalResourceId, { waitSeconds: 30 })).Status).toBe('SUCCESS');
   sides.expectFinalState();
 });
@@ -71,7 +71,7 @@ test('another graph of the account is no conflict and is never touched: Delete l
   expect(accepted.Status).toBe('SUCCESS');
   const deleted = await sides.deleteAccepter(accepted.PhysicalResourceId, { waitSeconds: 5 }, { stackStatus: 'DELETE_IN_PROGRESS' });
   expect(deleted.Status).toBe('SUCCESS');
-  const left = sides.emulator.requests.filter((r) => r.service === 'detective' && r.op === 'DisassociateMembership');
+  const left = sides.emulator.requests.filter((r) => r.service === 'detective' && r.op === 'detective:DisassociateMembership');
   expect(left.map((r) => r.input.GraphArn)).toEqual([graphArnOf(INVITER)]);
   expect(sides.isMember()).toBe(false);
   expect(sides.isMember(OTHER_INVITER)).toBe(true);
@@ -82,7 +82,7 @@ test('a Delete that Detective refuses fails naming the error and what to do; the
   sides = await Sides.start(ROW);
   await sides.invite();
   const accepted = await sides.accept({ waitSeconds: 5 });
-  sides.emulator.faults.failWith('DisassociateMembership', 'ValidationException', {}, 1, { accountId: MEMBER });
+  sides.emulator.faults.failWith('detective:DisassociateMembership', 'ValidationException', {}, 1, { accountId: MEMBER });
   const refused = await sides.deleteAccepter(accepted.PhysicalResourceId, { waitSeconds: 5 }, { stackStatus: 'DELETE_IN_PROGRESS' });
   expect(refused.Status).toBe('FAILED');
   expect(refused.Reason).toMatch(/^Leaving Detective behavior graph .* \(detective:DisassociateMembership\) failed with ValidationException.* ask the administrator to remove this account .* or set removalPolicy RETAIN; then retry the delete\.$/);
@@ -99,6 +99,6 @@ test('a graph of another Region than the stack\'s: fails before any Detective ca
   expect(failed.Status).toBe('FAILED');
   expect(failed.Reason).toBe(`The behavior graph ${graphArnOf(INVITER)} is in us-east-1, this stack in eu-west-1: a Detective membership ` +
     'exists only in the graph\'s Region. Deploy the accepter in a stack of us-east-1. Nothing was changed.');
-  expect(sides.calls('ListInvitations', MEMBER)).toBe(0);
+  expect(sides.calls('detective:ListInvitations', MEMBER)).toBe(0);
   sides.expectFinalState([MEMBER]);
 });

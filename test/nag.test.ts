@@ -38,6 +38,7 @@ function userApp(lib: Library = require('../src')): { app: App; stacks: Record<s
     graphArn, memberId: MEMBER, memberEmailAddress: 'member@example.com',
   }), member);
   lib.ResourceShareAccepter.acceptShare(new ram.CfnResourceShare(management, 'Share', { name: 'subnets', principals: [MEMBER] }), member);
+  new lib.SecurityHubInvitations(management, 'SecurityHub', { members: [{ accountId: MEMBER }] }).acceptIn(member, { enableSecurityHub: true });
 
   const standalone = new Stack(app, 'Standalone', { env: env(SANDBOX) });
   new lib.OrgInvitationAccepter(standalone, 'AcceptOrg', { organizationId: 'o-exampleorg1' });
@@ -45,6 +46,7 @@ function userApp(lib: Library = require('../src')): { app: App; stacks: Record<s
   new lib.WorkSpacesAccountLinkAccepter(standalone, 'AcceptLink', { sourceAccountId: MANAGEMENT });
   new lib.DetectiveInvitationAccepter(standalone, 'AcceptDetective', { graphArn });
   new lib.ResourceShareAccepter(standalone, 'AcceptShare', { resourceShareArn: `arn:aws:ram:us-east-1:${MANAGEMENT}:resource-share/0a1b2c3d-0000-4000-8000-000000000000` });
+  new lib.SecurityHubInvitationAccepter(standalone, 'AcceptSecurityHub', { administratorAccountId: MANAGEMENT });
 
   const agnostic = new Stack(app, 'Agnostic');
   const account = new CfnParameter(agnostic, 'InvitedAccount').valueAsString;
@@ -53,6 +55,7 @@ function userApp(lib: Library = require('../src')): { app: App; stacks: Record<s
   new lib.MacieInvitations(agnostic, 'Macie', { members: [{ accountId: account, email: 'member@example.com' }], acceptance });
   new lib.WorkSpacesAccountLink(agnostic, 'Link', { targetAccountId: account, acceptance });
   new lib.ResourceShareAccepter(agnostic, 'AcceptShare', { ownerAccountId: new CfnParameter(agnostic, 'ShareOwner').valueAsString, resourceShareName: 'subnets' });
+  new lib.SecurityHubInvitations(agnostic, 'SecurityHub', { members: [{ accountId: account }], acceptance });
   return { app, stacks: { management, member, standalone, agnostic } };
 }
 
@@ -107,10 +110,10 @@ describe('cdk-nag AwsSolutions in a user\'s app with every construct', () => {
       const { app } = userApp(require('../src'));
       const roles = libraryResources(app, require('aws-cdk-lib/aws-iam').CfnRole);
       const functions = libraryResources(app, require('aws-cdk-lib/aws-lambda').CfnFunction);
-      // one role and one function per stack and kind: 3 inviters, 5 accepters (acceptIn, acceptInvitation, acceptShare),
-      // 4 accepters, 3 inviters and 1 accepter (agnostic)
-      expect(roles).toHaveLength(16);
-      expect(functions).toHaveLength(16);
+      // one role and one function per stack and kind: 4 inviters, 6 accepters (acceptIn, acceptInvitation, acceptShare),
+      // 5 accepters, 4 inviters and 1 accepter (agnostic)
+      expect(roles).toHaveLength(20);
+      expect(functions).toHaveLength(20);
       // an outdated runtime, so that the runtime rule has something to report on every function
       for (const fn of functions) (fn as lambda.CfnFunction).runtime = 'nodejs20.x';
 
@@ -179,7 +182,10 @@ describe('cdk-nag AwsSolutions in a user\'s app with every construct', () => {
       ].sort(),
       'macie-invitations': ['*', `arn:<AWS::Partition>:macie2:us-east-1:${MANAGEMENT}:member/*`, stackArn('Management', MANAGEMENT)].sort(),
       'workspaces-account-link': ['*', stackArn('Management', MANAGEMENT)],
+      // Security Hub's member actions are scoped to the account's hub: only the stack's own ARN has a wildcard
+      'securityhub-invitations': [stackArn('Management', MANAGEMENT)],
     });
+    expect(ids(byKind(stacks.standalone)['securityhub-invitation-accepter'])).toEqual([stackArn('Standalone', SANDBOX)]);
     const standalone = byKind(stacks.standalone);
     expect(ids(standalone['org-invitation-accepter'])).toEqual([
       '*',

@@ -71,6 +71,18 @@ func main() {
 		GraphArn:    jsii.String("arn:aws:detective:us-east-1:111111111111:graph:027c7c4610ea4aacaf0b883093cab899"),
 		WaitTimeout: awscdk.Duration_Minutes(jsii.Number(10)),
 	})
+
+	// A separate stack, as in examples/app.ts: the Security Hub administrator account invites two accounts
+	securityHub := awscdk.NewStack(app, jsii.String("SecurityHubAdministrator"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
+	})
+	inv.NewSecurityHubInvitations(securityHub, jsii.String("SecurityHubMembers"), &inv.SecurityHubInvitationsProps{
+		Members: &[]*inv.SecurityHubMember{
+			{AccountId: jsii.String("222222222222"), Email: jsii.String("workloads-owner@example.com")},
+			{AccountId: jsii.String("444444444444")},
+		},
+	})
+
 	assembly := app.Synth(nil)
 	fmt.Printf("Go: synthesized %s into %s/%s\n", *stack.StackName(), *assembly.Directory(), *stack.TemplateFile())
 }

@@ -10,7 +10,7 @@ import { clientConfig } from '../shared/clients';
 import type { ClientsSpec } from '../shared/entry';
 import { FailedWithOptions, Hints, errorMessage, failedWith, isAwsError } from '../shared/errors';
 import { log } from '../shared/log';
-import { StackClients, stackLocation } from '../shared/stack';
+import { StackClients } from '../shared/stack';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Clients
@@ -83,12 +83,8 @@ export const MACIE_TRANSIENT_HINTS: Hints = {
   InternalServerException: 'A Macie service error that persisted through the retries: deploy again later.',
 };
 
-/** `account 222222222222 in eu-west-1`: the stack's account (or `accountId`, acted in through a role) and Region. */
-export function whereActing(stackId: string, accountId?: string): string {
-  const { region, account } = stackLocation(stackId);
-  const acting = accountId ?? account;
-  return region && acting ? `account ${acting} in ${region}` : 'this account and region';
-}
+// the words every service uses for where it acts (lambda/shared/stack.ts)
+export { whereActing } from '../shared/stack';
 
 /**
  * True when Macie is enabled (or paused) in the account and Region `where`; false when it is off. Other errors (a

@@ -22,6 +22,7 @@
  *   whether the stack still declares a target cannot be told: every target of this resource is kept, and a WARN names
  *   the error and what to do (remove it by hand if it should go). A leaked invitation is cheap.
  */
+import { createHash } from 'crypto';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, Stack } from '@aws-sdk/client-cloudformation';
 import { errorName } from './errors';
 import { log } from './log';
@@ -328,3 +329,38 @@ export function stackLocation(stackId: string): { readonly region?: string; read
   const [, , , region, account] = stackId.split(':');
   return { region: region || undefined, account: account && ACCOUNT_ID.test(account) ? account : undefined };
 }
+
+/** `account 222222222222 in eu-west-1`: the stack's account (or `accountId`, acted in through a role) and Region. */
+export function whereActing(stackId: string, accountId?: string): string {
+  const { region, account } = stackLocation(stackId);
+  const acting = accountId ?? account;
+  return region && acting ? `account ${acting} in ${region}` : 'this account and region';
+}
+
+/**
+ * 16 hex characters of sha256(stackId/logicalId): stable for the life of a resource, unique per stack and resource,
+ * and free of account lists and emails. The inviters with members make their physical IDs from it.
+ */
+export function resourceHash(ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>): string {
+  return createHash('sha256').update(`${ctx.stackId}/${ctx.logicalResourceId}`).digest('hex').slice(0, 16);
+}
+
+/**
+ * The targets of an inviter with a list of members (`[{ <accountKey>: <account ID>, ... }]` under `listKey` in its
+ * properties): their account IDs. An entry that is itself an intrinsic (`Fn::If`, ...) stays as it is: unresolvable.
+ */
+export function memberListTargets<Props extends { readonly members: readonly { readonly accountId: string }[] }>(
+  listKey: string,
+  accountKey: string,
+): StackTargets<Props> {
+  return {
+    keys: (props) => props.members.map((m) => m.accountId),
+    templateValues: (properties) => {
+      const list = properties[listKey];
+      if (!Array.isArray(list)) return UNRESOLVED;
+      return list.map((entry) => (entry && typeof entry === 'object' && accountKey in entry ? (entry as Properties)[accountKey] : entry));
+    },
+    key: (value) => (ACCOUNT_ID.test(value) ? value : undefined),
+  };
+}
+

@@ -28,7 +28,8 @@
  *    the service's API knowledge that both sides use (client creation, describe/list helpers, transient errors,
  *    status vocabularies, hint tables), and the accept step an inviter's `acceptance` borrows. The mechanisms every
  *    service shares come from `lambda/shared/` (runtime and entry points, the accept flow and accepting through a
- *    role, concurrency, errors, redacted logging): a service adds its words and API calls to them, not a copy.
+ *    role, concurrency, errors, the failures of many accounts in one message, redacted logging): a service adds its
+ *    words and API calls to them, not a copy.
  * 4. Handlers, `lambda/<service>/<side>/lifecycle.ts` (create/update/delete over injected clients, parsing with the
  *    contract's `parse`, answering with its `data()`) and `lambda/<service>/<side>/index.ts`, one line of wiring:
  *    `export const { handler, onEvent } = entryPoints(lifecycle, clients);` (`lambda/shared/entry.ts`). A folder
@@ -103,6 +104,16 @@ export const HANDLERS = {
     timeoutSeconds: 5 * 60,
     sdkClient: '@aws-sdk/client-workspaces',
   },
+  'securityhub-invitations': {
+    name: 'securityhub-invitations',
+    service: 'securityhub',
+    side: 'inviter',
+    resourceType: 'Custom::SecurityHubInvitations',
+    description: 'cdk-account-invitations: AWS Security Hub members and invitations (CreateMembers, InviteMembers)',
+    // 1,000 members: 20 ListMembers pages, 20 CreateMembers and 20 InviteMembers calls (50 accounts each)
+    timeoutSeconds: 15 * 60,
+    sdkClient: '@aws-sdk/client-securityhub',
+  },
   // The accepters wait for their invitation: the timeout here is the floor, each accepter raises it to its
   // waitTimeout plus the time to accept and answer (src/private/accepter.ts)
   'org-invitation-accepter': {
@@ -151,6 +162,15 @@ export const HANDLERS = {
     description: 'cdk-account-invitations: accept AWS RAM resource share invitations (AcceptResourceShareInvitation)',
     timeoutSeconds: 2 * 60,
     sdkClient: '@aws-sdk/client-ram',
+  },
+  'securityhub-invitation-accepter': {
+    name: 'securityhub-invitation-accepter',
+    service: 'securityhub',
+    side: 'accepter',
+    resourceType: 'Custom::SecurityHubInvitationAccepter',
+    description: 'cdk-account-invitations: accept AWS Security Hub membership invitations (AcceptAdministratorInvitation)',
+    timeoutSeconds: 2 * 60,
+    sdkClient: '@aws-sdk/client-securityhub',
   },
 } as const satisfies Record<string, HandlerEntry>;
 

@@ -41,13 +41,13 @@ const FAULTS: readonly Fault[] = [
   {
     name: 'throttling past the retries',
     inject: (e, o, accountId) => e.faults.throttle(o.name, 50, { accountId }),
-    fails: () => /TooManyRequestsException|ThrottlingException|Throttling/,
+    fails: () => /TooManyRequestsException|ThrottlingException|Throttling|LimitExceededException/,
     env: FEW_ATTEMPTS,
   },
   {
     name: 'HTTP 500s past the retries',
     inject: (e, o, accountId) => e.faults.serverError(o.name, 50, { accountId }),
-    fails: () => /ServiceException|InternalServerException|InternalFailure|ServerInternalException/,
+    fails: () => /ServiceException|InternalServerException|InternalFailure|ServerInternalException|InternalException/,
     env: FEW_ATTEMPTS,
   },
   {

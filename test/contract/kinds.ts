@@ -23,10 +23,12 @@ import {
   MacieInvitations,
   OrgInvitation,
   ResourceShareAccepter,
+  SecurityHubInvitations,
   WorkSpacesAccountLink,
 } from '../../src';
 import { HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/private/handlers';
-import { credentialsFor, type Emulator } from '../emulator/emulator';
+import { credentialsFor, operationKey, type Emulator } from '../emulator/emulator';
+import type { ServiceName } from '../emulator/models';
 import type { FinalState } from '../integ/cfn';
 
 /** The inviting account: the emulator's default account (management account, Macie administrator, WorkSpaces source). */
@@ -123,7 +125,7 @@ export interface KindRow {
    */
   readonly finalState: (emulator: Emulator) => FinalState;
   /** The service name of `Emulator.setInvitationDelay`. */
-  readonly delayService: 'organizations' | 'macie2' | 'workspaces' | 'detective' | 'ram';
+  readonly delayService: 'organizations' | 'macie2' | 'workspaces' | 'detective' | 'ram' | 'securityhub';
   /** The invitee's accept operation, and the operation it looks for invitations with. */
   readonly acceptOperation: string;
   readonly lookOperation: string;
@@ -203,8 +205,11 @@ export interface Operation {
   readonly changes: boolean;
 }
 
-const op = (action: string, during: Operation['during'] = 'Create', changes = false): Operation =>
-  ({ name: action.split(':')[1], action, during, changes });
+/** `name`: the emulator's key of the operation (`operationKey`: `ListMembers` for Macie, `securityhub:ListMembers`). */
+const op = (action: string, during: Operation['during'] = 'Create', changes = false): Operation => {
+  const [prefix, name] = action.split(':');
+  return { name: operationKey(prefix as ServiceName, name), action, during, changes };
+};
 const change = (action: string, during: Operation['during'] = 'Create'): Operation => op(action, during, true);
 
 const email = (account: string) => `owner-${account}@example.com`;
@@ -489,17 +494,17 @@ const DETECTIVE: KindRow = {
   },
   finalState: (emulator) => ({ detectiveMembers: emulator.detective.state() }),
   delayService: 'detective',
-  acceptOperation: 'AcceptInvitation',
-  lookOperation: 'ListInvitations',
-  inviteOperation: 'CreateMembers',
-  firstCreateOperation: 'CreateMembers',
+  acceptOperation: 'detective:AcceptInvitation',
+  lookOperation: 'detective:ListInvitations',
+  inviteOperation: 'detective:CreateMembers',
+  firstCreateOperation: 'detective:CreateMembers',
   invitations: (emulator) => Object.values(emulator.detective.membersByStatus(INVITER)).flat().length,
   // the administrator's stack removes the invitation (DeleteMembers): the member no longer sees it
   endInvitation: ({ deleteInviter }) => deleteInviter(),
   // no `leave`: a member may belong to several graphs, so another graph's invitation is accepted without leaving one
   refuseTarget: (emulator, target) => emulator.detective.failVerificationFor(target),
   targetChange: 'replace',
-  removeOperations: ['DeleteMembers'],
+  removeOperations: ['detective:DeleteMembers'],
   unfinishedCreateKeeps: false,
   accepterCanLeave: true,
   operations: {
@@ -570,8 +575,66 @@ const RAM: KindRow = {
   },
 };
 
+const SECURITYHUB: KindRow = {
+  service: 'securityhub',
+  title: 'SecurityHubInvitations',
+  endedVisible: true,
+  declare: (stack, targets, options, member) => {
+    const invitations = new SecurityHubInvitations(stack, 'Invitation', {
+      // the email is optional: given for the first account only, so that both forms go through the contract
+      members: targets.map((accountId, i) => ({ accountId, email: i > 0 ? undefined : isToken(accountId) ? 'owner@example.com' : email(accountId) })),
+      acceptance: options.acceptRole ? Acceptance.assumeRole(options.acceptRole) : undefined,
+    });
+    const accepter = member && invitations.acceptIn(member, { waitTimeout: wait(options) });
+    return {
+      inviterAttributes: [],
+      accepterAttributes: accepter ? [accepter.invitationId, accepter.memberStatus] : [],
+    };
+  },
+  prepareMember: (emulator, account) => emulator.securityhub.enable(account),
+  prepareInviter: (emulator, account) => emulator.securityhub.enable(account),
+  isMember: (emulator, member, inviter = INVITER) => (emulator.securityhub.membersByStatus(inviter).Enabled ?? []).includes(member),
+  pendingTargets: (emulator, inviter = INVITER) => [...(emulator.securityhub.membersByStatus(inviter).Invited ?? [])].sort(),
+  finalState: (emulator) => ({ securityHubMembers: emulator.securityhub.membersByStatus() }),
+  delayService: 'securityhub',
+  acceptOperation: 'securityhub:AcceptAdministratorInvitation',
+  lookOperation: 'securityhub:ListInvitations',
+  inviteOperation: 'securityhub:InviteMembers',
+  firstCreateOperation: 'securityhub:ListMembers',
+  // one member per account: an invitation sent again replaces the pending one
+  invitations: (emulator) => emulator.securityhub.members(INVITER).length,
+  endInvitation: async ({ emulator }) => {
+    // the invitee lists ended invitations too (the stricter case); the administrator disassociates the member
+    emulator.securityhub.setListEndedInvitations(true);
+    emulator.securityhub.setMemberStatus(MEMBER, 'Removed');
+  },
+  leave: (emulator, member, inviter) => emulator.securityhub.setMemberStatus(member, 'Removed', inviter),
+  refuseTarget: (emulator, target) => emulator.securityhub.failInviteFor(target, 'The account is suspended.'),
+  targetChange: 'in place',
+  removeOperations: ['securityhub:DisassociateMembers', 'securityhub:DeleteMembers'],
+  // members carry no evidence of which unfinished Create invited them
+  unfinishedCreateKeeps: true,
+  accepterCanLeave: true,
+  deleteKeepsAdopted: true,
+  operations: {
+    inviter: [
+      op('securityhub:ListMembers'),
+      change('securityhub:CreateMembers'),
+      change('securityhub:InviteMembers'),
+      change('securityhub:DisassociateMembers', 'Delete'),
+      change('securityhub:DeleteMembers', 'Delete'),
+    ],
+    accepter: [
+      op('securityhub:DescribeHub'),
+      op('securityhub:GetAdministratorAccount'),
+      op('securityhub:ListInvitations'),
+      change('securityhub:AcceptAdministratorInvitation'),
+    ],
+  },
+};
+
 /** The rows, by the registry's service. */
-export const KINDS: readonly KindRow[] = [ORGANIZATIONS, MACIE, WORKSPACES, DETECTIVE, RAM];
+export const KINDS: readonly KindRow[] = [ORGANIZATIONS, MACIE, WORKSPACES, DETECTIVE, RAM, SECURITYHUB];
 
 /** The rows whose inviter is a construct of this library (the inviter suite's). */
 export const INVITER_KINDS: readonly KindRow[] = KINDS.filter((row) => row.cloudFormationInviter === undefined);

@@ -136,12 +136,12 @@ test('requests the model refuses are refused and recorded; Macie\'s operation of
   const member = detectiveAs(MEMBER);
   const bad = await rejection(member.send(new AcceptInvitationCommand({ GraphArn: 'arn:aws:detective:us-east-1:111111111111:graph:nothex' })));
   expect(bad.name).toBe('ValidationException');
-  expect(emulator.validationErrors.map((v) => [v.service, v.op])).toEqual([['detective', 'AcceptInvitation']]);
+  expect(emulator.validationErrors.map((v) => [v.service, v.op])).toEqual([['detective', 'detective:AcceptInvitation']]);
   emulator.validationErrors.length = 0;
 
   emulator.denyAction(MEMBER, 'detective:ListInvitations');
   expect((await rejection(member.send(new ListInvitationsCommand({})))).name).toBe('AccessDeniedException');
-  emulator.faults.throttle('ListInvitations', 1, { accountId: MEMBER });
+  emulator.faults.throttle('detective:ListInvitations', 1, { accountId: MEMBER });
   emulator.allowAllActions();
   const throttled = await rejection(member.send(new ListInvitationsCommand({})));
   expect([throttled.name, throttled.$metadata.httpStatusCode]).toEqual(['TooManyRequestsException', 429]);
@@ -151,5 +151,5 @@ test('requests the model refuses are refused and recorded; Macie\'s operation of
   emulator.macie.enable(MEMBER);
   expect((await rejection(macie.send(new MacieAcceptInvitationCommand({ administratorAccountId: ADMIN, invitationId: 'x' })))).name)
     .toBe('ValidationException');
-  expect(emulator.requests.filter((r) => r.op === 'AcceptInvitation').map((r) => r.service)).toEqual(['detective', 'macie2']);
+  expect(emulator.requests.filter((r) => r.op === 'detective:AcceptInvitation').map((r) => r.service)).toEqual(['detective', 'macie2']);
 });

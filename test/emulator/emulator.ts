@@ -1,9 +1,16 @@
 /**
  * A stateful local emulator of AWS Organizations (awsJson1_1), Amazon WorkSpaces (awsJson1_1), Amazon Macie,
- * Amazon Detective and AWS RAM (restJson1), AWS CloudFormation and AWS STS (awsQuery) for wire-level tests with the
- * real SDK v3 clients. Point the clients at it with AWS_ENDPOINT_URL_ORGANIZATIONS / _MACIE2 / _WORKSPACES /
- * _DETECTIVE / _RAM / _CLOUDFORMATION / _STS =
- * emulator.url (`emulator.envFor(accountId)` gives them all, with that account's credentials).
+ * Amazon Detective, AWS RAM and AWS Security Hub (restJson1), AWS CloudFormation and AWS STS (awsQuery) for
+ * wire-level tests with the real SDK v3 clients. Point the clients at it with AWS_ENDPOINT_URL_ORGANIZATIONS /
+ * _MACIE2 / _WORKSPACES / _DETECTIVE / _RAM / _SECURITYHUB / _CLOUDFORMATION / _STS = emulator.url
+ * (`emulator.envFor(accountId)` gives them all, with that account's credentials).
+ *
+ * Operation names: `calls`, `faults`, `requests[].op` and `validationErrors[].op` name an operation by its bare name
+ * (`ListMembers`) for the services emulated first (Organizations, Macie, WorkSpaces, CloudFormation, STS), and by its
+ * IAM action (`securityhub:ListMembers`) and RAM (whose names are its own), and by its IAM action (`securityhub:ListMembers`, `detective:ListInvitations`)
+ * for Security Hub and Detective, whose operation names repeat Macie's
+ * (`operationKey`). restJson1 services that share a path (Macie's and Security Hub's `POST /members`) are told
+ * apart by the SigV4 signing name.
  *
  * Several accounts share one state: the caller's account comes from the access key ID of the request's
  * credentials (see identity.ts). Every request is routed with the service-model fixture, validated against the
@@ -21,6 +28,7 @@ import { MacieEmulator, MacieState } from './macie';
 import { errorMessageKey, errorStatus, loadServiceModels, ServiceModel, ServiceModels, ServiceName } from './models';
 import { OrganizationsEmulator, OrganizationsState, WireHandshake } from './organizations';
 import { RamEmulator } from './ram';
+import { SecurityHubEmulator, SecurityHubState } from './securityhub';
 import { StsEmulator } from './sts';
 import { queryInput, restJsonInput, validate, Violation } from './validate';
 import { WireAccountLink, WorkSpacesEmulator } from './workspaces';
@@ -34,12 +42,28 @@ export const ENDPOINT_VARIABLES = [
   'AWS_ENDPOINT_URL_ORGANIZATIONS', 'AWS_ENDPOINT_URL_MACIE2', 'AWS_ENDPOINT_URL_WORKSPACES', 'AWS_ENDPOINT_URL_CLOUDFORMATION', 'AWS_ENDPOINT_URL_STS',
   'AWS_ENDPOINT_URL_DETECTIVE',
   'AWS_ENDPOINT_URL_RAM',
+  'AWS_ENDPOINT_URL_SECURITYHUB',
 ] as const;
 
 /** IAM action prefixes of the emulated services (`denyAction`). */
 const ACTION_PREFIX: Record<ServiceName, string> = {
-  organizations: 'organizations', macie2: 'macie2', workspaces: 'workspaces', cloudformation: 'cloudformation', sts: 'sts', detective: 'detective', ram: 'ram',
+  organizations: 'organizations',
+  macie2: 'macie2',
+  workspaces: 'workspaces',
+  cloudformation: 'cloudformation',
+  sts: 'sts',
+  detective: 'detective',
+  ram: 'ram',
+  securityhub: 'securityhub',
 };
+
+/** The services whose operations keep their bare names in `calls`, `faults` and the records. */
+const BARE_OPERATION_NAMES: ReadonlySet<ServiceName> = new Set(['organizations', 'macie2', 'workspaces', 'cloudformation', 'sts', 'ram']);
+
+/** How `calls`, `faults` and the records name an operation: `ListMembers` (Macie), `securityhub:ListMembers`. */
+export function operationKey(service: ServiceName, op: string): string {
+  return BARE_OPERATION_NAMES.has(service) ? op : `${ACTION_PREFIX[service]}:${op}`;
+}
 
 export interface EmulatorOptions {
   /**
@@ -77,6 +101,7 @@ export interface RecordedRequest {
 export interface EmulatorState {
   readonly organizations: OrganizationsState;
   readonly macie: MacieState;
+  readonly securityhub: SecurityHubState;
   readonly workspaces: readonly WireAccountLink[];
   readonly detective: DetectiveState;
   readonly ram: ReturnType<RamEmulator['state']>;
@@ -168,6 +193,7 @@ export class Faults {
 
 interface Route {
   readonly service: ServiceName;
+  readonly signingName: string;
   readonly op: string;
   readonly method: string;
   readonly path: RegExp;
@@ -178,7 +204,10 @@ interface Route {
 
 interface Call {
   readonly service: ServiceName;
+  /** The operation's key (`operationKey`). */
   readonly op: string;
+  /** The operation's name in its model. */
+  readonly name: string;
   readonly input: Input;
   readonly violations: readonly Violation[];
 }
@@ -193,6 +222,7 @@ export class Emulator {
   url = '';
   readonly org: OrganizationsEmulator;
   readonly macie: MacieEmulator;
+  readonly securityhub: SecurityHubEmulator;
   readonly workspaces: WorkSpacesEmulator;
   readonly detective: DetectiveEmulator;
   readonly cloudformation: CloudFormationEmulator;
@@ -241,6 +271,9 @@ export class Emulator {
       paging,
     });
     this.macie = new MacieEmulator(this.clock, { administratorAccountId: accountId, region, paging });
+    this.securityhub = new SecurityHubEmulator(this.clock, {
+      administratorAccountId: accountId, region, paging, organizationOf: id => this.org.organizationOf(id),
+    });
     this.workspaces = new WorkSpacesEmulator(this.clock, { sourceAccountId: accountId, paging });
     this.detective = new DetectiveEmulator(this.clock, { region, paging });
     this.cloudformation = new CloudFormationEmulator(this.clock);
@@ -254,15 +287,16 @@ export class Emulator {
       sts: this.sts,
       detective: this.detective,
       ram: this.ram,
+      securityhub: this.securityhub,
     };
 
     for (const [service, model] of Object.entries(this.models.services) as Array<[ServiceName, ServiceModel]>) {
       if (model.targetPrefix) this.targets.set(model.targetPrefix, service);
       for (const [op, operation] of Object.entries(model.operations)) {
-        // an operation name two services share (Macie's and Detective's AcceptInvitation, ListInvitations) counts
-        // and takes faults for both: a test drives one of them; `requests` and `denyAction` tell them apart
-        if (!(op in this.calls)) this.calls[op] = 0;
-        if (model.protocol === 'restJson1') this.routes.push(restRoute(service, op, operation.http.method, operation.http.requestUri));
+        const key = operationKey(service, op);
+        if (key in this.calls) throw new Error(`operation ${key} exists in two services`);
+        this.calls[key] = 0;
+        if (model.protocol === 'restJson1') this.routes.push(restRoute(service, model.signingName, op, operation.http.method, operation.http.requestUri));
       }
     }
     this.routes.sort((a, b) => b.literals - a.literals);
@@ -339,9 +373,10 @@ export class Emulator {
    */
   setInvitationDelay(
     delay: InvitationDelay,
-    services: ReadonlyArray<'organizations' | 'macie2' | 'workspaces' | 'detective' | 'ram'> = ['organizations', 'macie2', 'workspaces', 'detective', 'ram'],
+    services: ReadonlyArray<'organizations' | 'macie2' | 'workspaces' | 'detective' | 'ram' | 'securityhub'> = ['organizations', 'macie2', 'workspaces', 'detective', 'ram', 'securityhub'],
   ): void {
     checkDelay(delay);
+    if (services.includes('securityhub')) this.securityhub.setInvitationDelay(delay);
     if (services.includes('organizations')) this.org.setInvitationDelay(delay);
     if (services.includes('macie2')) this.macie.setInvitationDelay(delay);
     if (services.includes('workspaces')) this.workspaces.setInvitationDelay(delay);
@@ -355,6 +390,7 @@ export class Emulator {
     return {
       organizations: this.org.state(),
       macie: this.macie.state(),
+      securityhub: this.securityhub.state(),
       workspaces: this.workspaces.links(),
       detective: this.detective.state(),
       ram: this.ram.state(),
@@ -412,16 +448,16 @@ export class Emulator {
       req.socket.destroy();
       return;
     }
-    let status = model.operations[call.op].http.responseCode ?? 200;
+    let status = model.operations[call.name].http.responseCode ?? 200;
     let output: unknown;
     let error: ServiceError | undefined;
     try {
       if (fault && fault.kind !== 'delay') throw injectedError(call.service, fault);
       if (call.violations.length > 0) throw validationError(call.service, call.violations);
-      const action = `${ACTION_PREFIX[call.service]}:${call.op}`;
+      const action = `${ACTION_PREFIX[call.service]}:${call.name}`;
       // AssumeRole's denial names the role: the STS handler answers it.
       if (action !== 'sts:AssumeRole' && context.isDenied(action)) throw accessDenied(call.service, principal, action);
-      output = this.handlers[call.service].handle(call.op, call.input, context);
+      output = this.handlers[call.service].handle(call.name, call.input, context);
     } catch (e) {
       if (!(e instanceof ServiceError)) throw e;
       if (e.invalidRequest) {
@@ -433,7 +469,9 @@ export class Emulator {
     }
     await this.sleep(this.latencyMs + (fault?.kind === 'delay' ? fault.ms : 0));
     if (model.protocol === 'awsQuery') {
-      sendXml(res, status, requestId => (error ? queryErrorXml(model, status, error, requestId) : queryResultXml(model, call.op, output, requestId)));
+      sendXml(res, status, requestId => (error
+        ? queryErrorXml(model, status, error, requestId)
+        : queryResultXml(model, call.name, output, requestId)));
     } else {
       send(res, status, model.protocol, error ? errorBody(model, error) : output, error?.code);
     }
@@ -471,19 +509,25 @@ export class Emulator {
       }
       if (!isRecord(body)) return fail(service, op, 'SerializationException', 'The request body must be a JSON object.', 400);
       const model = this.models.services[service];
-      return { service, op, input: body, violations: operation.input ? validate(model, operation.input, body) : [] };
+      const violations = operation.input ? validate(model, operation.input, body) : [];
+      return { service, op: operationKey(service, op), name: op, input: body, violations };
     }
+    // services that share a path are told apart by the signing name (an unsigned request takes the first match)
+    const signing = signingService(req);
+    const bySigning = signing !== undefined && this.routes.some(r => r.signingName === signing);
     for (const route of this.routes) {
+      if (bySigning && signing !== route.signingName) continue;
       const match = req.method === route.method ? route.path.exec(url.pathname) : null;
       if (!match) continue;
-      if (!isRecord(body)) return fail(route.service, route.op, 'SerializationException', 'The request body must be a JSON object.', 400);
+      const key = operationKey(route.service, route.op);
+      if (!isRecord(body)) return fail(route.service, key, 'SerializationException', 'The request body must be a JSON object.', 400);
       const model = this.models.services[route.service];
       const labels = Object.fromEntries(route.labels.map((label, i) => [label, decodeURIComponent(match[i + 1])]));
       const inputShape = model.operations[route.op].input;
       const { input, violations } = inputShape
         ? restJsonInput(model, inputShape, { labels, query: url.searchParams, body })
         : { input: {}, violations: [] };
-      return { service: route.service, op: route.op, input, violations };
+      return { service: route.service, op: key, name: route.op, input, violations };
     }
     return fail('unknown', `${req.method} ${url.pathname}`, 'UnknownOperationException', `No operation matches ${req.method} ${url.pathname}`, 404);
   }
@@ -511,10 +555,10 @@ export class Emulator {
     if (params.get('Version') !== model.apiVersion) {
       return fail(action, 'InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? '(none)'}`);
     }
-    if (!operation.input) return { service, op: action, input: {}, violations: [] };
+    if (!operation.input) return { service, op: operationKey(service, action), name: action, input: {}, violations: [] };
     const { input, violations, unknown } = queryInput(model, operation.input, params);
     if (unknown.length > 0) return fail(action, 'ValidationError', `Unknown parameters: ${unknown.join(', ')}`);
-    return { service, op: action, input, violations };
+    return { service, op: operationKey(service, action), name: action, input, violations };
   }
 
   private isDenied(principal: Principal, action: string): boolean {
@@ -541,7 +585,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
   return emulator;
 }
 
-function restRoute(service: ServiceName, op: string, method: string, requestUri: string): Route {
+function restRoute(service: ServiceName, signingName: string, op: string, method: string, requestUri: string): Route {
   const labels: string[] = [];
   let literals = 0;
   const segments = requestUri.split('/').filter(s => s.length > 0).map(segment => {
@@ -553,7 +597,7 @@ function restRoute(service: ServiceName, op: string, method: string, requestUri:
     literals++;
     return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   });
-  return { service, op, method, path: new RegExp(`^/${segments.join('/')}$`), labels, literals };
+  return { service, signingName, op, method, path: new RegExp(`^/${segments.join('/')}$`), labels, literals };
 }
 
 function injectedError(service: ServiceName, fault: Exclude<Fault, { kind: 'delay' | 'dropConnection' }>): ServiceError {
@@ -562,6 +606,8 @@ function injectedError(service: ServiceName, fault: Exclude<Fault, { kind: 'dela
       return new ServiceError(fault.code, `${fault.code} (injected)`, fault.fields);
     case 'throttle':
       if (service === 'cloudformation' || service === 'sts') return new ServiceError('Throttling', 'Rate exceeded', {}, 400);
+      // Security Hub throttles with LimitExceededException (429), which the SDK's retry strategy treats as throttling
+      if (service === 'securityhub') return new ServiceError('LimitExceededException', 'Rate exceeded.');
       if (service === 'organizations') {
         return new ServiceError('TooManyRequestsException', 'You have sent too many requests in too short a period of time.',
           { Type: 'TooManyRequestsException' });
@@ -572,6 +618,7 @@ function injectedError(service: ServiceName, fault: Exclude<Fault, { kind: 'dela
     case 'serverError':
       if (service === 'cloudformation' || service === 'sts') return new ServiceError('InternalFailure', 'An internal error occurred.', {}, 500);
       if (service === 'ram') return new ServiceError('ServerInternalException', 'The service could not respond to the request due to an internal problem.', {}, 500);
+      if (service === 'securityhub') return new ServiceError('InternalException', 'Internal service error.');
       return service === 'organizations'
         ? new ServiceError('ServiceException', 'AWS Organizations can\'t complete your request because of an internal service error.')
         : new ServiceError('InternalServerException', 'Internal server error.', {}, 500);
@@ -593,6 +640,7 @@ function validationError(service: ServiceName, violations: readonly Violation[])
   const message = `${violations.length} validation error${violations.length > 1 ? 's' : ''} detected: ${violations.map(v => v.message).join('; ')}`;
   if (service === 'cloudformation' || service === 'sts') return new ServiceError('ValidationError', message, {}, undefined, true);
   if (service === 'ram') return new ServiceError('InvalidParameterException', message, {}, undefined, true);
+  if (service === 'securityhub') return new ServiceError('InvalidInputException', message, {}, undefined, true);
   if (service !== 'organizations') return new ServiceError('ValidationException', message, {}, undefined, true);
   const reasons: Partial<Record<Violation['rule'], string>> = {
     required: 'INPUT_REQUIRED',

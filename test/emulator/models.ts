@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type ServiceName = 'organizations' | 'macie2' | 'workspaces' | 'cloudformation' | 'sts' | 'detective' | 'ram';
+export type ServiceName = 'organizations' | 'macie2' | 'workspaces' | 'cloudformation' | 'sts' | 'detective' | 'ram' | 'securityhub';
 
 export interface MemberRef {
   readonly shape: string;

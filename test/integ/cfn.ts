@@ -39,8 +39,9 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { bundleFile, HANDLER_NAMES, HandlerName, HANDLERS } from '../../src/private/handlers';
 import type { StackStatus } from '../emulator/cloudformation';
 import type { MemberStatus } from '../emulator/detective';
-import { Emulator, EmulatorOptions, startEmulator } from '../emulator/emulator';
+import { Emulator, EmulatorOptions, ENDPOINT_VARIABLES, startEmulator } from '../emulator/emulator';
 import type { RelationshipStatus } from '../emulator/macie';
+import type { MemberStatus as SecurityHubMemberStatus } from '../emulator/securityhub';
 import { BASE, createEvent, deleteEvent, updateEvent } from '../util/events';
 
 export type { HandlerName } from '../../src/private/handlers';
@@ -152,6 +153,8 @@ export interface FinalState {
   readonly pendingLinks?: readonly string[];
   /** Detective members by status, per behavior graph ARN. */
   readonly detectiveMembers?: Readonly<Record<string, Partial<Record<MemberStatus, readonly string[]>>>>;
+  /** Security Hub members by status. */
+  readonly securityHubMembers?: Partial<Record<SecurityHubMemberStatus, readonly string[]>>;
   /** Invocations that failed (onEvent threw) and that Lambda retried. Default 0. */
   readonly failedInvocations?: number;
 }
@@ -233,11 +236,8 @@ export class Cfn {
       AWS_CONFIG_FILE: path.join(ROOT, '.tmp', 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: path.join(ROOT, '.tmp', 'no-aws-credentials'),
       AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL_ORGANIZATIONS: this.emulator.url,
-      AWS_ENDPOINT_URL_MACIE2: this.emulator.url,
-      AWS_ENDPOINT_URL_WORKSPACES: this.emulator.url,
-      AWS_ENDPOINT_URL_CLOUDFORMATION: this.emulator.url,
-      AWS_ENDPOINT_URL_STS: this.emulator.url,
+      // every emulated service's endpoint (the emulator's list: a new service needs no line here)
+      ...Object.fromEntries(ENDPOINT_VARIABLES.map((name) => [name, this.emulator.url])),
       AWS_LAMBDA_FUNCTION_NAME: `integ-${this.handlerName}`,
       ...options.env,
     });
@@ -386,6 +386,7 @@ export class Cfn {
       macieMembers: sortedValues(this.emulator.macie.membersByStatus()),
       pendingLinks: this.emulator.workspaces.pendingLinks().map((l) => l.AccountLinkId).sort(),
       detectiveMembers: byGraph(this.emulator.detective.state()),
+      securityHubMembers: sortedValues(this.emulator.securityhub.membersByStatus()),
       validationErrors: this.emulator.validationErrors,
       crashes: this.crashes,
       failedInvocations: this.failedInvocations.length,
@@ -394,6 +395,7 @@ export class Cfn {
       macieMembers: sortedValues(state.macieMembers ?? {}),
       pendingLinks: [...(state.pendingLinks ?? [])].sort(),
       detectiveMembers: byGraph(state.detectiveMembers ?? {}),
+      securityHubMembers: sortedValues(state.securityHubMembers ?? {}),
       validationErrors: [],
       crashes: [],
       failedInvocations: state.failedInvocations ?? 0,
@@ -471,6 +473,8 @@ export class PlayedStack {
   private rollback?: StackStatus;
   private deleting?: object;
   private known = true;
+  /** The request IDs of the Creates started: a Lambda retry of one (the same RequestId) writes no new events. */
+  private readonly createRequests = new Set<string>();
   private readonly providerId: string;
 
   constructor(private readonly emulator: Emulator, readonly stackId: string, handlerName: HandlerName) {
@@ -521,6 +525,9 @@ export class PlayedStack {
     if (this.deleting) throw new Error(`${event.RequestType} of ${event.LogicalResourceId}: the stack is being deleted`);
     this.publish(options.stackStatus ?? (this.status === undefined && event.RequestType === 'Create' ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS'));
     if (event.RequestType === 'Create') {
+      // a Lambda retry delivers the same request again: CloudFormation started that Create once
+      if (this.createRequests.has(event.RequestId)) return;
+      this.createRequests.add(event.RequestId);
       // CloudFormation writes two: when it starts the resource, and once it has sent the request to the function
       this.event(event, 'CREATE_IN_PROGRESS');
       this.event(event, 'CREATE_IN_PROGRESS', undefined, 'Resource creation Initiated');

@@ -122,11 +122,11 @@ test('destroyed in the other order: the administrator\'s stack removed the membe
 
   // AWS::Detective::MemberInvitation's Delete removes the member even after it accepted
   await DETECTIVE_MEMBER_INVITATION.delete(emulator, ADMIN, '', invitation);
-  const before = emulator.requests.filter((r) => r.op === 'DisassociateMembership').length;
+  const before = emulator.requests.filter((r) => r.op === 'detective:DisassociateMembership').length;
   const deleted = await accepter.delete((await waiting).PhysicalResourceId, props,
     { stackId: MEMBER_STACK, logicalResourceId: logicalId, stackStatus: 'DELETE_IN_PROGRESS' });
   expect(deleted.Status).toBe('SUCCESS');
-  expect(emulator.requests.filter((r) => r.op === 'DisassociateMembership').length).toBe(before);
+  expect(emulator.requests.filter((r) => r.op === 'detective:DisassociateMembership').length).toBe(before);
   expect(accepter.logs()).toContain('nothing to leave');
   accepter.expectFinalState();
 });

@@ -17,7 +17,8 @@ import {
 } from '@aws-sdk/client-macie2';
 import type { MacieInviterProps, MacieMemberSpec } from '../../../src/private/contract/macie';
 import { chunk, settleWithConcurrency } from '../../shared/concurrency';
-import { Hints, InvitationError, describeAwsError, errorMessage, errorName, hintFor, isAwsError } from '../../shared/errors';
+import { Hints, InvitationError, describeAwsError, errorMessage, errorName, isAwsError } from '../../shared/errors';
+import { Failure, failuresFrom, formatFailures, hintsFor as failureHints } from '../../shared/failures';
 import { log } from '../../shared/log';
 import { sameEmail } from '../../shared/props';
 import type { RequestContext } from '../../shared/runtime';
@@ -44,15 +45,10 @@ const ALREADY_INVITED = /\balready\b.*\b(invited|invitation|member|associated)\b
 /** ... unless it is about another administrator account. */
 const OTHER_ADMINISTRATOR = /\b(another|different|other)\b/i;
 
-export type MemberAction = 'create' | 'invite' | 'adopt' | 'recreate' | 'organization';
+export type { Failure };
+export { formatFailures };
 
-export interface Failure {
-  readonly accountId: string;
-  /** User-facing error, emails masked. */
-  readonly error: string;
-  /** The AWS error name or unprocessed-account error code, for the hint. */
-  readonly code?: string;
-}
+export type MemberAction = 'create' | 'invite' | 'adopt' | 'recreate' | 'organization';
 
 /** What to do, per Macie error name or unprocessed-account error code. */
 export const MACIE_HINTS: Hints = {
@@ -68,54 +64,7 @@ export const MACIE_HINTS: Hints = {
 
 /** The distinct hints for the error codes of `failures`, or the generic next step. */
 export function hintsFor(failures: readonly Failure[], maxChars = 250): string {
-  const hints: string[] = [];
-  let length = 0;
-  for (const f of failures) {
-    const hint = f.code === undefined ? undefined : hintFor({ name: f.code }, MACIE_HINTS);
-    // CloudFormation shows 1,000 characters of the reason: at most about 250 of them for hints
-    if (hint && !hints.includes(hint) && length + hint.length <= maxChars) {
-      hints.push(hint);
-      length += hint.length + 1;
-    }
-  }
-  return hints.length > 0 ? hints.join(' ') : 'Fix the cause named here, then deploy again.';
-}
-
-/**
- * Groups failures by error: `111111111111, 222222222222 (ValidationException: ...); ...`, at most about `maxChars`
- * long: every error is shown with its first account, then more accounts while there is room.
- */
-export function formatFailures(failures: readonly Failure[], maxChars = 700): string {
-  const groups = new Map<string, string[]>();
-  for (const f of failures) groups.set(f.error, [...(groups.get(f.error) ?? []), f.accountId]);
-  const shown = new Map<string, string[]>();
-  let length = 0;
-  let omitted = 0;
-  for (const [error, accountIds] of groups) {
-    const extra = accountIds[0].length + error.length + 6;
-    if (length + extra > maxChars) continue;
-    shown.set(error, [accountIds[0]]);
-    length += extra;
-  }
-  for (const [error, accountIds] of groups) {
-    const list = shown.get(error);
-    for (const id of accountIds.slice(list ? 1 : 0)) {
-      if (list && length + id.length + 2 <= maxChars) {
-        list.push(id);
-        length += id.length + 2;
-      } else {
-        omitted++;
-      }
-    }
-  }
-  const parts = [...shown].map(([error, ids]) => `${ids.join(', ')} (${error})`);
-  return parts.join('; ') + (omitted > 0 ? `; and ${omitted} more accounts` : '');
-}
-
-function failuresFrom<T>(items: readonly T[], results: readonly PromiseSettledResult<unknown>[], id: (item: T) => string): Failure[] {
-  return results.flatMap((r, i) => (r.status === 'rejected'
-    ? [{ accountId: id(items[i]), error: describeAwsError(r.reason), code: errorName(r.reason) }]
-    : []));
+  return failureHints(failures, MACIE_HINTS, maxChars);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

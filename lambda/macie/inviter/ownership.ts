@@ -3,16 +3,14 @@
  * the member accounts another resource of the stack still declares, and the careful cleanup after a Create that did
  * not finish (only members with all the evidence are removed).
  */
-import { createHash } from 'crypto';
 import { GetMemberCommand, Member } from '@aws-sdk/client-macie2';
 import { CONCURRENCY, adminMacieEnabled, formatFailures, hintsFor, listMembers, removeAccounts } from './members';
 import { MACIE_INVITATIONS, MacieInviterProps } from '../../../src/private/contract/macie';
 import { settleWithConcurrency } from '../../shared/concurrency';
 import { InvitationError } from '../../shared/errors';
 import { log } from '../../shared/log';
-import { ACCOUNT_ID } from '../../shared/props';
 import type { RequestContext } from '../../shared/runtime';
-import { StackTargets, UNRESOLVED, stackLocation, surelyMadeSince, targetsKeptByStack } from '../../shared/stack';
+import { StackTargets, memberListTargets, resourceHash, stackLocation, surelyMadeSince, targetsKeptByStack } from '../../shared/stack';
 import { ACCEPTED_STATES, MacieClients } from '../service';
 
 /**
@@ -34,8 +32,7 @@ export function ownsPhysicalId(physicalId: string): boolean {
  */
 export function physicalResourceId(ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>): string {
   const region = stackLocation(ctx.stackId).region ?? 'unknown';
-  const hash = createHash('sha256').update(`${ctx.stackId}/${ctx.logicalResourceId}`).digest('hex').slice(0, 16);
-  return `macie-invitations:${region}:${hash}`;
+  return `macie-invitations:${region}:${resourceHash(ctx)}`;
 }
 
 /** The tags of the members this resource creates. */
@@ -46,16 +43,7 @@ export function ownerTags(ctx: Pick<RequestContext, 'stackId' | 'logicalResource
 const { members: MEMBERS, memberAccountId: MEMBER_ACCOUNT_ID } = MACIE_INVITATIONS.keys;
 
 /** What identifies members for "another resource of the stack still declares it": their account IDs. */
-export const MACIE_TARGETS: StackTargets<MacieInviterProps> = {
-  keys: (props) => props.members.map((m) => m.accountId),
-  templateValues: (properties) => {
-    const list = properties[MEMBERS];
-    if (!Array.isArray(list)) return UNRESOLVED;
-    // an entry that is itself an intrinsic (Fn::If, ...) stays as it is: unresolvable
-    return list.map((entry) => (entry && typeof entry === 'object' && MEMBER_ACCOUNT_ID in entry ? (entry as Record<string, unknown>)[MEMBER_ACCOUNT_ID] : entry));
-  },
-  key: (value) => (ACCOUNT_ID.test(value) ? value : undefined),
-};
+export const MACIE_TARGETS: StackTargets<MacieInviterProps> = memberListTargets(MEMBERS, MEMBER_ACCOUNT_ID);
 
 /**
  * After a Create that did not finish normally: remove only the members it can be shown to have made. Evidence, all

@@ -1,7 +1,11 @@
 package com.example.invitations;
 
+import java.util.List;
+
 import io.github.cdkaccountinvitations.DetectiveInvitationAccepter;
 import io.github.cdkaccountinvitations.DetectiveInvitationAccepterProps;
+import io.github.cdkaccountinvitations.SecurityHubInvitations;
+import io.github.cdkaccountinvitations.SecurityHubMember;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
@@ -27,6 +31,17 @@ public final class ExampleApp {
                 .graphArn("arn:aws:detective:us-east-1:111111111111:graph:027c7c4610ea4aacaf0b883093cab899")
                 .waitTimeout(Duration.minutes(10))
                 .build());
+
+        // A separate stack, as in examples/app.ts: the Security Hub administrator account invites two accounts
+        Stack securityHub = new Stack(app, "SecurityHubAdministrator", StackProps.builder()
+                .env(Environment.builder().account("111111111111").region("us-east-1").build())
+                .build());
+        SecurityHubInvitations.Builder.create(securityHub, "SecurityHubMembers")
+                .members(List.of(
+                        SecurityHubMember.builder().accountId("222222222222").email("workloads-owner@example.com").build(),
+                        SecurityHubMember.builder().accountId("444444444444").build()))
+                .build();
+
         CloudAssembly assembly = app.synth();
         System.out.printf("Java: synthesized %s into %s/%s%n", stack.getStackName(), assembly.getDirectory(),
                 stack.getTemplateFile());
