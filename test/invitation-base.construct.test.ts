@@ -15,6 +15,8 @@ import {
   OrgInvitation,
   OrgInvitationAccepter,
   ResourceShareAccepter,
+  SecurityHubInvitationAccepter,
+  SecurityHubInvitations,
   WorkSpacesAccountLink,
   WorkSpacesAccountLinkAccepter,
 } from '../src';
@@ -31,8 +33,10 @@ const CONSTRUCTS: Array<[string, (scope: Construct, id: string, base: Invitation
   ['OrgInvitation', (scope, id, base) => new OrgInvitation(scope, id, { target: InvitationTarget.account('222222222222'), ...base })],
   ['MacieInvitations', (scope, id, base) => new MacieInvitations(scope, id, { members: [{ accountId: '222222222222', email: 'a@example.com' }], ...base })],
   ['WorkSpacesAccountLink', (scope, id, base) => new WorkSpacesAccountLink(scope, id, { targetAccountId: '222222222222', ...base })],
+  ['SecurityHubInvitations', (scope, id, base) => new SecurityHubInvitations(scope, id, { members: [{ accountId: '222222222222' }], ...base })],
   // the accepters with a removal policy (they can leave on delete)
   ['MacieInvitationAccepter', (scope, id, base) => new MacieInvitationAccepter(scope, id, { administratorAccountId: '222222222222', ...base })],
+  ['SecurityHubInvitationAccepter', (scope, id, base) => new SecurityHubInvitationAccepter(scope, id, { administratorAccountId: '222222222222', ...base })],
   ['DetectiveInvitationAccepter', (scope, id, base) => new DetectiveInvitationAccepter(scope, id, { graphArn: DETECTIVE_GRAPH, ...base })],
   ['ResourceShareAccepter', (scope, id, base) => new ResourceShareAccepter(scope, id, { ownerAccountId: '222222222222', resourceShareName: 'shared', ...base })],
 ];
@@ -46,6 +50,7 @@ function everyConstruct(scope: Construct): void {
   new OrgInvitationAccepter(scope, 'OrgInvitationAccepter', { managementAccountId: '333333333333', ...once });
   new MacieInvitationAccepter(scope, 'MacieInvitationAccepter', { administratorAccountId: '333333333333', ...once });
   new WorkSpacesAccountLinkAccepter(scope, 'WorkSpacesAccountLinkAccepter', { sourceAccountId: '333333333333', ...once });
+  new SecurityHubInvitationAccepter(scope, 'SecurityHubInvitationAccepter', { administratorAccountId: '333333333333', ...once });
   new DetectiveInvitationAccepter(scope, 'DetectiveInvitationAccepter', { graphArn: DETECTIVE_GRAPH, ...once });
   new ResourceShareAccepter(scope, 'ResourceShareAccepter', { ownerAccountId: '333333333333', resourceShareName: 'shared', ...once });
 }
