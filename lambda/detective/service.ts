@@ -14,7 +14,7 @@ import {
 import { clientConfig } from '../shared/clients';
 import type { ClientsSpec } from '../shared/entry';
 import { Hints, failedWith, isAwsError } from '../shared/errors';
-import { StackClients, stackLocation } from '../shared/stack';
+import { StackClients, whereActing } from '../shared/stack';
 
 /** The accepter's clients on the function's own role: Detective, and CloudFormation for the rollback rule. */
 export interface DetectiveClients extends StackClients {
@@ -49,12 +49,6 @@ export const DETECTIVE_HINTS: Hints = {
   TooManyRequestsException: 'Detective throttled the calls beyond the retries: deploy again later.',
   InternalServerException: 'A Detective service error that persisted through the retries: deploy again later.',
 };
-
-/** `account 222222222222 in eu-west-1`: the stack's account and Region. */
-export function whereActing(stackId: string): string {
-  const { region, account } = stackLocation(stackId);
-  return region && account ? `account ${account} in ${region}` : 'this account and Region';
-}
 
 /** Every behavior graph this account was invited to or belongs to, paging until NextToken is empty. */
 export async function listMemberships(clients: Pick<DetectiveClients, 'detective'>, stackId: string): Promise<MemberDetail[]> {

@@ -16,7 +16,7 @@ import { AccepterSpec, accepterLifecycle } from '../../shared/accepter';
 import { Hints, InvitationError, errorName, failedWith } from '../../shared/errors';
 import { log } from '../../shared/log';
 import type { Lifecycle } from '../../shared/runtime';
-import { StackTargets, stackLocation } from '../../shared/stack';
+import { StackTargets, stackLocation, whereActing } from '../../shared/stack';
 import {
   ACCEPTED_STATUSES,
   DETECTIVE_HINTS,
@@ -27,7 +27,6 @@ import {
   acceptGraphInvitation,
   leaveGraph,
   membershipOf,
-  whereActing,
 } from '../service';
 
 /** The physical IDs' first segment. */
