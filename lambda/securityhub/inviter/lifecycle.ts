@@ -32,10 +32,12 @@ import { InvitationError, errorName } from '../../shared/errors';
 import { formatFailures, hintsFor } from '../../shared/failures';
 import { log } from '../../shared/log';
 import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/runtime';
-import { StackTargets, memberListTargets, resourceHash, rollbackState, stackLocation, targetsKeptByStack } from '../../shared/stack';
+import {
+  StackTargets, acceptanceSkippedInRollback, memberListTargets, notRestoredInRollback, resourceHash, rollbackCheck, stackLocation, targetsKeptByStack,
+} from '../../shared/stack';
 import { createStartedAt } from '../../shared/stack-events';
 import type { SecurityHubAcceptance } from '../accept';
-import { ASSOCIATED_STATES, SecurityHubInviterClients } from '../service';
+import { ASSOCIATED_STATES, NO_NEW_INVITATION_STATES, SecurityHubInviterClients } from '../service';
 
 export { CONCURRENCY } from './members';
 
@@ -223,7 +225,8 @@ export async function updateMembers(
     const accepted = props.acceptRoleName !== undefined ? await readAccepted(clients, props, ctx) : undefined;
     return response(physicalId, props, { ...NOTHING, retained }, accepted);
   }
-  const rollback = wanted.length > 0 && (await rollbackState(clients, ctx)) === 'rollback';
+  const isRollback = rollbackCheck(clients, ctx);
+  const rollback = wanted.length > 0 && (await isRollback());
   if (!(await adminHubEnabled(clients, ctx))) {
     if (wanted.length === 0) {
       log('INFO', 'Security Hub is not enabled: there are no members to remove', { physicalId });
@@ -240,13 +243,14 @@ export async function updateMembers(
   ctx.signal?.throwIfAborted();
   const live = await listMembers(clients);
   if (rollback) {
-    // a rollback restores only the members the failed update deleted (gone from the list); a member that exists in any
-    // state (one that left, or was removed by someone else) is not invited again, and no role is assumed
-    const notRestored = wanted.filter((m) => live.has(m.accountId)).map((m) => m.accountId);
-    if (notRestored.length > 0 || props.acceptRoleName !== undefined) {
-      log('WARN', 'rollback: nothing is accepted, and members that still exist are not invited again; the next deployment ' +
-        'does it', { notRestored });
+    // the inviter-side rollback rule (lambda/shared/stack.ts): a rollback restores only the members the failed update
+    // deleted (gone from the list); a member that exists in any state is not invited again, and no role is assumed
+    const ended = wanted.filter((m) => live.has(m.accountId) && !NO_NEW_INVITATION_STATES.has(live.get(m.accountId)?.MemberStatus ?? ''));
+    if (ended.length > 0) {
+      notRestoredInRollback({ accountIds: ended.map((m) => m.accountId), status: ended.map((m) => live.get(m.accountId)?.MemberStatus) },
+        'The next deployment invites them again.');
     }
+    if (props.acceptRoleName !== undefined) await acceptanceSkippedInRollback(isRollback, { accountIds: wanted.map((m) => m.accountId) });
     wanted = wanted.filter((m) => !live.has(m.accountId));
   }
   const applied = wanted.length > 0 ? await applyMembers(clients, wanted, live, 'Updating the Security Hub members', ctx.signal) : NOTHING_APPLIED;
