@@ -5,7 +5,7 @@
  * `parse()` and answers with `data()`.
  */
 import { PropertyError, RawProperties, RemovalMode, readString } from './read';
-import { ACCEPTER, AccepterCommon, REMOVAL } from './shared';
+import { ACCEPTER, ADMINISTRATOR_ACCOUNT_ID, AccepterCommon, REMOVAL } from './shared';
 import { GRAPH_ARN } from '../patterns';
 
 /** A behavior graph ARN, read: the Region and the administrator account are the ARN's own fields. */
@@ -44,7 +44,7 @@ export const DETECTIVE_ACCEPTER = {
   keys: { graphArn: GRAPH_ARN_KEY },
   attributes: {
     graphArn: GRAPH_ARN_KEY,
-    administratorAccountId: 'AdministratorAccountId',
+    administratorAccountId: ADMINISTRATOR_ACCOUNT_ID,
     memberStatus: 'MemberStatus',
     disabledReason: 'DisabledReason',
   },

@@ -4,7 +4,7 @@
  * `properties()` and read attributes by `attributes`; the handlers parse with `parse()` and answer with `data()`.
  */
 import { PropertyError, RawProperties, RemovalMode, readAccountId, readBoolean, readOptionalString } from './read';
-import { ACCEPTANCE, ACCEPTER, AccepterCommon, REMOVAL } from './shared';
+import { ACCEPTANCE, ACCEPTER, ADMINISTRATOR_ACCOUNT_ID, AccepterCommon, REMOVAL } from './shared';
 import { ACCOUNT_ID, EMAIL, characterLength, maskEmail } from '../patterns';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -206,7 +206,6 @@ export interface MacieAccepterData {
   readonly administratorAccountId: string;
 }
 
-const ADMINISTRATOR_ACCOUNT_ID = 'AdministratorAccountId';
 
 /** The Macie accepter's contract (`MacieInvitationAccepter`, custom resource `Custom::MacieInvitationAccepter`). */
 export const MACIE_ACCEPTER = {

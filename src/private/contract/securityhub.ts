@@ -4,7 +4,7 @@
  * `properties()` and read attributes by `attributes`; the handlers parse with `parse()` and answer with `data()`.
  */
 import { PropertyError, RawProperties, RemovalMode, readAccountId } from './read';
-import { ACCEPTANCE, ACCEPTER, AccepterCommon, REMOVAL } from './shared';
+import { ACCEPTANCE, ACCEPTER, ADMINISTRATOR_ACCOUNT_ID, AccepterCommon, REMOVAL } from './shared';
 import { ACCOUNT_ID, EMAIL, maskEmail } from '../patterns';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -156,7 +156,6 @@ export interface SecurityHubAccepterData {
   readonly administratorAccountId: string;
 }
 
-const ADMINISTRATOR_ACCOUNT_ID = 'AdministratorAccountId';
 
 /** The Security Hub accepter's contract (`SecurityHubInvitationAccepter`, `Custom::SecurityHubInvitationAccepter`). */
 export const SECURITYHUB_ACCEPTER = {

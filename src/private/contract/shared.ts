@@ -44,6 +44,12 @@ export const ACCEPTER = {
   },
 } as const;
 
+/**
+ * The wire name of the administrator account an accepter joins: the Macie and Security Hub accepters' property, the
+ * Detective accepter's attribute. One name for every kind with an administrator.
+ */
+export const ADMINISTRATOR_ACCOUNT_ID = 'AdministratorAccountId';
+
 /** The role an inviter assumes in the invited account(s) to accept there (`Acceptance.assumeRole`). */
 export const ACCEPTANCE = {
   roleNameKey: 'AcceptRoleName',
