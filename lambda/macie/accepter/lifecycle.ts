@@ -10,11 +10,10 @@
  */
 import { MACIE_ACCEPTER, MacieAccepterProps } from '../../../src/private/contract/macie';
 import { AccepterSpec, accepterLifecycle } from '../../shared/accepter';
+import { administratorSpec } from '../../shared/administrator';
 import { Hints, failedWith } from '../../shared/errors';
 import { log } from '../../shared/log';
-import { ACCOUNT_ID } from '../../shared/props';
 import type { Lifecycle } from '../../shared/runtime';
-import { StackTargets } from '../../shared/stack';
 import {
   MacieAcceptance,
   MemberContext,
@@ -62,13 +61,6 @@ export async function reportAssociation(clients: MacieClients, props: MacieAccep
   return { invitationId: NO_INVITATION_ID, relationshipStatus: NOT_ASSOCIATED };
 }
 
-/** What an accepter resource of the stack stands for: its administrator account. */
-export const ADMINISTRATOR_TARGET: StackTargets<MacieAccepterProps> = {
-  keys: (props) => [props.administratorAccountId],
-  templateValues: (properties) => [properties[MACIE_ACCEPTER.keys.administratorAccountId]],
-  key: (value) => (ACCOUNT_ID.test(value) ? value : undefined),
-};
-
 /** Disassociating failed: what to do besides fixing the cause. */
 const DISASSOCIATE_HINTS: Hints = {
   AccessDeniedException:
@@ -80,19 +72,11 @@ const DISASSOCIATE_HINTS: Hints = {
 export const MACIE_ACCEPTER_SPEC: AccepterSpec<MacieAccepterProps, MacieClients, MacieAcceptance> = {
   what: 'Macie invitation acceptance',
   prefix: PHYSICAL_ID_PREFIX,
-  targets: ADMINISTRATOR_TARGET,
+  ...administratorSpec<MacieAccepterProps, MacieAcceptance>(MACIE_ACCEPTER.keys.administratorAccountId),
   parse: (raw) => MACIE_ACCEPTER.parse(raw),
   words: (props, ctx) => macieAcceptWords(props.administratorAccountId, ctx),
-  inviterAccount: (props) => props.administratorAccountId,
   prepare: (clients, _props, ctx) => ensureMemberMacieEnabled(clients, ctx),
   look: (clients, props, ctx) => lookForInvitation(clients, props.administratorAccountId, ctx),
-  identify: (props, attributes) => ({
-    inviter: props.administratorAccountId,
-    // an association no invitation made (AWS Organizations) has none: the physical ID says NONE
-    ...(attributes.invitationId !== NO_INVITATION_ID ? { invitationId: attributes.invitationId } : {}),
-  }),
-  expects: (props, recorded) => props.administratorAccountId === recorded.inviter,
-  sameExpectation: (props, oldProps) => props.administratorAccountId === oldProps.administratorAccountId,
   current: async (clients, _props, ctx) => {
     const current = await currentAssociation(clients, ctx);
     return current?.accountId ? { inviter: current.accountId, ...(current.invitationId ? { invitationId: current.invitationId } : {}) } : undefined;

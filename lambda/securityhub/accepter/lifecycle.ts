@@ -9,11 +9,10 @@
  */
 import { SECURITYHUB_ACCEPTER, SecurityHubAccepterProps } from '../../../src/private/contract/securityhub';
 import { AccepterSpec, accepterLifecycle } from '../../shared/accepter';
+import { administratorSpec } from '../../shared/administrator';
 import { failedWith } from '../../shared/errors';
 import { log } from '../../shared/log';
-import { ACCOUNT_ID } from '../../shared/props';
 import type { Lifecycle } from '../../shared/runtime';
-import { StackTargets } from '../../shared/stack';
 import {
   MemberContext,
   NO_INVITATION_ID,
@@ -55,29 +54,15 @@ export async function reportAssociation(
   return { invitationId: NO_INVITATION_ID, memberStatus: NOT_ASSOCIATED };
 }
 
-/** What an accepter resource of the stack stands for: its administrator account. */
-export const ADMINISTRATOR_TARGET: StackTargets<SecurityHubAccepterProps> = {
-  keys: (props) => [props.administratorAccountId],
-  templateValues: (properties) => [properties[SECURITYHUB_ACCEPTER.keys.administratorAccountId]],
-  key: (value) => (ACCOUNT_ID.test(value) ? value : undefined),
-};
-
 /** Security Hub's part of the accepter lifecycle. */
 export const SECURITYHUB_ACCEPTER_SPEC: AccepterSpec<SecurityHubAccepterProps, SecurityHubClients, SecurityHubAcceptance> = {
   what: 'Security Hub invitation acceptance',
   prefix: PHYSICAL_ID_PREFIX,
-  targets: ADMINISTRATOR_TARGET,
+  ...administratorSpec<SecurityHubAccepterProps, SecurityHubAcceptance>(SECURITYHUB_ACCEPTER.keys.administratorAccountId),
   parse: (raw) => SECURITYHUB_ACCEPTER.parse(raw),
   words: (props, ctx) => securityHubAcceptWords(props.administratorAccountId, ctx),
-  inviterAccount: (props) => props.administratorAccountId,
   prepare: (clients, _props, ctx) => ensureMemberHubEnabled(clients, ctx),
   look: (clients, props, ctx) => lookForInvitation(clients, props.administratorAccountId, ctx),
-  identify: (props, attributes) => ({
-    inviter: props.administratorAccountId,
-    ...(attributes.invitationId !== NO_INVITATION_ID ? { invitationId: attributes.invitationId } : {}),
-  }),
-  expects: (props, recorded) => props.administratorAccountId === recorded.inviter,
-  sameExpectation: (props, oldProps) => props.administratorAccountId === oldProps.administratorAccountId,
   current: async (clients, _props, ctx) => {
     const current = await currentAdministrator(clients, ctx);
     return current?.AccountId ? { inviter: current.AccountId, ...(current.InvitationId ? { invitationId: current.InvitationId } : {}) } : undefined;
