@@ -3,8 +3,8 @@
  * `MacieInvitationAccepter` (member side). The constructs build their custom resource's properties with
  * `properties()` and read attributes by `attributes`; the handlers parse with `parse()` and answer with `data()`.
  */
-import { PropertyError, RawProperties, RemovalMode, readAccountId, readBoolean, readOptionalString } from './read';
-import { ACCEPTANCE, ACCEPTER, ADMINISTRATOR_ACCOUNT_ID, AccepterCommon, REMOVAL } from './shared';
+import { PropertyError, RawProperties, RemovalMode, readBoolean, readOptionalString } from './read';
+import { ACCEPTANCE, ADMINISTRATOR_ACCEPTER, ADMINISTRATOR_ACCOUNT_ID, AdministratorAccepterProps, REMOVAL } from './shared';
 import { ACCOUNT_ID, EMAIL, characterLength, maskEmail } from '../patterns';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -193,11 +193,7 @@ export const MACIE_INVITATIONS = {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** What the Macie accepter's handler works with. */
-export interface MacieAccepterProps extends AccepterCommon {
-  readonly administratorAccountId: string;
-  /** What Delete does with a membership this resource accepted. */
-  readonly removalPolicy: RemovalMode;
-}
+export type MacieAccepterProps = AdministratorAccepterProps;
 
 /** The Macie accepter's attributes (never empty strings: an output of an empty value fails the deploy). */
 export interface MacieAccepterData {
@@ -209,21 +205,11 @@ export interface MacieAccepterData {
 
 /** The Macie accepter's contract (`MacieInvitationAccepter`, custom resource `Custom::MacieInvitationAccepter`). */
 export const MACIE_ACCEPTER = {
-  keys: { administratorAccountId: ADMINISTRATOR_ACCOUNT_ID },
+  ...ADMINISTRATOR_ACCEPTER,
   attributes: {
     invitationId: 'InvitationId',
     relationshipStatus: 'RelationshipStatus',
     administratorAccountId: ADMINISTRATOR_ACCOUNT_ID,
-  },
-  properties(input: { readonly administratorAccountId: string; readonly waitSeconds: number; readonly removalPolicy: RemovalMode }): RawProperties {
-    return { [ADMINISTRATOR_ACCOUNT_ID]: input.administratorAccountId, ...ACCEPTER.properties(input), ...REMOVAL.properties(input.removalPolicy) };
-  },
-  parse(raw: RawProperties): MacieAccepterProps {
-    return { administratorAccountId: readAccountId(raw, ADMINISTRATOR_ACCOUNT_ID), ...ACCEPTER.parse(raw), removalPolicy: REMOVAL.parse(raw) };
-  },
-  /** None: an account ID, a wait and a removal policy (the administrator's ID must stay readable in messages). */
-  sensitive(_raw: RawProperties): string[] {
-    return [];
   },
   data(data: MacieAccepterData): Record<string, string> {
     const a = MACIE_ACCEPTER.attributes;

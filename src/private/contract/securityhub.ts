@@ -3,8 +3,8 @@
  * `SecurityHubInvitationAccepter` (member side). The constructs build their custom resource's properties with
  * `properties()` and read attributes by `attributes`; the handlers parse with `parse()` and answer with `data()`.
  */
-import { PropertyError, RawProperties, RemovalMode, readAccountId } from './read';
-import { ACCEPTANCE, ACCEPTER, ADMINISTRATOR_ACCOUNT_ID, AccepterCommon, REMOVAL } from './shared';
+import { PropertyError, RawProperties, RemovalMode } from './read';
+import { ACCEPTANCE, ADMINISTRATOR_ACCEPTER, ADMINISTRATOR_ACCOUNT_ID, AdministratorAccepterProps, REMOVAL } from './shared';
 import { ACCOUNT_ID, EMAIL, maskEmail } from '../patterns';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -143,11 +143,7 @@ export const SECURITYHUB_INVITATIONS = {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** What the Security Hub accepter's handler works with. */
-export interface SecurityHubAccepterProps extends AccepterCommon {
-  readonly administratorAccountId: string;
-  /** What Delete does with a membership this resource accepted. */
-  readonly removalPolicy: RemovalMode;
-}
+export type SecurityHubAccepterProps = AdministratorAccepterProps;
 
 /** The Security Hub accepter's attributes (never empty strings: an output of an empty value fails the deploy). */
 export interface SecurityHubAccepterData {
@@ -159,21 +155,11 @@ export interface SecurityHubAccepterData {
 
 /** The Security Hub accepter's contract (`SecurityHubInvitationAccepter`, `Custom::SecurityHubInvitationAccepter`). */
 export const SECURITYHUB_ACCEPTER = {
-  keys: { administratorAccountId: ADMINISTRATOR_ACCOUNT_ID },
+  ...ADMINISTRATOR_ACCEPTER,
   attributes: {
     invitationId: 'InvitationId',
     memberStatus: 'MemberStatus',
     administratorAccountId: ADMINISTRATOR_ACCOUNT_ID,
-  },
-  properties(input: { readonly administratorAccountId: string; readonly waitSeconds: number; readonly removalPolicy: RemovalMode }): RawProperties {
-    return { [ADMINISTRATOR_ACCOUNT_ID]: input.administratorAccountId, ...ACCEPTER.properties(input), ...REMOVAL.properties(input.removalPolicy) };
-  },
-  parse(raw: RawProperties): SecurityHubAccepterProps {
-    return { administratorAccountId: readAccountId(raw, ADMINISTRATOR_ACCOUNT_ID), ...ACCEPTER.parse(raw), removalPolicy: REMOVAL.parse(raw) };
-  },
-  /** None: an account ID, a wait and a removal policy. */
-  sensitive(_raw: RawProperties): string[] {
-    return [];
   },
   data(data: SecurityHubAccepterData): Record<string, string> {
     const a = SECURITYHUB_ACCEPTER.attributes;

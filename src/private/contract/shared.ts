@@ -2,10 +2,11 @@
  * The parts of the construct-handler contract that more than one kind shares, written once:
  * - every accepter: how long to wait for the invitation, and what Delete does (`ACCEPTER`);
  * - every inviter that can accept through a role (`acceptance`): the role's name (`ACCEPTANCE`);
- * - every construct that removes what it made: the removal mode (`REMOVAL`).
+ * - every construct that removes what it made: the removal mode (`REMOVAL`);
+ * - every accepter that joins an administrator account (Macie, Security Hub): its properties (`ADMINISTRATOR_ACCEPTER`).
  * Each kind's contract (`./<service>.ts`) spreads these into its properties and calls their `parse`.
  */
-import { RawProperties, RemovalMode, readRemovalMode, readRoleName, readWholeNumber } from './read';
+import { RawProperties, RemovalMode, readAccountId, readRemovalMode, readRoleName, readWholeNumber } from './read';
 
 /** The removal mode: DESTROY (remove what the resource made) or RETAIN. */
 export const REMOVAL = {
@@ -59,5 +60,29 @@ export const ACCEPTANCE = {
   /** The role name, or undefined without `acceptance`. */
   parse(raw: RawProperties): string | undefined {
     return readRoleName(raw, ACCEPTANCE.roleNameKey);
+  },
+} as const;
+
+/** What an accepter that joins an administrator account reads (Macie, Security Hub). */
+export interface AdministratorAccepterProps extends AccepterCommon {
+  readonly administratorAccountId: string;
+  /** What Delete does with a membership this resource accepted. */
+  readonly removalPolicy: RemovalMode;
+}
+
+/**
+ * The properties of every accepter that joins an administrator account: the administrator, the wait and the removal
+ * mode. None is sensitive (the administrator's ID must stay readable in messages). Each kind adds its attributes.
+ */
+export const ADMINISTRATOR_ACCEPTER = {
+  keys: { administratorAccountId: ADMINISTRATOR_ACCOUNT_ID },
+  properties(input: { readonly administratorAccountId: string; readonly waitSeconds: number; readonly removalPolicy: RemovalMode }): RawProperties {
+    return { [ADMINISTRATOR_ACCOUNT_ID]: input.administratorAccountId, ...ACCEPTER.properties(input), ...REMOVAL.properties(input.removalPolicy) };
+  },
+  parse(raw: RawProperties): AdministratorAccepterProps {
+    return { administratorAccountId: readAccountId(raw, ADMINISTRATOR_ACCOUNT_ID), ...ACCEPTER.parse(raw), removalPolicy: REMOVAL.parse(raw) };
+  },
+  sensitive(_raw: RawProperties): string[] {
+    return [];
   },
 } as const;
