@@ -4,8 +4,8 @@
  * `properties()` and read attributes by `attributes`; the handlers parse with `parse()` and answer with `data()`.
  */
 import { PropertyError, RawProperties, RemovalMode, readBoolean, readOptionalString } from './read';
-import { ACCEPTANCE, ADMINISTRATOR_ACCEPTER, ADMINISTRATOR_ACCOUNT_ID, AdministratorAccepterProps, REMOVAL } from './shared';
-import { ACCOUNT_ID, EMAIL, characterLength, maskEmail } from '../patterns';
+import { ACCEPTANCE, ADMINISTRATOR_ACCEPTER, ADMINISTRATOR_ACCOUNT_ID, AdministratorAccepterProps, MEMBER_LIST, REMOVAL } from './shared';
+import { EMAIL, characterLength, maskEmail } from '../patterns';
 
 // ---------------------------------------------------------------------------------------------------------------
 // MacieInvitations (the administrator side)
@@ -49,9 +49,7 @@ export interface MacieInviterData {
   readonly enabledCount?: number;
 }
 
-const MEMBERS = 'Members';
-const MEMBER_ACCOUNT_ID = 'AccountId';
-const MEMBER_EMAIL = 'Email';
+const { key: MEMBERS, accountIdKey: MEMBER_ACCOUNT_ID, emailKey: MEMBER_EMAIL } = MEMBER_LIST;
 const MESSAGE = 'Message';
 const DISABLE_EMAIL_NOTIFICATION = 'DisableEmailNotification';
 
@@ -75,29 +73,6 @@ const INVITER_ATTRIBUTES = {
   enabledCount: 'EnabledCount',
 } as const satisfies Record<keyof MacieInviterData, string>;
 
-/** A member entry's field, or undefined when the entry is not an object. */
-function memberField(entry: unknown, key: string): unknown {
-  return entry !== null && typeof entry === 'object' ? (entry as RawProperties)[key] : undefined;
-}
-
-/** The members' account IDs alone (12 digits, each once): the identifying fields of the inviter's properties. */
-function readMemberAccountIds(raw: RawProperties): { list: readonly unknown[]; accountIds: string[] } {
-  const list = raw[MEMBERS];
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new PropertyError(`The property ${MEMBERS} is required and must list at least one account.`);
-  }
-  const seen = new Set<string>();
-  const accountIds = list.map((entry, i) => {
-    const accountId = memberField(entry, MEMBER_ACCOUNT_ID);
-    if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
-      throw new PropertyError(`${MEMBERS}[${i}].${MEMBER_ACCOUNT_ID} must be a 12-digit AWS account ID, got ${JSON.stringify(accountId)}.`);
-    }
-    if (seen.has(accountId)) throw new PropertyError(`${MEMBERS} lists account ${accountId} more than once.`);
-    seen.add(accountId);
-    return accountId;
-  });
-  return { list, accountIds };
-}
 
 /** The Macie inviter's contract (`MacieInvitations`, custom resource `Custom::MacieInvitations`). */
 export const MACIE_INVITATIONS = {
@@ -129,9 +104,9 @@ export const MACIE_INVITATIONS = {
     if (Array.isArray(given) && given.length > MAX_MEMBERS) {
       throw new PropertyError(`${MEMBERS} lists ${given.length} accounts; a Macie administrator can manage at most ${MAX_MEMBERS} by invitation.`);
     }
-    const { list, accountIds } = readMemberAccountIds(raw);
+    const { list, accountIds } = MEMBER_LIST.readAccountIds(raw);
     const members = accountIds.map((accountId, i): MacieMemberSpec => {
-      const email = memberField(list[i], MEMBER_EMAIL);
+      const email = MEMBER_LIST.field(list[i], MEMBER_EMAIL);
       if (typeof email !== 'string' || !EMAIL.test(email)) {
         const shown = typeof email === 'string' ? maskEmail(email) : JSON.stringify(email);
         throw new PropertyError(`${MEMBERS}[${i}].${MEMBER_EMAIL} (account ${accountId}) must be an email address, got ${shown}.`);
@@ -159,9 +134,9 @@ export const MACIE_INVITATIONS = {
    * removal policy of an update is the new properties').
    */
   parseOld(raw: RawProperties): MacieInviterProps {
-    const { list, accountIds } = readMemberAccountIds(raw);
+    const { list, accountIds } = MEMBER_LIST.readAccountIds(raw);
     const members = accountIds.map((accountId, i): MacieMemberSpec => {
-      const email = memberField(list[i], MEMBER_EMAIL);
+      const email = MEMBER_LIST.field(list[i], MEMBER_EMAIL);
       return { accountId, email: typeof email === 'string' ? email : '' };
     });
     return { members, disableEmailNotification: false, removalPolicy: 'DESTROY' };
@@ -174,7 +149,7 @@ export const MACIE_INVITATIONS = {
    */
   sensitive(raw: RawProperties): string[] {
     const list = raw[MEMBERS];
-    const emails = Array.isArray(list) ? list.map((entry) => memberField(entry, MEMBER_EMAIL)) : [];
+    const emails = Array.isArray(list) ? list.map((entry) => MEMBER_LIST.field(entry, MEMBER_EMAIL)) : [];
     return [raw[MESSAGE], ...emails].filter((value): value is string => typeof value === 'string');
   },
 

@@ -4,8 +4,8 @@
  * `properties()` and read attributes by `attributes`; the handlers parse with `parse()` and answer with `data()`.
  */
 import { PropertyError, RawProperties, RemovalMode } from './read';
-import { ACCEPTANCE, ADMINISTRATOR_ACCEPTER, ADMINISTRATOR_ACCOUNT_ID, AdministratorAccepterProps, REMOVAL } from './shared';
-import { ACCOUNT_ID, EMAIL, maskEmail } from '../patterns';
+import { ACCEPTANCE, ADMINISTRATOR_ACCEPTER, ADMINISTRATOR_ACCOUNT_ID, AdministratorAccepterProps, MEMBER_LIST, REMOVAL } from './shared';
+import { EMAIL, maskEmail } from '../patterns';
 
 // ---------------------------------------------------------------------------------------------------------------
 // SecurityHubInvitations (the administrator side)
@@ -39,9 +39,7 @@ export interface SecurityHubInviterData {
   readonly acceptedCount?: number;
 }
 
-const MEMBERS = 'Members';
-const MEMBER_ACCOUNT_ID = 'AccountId';
-const MEMBER_EMAIL = 'Email';
+const { key: MEMBERS, accountIdKey: MEMBER_ACCOUNT_ID, emailKey: MEMBER_EMAIL } = MEMBER_LIST;
 
 /** An administrator account can manage at most 1,000 members by invitation per Region (Security Hub User Guide). */
 const MAX_MEMBERS = 1000;
@@ -56,28 +54,6 @@ const INVITER_ATTRIBUTES = {
   acceptedCount: 'AcceptedCount',
 } as const satisfies Record<keyof SecurityHubInviterData, string>;
 
-function memberField(entry: unknown, key: string): unknown {
-  return entry !== null && typeof entry === 'object' ? (entry as RawProperties)[key] : undefined;
-}
-
-/** The members' account IDs alone (12 digits, each once). */
-function readMemberAccountIds(raw: RawProperties): { list: readonly unknown[]; accountIds: string[] } {
-  const list = raw[MEMBERS];
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new PropertyError(`The property ${MEMBERS} is required and must list at least one account.`);
-  }
-  const seen = new Set<string>();
-  const accountIds = list.map((entry, i) => {
-    const accountId = memberField(entry, MEMBER_ACCOUNT_ID);
-    if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
-      throw new PropertyError(`${MEMBERS}[${i}].${MEMBER_ACCOUNT_ID} must be a 12-digit AWS account ID, got ${JSON.stringify(accountId)}.`);
-    }
-    if (seen.has(accountId)) throw new PropertyError(`${MEMBERS} lists account ${accountId} more than once.`);
-    seen.add(accountId);
-    return accountId;
-  });
-  return { list, accountIds };
-}
 
 /** The Security Hub inviter's contract (`SecurityHubInvitations`, custom resource `Custom::SecurityHubInvitations`). */
 export const SECURITYHUB_INVITATIONS = {
@@ -101,9 +77,9 @@ export const SECURITYHUB_INVITATIONS = {
     if (Array.isArray(given) && given.length > MAX_MEMBERS) {
       throw new PropertyError(`${MEMBERS} lists ${given.length} accounts; a Security Hub administrator can manage at most ${MAX_MEMBERS} by invitation.`);
     }
-    const { list, accountIds } = readMemberAccountIds(raw);
+    const { list, accountIds } = MEMBER_LIST.readAccountIds(raw);
     const members = accountIds.map((accountId, i): SecurityHubMemberSpec => {
-      const email = memberField(list[i], MEMBER_EMAIL);
+      const email = MEMBER_LIST.field(list[i], MEMBER_EMAIL);
       if (email === undefined || email === null || email === '') return { accountId };
       if (typeof email !== 'string' || !EMAIL.test(email)) {
         const shown = typeof email === 'string' ? maskEmail(email) : JSON.stringify(email);
@@ -117,14 +93,14 @@ export const SECURITYHUB_INVITATIONS = {
 
   /** Old properties that do not parse as a whole: the member account IDs alone, so that removed accounts still go. */
   parseOld(raw: RawProperties): SecurityHubInviterProps {
-    const { accountIds } = readMemberAccountIds(raw);
+    const { accountIds } = MEMBER_LIST.readAccountIds(raw);
     return { members: accountIds.map((accountId) => ({ accountId })), removalPolicy: 'DESTROY' };
   },
 
   /** The members' emails: scrubbed from every log line and Reason. Reads what it can. */
   sensitive(raw: RawProperties): string[] {
     const list = raw[MEMBERS];
-    const emails = Array.isArray(list) ? list.map((entry) => memberField(entry, MEMBER_EMAIL)) : [];
+    const emails = Array.isArray(list) ? list.map((entry) => MEMBER_LIST.field(entry, MEMBER_EMAIL)) : [];
     return emails.filter((value): value is string => typeof value === 'string' && value !== '');
   },
 

@@ -3,10 +3,12 @@
  * - every accepter: how long to wait for the invitation, and what Delete does (`ACCEPTER`);
  * - every inviter that can accept through a role (`acceptance`): the role's name (`ACCEPTANCE`);
  * - every construct that removes what it made: the removal mode (`REMOVAL`);
- * - every accepter that joins an administrator account (Macie, Security Hub): its properties (`ADMINISTRATOR_ACCEPTER`).
+ * - every accepter that joins an administrator account (Macie, Security Hub): its properties (`ADMINISTRATOR_ACCEPTER`);
+ * - every inviter of a member list (Macie, Security Hub): the list's wire names and its account IDs (`MEMBER_LIST`).
  * Each kind's contract (`./<service>.ts`) spreads these into its properties and calls their `parse`.
  */
-import { RawProperties, RemovalMode, readAccountId, readRemovalMode, readRoleName, readWholeNumber } from './read';
+import { PropertyError, RawProperties, RemovalMode, readAccountId, readRemovalMode, readRoleName, readWholeNumber } from './read';
+import { ACCOUNT_ID } from '../patterns';
 
 /** The removal mode: DESTROY (remove what the resource made) or RETAIN. */
 export const REMOVAL = {
@@ -84,5 +86,35 @@ export const ADMINISTRATOR_ACCEPTER = {
   },
   sensitive(_raw: RawProperties): string[] {
     return [];
+  },
+} as const;
+
+/** The member list of an inviter of members (Macie, Security Hub): `Members: [{ AccountId, Email? }, ...]`. */
+export const MEMBER_LIST = {
+  key: 'Members',
+  accountIdKey: 'AccountId',
+  emailKey: 'Email',
+  /** A member entry's field, or undefined when the entry is not an object. */
+  field(entry: unknown, key: string): unknown {
+    return entry !== null && typeof entry === 'object' ? (entry as RawProperties)[key] : undefined;
+  },
+  /** The members' account IDs alone (12 digits, each once): the identifying fields of the inviter's properties. */
+  readAccountIds(raw: RawProperties): { list: readonly unknown[]; accountIds: string[] } {
+    const { key, accountIdKey } = MEMBER_LIST;
+    const list = raw[key];
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new PropertyError(`The property ${key} is required and must list at least one account.`);
+    }
+    const seen = new Set<string>();
+    const accountIds = list.map((entry, i) => {
+      const accountId = MEMBER_LIST.field(entry, accountIdKey);
+      if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
+        throw new PropertyError(`${key}[${i}].${accountIdKey} must be a 12-digit AWS account ID, got ${JSON.stringify(accountId)}.`);
+      }
+      if (seen.has(accountId)) throw new PropertyError(`${key} lists account ${accountId} more than once.`);
+      seen.add(accountId);
+      return accountId;
+    });
+    return { list, accountIds };
   },
 } as const;
