@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Acceptance } from './acceptance';
@@ -8,7 +8,7 @@ import { declareAccepter } from './private/accept-in';
 import { bindAcceptance } from './private/acceptance';
 import { warnSharedMembers } from './private/conflicts';
 import { MACIE_INVITATIONS } from './private/contract/macie';
-import { addInvitationOutput } from './private/outputs';
+import { addAccountListOutputs } from './private/outputs';
 import { InvitationProvider } from './private/provider';
 import { EMAIL_PATTERN, invalid, isConcrete, maskEmail, rejectListElement, resolveRemovalPolicy, validateAccountId, validateLength } from './private/validation';
 
@@ -95,9 +95,6 @@ export interface MacieInvitationsAcceptInOptions extends AcceptInOptions {
    */
   readonly removalPolicy?: RemovalPolicy;
 }
-
-/** Account IDs per stack output: 300 × 13 characters stays under CloudFormation's 4,096 characters per value. */
-const IDS_PER_OUTPUT = 300;
 
 /**
  * Makes AWS accounts members of the Amazon Macie of the stack's account (the Macie administrator account, in the
@@ -189,18 +186,7 @@ export class MacieInvitations extends Construct {
       this.enabledCount = Token.asNumber(resource.getAtt(MACIE_INVITATIONS.attributes.enabledCount));
     }
 
-    if (props.emitOutputs ?? true) {
-      const chunks: string[][] = [];
-      for (let i = 0; i < this.invitedAccountIds.length; i += IDS_PER_OUTPUT) {
-        chunks.push(this.invitedAccountIds.slice(i, i + IDS_PER_OUTPUT));
-      }
-      chunks.forEach((ids, i) => {
-        const value = ids.some((v) => Token.isUnresolved(v)) ? Fn.join(',', ids) : ids.join(',');
-        const range = chunks.length === 1 ? '' : ` (${i * IDS_PER_OUTPUT + 1} to ${i * IDS_PER_OUTPUT + ids.length} of ${this.invitedAccountIds.length})`;
-        // the first output keeps the id every invitation construct uses
-        addInvitationOutput(this, value, `Account IDs invited to Amazon Macie by ${this.node.path}${range}`, i === 0 ? 'Output' : `Output${i + 1}`);
-      });
-    }
+    if (props.emitOutputs ?? true) addAccountListOutputs(this, this.invitedAccountIds, 'Amazon Macie');
   }
 
   /**

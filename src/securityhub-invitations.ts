@@ -1,4 +1,4 @@
-import { Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Acceptance } from './acceptance';
@@ -6,7 +6,7 @@ import { AcceptInOptions, InvitationRemovalProps } from './invitation-base';
 import { declareAccepter } from './private/accept-in';
 import { bindAcceptance } from './private/acceptance';
 import { SECURITYHUB_INVITATIONS } from './private/contract/securityhub';
-import { addInvitationOutput } from './private/outputs';
+import { addAccountListOutputs } from './private/outputs';
 import { InvitationProvider } from './private/provider';
 import { declareHub, hubArn } from './private/securityhub-hub';
 import { EMAIL_PATTERN, invalid, isConcrete, maskEmail, resolveRemovalPolicy, validateAccountId } from './private/validation';
@@ -87,9 +87,6 @@ export interface SecurityHubInvitationsAcceptInOptions extends AcceptInOptions {
   readonly enableSecurityHub?: boolean;
 }
 
-/** Account IDs per stack output: 300 × 13 characters stays under CloudFormation's 4,096 characters per value. */
-const IDS_PER_OUTPUT = 300;
-
 /**
  * Makes AWS accounts members of the AWS Security Hub of the stack's account (the Security Hub administrator account,
  * in the stack's Region) and invites them.
@@ -154,17 +151,7 @@ export class SecurityHubInvitations extends Construct {
       this.acceptedCount = Token.asNumber(resource.getAtt(SECURITYHUB_INVITATIONS.attributes.acceptedCount));
     }
 
-    if (props.emitOutputs ?? true) {
-      const chunks: string[][] = [];
-      for (let i = 0; i < this.invitedAccountIds.length; i += IDS_PER_OUTPUT) {
-        chunks.push(this.invitedAccountIds.slice(i, i + IDS_PER_OUTPUT));
-      }
-      chunks.forEach((ids, i) => {
-        const value = ids.some((v) => Token.isUnresolved(v)) ? Fn.join(',', ids) : ids.join(',');
-        const range = chunks.length === 1 ? '' : ` (${i * IDS_PER_OUTPUT + 1} to ${i * IDS_PER_OUTPUT + ids.length} of ${this.invitedAccountIds.length})`;
-        addInvitationOutput(this, value, `Account IDs invited to AWS Security Hub by ${this.node.path}${range}`, i === 0 ? 'Output' : `Output${i + 1}`);
-      });
-    }
+    if (props.emitOutputs ?? true) addAccountListOutputs(this, this.invitedAccountIds, 'AWS Security Hub');
   }
 
   /**

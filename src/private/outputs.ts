@@ -1,10 +1,12 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 
 /** CloudFormation's limit of outputs per stack. */
 const MAX_OUTPUTS = 200;
 /** CloudFormation's limit for an output's description. */
 const MAX_DESCRIPTION = 1024;
+/** Account IDs per stack output: 300 × 13 characters stays under CloudFormation's 4,096 characters per value. */
+const IDS_PER_OUTPUT = 300;
 /** Stacks that already validate their output count. */
 const checkedStacks = new WeakSet<Stack>();
 /** Outputs created by this library, to name them in the message. */
@@ -38,4 +40,18 @@ export function addInvitationOutput(scope: Construct, value: string, description
     });
   }
   return output;
+}
+
+/**
+ * The outputs of an inviter of a member list: the account IDs, comma-separated, 300 per output (the first one keeps
+ * the id every invitation construct uses, `Output`; then `Output2`, ...). `what` completes "Account IDs invited to ...".
+ */
+export function addAccountListOutputs(scope: Construct, accountIds: readonly string[], what: string): void {
+  const chunks: string[][] = [];
+  for (let i = 0; i < accountIds.length; i += IDS_PER_OUTPUT) chunks.push(accountIds.slice(i, i + IDS_PER_OUTPUT));
+  chunks.forEach((ids, i) => {
+    const value = ids.some((v) => Token.isUnresolved(v)) ? Fn.join(',', ids) : ids.join(',');
+    const range = chunks.length === 1 ? '' : ` (${i * IDS_PER_OUTPUT + 1} to ${i * IDS_PER_OUTPUT + ids.length} of ${accountIds.length})`;
+    addInvitationOutput(scope, value, `Account IDs invited to ${what} by ${scope.node.path}${range}`, i === 0 ? 'Output' : `Output${i + 1}`);
+  });
 }
