@@ -15,7 +15,8 @@
  *    here only), defaults and limits, `properties(input)`, `parse(raw)` and `data(...)`, built from `./read`
  *    (readers that throw `PropertyError`) and `./shared` (`ACCEPTER`: the accepter's wait; `ACCEPTANCE`: the role
  *    of an inviter's `acceptance`; `REMOVAL`). Dependency-free (only `./read`, `./shared`, `../patterns`): esbuild
- *    bundles it into the handlers. Copy `MACIE_ACCEPTER` in `./macie.ts`.
+ *    bundles it into the handlers. An accepter that joins an administrator spreads `ADMINISTRATOR_ACCEPTER`, an
+ *    inviter of a member list reads it with `MEMBER_LIST` (both in `./shared`).
  * 2. Constructs, `src/<kind>.ts` for each side, one line each in `src/index.ts`: props documented with `@default`
  *    (an inviter's extend `InvitationRemovalProps`, an accepter's `AccepterCommonProps`, `../invitation-base.ts`;
  *    its `acceptIn` options extend `AcceptInOptions`), synth-time validation with `./patterns`, the custom
