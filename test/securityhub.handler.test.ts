@@ -110,6 +110,13 @@ describe('SecurityHubInvitations handler', () => {
     expect(response.Data).toMatchObject({ CreatedCount: 1, InvitedCount: 2 });
   });
 
+  test('an existing member whose status is spelled ENABLED is adopted: no new invitation is sent', async () => {
+    live([{ AccountId: '200000000000', MemberStatus: 'ENABLED', AdministratorId: '111111111111' }]);
+    await createMembers(clients, props(specs(2)), ctx());
+    const invited = hub.commandCalls(InviteMembersCommand).flatMap((c) => c.args[0].input.AccountIds ?? []);
+    expect(invited).toEqual(['200000000001']);
+  });
+
   test('an account of the administrator\'s organization: a deploy-time failure saying invitations do not apply and what to use', async () => {
     hub.on(InviteMembersCommand).resolves({
       UnprocessedAccounts: [{ AccountId: '200000000000', ProcessingResult: 'The account is part of the administrator account\'s organization.' }],
@@ -198,6 +205,15 @@ describe('SecurityHubInvitationAccepter: the member side', () => {
     const sighting = await lookForInvitation(member, '111111111111', memberCtx);
     expect(sighting).toMatchObject({ kind: 'pending', id: 'ours' });
     expect(await lookForInvitation(member, '555555555555', memberCtx)).toEqual({ kind: 'none' });
+  });
+
+  test('MemberStatus is a free string: another spelling (INVITED, enabled) is read as the same status', async () => {
+    hub.on(GetAdministratorAccountCommand).resolves({});
+    hub.on(ListInvitationsCommand).resolves({ Invitations: [{ AccountId: '111111111111', InvitationId: 'ours', MemberStatus: 'INVITED', InvitedAt: before }] });
+    expect(await lookForInvitation(member, '111111111111', memberCtx)).toMatchObject({ kind: 'pending', id: 'ours' });
+    hub.on(AcceptAdministratorInvitationCommand).rejects(awsError('ResourceNotFoundException', 'Invitation not found', {}, 404));
+    hub.on(GetAdministratorAccountCommand).resolves({ Administrator: { AccountId: '111111111111', InvitationId: 'ours', MemberStatus: 'enabled' } });
+    expect(await acceptInvitation(member, '111111111111', 'ours', memberCtx)).toBeInstanceOf(Adopted);
   });
 
   test('hub off in the member account: DescribeHub says InvalidAccessException, the accept fails saying how to enable it', async () => {

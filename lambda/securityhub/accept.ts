@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-securityhub';
 import {
   ASSOCIATED_STATES,
+  INVITED_STATES,
   ENABLE_HUB,
   MemberSecurityHubClients,
   SECURITYHUB_TRANSIENT_HINTS,
@@ -170,7 +171,7 @@ export async function lookForInvitation(
     .filter((i) => i.AccountId === administratorAccountId && !!i.InvitationId)
     // newest first: a re-sent invitation supersedes an older one
     .sort((a, b) => (b.InvitedAt?.getTime() ?? 0) - (a.InvitedAt?.getTime() ?? 0));
-  const pending = ours.find((i) => i.MemberStatus === undefined || i.MemberStatus === 'Invited');
+  const pending = ours.find((i) => i.MemberStatus === undefined || INVITED_STATES.has(i.MemberStatus));
   if (pending) {
     const id = pending.InvitationId!;
     return { kind: 'pending', id, accept: () => acceptInvitation(clients, administratorAccountId, id, ctx) };

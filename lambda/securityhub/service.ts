@@ -42,10 +42,25 @@ export const SECURITYHUB_CLIENTS: ClientsSpec<Required<SecurityHubClients>, {}> 
   stack: (own) => own.cloudformation,
 };
 
+/**
+ * Member statuses compared without case: Security Hub's `MemberStatus` is a free string in the service model (Macie's
+ * is an enum), documented as `Enabled`, `Invited`, ... but not promised in that spelling.
+ */
+export class MemberStates {
+  private readonly lower: ReadonlySet<string>;
+  constructor(...states: string[]) {
+    this.lower = new Set(states.map((s) => s.toLowerCase()));
+  }
+  has(status: string | undefined): boolean {
+    return status !== undefined && this.lower.has(status.toLowerCase());
+  }
+}
 /** Member statuses of an association with the administrator (`Associated`: Regions without Organizations support). */
-export const ASSOCIATED_STATES: ReadonlySet<string> = new Set(['Enabled', 'Associated']);
+export const ASSOCIATED_STATES = new MemberStates('Enabled', 'Associated');
+/** Member statuses of an invitation not yet answered. */
+export const INVITED_STATES = new MemberStates('Invited');
 /** Member statuses that need no new invitation (an open invitation, or an association). */
-export const NO_NEW_INVITATION_STATES: ReadonlySet<string> = new Set(['Invited', ...ASSOCIATED_STATES]);
+export const NO_NEW_INVITATION_STATES = new MemberStates('Invited', 'Enabled', 'Associated');
 
 /** Security Hub answers InvalidAccessException ("Account ... is not subscribed to AWS Security Hub") when the hub is off. */
 export function isHubOff(error: unknown): boolean {
