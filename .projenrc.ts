@@ -185,6 +185,13 @@ example.exec('ts-node --transpile-only --project test/tsconfig.json examples/cro
 const bench = project.addTask('bench', { description: 'Benchmark the constructs and handlers against AwsCustomResource' });
 bench.spawn(project.bundler.bundleTask);
 bench.exec('ts-node --transpile-only --project test/tsconfig.json bench/run.ts', { receiveArgs: true });
+// Security Hub under load (issue 19): 1,000 members invited (batched vs a serial loop), and invited and accepted
+// through roles in one invocation, Security Hub beside Macie; results in bench/securityhub-results.md
+const benchSecurityHub = project.addTask('bench:securityhub', {
+  description: 'Security Hub with 1,000 members on the local emulator: batched vs serial, and invite + accept through roles',
+});
+benchSecurityHub.spawn(project.bundler.bundleTask);
+benchSecurityHub.exec('ts-node --transpile-only --project test/tsconfig.json bench/securityhub-load.ts', { receiveArgs: true });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Language tier (issue 11): jsii-pacmak builds the real Python wheel, Java jar and Go module; the consumer apps in

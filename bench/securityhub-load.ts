@@ -7,8 +7,7 @@
  * 2. 1,000 members invited and accepted through a role in each member, in one deploy and one invocation
  *    (`acceptance`), for Security Hub and for Macie: the wall time against Lambda's 15 minutes.
  *
- * Run: `npx ts-node --transpile-only --project test/tsconfig.json bench/securityhub-load.ts [members] [latency ms]`
- * after `npx projen bundle`. Prints the numbers; asserts nothing.
+ * Run: `npx projen bench:securityhub [members] [latency ms]` (bundles first). Prints the numbers; asserts nothing.
  */
 /* eslint-disable import/no-extraneous-dependencies, @typescript-eslint/no-require-imports */ // not shipped; bundles are loaded as Lambda does
 import { CreateMembersCommand, InviteMembersCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
@@ -111,7 +110,7 @@ async function inviteAndAccept(service: 'securityhub' | 'macie', members: number
 }
 
 function line(label: string, run: Run): string {
-  const outcome = run.error ? `FAILED: ${run.error}` : JSON.stringify(run.data);
+  const outcome = run.error ? `FAILED: ${run.error}` : run.data ? JSON.stringify(run.data) : 'every call answered';
   return `| ${label} | ${(run.wallMs / 1000).toFixed(1)} s | ${run.calls} | ${run.maxInFlight} | ${outcome} |`;
 }
 
