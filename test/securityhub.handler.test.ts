@@ -162,6 +162,44 @@ describe('SecurityHubInvitations handler', () => {
     expect(logs.text()).toContain('which members it invited cannot be told: every member stays');
   });
 
+  test('Delete keeps a member someone else invited between two of this resource\'s operations (adopted by a later Update)', async () => {
+    const t = (seconds: number) => new Date(CREATE_STARTED.getTime() + seconds * 1000);
+    const context = ctx({ requestType: 'Delete' });
+    const event = (seconds: number, status: string) =>
+      ({ StackId: context.stackId, StackName: 'S', EventId: String(seconds), LogicalResourceId: context.logicalResourceId, ResourceStatus: status, Timestamp: t(seconds) });
+    cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [
+        event(9000, 'DELETE_IN_PROGRESS'),
+        event(5030, 'UPDATE_COMPLETE'), event(5000, 'UPDATE_IN_PROGRESS'),
+        event(20, 'CREATE_COMPLETE'), event(0, 'CREATE_IN_PROGRESS'),
+      ] as any,
+    });
+    live([
+      { AccountId: '200000000000', MemberStatus: 'Enabled', InvitedAt: t(10) }, // the Create invited it
+      { AccountId: '200000000001', MemberStatus: 'Enabled', InvitedAt: t(3000) }, // someone else, adopted by the Update
+      { AccountId: '200000000002', MemberStatus: 'Invited', InvitedAt: t(5010) }, // the Update invited it
+    ]);
+    const logs = captureLogs();
+    try {
+      await deleteMembers(clients, physicalResourceId(context, CREATE_STARTED), props(specs(3)), context);
+    } finally {
+      logs.restore();
+    }
+    expect(hub.commandCalls(DeleteMembersCommand).map((c) => c.args[0].input.AccountIds)).toEqual([['200000000000', '200000000002']]);
+    expect(logs.text()).toMatch(/did not invite.*200000000001/);
+    // the stack's events cannot be read: every member stays, and the log says why
+    hub.resetHistory();
+    cfn.on(DescribeStackEventsCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    const again = captureLogs();
+    try {
+      await deleteMembers(clients, physicalResourceId(context, CREATE_STARTED), props(specs(3)), context);
+    } finally {
+      again.restore();
+    }
+    expect(hub.commandCalls(DeleteMembersCommand)).toHaveLength(0);
+    expect(again.text()).toContain('which members this resource invited cannot be told: every member stays');
+  });
+
   test('DeleteMembers UnprocessedAccounts fail the Delete naming them; "not a member" is already clean', async () => {
     live([{ AccountId: '200000000000', MemberStatus: 'Invited', InvitedAt: after }, { AccountId: '200000000001', MemberStatus: 'Invited', InvitedAt: after }]);
     hub.on(DeleteMembersCommand).resolves({

@@ -7,6 +7,7 @@ import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand
 import { errorName } from './errors';
 import { log } from './log';
 import type { RequestContext } from './runtime';
+import { CLOCK_SKEW_MS } from './stack';
 
 /** DescribeStackEvents pages read at most (100 events each, newest first): a Create is among the recent events. */
 export const MAX_EVENT_PAGES = 10;
@@ -45,6 +46,101 @@ export async function createStartedAt(
     log('WARN', 'could not read the stack\'s events: when this resource\'s Create began is unknown', { error: errorName(error) });
     return undefined;
   }
+}
+
+/** DescribeStackEvents pages read at most for a resource's history (5,000 events): what is older is unknown, and kept. */
+export const MAX_HISTORY_PAGES = 50;
+
+/** One Create or Update of a resource, in epoch ms: its first IN_PROGRESS event to its COMPLETE or FAILED event. */
+export interface OperationWindow {
+  readonly start: number;
+  /** Absent while the operation runs (the current request's). */
+  readonly end?: number;
+}
+
+/**
+ * When the request's logical ID was being created or updated since `since`: the times its own handler could act.
+ * `knownFrom` is how far back the events were read: `since` when they all were, later when the page cap stopped the
+ * read (what happened before `knownFrom` is unknown).
+ */
+export interface OperationHistory {
+  /** Newest first. */
+  readonly windows: readonly OperationWindow[];
+  /** The moment the history starts from (the resource's Create): nothing before it was this resource's. */
+  readonly since: number;
+  readonly knownFrom: number;
+}
+
+const OPERATION_STARTS = new Set(['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS']);
+const OPERATION_ENDS = new Set(['CREATE_COMPLETE', 'CREATE_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED']);
+
+/**
+ * The Creates and Updates of the request's logical ID since `since` (epoch ms), from the stack's events (newest first;
+ * Delete events are not operations that invite). Undefined when the events cannot be read: the caller then keeps.
+ */
+export async function operationHistory(
+  cloudformation: CloudFormationClient | undefined,
+  ctx: Pick<RequestContext, 'stackId' | 'logicalResourceId'>,
+  since: number,
+): Promise<OperationHistory | undefined> {
+  if (!cloudformation) return undefined;
+  const windows: OperationWindow[] = [];
+  // the operation being read (newest first: its end is seen before its start; a Create has two IN_PROGRESS events)
+  let current: { start?: number; end?: number } = {};
+  const close = () => {
+    if (current.start === undefined) return;
+    // an operation without an end event that is not the newest ended when the next one began
+    windows.push({ start: current.start, end: current.end ?? windows[windows.length - 1]?.start });
+  };
+  let oldest = Number.POSITIVE_INFINITY;
+  try {
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
+      const out = await cloudformation.send(new DescribeStackEventsCommand({ StackName: ctx.stackId, NextToken: nextToken }));
+      for (const event of out.StackEvents ?? []) {
+        const at = event.Timestamp?.getTime();
+        if (at === undefined) continue;
+        oldest = Math.min(oldest, at);
+        if (at < since) {
+          close();
+          return { windows, since, knownFrom: since };
+        }
+        if (event.LogicalResourceId !== ctx.logicalResourceId) continue;
+        if (OPERATION_ENDS.has(event.ResourceStatus ?? '')) {
+          close();
+          current = { end: at };
+        } else if (OPERATION_STARTS.has(event.ResourceStatus ?? '')) {
+          current = { ...current, start: at };
+        }
+      }
+      nextToken = out.NextToken;
+      if (!nextToken) {
+        close();
+        return { windows, since, knownFrom: since };
+      }
+    }
+    // an operation whose end was read but not its start ran at least from the oldest event read
+    if (current.start === undefined && current.end !== undefined) current = { ...current, start: oldest };
+    close();
+    log('WARN', 'the stack\'s events were read only in part: what this resource did before then is unknown', {
+      pages: MAX_HISTORY_PAGES, readBackTo: new Date(oldest).toISOString(),
+    });
+    return { windows, since, knownFrom: Math.max(since, oldest) };
+  } catch (error) {
+    log('WARN', 'could not read the stack\'s events: when this resource acted is unknown', { error: errorName(error) });
+    return undefined;
+  }
+}
+
+/**
+ * Whether `timestamp` falls within one of the history's operations (its end extended by `CLOCK_SKEW_MS`, the service's
+ * clock against CloudFormation's): true, false (also before `since`), or undefined when it falls between `since` and
+ * what the history could read.
+ */
+export function duringOperation(history: OperationHistory, timestamp: number, now: number = Date.now()): boolean | undefined {
+  if (timestamp < history.since) return false;
+  if (timestamp < history.knownFrom) return undefined;
+  return history.windows.some((w) => timestamp >= w.start && timestamp <= (w.end ?? now) + CLOCK_SKEW_MS);
 }
 
 /** Stack statuses in which CloudFormation deletes the physical IDs that resources left behind when replaced. */

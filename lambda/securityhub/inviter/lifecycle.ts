@@ -8,10 +8,13 @@
  * Made versus adopted: Security Hub members carry no tags, so the evidence is time. The physical ID
  * `securityhub-invitations:<region>:<hash>:<since>` records when CloudFormation began this resource's Create (epoch
  * ms of its CREATE_IN_PROGRESS event, read with DescribeStackEvents: the same for a retried Create, so the physical
- * ID is too). A member whose `InvitedAt` is at or after that moment was invited by this resource (its Create or a
- * later Update) and may be removed; one invited before (adopted: Invited, Enabled) stays. When the Create's start
- * cannot be read, the physical ID is `securityhub-invitations:<region>:<hash>` and Delete keeps every member, saying
- * why; so does the Delete of a Create that did not finish.
+ * ID is too). A member was invited by this resource when its `InvitedAt` falls within one of this resource's
+ * Creates and Updates since that moment (their IN_PROGRESS to COMPLETE/FAILED events, read again before removing):
+ * only its handler invites then. One invited before the Create, or between two of its operations by someone else and
+ * adopted by a later Update, stays; so does one invited before the oldest event the page cap let the read reach.
+ * When the Create's start cannot be read, the physical ID is `securityhub-invitations:<region>:<hash>` and Delete
+ * keeps every member, saying why; so does the Delete of a Create that did not finish, and one whose events cannot be
+ * read.
  */
 import { Member } from '@aws-sdk/client-securityhub';
 import { acceptInMembers } from './acceptance';
@@ -35,7 +38,7 @@ import type { HandlerResponse, Lifecycle, RequestContext } from '../../shared/ru
 import {
   StackTargets, acceptanceSkippedInRollback, memberListTargets, notRestoredInRollback, resourceHash, rollbackCheck, stackLocation, targetsKeptByStack,
 } from '../../shared/stack';
-import { createStartedAt } from '../../shared/stack-events';
+import { OperationHistory, createStartedAt, duringOperation, operationHistory } from '../../shared/stack-events';
 import type { SecurityHubAcceptance } from '../accept';
 import { ASSOCIATED_STATES, NO_NEW_INVITATION_STATES, SecurityHubInviterClients } from '../service';
 
@@ -60,9 +63,14 @@ export function ownsPhysicalId(physicalId: string): boolean {
   return PHYSICAL_ID.test(physicalId);
 }
 
-/** True when this resource sent the member's invitation: invited at or after `since`, and not an organization member. */
-export function madeByThisResource(member: Member | undefined, since: number): boolean {
-  return member !== undefined && !isOrganizationManaged(member) && (member.InvitedAt?.getTime() ?? -1) >= since;
+/**
+ * Whether this resource sent the member's invitation: invited during one of its operations (`history`), and not an
+ * organization member. Undefined when the history does not reach back to the invitation: the caller keeps.
+ */
+export function madeByThisResource(member: Member | undefined, history: OperationHistory): boolean | undefined {
+  const invitedAt = member?.InvitedAt?.getTime();
+  if (member === undefined || isOrganizationManaged(member) || invitedAt === undefined) return false;
+  return duringOperation(history, invitedAt);
 }
 
 const { members: MEMBERS, memberAccountId: MEMBER_ACCOUNT_ID } = SECURITYHUB_INVITATIONS.keys;
@@ -173,14 +181,30 @@ async function removable(
     return [];
   }
   const present = accountIds.filter((id) => live.has(id));
-  const ours = present.filter((id) => madeByThisResource(live.get(id), since));
-  const notOurs = present.filter((id) => !ours.includes(id));
+  if (present.length === 0) return [];
+  // what another resource of the stack declares stays, whoever invited it (asked first: the stack's own reads say
+  // why everything stays when CloudFormation cannot be asked)
+  const kept = await targetsKeptByStack(clients, ctx, SECURITYHUB_TARGETS, { ...props, members: present.map((accountId) => ({ accountId })) });
+  const candidates = present.filter((id) => !kept.has(id));
+  if (candidates.length === 0) return [];
+  const history = await operationHistory(clients.cloudformation, ctx, since);
+  if (history === undefined) {
+    log('WARN', 'the stack\'s events cannot be read, so which members this resource invited cannot be told: every member ' +
+      'stays. Remove unwanted ones in the Security Hub console (Settings, Configuration).', { physicalId, accountIds: candidates });
+    return [];
+  }
+  const made = new Map(candidates.map((id) => [id, madeByThisResource(live.get(id), history)]));
+  const ours = candidates.filter((id) => made.get(id) === true);
+  const notOurs = candidates.filter((id) => made.get(id) === false);
+  const unknown = candidates.filter((id) => made.get(id) === undefined);
   if (notOurs.length > 0) {
     log('INFO', 'members this resource did not invite (adopted, or associated through AWS Organizations) stay', { accountIds: notOurs });
   }
-  if (ours.length === 0) return [];
-  const kept = await targetsKeptByStack(clients, ctx, SECURITYHUB_TARGETS, { ...props, members: ours.map((accountId) => ({ accountId })) });
-  return ours.filter((id) => !kept.has(id));
+  if (unknown.length > 0) {
+    log('WARN', 'members invited before the oldest stack event that could be read stay: whether this resource invited ' +
+      'them cannot be told', { accountIds: unknown, knownFrom: new Date(history.knownFrom).toISOString() });
+  }
+  return ours;
 }
 
 async function removeOrFail(clients: SecurityHubInviterClients, accountIds: readonly string[], doing: string): Promise<string[]> {
