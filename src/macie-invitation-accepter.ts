@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AccepterCommonProps, InvitationRemovalProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
-import { warnOtherAdministrator } from './private/conflicts';
+import { MACIE_SERVICE, warnOtherAdministrator } from './private/conflicts';
 import { MACIE_ACCEPTER } from './private/contract/macie';
 import { addInvitationOutput } from './private/outputs';
 import { InvitationProvider } from './private/provider';
@@ -94,7 +94,7 @@ export class MacieInvitationAccepter extends Construct {
     this.waitTimeout = validateWaitTimeout(this, props.waitTimeout);
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy);
     this.administratorAccountId = props.administratorAccountId;
-    warnOtherAdministrator(this, props.administratorAccountId);
+    warnOtherAdministrator(MACIE_SERVICE, this, props.administratorAccountId);
 
     const provider = InvitationProvider.of(this, 'macie-invitation-accepter', accepterStatements);
     provider.requireTimeout(lambdaTimeoutFor(this.waitTimeout));

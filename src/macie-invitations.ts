@@ -6,7 +6,7 @@ import { AcceptInOptions, InvitationRemovalProps } from './invitation-base';
 import { MacieInvitationAccepter } from './macie-invitation-accepter';
 import { declareAccepter } from './private/accept-in';
 import { bindAcceptance } from './private/acceptance';
-import { warnSharedMembers } from './private/conflicts';
+import { MACIE_SERVICE, warnSharedMembers } from './private/conflicts';
 import { MACIE_INVITATIONS } from './private/contract/macie';
 import { addAccountListOutputs } from './private/outputs';
 import { InvitationProvider } from './private/provider';
@@ -163,7 +163,7 @@ export class MacieInvitations extends Construct {
     validateMembers(this, props.members, stack.account);
     validateMessage(this, props.message);
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy);
-    warnSharedMembers(this, props.members.map((m) => m.accountId));
+    warnSharedMembers(MACIE_SERVICE, this, props.members.map((m) => m.accountId));
 
     const provider = InvitationProvider.of(this, 'macie-invitations', macieStatements);
 

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AccepterCommonProps, InvitationRemovalProps } from './invitation-base';
 import { lambdaTimeoutFor, validateWaitTimeout } from './private/accepter';
+import { SECURITY_HUB_SERVICE, warnOtherAdministrator } from './private/conflicts';
 import { SECURITYHUB_ACCEPTER } from './private/contract/securityhub';
 import { addInvitationOutput } from './private/outputs';
 import { InvitationProvider } from './private/provider';
@@ -86,6 +87,7 @@ export class SecurityHubInvitationAccepter extends Construct {
     this.waitTimeout = wait;
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy);
     this.administratorAccountId = props.administratorAccountId;
+    warnOtherAdministrator(SECURITY_HUB_SERVICE, this, props.administratorAccountId);
 
     const provider = InvitationProvider.of(this, 'securityhub-invitation-accepter', accepterStatements);
     provider.requireTimeout(lambdaTimeoutFor(wait));

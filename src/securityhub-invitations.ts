@@ -5,6 +5,7 @@ import { Acceptance } from './acceptance';
 import { AcceptInOptions, InvitationRemovalProps } from './invitation-base';
 import { declareAccepter } from './private/accept-in';
 import { bindAcceptance } from './private/acceptance';
+import { SECURITY_HUB_SERVICE, warnSharedMembers } from './private/conflicts';
 import { SECURITYHUB_INVITATIONS } from './private/contract/securityhub';
 import { addAccountListOutputs } from './private/outputs';
 import { InvitationProvider } from './private/provider';
@@ -136,6 +137,7 @@ export class SecurityHubInvitations extends Construct {
     const stack = Stack.of(this);
     validateMembers(this, props.members, stack.account);
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy);
+    warnSharedMembers(SECURITY_HUB_SERVICE, this, props.members.map((m) => m.accountId));
 
     const provider = InvitationProvider.of(this, 'securityhub-invitations', inviterStatements);
     const resource = provider.createResource(this, 'Resource', {

@@ -5,7 +5,8 @@
 import { App, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import {
-  Acceptance, InvitationTarget, MacieInvitationAccepter, MacieInvitations, OrgInvitation, OrgInvitationAccepter, WorkSpacesAccountLink,
+  Acceptance, InvitationTarget, MacieInvitationAccepter, MacieInvitations, OrgInvitation, OrgInvitationAccepter,
+  SecurityHubInvitationAccepter, SecurityHubInvitations, WorkSpacesAccountLink,
 } from '../src';
 
 const env = (account: string) => ({ account, region: 'us-east-1' });
@@ -22,14 +23,30 @@ function stack(account = '111111111111', app = new App()): Stack {
 
 const member = (accountId: string) => ({ accountId, email: `owner-${accountId}@example.com` });
 
-describe('the same account in two MacieInvitations of one stack', () => {
+/** The services whose member lists join accounts to one administrator per Region, as the warnings name them. */
+const MEMBER_SERVICES = [
+  {
+    service: 'Macie',
+    prefix: 'macie',
+    inviter: (s: Stack, id: string, ids: string[]) => new MacieInvitations(s, id, { members: ids.map(member) }),
+    accepter: (s: Stack, id: string, administratorAccountId: string) => new MacieInvitationAccepter(s, id, { administratorAccountId }),
+  },
+  {
+    service: 'Security Hub',
+    prefix: 'securityHub',
+    inviter: (s: Stack, id: string, ids: string[]) => new SecurityHubInvitations(s, id, { members: ids.map((accountId) => ({ accountId })) }),
+    accepter: (s: Stack, id: string, administratorAccountId: string) => new SecurityHubInvitationAccepter(s, id, { administratorAccountId }),
+  },
+];
+
+describe.each(MEMBER_SERVICES)('the same account in two $service inviters of one stack', ({ service, prefix, inviter }) => {
   test('warns on the second, naming both constructs and the shared accounts only', () => {
     const s = stack();
-    new MacieInvitations(s, 'First', { members: [member('222222222222'), member('333333333333')] });
-    new MacieInvitations(s, 'Second', { members: [member('333333333333'), member('444444444444')] });
-    const found = warnings(s, 'macieMemberTwice');
+    inviter(s, 'First', ['222222222222', '333333333333']);
+    inviter(s, 'Second', ['333333333333', '444444444444']);
+    const found = warnings(s, `${prefix}MemberTwice`);
     expect(found).toHaveLength(1);
-    expect(found[0]).toContain('S111111111111/Second and S111111111111/First both invite 333333333333 to');
+    expect(found[0]).toContain(`S111111111111/Second and S111111111111/First both invite 333333333333 to the same ${service} administrator`);
     expect(found[0]).not.toContain('222222222222');
     expect(found[0]).not.toContain('444444444444');
   });
@@ -37,24 +54,51 @@ describe('the same account in two MacieInvitations of one stack', () => {
   test('many shared accounts: one warning per pair of constructs, the list shortened', () => {
     const s = stack();
     const ids = Array.from({ length: 8 }, (_, i) => `${200000000000 + i}`);
-    new MacieInvitations(s, 'First', { members: ids.map(member) });
-    new MacieInvitations(s, 'Second', { members: ids.map(member) });
-    const found = warnings(s, 'macieMemberTwice');
+    inviter(s, 'First', ids);
+    inviter(s, 'Second', ids);
+    const found = warnings(s, `${prefix}MemberTwice`);
     expect(found).toHaveLength(1);
     expect(found[0]).toContain('and 3 more');
   });
 
   test('no warning: different accounts, two stacks, or token account IDs', () => {
     const s = stack();
-    new MacieInvitations(s, 'First', { members: [member('222222222222')] });
-    new MacieInvitations(s, 'Second', { members: [member('333333333333')] });
+    inviter(s, 'First', ['222222222222']);
+    inviter(s, 'Second', ['333333333333']);
     const other = stack('555555555555', s.node.root as App);
-    new MacieInvitations(other, 'Third', { members: [member('222222222222')] });
+    inviter(other, 'Third', ['222222222222']);
     const p = new CfnParameter(s, 'Account');
-    new MacieInvitations(s, 'Token1', { members: [{ accountId: p.valueAsString, email: 'a@example.com' }] });
-    new MacieInvitations(s, 'Token2', { members: [{ accountId: p.valueAsString, email: 'b@example.com' }] });
+    inviter(s, 'Token1', [p.valueAsString]);
+    inviter(s, 'Token2', [p.valueAsString]);
     expect(warnings(s)).toEqual([]);
     expect(warnings(other)).toEqual([]);
+  });
+});
+
+test('the same account in a MacieInvitations and a SecurityHubInvitations of one stack is no conflict (two services)', () => {
+  const s = stack();
+  new MacieInvitations(s, 'Macie', { members: [member('222222222222')] });
+  new SecurityHubInvitations(s, 'SecurityHub', { members: [{ accountId: '222222222222' }] });
+  expect(warnings(s)).toEqual([]);
+});
+
+describe.each(MEMBER_SERVICES)('two $service accepters for different administrators in one stack', ({ service, prefix, accepter }) => {
+  test('warns on the second, naming both constructs and both administrators', () => {
+    const s = stack('222222222222');
+    accepter(s, 'JoinA', '111111111111');
+    accepter(s, 'JoinB', '999999999999');
+    const found = warnings(s, `${prefix}TwoAdministrators`);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(`S222222222222/JoinB accepts the ${service} invitation of 999999999999, but S222222222222/JoinA`);
+    expect(found[0]).toContain('that of 111111111111');
+  });
+
+  test('no warning for the same administrator twice (acceptIn of two inviters of one account) or a token', () => {
+    const s = stack('222222222222');
+    accepter(s, 'JoinA', '111111111111');
+    accepter(s, 'JoinAgain', '111111111111');
+    accepter(s, 'JoinToken', new CfnParameter(s, 'Admin').valueAsString);
+    expect(warnings(s)).toEqual([]);
   });
 });
 

@@ -55,28 +55,42 @@ export function hasAcceptance(inviter: IConstruct): boolean {
 
 // The rules, one per conflict the services refuse at deploy time
 
-/** The same account in two `MacieInvitations` of one stack: both would manage (and on removal delete) one member. */
-export function warnSharedMembers(invitations: IConstruct, accountIds: readonly string[]): void {
+/** A service whose member list joins accounts to one administrator per Region (Macie, Security Hub). */
+export interface MemberService {
+  /** The claim keys' and warning IDs' prefix (`macie`: `macieMemberTwice`). */
+  readonly id: string;
+  /** As the service calls itself in a sentence (`Macie`). */
+  readonly name: string;
+  /** The inviting construct's class (`MacieInvitations`). */
+  readonly inviter: string;
+}
+
+export const MACIE_SERVICE: MemberService = { id: 'macie', name: 'Macie', inviter: 'MacieInvitations' };
+export const SECURITY_HUB_SERVICE: MemberService = { id: 'securityHub', name: 'Security Hub', inviter: 'SecurityHubInvitations' };
+
+/** The same account in two inviters of one stack: both would manage (and on removal delete) one member. */
+export function warnSharedMembers(service: MemberService, invitations: IConstruct, accountIds: readonly string[]): void {
   const shared = new Map<IConstruct, string[]>();
   for (const id of accountIds) {
-    for (const other of conflictingClaims(invitations, `macie-member:${id}`, id, 'exclusive')) {
+    for (const other of conflictingClaims(invitations, `${service.id}-member:${id}`, id, 'exclusive')) {
       shared.set(other.construct, [...shared.get(other.construct) ?? [], id]);
     }
   }
   for (const [other, ids] of shared) {
-    warn(invitations, 'macieMemberTwice', `${invitations.node.path} and ${other.node.path} both invite ${listIds(ids)} to ` +
-      'the same Macie administrator: an account is one Macie member, so both create and invite it in one deployment (they ' +
-      'race), and removing the construct that made the member removes it from under the other. List each account in one ' +
-      'MacieInvitations.');
+    warn(invitations, `${service.id}MemberTwice`, `${invitations.node.path} and ${other.node.path} both invite ${listIds(ids)} ` +
+      `to the same ${service.name} administrator: an account is one ${service.name} member, so both create and invite it in ` +
+      'one deployment (they race), and removing the construct that made the member removes it from under the other. List ' +
+      `each account in one ${service.inviter}.`);
   }
 }
 
-/** Two Macie accepters for different administrators in one stack: an account has one Macie administrator per Region. */
-export function warnOtherAdministrator(accepter: IConstruct, administratorAccountId: string): void {
-  for (const other of conflictingClaims(accepter, 'macie-administrator', administratorAccountId, 'single-value')) {
-    warn(accepter, 'macieTwoAdministrators', `${accepter.node.path} accepts the Macie invitation of ${administratorAccountId}, ` +
-      `but ${other.construct.node.path} in the same stack that of ${other.value}: an account has one Macie administrator per ` +
-      'Region, so the deployment fails on the second one. Keep one administrator per member stack.');
+/** Two accepters for different administrators in one stack: an account has one administrator per Region. */
+export function warnOtherAdministrator(service: MemberService, accepter: IConstruct, administratorAccountId: string): void {
+  for (const other of conflictingClaims(accepter, `${service.id}-administrator`, administratorAccountId, 'single-value')) {
+    warn(accepter, `${service.id}TwoAdministrators`, `${accepter.node.path} accepts the ${service.name} invitation of ` +
+      `${administratorAccountId}, but ${other.construct.node.path} in the same stack that of ${other.value}: an account has ` +
+      `one ${service.name} administrator per Region, so the deployment fails on the second one. Keep one administrator ` +
+      'per member stack.');
   }
 }
 
