@@ -9,6 +9,8 @@
  *      AwsCustomResource's handler plus the SDK client it loads;
  *   5. MacieInvitations with 1,000 members against the local emulator, and the sequential baseline.
  *
+ * `BENCH_CDK_DIR=.tmp/newest npx projen bench` synthesizes with the newest aws-cdk-lib (see CDK_DIR below).
+ *
  * `npx projen bench --compare <checkout> [<checkout>]` instead measures two checkouts side by side in one run
  * (bench/compare.ts): by default the given one (e.g. the commit before a change) against this one.
  */
@@ -26,7 +28,16 @@ import { Impl, Kind, KINDS, LIMITS, Metrics, synthesize, SynthOptions } from './
 import { bundleFile, HANDLER_NAMES, HANDLERS } from '../src/private/handlers';
 
 const ROOT = path.resolve(__dirname, '..');
-const BUILD = path.join(__dirname, '.build');
+/**
+ * Where the whole-process synths and the floor find aws-cdk-lib and constructs: the project's own node_modules (the
+ * dependency floor) by default; `BENCH_CDK_DIR=<dir>` (inside the project, e.g. `.tmp/newest`, which
+ * `npx projen test:newest` installs) takes `<dir>/node_modules` instead. The children run from there, so Node resolves
+ * those two there first and everything else from the project. Why: the floor, 2.262, validates every template with a
+ * WebAssembly module that cannot be switched off, which adds about 2.5 s to any synth.
+ */
+const CDK_DIR = process.env.BENCH_CDK_DIR ? path.resolve(ROOT, process.env.BENCH_CDK_DIR) : ROOT;
+// (two levels below CDK_DIR, as bench/.build is below the project: the library finds its bundles at ../../assets)
+const BUILD = path.join(CDK_DIR, 'bench', '.build');
 const SYNTH_APP = path.join(BUILD, 'synth-app.js');
 const started = performance.now();
 const loadAtStart = os.loadavg()[0];
@@ -84,7 +95,7 @@ async function measureFloor(): Promise<Map<string, Stats>> {
   for (let i = 0; i < FLOOR_RUNS; i++) {
     for (const f of FLOOR) {
       const outdir = tempDir();
-      samples.get(f.name)!.push((await spawnTimed(['-e', f.script, outdir], ROOT, childEnv)).ms);
+      samples.get(f.name)!.push((await spawnTimed(['-e', f.script, outdir], CDK_DIR, childEnv)).ms);
       fs.rmSync(outdir, { recursive: true, force: true });
     }
   }
@@ -195,6 +206,8 @@ async function timedSynth(nValues: number[]): Promise<SynthRow[]> {
 // ---- main -------------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  const assets = path.join(CDK_DIR, 'assets');
+  if (CDK_DIR !== ROOT && !fs.existsSync(assets)) fs.symlinkSync(path.join(ROOT, 'assets'), assets);
   buildSync({
     entryPoints: [path.join(__dirname, 'synth-app.ts')],
     outfile: SYNTH_APP,
@@ -264,13 +277,14 @@ function render(results: Results): string {
   const { floor, largest, rows, cold, bundles, macie } = results;
   const out: string[] = [];
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
-  const cdkVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/aws-cdk-lib/package.json'), 'utf8')) as { version: string }).version;
+  const cdkVersion = (JSON.parse(fs.readFileSync(path.join(CDK_DIR, 'node_modules/aws-cdk-lib/package.json'), 'utf8')) as { version: string }).version;
   const gitHead = (() => { try { return execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim(); } catch { return '?'; } })();
   out.push('# cdk-account-invitations benchmark', '',
     `${new Date().toISOString()} · ${cpu} · ${os.cpus().length} cores · Node.js ${process.version} · aws-cdk-lib ${cdkVersion} · commit ${gitHead} (plus uncommitted changes, if any)`, '',
     `1-minute load average: ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end` +
       (Math.max(loadAtStart, os.loadavg()[0]) > os.cpus().length / 2 ? ' — other work was running: times are noisy, compare A with B within a row.' : '.'), '',
-    'Regenerate with `npx projen bench`. Figures are read, never asserted. Whole-process times: spawn of a fresh `node` to its exit; median (min–max).');
+    (CDK_DIR === ROOT ? 'Regenerate with `npx projen bench`.' : `Regenerate with \`BENCH_CDK_DIR=${path.relative(ROOT, CDK_DIR)} npx projen bench\` ` +
+      '(whole-process synths and the floor on that aws-cdk-lib; in-process synths and the rest on the project\'s).') + ' Figures are read, never asserted. Whole-process times: spawn of a fresh `node` to its exit; median (min–max).');
   if (notes.length) out.push('', ...notes.map((n) => `> ${n}`));
 
   // floor
