@@ -48,8 +48,8 @@ export const SECURITYHUB_CLIENTS: ClientsSpec<Required<SecurityHubClients>, {}> 
  */
 export class MemberStates {
   private readonly lower: ReadonlySet<string>;
-  constructor(...states: string[]) {
-    this.lower = new Set(states.map((s) => s.toLowerCase()));
+  constructor(...states: Array<string | MemberStates>) {
+    this.lower = new Set(states.flatMap((s) => (typeof s === 'string' ? [s.toLowerCase()] : [...s.lower])));
   }
   has(status: string | undefined): boolean {
     return status !== undefined && this.lower.has(status.toLowerCase());
@@ -60,7 +60,7 @@ export const ASSOCIATED_STATES = new MemberStates('Enabled', 'Associated');
 /** Member statuses of an invitation not yet answered. */
 export const INVITED_STATES = new MemberStates('Invited');
 /** Member statuses that need no new invitation (an open invitation, or an association). */
-export const NO_NEW_INVITATION_STATES = new MemberStates('Invited', 'Enabled', 'Associated');
+export const NO_NEW_INVITATION_STATES = new MemberStates(INVITED_STATES, ASSOCIATED_STATES);
 
 /** Security Hub answers InvalidAccessException ("Account ... is not subscribed to AWS Security Hub") when the hub is off. */
 export function isHubOff(error: unknown): boolean {
